@@ -1,0 +1,36 @@
+/**
+ * Which paths the session middleware guards, and how. Protected pages redirect to /login when signed
+ * out; protected APIs answer 401 JSON; every other matched path (the home page, /api/auth/session) only
+ * gets its session refreshed when it has one, and is never turned away.
+ */
+
+export type RouteKind = "page" | "api" | "optional";
+
+export const PROTECTED_PAGES: readonly string[] = ["/dashboard"];
+export const PROTECTED_APIS: readonly string[] = ["/api/profile"];
+export const LOGIN_PATH = "/login";
+
+export function routeKind(pathname: string): RouteKind {
+  if (PROTECTED_APIS.some((prefix) => underPrefix(pathname, prefix))) return "api";
+  if (PROTECTED_PAGES.some((prefix) => underPrefix(pathname, prefix))) return "page";
+  return "optional";
+}
+
+/**
+ * A callbackUrl we are willing to redirect to: a same-origin path only. Absolute URLs, protocol-relative
+ * `//host` and backslash tricks are refused, so /login cannot be turned into an open redirect.
+ */
+export function safeCallbackPath(value: string | null | undefined, fallback = "/dashboard"): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return fallback;
+  try {
+    const parsed = new URL(value, "http://same-origin.invalid");
+    if (parsed.origin !== "http://same-origin.invalid") return fallback;
+    return `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  } catch {
+    return fallback;
+  }
+}
+
+function underPrefix(pathname: string, prefix: string): boolean {
+  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}

@@ -1,0 +1,107 @@
+/**
+ * The edge middleware, as thin as it can be: the gate decides, this file only turns its result into a
+ * Next response. New cookies go on the response *and* on the request forwarded to the page (rewritten
+ * `cookie` header), so server components and route handlers in the same request see the new tokens and
+ * never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { parseCookieHeader, serializeCookieHeader, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
+import { LOGIN_PATH, routeKind, type RouteKind } from "./routes";
+
+export interface SessionMiddlewareOptions {
+  /** The gate to use; injected by tests, else the isolate's runtime. */
+  readonly gate: () => SessionGate;
+}
+
+export function createSessionMiddleware(options: SessionMiddlewareOptions) {
+  return async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
+    const started = performance.now();
+    const kind = routeKind(request.nextUrl.pathname);
+    let result: GateResult;
+    try {
+      result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")));
+    } catch (error) {
+      // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
+      console.error("[session] middleware failed", error);
+      return timed(unavailableResponse(kind, 2), "unavailable", started);
+    }
+    return timed(respond(request, kind, result), result.outcome, started);
+  };
+}
+
+function respond(request: NextRequest, kind: RouteKind, result: GateResult): NextResponse {
+  switch (result.outcome) {
+    case "valid":
+      return NextResponse.next();
+    case "refreshed":
+    case "joined":
+    case "replayed":
+      return withCookies(forward(request, result.jar), result.writes);
+    case "anonymous":
+      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: pathWithQuery(request) }), result.writes);
+      if (kind === "api") return withCookies(unauthorized("signed_out", "Sign in first."), result.writes);
+      return withCookies(result.writes.length > 0 ? forward(request, result.jar) : NextResponse.next(), result.writes);
+    case "rejected":
+      if (kind === "page") return withCookies(redirectToLogin(request, { error: "SessionExpired" }), result.writes);
+      if (kind === "api") return withCookies(unauthorized("session_expired", "Your session has expired; sign in again."), result.writes);
+      return withCookies(forward(request, result.jar), result.writes);
+    case "unavailable":
+      // An outage never signs anyone out. With an access token still good, carry on with it.
+      if (result.stillValid || kind === "optional") return NextResponse.next();
+      return unavailableResponse(kind, result.retryAfterSeconds);
+  }
+}
+
+function forward(request: NextRequest, jar: ReadonlyMap<string, string>): NextResponse {
+  const headers = new Headers(request.headers);
+  if (jar.size > 0) headers.set("cookie", serializeCookieHeader(jar));
+  else headers.delete("cookie");
+  return NextResponse.next({ request: { headers } });
+}
+
+function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
+  for (const write of writes) {
+    response.cookies.set({
+      name: write.name,
+      value: write.value,
+      httpOnly: write.httpOnly,
+      sameSite: write.sameSite,
+      path: write.path,
+      secure: write.secure,
+      expires: new Date(write.expires),
+    });
+  }
+  return response;
+}
+
+function redirectToLogin(request: NextRequest, params: Record<string, string>): NextResponse {
+  const url = new URL(LOGIN_PATH, request.nextUrl.origin);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return NextResponse.redirect(url);
+}
+
+function unauthorized(error: string, message: string): NextResponse {
+  return NextResponse.json({ error, message }, { status: 401 });
+}
+
+function unavailableResponse(kind: RouteKind, retryAfterSeconds: number): NextResponse {
+  const headers = { "retry-after": String(retryAfterSeconds), "cache-control": "no-store" };
+  if (kind !== "page") {
+    return NextResponse.json(
+      { error: "session_refresh_unavailable", message: "The sign-in service is not answering; your session is kept. Try again shortly.", retryAfterSeconds },
+      { status: 503, headers },
+    );
+  }
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="${retryAfterSeconds}"><title>Try again shortly</title></head><body><main><h1>The sign-in service is not answering</h1><p>You are still signed in. This page tries again in ${retryAfterSeconds} seconds.</p></main></body></html>`;
+  return new NextResponse(html, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+}
+
+function timed(response: NextResponse, outcome: GateOutcome, started: number): NextResponse {
+  const duration = Math.max(0, performance.now() - started).toFixed(1);
+  response.headers.append("server-timing", `session;desc="${outcome}";dur=${duration}`);
+  return response;
+}
+
+function pathWithQuery(request: NextRequest): string {
+  return `${request.nextUrl.pathname}${request.nextUrl.search}`;
+}
