@@ -1,0 +1,167 @@
+/**
+ * The three endpoints an auth backend offers the app: login, refresh and profile. The refresh handler
+ * consumes the presented refresh token before any artificial latency, like a real database transaction
+ * that commits before the response travels back; that window is what concurrent-tab races hit.
+ */
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AccessTokenSigner } from "./accessTokens";
+import { readBody, sendJson, stringField, type BodyOutcome } from "./http";
+import type { BackendOptions, BackendShape } from "./options";
+import { dialectFor, type Reply, type TokenPair } from "./shapes";
+import type { StatsRecorder } from "./stats";
+import type { IssuedTokens, TokenLifetimes, TokenStore } from "./tokens";
+
+export interface Account {
+  id: string;
+  email: string;
+  password: string;
+  name: string;
+}
+
+export interface HandlerDeps {
+  options: () => Readonly<BackendOptions>;
+  accounts: readonly Account[];
+  tokens: TokenStore;
+  signer: AccessTokenSigner;
+  stats: StatsRecorder;
+  /** Aborted when the server closes, so pending latency delays stop instead of answering dead sockets. */
+  lifetime: AbortSignal;
+}
+
+export type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/** Field names each dialect documents; every dialect accepts all of them, so any app setting works. */
+const IDENTIFIER_FIELDS = ["email", "username"];
+const REFRESH_TOKEN_FIELDS = ["refreshToken", "refresh_token", "refresh"];
+const REFRESH_FIELD_BY_SHAPE: Record<BackendShape, string> = {
+  default: "refreshToken",
+  oauth: "refresh_token",
+  drf: "refresh",
+};
+
+export function createAuthHandlers(deps: HandlerDeps): { login: Handler; refresh: Handler; profile: Handler } {
+  const { accounts, tokens, signer, stats } = deps;
+
+  function lifetimes(): TokenLifetimes {
+    const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = deps.options();
+    return { accessTokenTtlSeconds, refreshTokenTtlSeconds };
+  }
+
+  async function tokenPair(issued: IssuedTokens): Promise<TokenPair> {
+    return {
+      accessToken: await signer.sign(issued),
+      refreshToken: issued.refreshToken,
+      accessExp: issued.accessExp,
+      // Rounded down: a client trusting `expires_in` then refreshes a little early, never after `exp`.
+      expiresInSeconds: Math.max(0, Math.floor(issued.accessExp - Date.now() / 1000)),
+    };
+  }
+
+  /** Waits, then answers; returns quietly if the server closes meanwhile. */
+  async function answerAfter(latencyMs: number, response: ServerResponse, reply: Reply): Promise<void> {
+    if (latencyMs > 0) {
+      try {
+        await sleep(latencyMs, undefined, { signal: deps.lifetime });
+      } catch {
+        return;
+      }
+    }
+    sendJson(response, reply);
+  }
+
+  async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { shape, loginLatencyMs } = deps.options();
+    const dialect = dialectFor(shape);
+    const body = await readBody(request);
+    if (body.kind !== "parsed") return sendJson(response, bodyRefusal(shape, body));
+
+    const identifier = stringField(body.value, ...IDENTIFIER_FIELDS);
+    const password = stringField(body.value, "password");
+    if (identifier === undefined || password === undefined) {
+      const field = identifier === undefined ? "email" : "password";
+      return sendJson(response, dialect.badRequest({ message: `${field} is required`, field }));
+    }
+    const account = accounts.find(
+      (candidate) => candidate.email.toLowerCase() === identifier.toLowerCase() && candidate.password === password,
+    );
+    if (!account) {
+      stats.count("loginFailures");
+      return answerAfter(loginLatencyMs, response, dialect.loginRefused());
+    }
+    stats.count("logins");
+    const pair = await tokenPair(tokens.login(account.id, lifetimes()));
+    return answerAfter(loginLatencyMs, response, dialect.tokens(pair));
+  }
+
+  async function refresh(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Counted from arrival to the socket's end, so hung and abandoned requests are in flight as long as they hold a connection.
+    response.once("close", stats.refreshStarted());
+    stats.count("refreshAttempts");
+    const { shape, failMode, refreshLatencyMs } = deps.options();
+    const dialect = dialectFor(shape);
+    const body = await readBody(request);
+    if (body.kind !== "parsed") return sendJson(response, bodyRefusal(shape, body));
+
+    const refreshToken = stringField(body.value, ...REFRESH_TOKEN_FIELDS);
+    if (refreshToken === undefined) {
+      const field = REFRESH_FIELD_BY_SHAPE[shape];
+      return sendJson(response, dialect.badRequest({ message: `${field} is required`, field }));
+    }
+    // An outage leaves the token unconsumed: the client must be able to retry it once the backend is back.
+    if (failMode === "down") return sendJson(response, dialect.unavailable());
+    if (failMode === "hang") return;
+
+    // Check-and-consume happens here, synchronously, before any await: a second request presenting the
+    // same token during the latency below finds it consumed and is treated as reuse.
+    const outcome = tokens.rotate(refreshToken, lifetimes());
+    switch (outcome.kind) {
+      case "rotated": {
+        stats.count("refreshes");
+        const pair = await tokenPair(outcome);
+        return answerAfter(refreshLatencyMs, response, dialect.tokens(pair));
+      }
+      case "reused":
+        stats.count("reuseDetections");
+        stats.count("familiesRevoked");
+        return answerAfter(refreshLatencyMs, response, dialect.refreshRefused("reused"));
+      default:
+        return answerAfter(refreshLatencyMs, response, dialect.refreshRefused(outcome.kind));
+    }
+  }
+
+  async function profile(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    stats.count("profileRequests");
+    const dialect = dialectFor(deps.options().shape);
+    const refuse = (reason: Parameters<typeof dialect.profileRefused>[0]) => {
+      stats.count("profileUnauthorized");
+      sendJson(response, dialect.profileRefused(reason));
+    };
+
+    const accessToken = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
+    if (accessToken === undefined) return refuse("missing");
+    const check = await signer.verify(accessToken);
+    if (check.kind !== "valid") return refuse(check.kind);
+    // Access tokens are stateless JWTs; revocation reaches them only through their family.
+    const family = tokens.familyStatus(check.claims.familyId);
+    if (family.kind === "revoked") return refuse("revoked");
+    const account = accounts.find((candidate) => candidate.id === check.claims.userId);
+    if (family.kind === "unknown" || !account) return refuse("invalid");
+    sendJson(response, { status: 200, body: { id: account.id, email: account.email, name: account.name } });
+  }
+
+  return { login, refresh, profile };
+}
+
+function bodyRefusal(shape: BackendShape, body: Exclude<BodyOutcome, { kind: "parsed" }>): Reply {
+  switch (body.kind) {
+    case "malformed":
+      return dialectFor(shape).badRequest({ message: body.message });
+    case "too_large":
+      // The rest of the body is left unread, so this connection cannot carry another request.
+      return { status: 413, body: { error: "payload_too_large" }, headers: { connection: "close" } };
+    case "unsupported_media_type":
+      return { status: 415, body: { error: "unsupported_media_type", message: "Send application/json" } };
+  }
+}
