@@ -1,0 +1,131 @@
+/**
+ * Real `next build` / `next start` processes for integration tests, the load test and browser tests.
+ * The build is shared: made once per source change (a directory lock keeps parallel test files from
+ * building at the same time) and reused while nothing under src/ changed.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { freePort } from "./ports";
+
+const require = createRequire(import.meta.url);
+export const ROOT = resolve(import.meta.dirname, "..");
+const NEXT_BIN = require.resolve("next/dist/bin/next");
+const BUILD_INPUTS = ["src", "next.config.mjs", "package.json", "tsconfig.json"];
+const BUILD_LOCK_STALE_MS = 10 * 60_000;
+
+export interface NextInstance {
+  readonly url: string;
+  readonly port: number;
+  /** Everything the process printed, for diagnosing a failed test. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Builds the app into `distDir` (relative to the project root) unless a build newer than the sources exists. */
+export async function ensureAppBuilt(distDir = ".next"): Promise<void> {
+  const lock = join(ROOT, `${distDir}.build-lock`);
+  for (;;) {
+    if (isBuildFresh(distDir)) return;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > BUILD_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (isBuildFresh(distDir)) return;
+    const output = await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" });
+    if (!isBuildFresh(distDir)) throw new Error(`next build did not produce ${distDir}/BUILD_ID:\n${output}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function isBuildFresh(distDir: string): boolean {
+  const buildId = join(ROOT, distDir, "BUILD_ID");
+  if (!existsSync(buildId)) return false;
+  const built = statSync(buildId).mtimeMs;
+  return BUILD_INPUTS.every((input) => newestMtime(join(ROOT, input)) < built);
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolvePromise(output) : reject(new Error(`${args.join(" ")} exited ${code}:\n${output}`))));
+  });
+}
+
+export interface StartOptions {
+  /** Settings for the instance (NEXTAUTH_SECRET, BACKEND_URL, UPSTASH_…); merged over a clean base. */
+  readonly env: Record<string, string>;
+  readonly distDir?: string;
+  readonly port?: number;
+}
+
+/** `next start` on a free port; resolves once the app answers. */
+export async function startNextInstance(options: StartOptions): Promise<NextInstance> {
+  const port = options.port ?? (await freePort());
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    NEXT_DIST_DIR: options.distDir ?? ".next",
+    NEXTAUTH_URL: `http://localhost:${port}`,
+    ...options.env,
+  };
+  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const instance: NextInstance = {
+    url,
+    port,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+        child.once("exit", () => resolvePromise());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(`${url}/login`, { signal: AbortSignal.timeout(2000) });
+      await response.body?.cancel();
+      if (response.ok) return instance;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await instance.stop();
+      throw new Error(`next start did not answer within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
