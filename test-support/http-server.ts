@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Route = (request: IncomingMessage & { body: string }, response: ServerResponse) => void | Promise<void>;
+export type Route = (request: IncomingMessage & { body: string }, response: ServerResponse) => unknown;
 
 export interface TestServer {
   readonly url: string;

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startReferenceBackend, type ReferenceBackend } from "../../../dev/backend/server";
+import { startRedisRestBridge, type RedisRestBridge } from "../../../dev/redis-rest/bridge";
+import { RespClient } from "../../../dev/redis-rest/resp";
+import { countingStore, type CountingStore } from "../../../test-support/counting-store";
+import { freePort } from "../../../test-support/ports";
+import { deleteKeys, startRedis, type TestRedis } from "../../../test-support/redis";
+import { createBackendClient, type BackendClient } from "../backend/client";
+import type { BackendTokens } from "../session/claims";
+import { parseSettings } from "../settings";
+import { createRefreshCoordinator, REJECTED_MARKER_TTL_MS, type RefreshCoordinator } from "./coordinator";
+import type { LockStore } from "./lock-store";
+import { createMemoryLockStore } from "./memory-store";
+import { createSealer, KEY_PREFIX } from "./sealing";
+import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
+
+const SECRET = "coordinator-test-secret-0123456789";
+const REFRESH_LATENCY_MS = 120;
+const TOKEN = "local-test-token";
+
+let backend: ReferenceBackend;
+let redis: TestRedis;
+let bridge: RedisRestBridge;
+let client: BackendClient;
+
+beforeAll(async () => {
+  [backend, redis] = await Promise.all([startReferenceBackend({ port: 0, refreshLatencyMs: REFRESH_LATENCY_MS }), startRedis()]);
+  bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN });
+  client = createBackendClient({ settings: parseSettings({ BACKEND_URL: backend.url, BACKEND_TIMEOUT_MS: "2000" }).backend });
+});
+afterAll(async () => {
+  await deleteKeys(redis.url, `${KEY_PREFIX}:`);
+  await Promise.all([backend.close(), bridge.close()]);
+  await redis.stop();
+});
+beforeEach(() => backend.resetStats());
+
+async function login(): Promise<BackendTokens> {
+  const result = await client.login("demo@example.com", "demo-password");
+  if (result.kind !== "ok") throw new Error(`login failed: ${JSON.stringify(result)}`);
+  return { ...result.value, accessTokenExpires: Date.now() - 1000 };
+}
+
+function coordinatorOn(store: LockStore, graceMs = 30_000): RefreshCoordinator {
+  return createRefreshCoordinator({ store, backend: client, secret: SECRET, settings: { graceMs, backendTimeoutMs: 2000 }, onEvent: () => {} });
+}
+
+const stores: Array<[string, () => LockStore]> = [
+  ["in-memory store", () => createMemoryLockStore()],
+  ["Upstash store over the REST bridge to a real Redis", () => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }))],
+];
+
+describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
+  let store: CountingStore;
+  beforeEach(() => {
+    store = countingStore(makeStore());
+  });
+
+  it("collapses 50 concurrent refreshes in one isolate into one backend call and one store conversation", async () => {
+    const coordinator = coordinatorOn(store);
+    const session = await login();
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () => coordinator.refresh(session)));
+    expect(backend.stats().refreshAttempts).toBe(1);
+    expect(outcomes.filter((o) => o.kind === "refreshed")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === "joined")).toHaveLength(49);
+    const successors = new Set(outcomes.map((o) => ("tokens" in o ? o.tokens.refreshToken : "none")));
+    expect(successors.size).toBe(1);
+    expect(successors.has(session.refreshToken)).toBe(false);
+    // The leader: one claim, one settle. Single-flight means the 49 others cost nothing.
+    expect(store.counts).toEqual({ claim: 1, settle: 1, release: 0 });
+    expect(coordinator.inFlight()).toBe(0);
+  });
+
+  it("collapses refreshes across isolates (separate coordinators, one store) into one backend call", async () => {
+    const isolates = Array.from({ length: 4 }, () => coordinatorOn(store));
+    const session = await login();
+    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => isolates[i % 4]!.refresh(session)));
+    expect(backend.stats()).toMatchObject({ refreshAttempts: 1, reuseDetections: 0 });
+    expect(outcomes.filter((o) => o.kind === "refreshed")).toHaveLength(1);
+    expect(outcomes.every((o) => o.kind === "refreshed" || o.kind === "joined")).toBe(true);
+    expect(new Set(outcomes.map((o) => ("tokens" in o ? o.tokens.refreshToken : "none"))).size).toBe(1);
+  });
+
+  it("replays the successor to a late request within the grace window, without a backend call", async () => {
+    const session = await login();
+    const first = await coordinatorOn(store).refresh(session);
+    const late = await coordinatorOn(store).refresh(session);
+    expect(late.kind).toBe("replayed");
+    expect("tokens" in late && "tokens" in first && late.tokens.refreshToken === first.tokens.refreshToken).toBe(true);
+    expect(backend.stats().refreshAttempts).toBe(1);
+  });
+
+  it("follows a chain of successors forward from an old refresh token", async () => {
+    const coordinator = coordinatorOn(store);
+    const original = await login();
+    const first = await coordinator.refresh(original);
+    if (!("tokens" in first)) throw new Error("first refresh failed");
+    // The successor's own access token runs out and is refreshed in turn.
+    const second = await coordinator.refresh({ ...first.tokens, accessTokenExpires: Date.now() - 1 });
+    if (!("tokens" in second)) throw new Error("second refresh failed");
+    // Pretend the stored first successor has expired too: an old tab must reach the newest tokens.
+    const sealer = createSealer(SECRET);
+    const keys = await sealer.keysFor(original.refreshToken);
+    await store.settle(keys, "nobody", await sealer.seal(keys.successor, { kind: "refreshed", tokens: { ...first.tokens, accessTokenExpires: Date.now() - 1 } }), 30_000);
+    const late = await coordinatorOn(store).refresh(original);
+    expect(late.kind).toBe("replayed");
+    expect("tokens" in late && late.tokens.refreshToken).toBe(second.tokens.refreshToken);
+    expect(backend.stats()).toMatchObject({ refreshAttempts: 2, reuseDetections: 0 });
+  });
+
+  it("remembers a refusal so waiters fail fast instead of replaying a dead token", async () => {
+    const session = await login();
+    await client.refresh(session.refreshToken); // consumed behind the app's back: the next use is a reuse
+    backend.resetStats();
+    const outcomes = await Promise.all(Array.from({ length: 4 }, () => coordinatorOn(store).refresh(session)));
+    expect(outcomes.every((o) => o.kind === "rejected")).toBe(true);
+    expect(backend.stats().refreshAttempts).toBe(1);
+    const later = await coordinatorOn(store).refresh(session);
+    expect(later.kind).toBe("rejected");
+    expect(backend.stats().refreshAttempts).toBe(1);
+    expect(REJECTED_MARKER_TTL_MS).toBeLessThanOrEqual(30_000);
+  });
+
+  it("on a backend outage keeps nothing, frees the lock, and the next request tries again", async () => {
+    const session = await login();
+    backend.setOptions({ failMode: "down" });
+    try {
+      const outcome = await coordinatorOn(store).refresh(session);
+      expect(outcome).toMatchObject({ kind: "unavailable", retryAfterSeconds: expect.any(Number) });
+      expect(store.counts.release).toBe(1);
+    } finally {
+      backend.setOptions({ failMode: "none" });
+    }
+    const retry = await coordinatorOn(store).refresh(session);
+    expect(retry.kind).toBe("refreshed");
+    expect(backend.stats().reuseDetections).toBe(0);
+  });
+
+  it("takes over when the leader vanished (lock expired, no successor)", async () => {
+    const session = await login();
+    const sealer = createSealer(SECRET);
+    const keys = await sealer.keysFor(session.refreshToken);
+    expect(await store.claim(keys, "a-leader-that-dies", 300)).toEqual({ kind: "leader" });
+    const started = Date.now();
+    const outcome = await coordinatorOn(store).refresh(session);
+    expect(outcome.kind).toBe("refreshed");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(backend.stats().refreshAttempts).toBe(1);
+  });
+});
+
+describe("Upstash store specifics", () => {
+  it("keeps no token in Redis: keys are HMACs, values are sealed", async () => {
+    const store = createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
+    const session = await login();
+    const outcome = await coordinatorOn(store).refresh(session);
+    if (!("tokens" in outcome)) throw new Error("refresh failed");
+    const resp = new RespClient(redis.url);
+    try {
+      const keys = (await resp.send(["KEYS", `${KEY_PREFIX}:*`])) as Buffer[];
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        const name = key.toString();
+        const value = String(await resp.send(["GET", name]));
+        for (const secret of [session.refreshToken, session.accessToken, outcome.tokens.refreshToken, outcome.tokens.accessToken]) {
+          expect(name).not.toContain(secret);
+          expect(value).not.toContain(secret);
+        }
+      }
+    } finally {
+      await resp.close();
+    }
+  });
+
+  it("a refresh costs the leader two Redis round trips (claim + settle), measured at the bridge", async () => {
+    const store = createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
+    await coordinatorOn(store).refresh(await login()); // loads the scripts
+    const session = await login();
+    bridge.resetStats();
+    await coordinatorOn(store).refresh(session);
+    expect(bridge.stats().commands).toBe(2);
+    expect(bridge.stats().byCommand.EVALSHA).toBe(2);
+  });
+
+  it("degrades to in-isolate single-flight when the store is unreachable, and says so once", async () => {
+    const events: string[] = [];
+    const dead = createUpstashLockStore(createUpstashClient({ url: `http://127.0.0.1:${await freePort()}`, token: TOKEN }));
+    const coordinator = createRefreshCoordinator({
+      store: dead,
+      backend: client,
+      secret: SECRET,
+      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
+      onEvent: (event) => events.push(event.event),
+    });
+    const session = await login();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => coordinator.refresh(session)));
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", ...Array(8).fill("joined"), "refreshed"].sort());
+    expect(backend.stats().refreshAttempts).toBe(1);
+    expect(events).toContain("store-unreachable");
+  });
+
+  it("a successor sealed under another secret is not trusted", async () => {
+    const store = createMemoryLockStore();
+    const session = await login();
+    const stranger = createSealer("another-secret-0123456789abcdef");
+    const keys = await createSealer(SECRET).keysFor(session.refreshToken);
+    const forged = await stranger.seal(keys.successor, { kind: "refreshed", tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 } });
+    await store.settle(keys, "nobody", forged, 30_000);
+    const outcome = await coordinatorOn(store).refresh(session);
+    expect(outcome.kind).toBe("unavailable");
+    expect(backend.stats().refreshAttempts).toBe(0);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { routeKind, safeCallbackPath } from "./routes";
+
+describe("callbackUrl is only ever a same-origin path", () => {
+  const cases: Array<[string | null, string]> = [
+    ["/dashboard", "/dashboard"],
+    ["/dashboard?tab=2#x", "/dashboard?tab=2#x"],
+    ["/api/../dashboard", "/dashboard"],
+    ["https://evil.example/", "/dashboard"],
+    ["//evil.example/path", "/dashboard"],
+    ["/\\evil.example", "/dashboard"],
+    ["/\t/evil.example", "/dashboard"],
+    ["javascript:alert(1)", "/dashboard"],
+    ["", "/dashboard"],
+    [null, "/dashboard"],
+  ];
+  it.each(cases)("%j → %s", (input, expected) => {
+    expect(safeCallbackPath(input)).toBe(expected);
+  });
+});
+
+describe("route kinds", () => {
+  it.each([
+    ["/dashboard", "page"],
+    ["/dashboard/settings", "page"],
+    ["/dashboards", "optional"],
+    ["/api/profile", "api"],
+    ["/api/auth/session", "optional"],
+    ["/", "optional"],
+  ])("%s is %s", (path, kind) => {
+    expect(routeKind(path)).toBe(kind);
+  });
+});
