@@ -1,0 +1,54 @@
+/**
+ * `npm run size`: the edge middleware's bundle as Vercel would ship it, measured from the `next build`
+ * output (the files the middleware manifest lists), raw and gzipped. Vercel's smallest edge limit is
+ * 1 MB gzipped; our budget is 250 KB. Exits 1 over budget, so CI catches a heavy import.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+
+export const BUDGET_GZIP_BYTES = 250 * 1024;
+export const VERCEL_HOBBY_LIMIT_GZIP_BYTES = 1024 * 1024;
+
+interface MiddlewareManifest {
+  middleware: Record<string, { files: string[]; wasm?: Array<{ filePath: string }>; assets?: Array<{ filePath: string }> }>;
+}
+
+export interface BundleSize {
+  readonly files: ReadonlyArray<{ file: string; bytes: number; gzipBytes: number }>;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+}
+
+export function measureMiddlewareBundle(distDir = ".next"): BundleSize {
+  const root = resolve(distDir);
+  const manifest = JSON.parse(readFileSync(join(root, "server", "middleware-manifest.json"), "utf8")) as MiddlewareManifest;
+  const entries = Object.values(manifest.middleware);
+  if (entries.length === 0) throw new Error(`no middleware in ${distDir}/server/middleware-manifest.json: build first (npm run build)`);
+  const paths = new Set<string>();
+  for (const entry of entries) {
+    for (const file of entry.files) paths.add(file);
+    for (const extra of [...(entry.wasm ?? []), ...(entry.assets ?? [])]) paths.add(extra.filePath);
+  }
+  const files = [...paths].map((file) => {
+    const content = readFileSync(join(root, file));
+    return { file, bytes: statSync(join(root, file)).size, gzipBytes: gzipSync(content, { level: 9 }).length };
+  });
+  // Vercel compresses the function as a whole; gzip of the concatenation is the closer figure.
+  const all = Buffer.concat([...paths].map((file) => readFileSync(join(root, file))));
+  return { files, bytes: all.length, gzipBytes: gzipSync(all, { level: 9 }).length };
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const size = measureMiddlewareBundle(process.env.NEXT_DIST_DIR ?? ".next");
+  for (const file of size.files) console.log(`  ${kb(file.gzipBytes).padStart(10)} gz  ${kb(file.bytes).padStart(10)} raw  ${file.file}`);
+  console.log(`edge middleware bundle: ${kb(size.gzipBytes)} gzipped (${kb(size.bytes)} raw); budget ${kb(BUDGET_GZIP_BYTES)}, Vercel Hobby limit ${kb(VERCEL_HOBBY_LIMIT_GZIP_BYTES)}`);
+  if (size.gzipBytes > BUDGET_GZIP_BYTES) {
+    console.error(`over budget by ${kb(size.gzipBytes - BUDGET_GZIP_BYTES)}`);
+    process.exit(1);
+  }
+}
