@@ -18,7 +18,9 @@ const env: NodeJS.ProcessEnv = {
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? "http://localhost:3000",
   BACKEND_URL: process.env.BACKEND_URL ?? `http://127.0.0.1:${backendPort}`,
   BACKEND_PORT: backendPort,
+  SESSION_STORE_ANNOUNCED: "1",
 };
+const sharedStore = Boolean((process.env.UPSTASH_REDIS_REST_URL ?? process.env.KV_REST_API_URL)?.trim());
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -49,6 +51,11 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 if (!process.env.NEXTAUTH_SECRET) console.log("[dev] NEXTAUTH_SECRET not set: using the fixed development secret.");
+console.log(
+  sharedStore
+    ? "[dev] lock store: Upstash REST at " + (process.env.UPSTASH_REDIS_REST_URL ?? process.env.KV_REST_API_URL)
+    : "[dev] lock store: in-memory (one instance only; set UPSTASH_REDIS_REST_URL/TOKEN, e.g. from `npm run redis:rest`, to share it)",
+);
 start("backend", [tsxCli, "dev/backend/main.ts"]);
 start("next dev", [nextBin, "dev", ...process.argv.slice(2)]);
 console.log(`[dev] app: ${env.NEXTAUTH_URL}/login   backend: ${env.BACKEND_URL}   (Ctrl-C stops both)`);

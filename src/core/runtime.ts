@@ -28,6 +28,8 @@ export interface RuntimeDependencies {
   readonly nowMs?: () => number;
   readonly onEvent?: (event: CoordinatorEvent) => void;
   readonly log?: (message: string) => void;
+  /** Say at start-up which lock store is in use (default true; `npm run dev` says it once itself). */
+  readonly announceStore?: boolean;
 }
 
 export function createSessionRuntime(settings: Settings, deps: RuntimeDependencies = {}): SessionRuntime {
@@ -38,7 +40,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
     nowSeconds: deps.nowMs ? () => Math.floor(deps.nowMs!() / 1000) : undefined,
   });
   const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, nowMs: deps.nowMs });
-  const store = deps.store ?? storeFor(settings, log);
+  const store = deps.store ?? storeFor(settings, deps.announceStore === false ? () => {} : log);
   const coordinator = settings.unlockedBaseline
     ? createUnlockedRefresher(backend)
     : createRefreshCoordinator({

@@ -8,6 +8,9 @@ import { createSessionRuntime, parseSettings, type SessionRuntime } from "@/core
 let runtime: SessionRuntime | undefined;
 
 export function sessionRuntime(): SessionRuntime {
-  runtime ??= createSessionRuntime(parseSettings(process.env, { nodeEnv: process.env.NODE_ENV }));
+  runtime ??= createSessionRuntime(parseSettings(process.env, { nodeEnv: process.env.NODE_ENV }), {
+    // `npm run dev` announces the store once for both isolates (edge middleware and Node routes).
+    announceStore: process.env.SESSION_STORE_ANNOUNCED !== "1",
+  });
   return runtime;
 }
