@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "next-auth/jwt";
 import { createSessionCodec } from "./codec";
 import { chunkSessionCookie, CHUNK_SIZE, joinSessionCookie, sessionCookieName } from "./chunks";
+import { NEXT_AUTH_PROTECTED_HEADER } from "./jwe";
 import { sessionEncryptionKey } from "./keys";
 
 const SECRET = "codec-test-secret-0123456789abcdef";
@@ -72,6 +73,40 @@ describe("session codec refuses what it should, without throwing", () => {
   ];
   it.each(cases)("%s decodes to null", async (_label, make) => {
     await expect(codec.decode(await make())).resolves.toBeNull();
+  });
+});
+
+describe("the fast path and the general path agree", () => {
+  it("next-auth's exact header takes the fast path; any other valid header is still read by jose", async () => {
+    const { EncryptJWT } = await import("jose");
+    const key = await sessionEncryptionKey(SECRET);
+    const withKid = await new EncryptJWT(claims).setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: "k1" }).setExpirationTime("1h").encrypt(key);
+    expect(withKid.split(".")[0]).not.toBe(NEXT_AUTH_PROTECTED_HEADER);
+    expect(await codec.decode(withKid)).toMatchObject(claims);
+    expect((await nextAuthEncode({ token: claims, secret: SECRET })).split(".")[0]).toBe(NEXT_AUTH_PROTECTED_HEADER);
+  });
+
+  it("exp within the 15 s tolerance is accepted and beyond it refused, like jose", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const make = (offset: number) => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, nowSeconds: () => now + offset }).encode(claims);
+    // Minted 70 s ago with a 60 s lifetime: expired 10 s ago, inside the tolerance.
+    expect(await codec.decode(await make(-70))).toMatchObject(claims);
+    // Minted 80 s ago: expired 20 s ago, outside it.
+    expect(await codec.decode(await make(-80))).toBeNull();
+  });
+});
+
+describe("decode cache", () => {
+  it("a repeated cookie is answered from the cache, with expiry re-checked on every hit", async () => {
+    let now = Math.floor(Date.now() / 1000);
+    const clocked = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, nowSeconds: () => now });
+    const jwe = await clocked.encode(claims);
+    const first = await clocked.decode(jwe);
+    expect(first).toMatchObject(claims);
+    (first as Record<string, unknown>).refreshToken = "mutated by a caller";
+    expect(await clocked.decode(jwe)).toMatchObject(claims);
+    now += 60 + 16;
+    expect(await clocked.decode(jwe)).toBeNull();
   });
 });
 

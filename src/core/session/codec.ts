@@ -5,12 +5,21 @@
  * without signing everyone out; every failure to read is `null`, never an exception.
  */
 import { EncryptJWT, errors, jwtDecrypt, type JWTPayload } from "jose";
+import { decryptNextAuthJwe } from "./jwe";
 import { sessionEncryptionKey } from "./keys";
 
 export const JWE_ALG = "dir";
 export const JWE_ENC = "A256GCM";
 /** next-auth v4 decodes with 15 s of clock tolerance; so do we, or the two would disagree at the edges. */
 export const CLOCK_TOLERANCE_SECONDS = 15;
+/**
+ * Recently decrypted cookies kept per isolate: a browser sends the same cookie on every request until it
+ * is re-issued, so most middleware decodes are repeats. Keyed by the whole JWE string (only a byte-exact
+ * cookie that already decrypted under our key hits), expiry re-checked on every hit, bounded in count and
+ * in the size of what it keeps.
+ */
+export const DECODE_CACHE_ENTRIES = 512;
+const DECODE_CACHE_MAX_JWE_LENGTH = 8 * 1024;
 
 export interface SessionCodec {
   /** Encrypts claims under the current secret; sets iat, exp = now + maxAge and a fresh jti, as next-auth. */
@@ -25,11 +34,21 @@ export interface SessionCodecOptions {
   readonly maxAgeSeconds: number;
   /** Seconds since the epoch; injectable for tests of expiry. */
   readonly nowSeconds?: () => number;
+  /** Entries of the decode cache; 0 turns it off (benchmarks of the cold path). */
+  readonly decodeCacheEntries?: number;
 }
 
 export function createSessionCodec(options: SessionCodecOptions): SessionCodec {
   const [current] = options.secrets;
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const cacheEntries = options.decodeCacheEntries ?? DECODE_CACHE_ENTRIES;
+  const recent = new Map<string, JWTPayload>();
+
+  function remember(jwe: string, payload: JWTPayload): void {
+    if (cacheEntries === 0 || jwe.length > DECODE_CACHE_MAX_JWE_LENGTH) return;
+    if (recent.size >= cacheEntries) recent.delete(recent.keys().next().value as string);
+    recent.set(jwe, Object.freeze(payload));
+  }
 
   return {
     async encode(claims, maxAgeSeconds = options.maxAgeSeconds) {
@@ -45,9 +64,20 @@ export function createSessionCodec(options: SessionCodecOptions): SessionCodec {
 
     async decode(jwe) {
       if (!jwe) return null;
+      const known = recent.get(jwe);
+      if (known !== undefined) return validClaims(known, nowSeconds()) ? { ...known } : null;
       for (const secret of options.secrets) {
+        const key = await sessionEncryptionKey(secret);
+        // Fast path for next-auth's exact form; `undefined` means "not that form", so jose decides.
+        const fast = await decryptNextAuthJwe(jwe, key);
+        if (fast === null) continue;
+        if (fast !== undefined) {
+          if (!validClaims(fast, nowSeconds())) return null;
+          remember(jwe, { ...fast });
+          return fast as JWTPayload;
+        }
         try {
-          const { payload } = await jwtDecrypt(jwe, await sessionEncryptionKey(secret), {
+          const { payload } = await jwtDecrypt(jwe, key, {
             clockTolerance: CLOCK_TOLERANCE_SECONDS,
             currentDate: new Date(nowSeconds() * 1000),
             keyManagementAlgorithms: [JWE_ALG],
@@ -63,4 +93,15 @@ export function createSessionCodec(options: SessionCodecOptions): SessionCodec {
       return null;
     },
   };
+}
+
+/**
+ * The claim checks jwtDecrypt applies to a next-auth session (it sets no nbf, and iat is informative):
+ * exp and nbf, when present, must be numbers and hold within the clock tolerance.
+ */
+function validClaims(payload: Record<string, unknown>, now: number): boolean {
+  const { exp, nbf } = payload;
+  if (exp !== undefined && (typeof exp !== "number" || !Number.isFinite(exp) || exp <= now - CLOCK_TOLERANCE_SECONDS)) return false;
+  if (nbf !== undefined && (typeof nbf !== "number" || !Number.isFinite(nbf) || nbf > now + CLOCK_TOLERANCE_SECONDS)) return false;
+  return true;
 }
