@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
+import { decode as nextAuthDecode } from "next-auth/jwt";
+import {
+  createMemoryLockStore,
+  createRefreshCoordinator,
+  createSessionCodec,
+  createSessionGate,
+  sessionCookieName,
+  type BackendResult,
+  type BackendTokens,
+} from "@/core";
+import { createSessionMiddleware } from "./session-middleware";
+
+const SECRET = "middleware-test-secret-0123456789";
+const NAME = sessionCookieName(false);
+const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
+const fresh: BackendTokens = { accessToken: "access-2", refreshToken: "refresh-2", accessTokenExpires: Date.now() + 600_000 };
+
+/** The adapter's tests are about translation; the refresh itself runs against real backends elsewhere. */
+function middlewareAnswering(answer: () => BackendResult<BackendTokens>) {
+  const coordinator = createRefreshCoordinator({
+    store: createMemoryLockStore(),
+    backend: { refresh: async () => answer() },
+    secret: SECRET,
+    settings: { graceMs: 30_000, backendTimeoutMs: 1000 },
+  });
+  const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 });
+  return createSessionMiddleware({ gate: () => gate });
+}
+
+async function request(path: string, claims?: Record<string, unknown>, extraCookie = "theme=dark"): Promise<NextRequest> {
+  const cookie = claims ? `${extraCookie}; ${NAME}=${await codec.encode(claims)}` : extraCookie;
+  return new NextRequest(`http://localhost:3000${path}`, { headers: { cookie } });
+}
+
+const expired = { sub: "u1", email: "u@example.com", accessToken: "access-1", refreshToken: "refresh-1", accessTokenExpires: Date.now() - 1000 };
+const serverTiming = (response: Response) => /session;desc="(\w+)";dur=[\d.]+/.exec(response.headers.get("server-timing") ?? "")?.[1];
+
+describe("session middleware adapter", () => {
+  it("a refreshed session goes on the response AND on the request the page sees", async () => {
+    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(await request("/dashboard", expired));
+    expect(serverTiming(response)).toBe("refreshed");
+    const written = response.cookies.get(NAME)?.value;
+    expect(written).toBeTruthy();
+    expect(await nextAuthDecode({ token: written!, secret: SECRET })).toMatchObject({ sub: "u1", refreshToken: "refresh-2" });
+    // Next forwards a rewritten request header through x-middleware-override-headers / x-middleware-request-*.
+    expect(response.headers.get("x-middleware-override-headers")).toContain("cookie");
+    const forwarded = response.headers.get("x-middleware-request-cookie") ?? "";
+    expect(forwarded).toContain(`${NAME}=${written}`);
+    expect(forwarded).toContain("theme=dark");
+    expect(forwarded.match(/next-auth\.session-token=/g)).toHaveLength(1);
+  });
+
+  it("a valid session passes untouched: no cookie, no rewrite", async () => {
+    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
+      await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 600_000 }),
+    );
+    expect(serverTiming(response)).toBe("valid");
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(response.headers.get("x-middleware-override-headers")).toBeNull();
+  });
+
+  it("signed out: pages redirect with a callbackUrl, APIs answer 401 JSON, optional paths pass", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    const page = await middleware(await request("/dashboard/settings?tab=1"));
+    expect(page.status).toBe(307);
+    expect(new URL(page.headers.get("location")!).pathname).toBe("/login");
+    expect(new URL(page.headers.get("location")!).searchParams.get("callbackUrl")).toBe("/dashboard/settings?tab=1");
+    const api = await middleware(await request("/api/profile"));
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: "signed_out" });
+    const session = await middleware(await request("/api/auth/session"));
+    expect(session.headers.get("x-middleware-next")).toBe("1");
+    expect(serverTiming(session)).toBe("anonymous");
+  });
+
+  it("a refused refresh clears the cookie: pages go to SessionExpired, APIs get 401", async () => {
+    const page = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/dashboard", expired));
+    expect(new URL(page.headers.get("location")!).search).toBe("?error=SessionExpired");
+    expect(page.cookies.get(NAME)?.value).toBe("");
+    expect(serverTiming(page)).toBe("rejected");
+    const api = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
+    expect(api.status).toBe(401);
+    expect(api.headers.getSetCookie().join()).toMatch(new RegExp(`${NAME.replace(/\./g, "\\.")}=;.*Expires=Thu, 01 Jan 1970`));
+  });
+
+  it("an outage keeps the session: 503 with Retry-After, no cookie touched", async () => {
+    const down = () => ({ kind: "unavailable", reason: "status", status: 503, detail: "down" }) as const;
+    const page = await middlewareAnswering(down)(await request("/dashboard", expired));
+    expect(page.status).toBe(503);
+    expect(page.headers.get("retry-after")).toBe("2");
+    expect(page.headers.getSetCookie()).toEqual([]);
+    expect(await page.text()).toContain("still signed in");
+    const api = await middlewareAnswering(down)(await request("/api/profile", expired));
+    expect(api.status).toBe(503);
+    expect(await api.json()).toMatchObject({ error: "session_refresh_unavailable", retryAfterSeconds: 2 });
+    // With the old access token still good, the request simply goes on with it.
+    const soon = await middlewareAnswering(down)(await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 5_000 }));
+    expect(soon.headers.get("x-middleware-next")).toBe("1");
+    expect(serverTiming(soon)).toBe("unavailable");
+  });
+
+  it("an unexpected failure is a 503 that keeps the cookies, never a 500", async () => {
+    const broken = createSessionMiddleware({
+      gate: () => {
+        throw new Error("misconfigured");
+      },
+    });
+    const original = console.error;
+    console.error = () => {};
+    try {
+      const response = await broken(await request("/dashboard", expired));
+      expect(response.status).toBe(503);
+      expect(response.headers.getSetCookie()).toEqual([]);
+    } finally {
+      console.error = original;
+    }
+  });
+});
