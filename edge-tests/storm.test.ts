@@ -1,0 +1,312 @@
+/**
+ * The refresh storm on the edge runtime: one expired session hits several workerd isolates at once, all
+ * sharing one real Redis through the Upstash-REST bridge, in front of the reference backend (rotating
+ * refresh tokens, reuse detection, injected latency). The backend's own counters are the judge.
+ */
+import { createServer, type AddressInfo, type Socket } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STORE_TIMEOUT_MS } from "../src/core/refresh/upstash-store";
+import { freePort } from "../test-support/ports";
+import {
+  askGate,
+  expiredSession,
+  sessionAfter,
+  startIsolates,
+  startStack,
+  tally,
+  type Deployment,
+  type EdgeIsolate,
+  type GateReply,
+  type Stack,
+} from "./harness";
+
+const SECRET = "edge-storm-secret-0123456789abcdef";
+/** Two workerd processes with two named workers each: four isolates, across and within processes. */
+const PROCESSES = 2;
+const WORKERS_PER_PROCESS = 2;
+const ISOLATES = PROCESSES * WORKERS_PER_PROCESS;
+const REQUESTS = 100;
+/** Long enough that the whole storm arrives while the leader's refresh is still at the backend. */
+const REFRESH_LATENCY_MS = 150;
+/** The storm's lock-store budget: a few claims and polls per isolate, not one per request. */
+const MAX_STORE_COMMANDS = 100;
+/** Without a shared lock, long enough that every request of an isolate arrives during its one flight. */
+const STORELESS_REFRESH_LATENCY_MS = 500;
+const NEW_SESSION_OUTCOMES = ["refreshed", "joined", "replayed"];
+
+let stack: Stack;
+let shared: Deployment;
+let storeless: Deployment;
+let hanging: Deployment;
+/** A lock store that accepts connections and never answers; its sockets are destroyed in afterAll. */
+const heldSockets = new Set<Socket>();
+const hangingStore = createServer((socket) => {
+  heldSockets.add(socket);
+  socket.on("close", () => heldSockets.delete(socket));
+});
+const HANGING_REQUESTS = 40;
+
+beforeAll(async () => {
+  stack = await startStack({ refreshLatencyMs: REFRESH_LATENCY_MS });
+  const bindings = { NEXTAUTH_SECRET: SECRET, BACKEND_URL: stack.backend.url };
+  shared = await startIsolates({
+    processes: PROCESSES,
+    workersPerProcess: WORKERS_PER_PROCESS,
+    bindings: { ...bindings, ...stack.storeBindings },
+    namePrefix: "shared",
+  });
+  // The lock store configured but unreachable: a port nothing listens on.
+  storeless = await startIsolates({
+    processes: PROCESSES,
+    workersPerProcess: WORKERS_PER_PROCESS,
+    bindings: { ...bindings, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}`, UPSTASH_REDIS_REST_TOKEN: "unused" },
+    namePrefix: "storeless",
+  });
+  await new Promise<void>((resolve) => hangingStore.listen(0, "127.0.0.1", resolve));
+  hanging = await startIsolates({
+    processes: 1,
+    workersPerProcess: 2,
+    bindings: { ...bindings, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${(hangingStore.address() as AddressInfo).port}`, UPSTASH_REDIS_REST_TOKEN: "unused" },
+    namePrefix: "hanging",
+  });
+});
+
+afterAll(async () => {
+  await shared?.dispose();
+  await storeless?.dispose();
+  await hanging?.dispose();
+  for (const socket of heldSockets) socket.destroy();
+  await new Promise((resolve) => hangingStore.close(resolve));
+  await stack?.close();
+});
+
+beforeEach(() => {
+  stack.backend.setOptions({ failMode: "none", refreshLatencyMs: REFRESH_LATENCY_MS });
+  stack.backend.resetStats();
+  stack.bridge.resetStats();
+});
+
+/** REQUESTS concurrent requests, round-robin over the isolates; `cookieFor` picks each request's session. */
+async function storm(isolates: readonly EdgeIsolate[], cookieFor: (index: number) => string): Promise<{ replies: GateReply[]; ms: number }> {
+  const started = performance.now();
+  const replies = await Promise.all(
+    Array.from({ length: REQUESTS }, (_, i) => askGate(isolates[i % isolates.length]!, cookieFor(i))),
+  );
+  return { replies, ms: Math.round(performance.now() - started) };
+}
+
+function outcomes(replies: readonly GateReply[]): Record<string, number> {
+  return tally(replies.map((reply) => reply.body.outcome ?? `error:${reply.body.code ?? reply.body.error}`));
+}
+
+describe("the isolates", () => {
+  it(`are ${ISOLATES} separate isolates that share no memory`, async () => {
+    const { isolates } = shared;
+    expect(isolates).toHaveLength(ISOLATES);
+    // Isolate k is probed k+1 times; each counts only its own probes, so nothing is shared between them.
+    const probes: Array<Array<{ isolate: string; hits: number }>> = [];
+    for (const [k, isolate] of isolates.entries()) {
+      const mine = [];
+      for (let hit = 0; hit <= k; hit++) mine.push((await (await isolate.fetch("/isolate")).json()) as { isolate: string; hits: number });
+      probes.push(mine);
+    }
+    expect(probes.map((mine) => mine.at(-1)!.hits)).toEqual(isolates.map((_, k) => k + 1));
+    // Each worker keeps its one isolate, and no two workers share one.
+    expect(probes.map((mine) => new Set(mine.map((probe) => probe.isolate)).size)).toEqual(isolates.map(() => 1));
+    expect(new Set(probes.map((mine) => mine[0]!.isolate)).size).toBe(ISOLATES);
+  });
+});
+
+describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLATES} isolates and one Redis`, () => {
+  it("sends exactly one refresh to the backend and gives every request the same new refresh token", async () => {
+    const session = await expiredSession(stack.backend, SECRET);
+    stack.backend.resetStats();
+
+    const { replies, ms } = await storm(shared.isolates, () => session.cookie);
+    const counts = outcomes(replies);
+    const commands = stack.bridge.stats();
+    console.log(`[edge-tests] storm: ${REQUESTS} requests over ${ISOLATES} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
+      `lock-store commands ${commands.commands} ${JSON.stringify(commands.byCommand)} in ${commands.requests} HTTP requests`);
+
+    const backend = stack.backend.stats();
+    expect(backend, "exactly one refresh reached the backend").toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(replies.every((reply) => reply.status === 200 && NEW_SESSION_OUTCOMES.includes(reply.body.outcome)), JSON.stringify(counts)).toBe(true);
+    expect(counts.refreshed, JSON.stringify(counts)).toBe(1);
+    // Every isolate answered, each with its own id, and no two workers shared one.
+    const isolateOf = new Map(replies.map((reply) => [reply.isolateName, reply.body.isolate] as const));
+    expect(isolateOf.size).toBe(ISOLATES);
+    expect(new Set(isolateOf.values()).size).toBe(ISOLATES);
+
+    const newRefreshToken = replies.find((reply) => reply.body.outcome === "refreshed")!.body.refreshToken;
+    expect(newRefreshToken).toEqual(expect.any(String));
+    expect(newRefreshToken).not.toBe(session.tokens.refreshToken);
+    for (const reply of replies) {
+      expect(reply.body.refreshToken).toBe(newRefreshToken);
+      expect(reply.serverTiming).toMatch(new RegExp(`^session;desc="${reply.body.outcome}";dur=\\d+(\\.\\d+)?$`));
+      // What the browser keeps: read back with next-auth's own decode.
+      const cookie = await sessionAfter(reply.setCookies, SECRET);
+      expect(cookie, `${reply.isolateName} wrote a session next-auth can read`).toMatchObject({
+        refreshToken: newRefreshToken,
+        sub: "user-1",
+        email: "demo@example.com",
+      });
+      expect(cookie!.accessTokenExpires as number).toBeGreaterThan(Date.now());
+    }
+    expect(commands.commands).toBeLessThan(MAX_STORE_COMMANDS);
+  });
+
+  it("late tabs still holding the old cookie take the stored successor: no backend call at all", async () => {
+    const session = await expiredSession(stack.backend, SECRET);
+    const first = await askGate(shared.isolates[0]!, session.cookie);
+    expect(first.body.outcome).toBe("refreshed");
+    stack.backend.resetStats();
+    stack.bridge.resetStats();
+
+    const { replies } = await storm(shared.isolates, () => session.cookie);
+    const counts = outcomes(replies);
+    console.log(`[edge-tests] late tabs: outcomes ${JSON.stringify(counts)}; lock-store commands ${stack.bridge.stats().commands}`);
+    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
+    // Riders on an isolate's flight get the flight's own outcome: a replay is a replay for all of them.
+    expect(counts).toEqual({ replayed: REQUESTS });
+    for (const reply of replies) {
+      expect(reply.body.refreshToken).toBe(first.body.refreshToken);
+      expect(await sessionAfter(reply.setCookies, SECRET)).toMatchObject({ refreshToken: first.body.refreshToken });
+    }
+    // One claim per isolate flight: the successor is found at once.
+    expect(stack.bridge.stats().commands).toBeLessThanOrEqual(ISOLATES * 2);
+  });
+
+  it("when the backend refuses the refresh token, every request is rejected and its cookie cleared, after one attempt", async () => {
+    const session = await expiredSession(stack.backend, SECRET);
+    // Another device already rotated this refresh token: presenting it again is a reuse.
+    const elsewhere = await fetch(`${stack.backend.url}/api/auth/refresh-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refreshToken: session.tokens.refreshToken }),
+    });
+    expect(elsewhere.status).toBe(200);
+    stack.backend.resetStats();
+
+    const { replies, ms } = await storm(shared.isolates, () => session.cookie);
+    const counts = outcomes(replies);
+    console.log(`[edge-tests] refused: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; lock-store commands ${stack.bridge.stats().commands}`);
+
+    // One attempt: the leader's. Its reuse is detected once; everyone else read the stored refusal.
+    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 1, refreshes: 0, reuseDetections: 1 });
+    expect(counts).toEqual({ rejected: REQUESTS });
+    for (const reply of replies) {
+      expect(reply.status).toBe(401);
+      expect(reply.setCookies.map((c) => [c.name, c.value, c.expired])).toEqual([["next-auth.session-token", "", true]]);
+      expect(reply.serverTiming).toMatch(/^session;desc="rejected";dur=/);
+    }
+    expect(stack.bridge.stats().commands).toBeLessThan(MAX_STORE_COMMANDS);
+  });
+
+  it("when the backend is down, every request is unavailable, the session is kept, and it refreshes once the backend is back", async () => {
+    const session = await expiredSession(stack.backend, SECRET);
+    stack.backend.resetStats();
+    stack.backend.setOptions({ failMode: "down" });
+
+    const { replies, ms } = await storm(shared.isolates, () => session.cookie);
+    const counts = outcomes(replies);
+    const down = stack.backend.stats();
+    console.log(`[edge-tests] backend down: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
+      `backend attempts ${down.refreshAttempts}; lock-store commands ${stack.bridge.stats().commands}`);
+
+    expect(counts).toEqual({ unavailable: REQUESTS });
+    for (const reply of replies) {
+      expect(reply.status).toBe(503);
+      expect(reply.body.retryAfterSeconds).toBeGreaterThan(0);
+      // Nobody is signed out by an outage: not a single cookie is written, let alone cleared.
+      expect(reply.setCookies).toEqual([]);
+    }
+    // A transient failure frees the lock for the next request, so a few tries are expected, never one per
+    // request: at most one per isolate flight, and nothing was consumed.
+    expect(down.refreshAttempts).toBeGreaterThanOrEqual(1);
+    expect(down.refreshAttempts).toBeLessThan(REQUESTS / 4);
+    expect(down).toMatchObject({ refreshes: 0, reuseDetections: 0 });
+
+    stack.backend.setOptions({ failMode: "none" });
+    const recovered = await askGate(shared.isolates[1]!, session.cookie);
+    expect(recovered.body.outcome).toBe("refreshed");
+    expect(await sessionAfter(recovered.setCookies, SECRET)).toMatchObject({ refreshToken: recovered.body.refreshToken });
+    expect(stack.backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 0 });
+  });
+});
+
+describe(`with the lock store unreachable, ${ISOLATES} isolates fall back to in-isolate single-flight`, () => {
+  it("refreshes each isolate's own session exactly once, every request succeeding", async () => {
+    // One session per isolate, as behind a sticky load balancer: the in-isolate single-flight is all the
+    // coordination a session needs, and it is enough.
+    const sessions = await Promise.all(storeless.isolates.map(() => expiredSession(stack.backend, SECRET)));
+    stack.backend.setOptions({ refreshLatencyMs: STORELESS_REFRESH_LATENCY_MS });
+    stack.backend.resetStats();
+
+    const { replies, ms } = await storm(storeless.isolates, (i) => sessions[i % ISOLATES]!.cookie);
+    const counts = outcomes(replies);
+    console.log(`[edge-tests] store unreachable, one session per isolate: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
+      `backend ${JSON.stringify(stack.backend.stats())}`);
+
+    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: ISOLATES, refreshes: ISOLATES, reuseDetections: 0 });
+    expect(counts).toEqual({ refreshed: ISOLATES, joined: REQUESTS - ISOLATES });
+    for (const [i, reply] of replies.entries()) {
+      const cookie = await sessionAfter(reply.setCookies, SECRET);
+      expect(cookie?.refreshToken).toBe(reply.body.refreshToken);
+      expect(reply.body.refreshToken).not.toBe(sessions[i % ISOLATES]!.tokens.refreshToken);
+    }
+    // Each isolate said once that it lost its lock store (workerd's log lines arrive asynchronously).
+    await expect.poll(() => storeless.logs.filter((line) => line.message.includes("store-unreachable")).length, { timeout: 2_000 }).toBe(ISOLATES);
+  });
+
+  it("one session spread over all isolates: at most one attempt per isolate, and the backend's reuse detection ends the session", async () => {
+    const session = await expiredSession(stack.backend, SECRET);
+    stack.backend.setOptions({ refreshLatencyMs: STORELESS_REFRESH_LATENCY_MS });
+    stack.backend.resetStats();
+
+    const { replies, ms } = await storm(storeless.isolates, () => session.cookie);
+    const counts = outcomes(replies);
+    const backend = stack.backend.stats();
+    console.log(`[edge-tests] store unreachable, one session over ${ISOLATES} isolates: ${REQUESTS} requests in ${ms} ms; ` +
+      `outcomes ${JSON.stringify(counts)}; backend ${JSON.stringify(backend)}`);
+
+    // What really happens without a shared lock: each isolate's single flight presents the same refresh
+    // token, once. The first to arrive rotates it; the second is a reuse, so the backend revokes the whole
+    // family (the winner's fresh tokens included); the rest find the family revoked. The isolates that lost
+    // clear the cookie (rejected); the winner's requests get tokens the backend has already revoked, so that
+    // browser is signed out on its next refresh. This is why the shared lock store exists; the degraded
+    // mode only guarantees that no isolate sends the token twice.
+    expect(backend.refreshAttempts).toBe(ISOLATES);
+    expect(backend).toMatchObject({ refreshes: 1, reuseDetections: 1, familiesRevoked: 1 });
+    const perIsolate = new Map<string, Set<string>>();
+    for (const reply of replies) perIsolate.set(reply.isolateName, (perIsolate.get(reply.isolateName) ?? new Set()).add(reply.body.outcome));
+    const winners = [...perIsolate].filter(([, seen]) => seen.has("refreshed"));
+    expect(winners).toHaveLength(1);
+    expect([...winners[0]![1]].sort()).toEqual(["joined", "refreshed"]);
+    expect(counts).toEqual({ refreshed: 1, joined: REQUESTS / ISOLATES - 1, rejected: REQUESTS - REQUESTS / ISOLATES });
+    for (const reply of replies.filter((r) => r.body.outcome === "rejected")) {
+      expect(reply.setCookies.every((c) => c.expired)).toBe(true);
+    }
+    // The winner's cookie holds an access token of the revoked family: the backend already refuses it.
+    const winnerCookie = await sessionAfter(replies.find((r) => r.body.outcome === "refreshed")!.setCookies, SECRET);
+    const profile = await fetch(`${stack.backend.url}/api/me`, { headers: { authorization: `Bearer ${String(winnerCookie?.accessToken)}` } });
+    expect(profile.status).toBe(401);
+  });
+
+  it("a lock store that never answers costs one store timeout, then each isolate refreshes its session once", async () => {
+    const sessions = await Promise.all(hanging.isolates.map(() => expiredSession(stack.backend, SECRET)));
+    stack.backend.resetStats();
+    const started = performance.now();
+    const replies = await Promise.all(
+      Array.from({ length: HANGING_REQUESTS }, (_, i) => askGate(hanging.isolates[i % hanging.isolates.length]!, sessions[i % sessions.length]!.cookie)),
+    );
+    const ms = Math.round(performance.now() - started);
+    const counts = outcomes(replies);
+    console.log(`[edge-tests] store hanging: ${HANGING_REQUESTS} requests over ${hanging.isolates.length} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}`);
+
+    expect(counts).toEqual({ refreshed: hanging.isolates.length, joined: HANGING_REQUESTS - hanging.isolates.length });
+    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: hanging.isolates.length, refreshes: hanging.isolates.length, reuseDetections: 0 });
+    // The per-command timeout fired in workerd (AbortSignal.timeout on fetch), once: no retry stall on top.
+    expect(ms).toBeGreaterThanOrEqual(STORE_TIMEOUT_MS);
+    expect(ms).toBeLessThan(STORE_TIMEOUT_MS + 2_000);
+  });
+});
