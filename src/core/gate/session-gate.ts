@@ -3,7 +3,7 @@
  * read the cookie, and if the access token is due, refresh it through the coordinator and say which
  * cookies to write. Pure of any framework: a cookie jar in, a result value out.
  */
-import { joinSessionCookie, sessionCookieName } from "../session/chunks";
+import { joinSessionCookie, sessionCookieName, sessionCookieNamesIn } from "../session/chunks";
 import { asSessionClaims, refreshDue, withTokens, type SessionClaims } from "../session/claims";
 import type { SessionCodec } from "../session/codec";
 import { applyCookieWrites, sessionCookieWrites, type CookieWrite } from "../session/cookie-jar";
@@ -59,9 +59,11 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
   return {
     cookieName,
     async check(jar) {
+      if (sessionCookieNamesIn(jar.keys(), cookieName).length === 0) return { outcome: "anonymous", writes: [], jar: new Map(jar) };
+      // Present but unreadable (tampered, foreign, truncated, absurdly many chunks): signed out, and cleared
+      // so the browser stops sending it.
       const jwe = joinSessionCookie(jar, cookieName);
-      if (jwe === null) return { outcome: "anonymous", writes: [], jar: new Map(jar) };
-      const claims = asSessionClaims(await codec.decode(jwe));
+      const claims = jwe === null ? null : asSessionClaims(await codec.decode(jwe));
       if (claims === null) return { outcome: "anonymous", ...cleared(jar) };
 
       const now = nowMs();

@@ -190,7 +190,10 @@ function unavailable(detail: string): RefreshOutcome {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // The store wraps the client's error; the cause is what tells an operator what to fix.
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : "";
+  return `${error.name}: ${error.message}${cause}`;
 }
 
 function logOncePerKind(): (event: CoordinatorEvent) => void {
