@@ -57,22 +57,25 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     }
   }
 
+  /** One backend call to its JSON body, or the failure kind it ended in. */
+  async function callJson(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Json | Rejected | Unavailable | Malformed> {
+    const response = await call(path, init, signal);
+    if (!(response instanceof Response)) return response;
+    return (await classifyStatus(response)) ?? readJson(response);
+  }
+
   async function tokens(
     path: string,
     body: Record<string, string>,
     keepRefreshToken: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<BackendResult<BackendTokens>> {
-    const response = await call(path, {
+    const json = await callJson(path, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
     }, signal);
-    if (!(response instanceof Response)) return response;
-    const failure = await classifyStatus(response);
-    if (failure) return failure;
-    const json = await readJson(response);
-    if (json.kind === "malformed") return json;
+    if (json.kind !== "json") return json;
     const parsed = parseTokenResponse(json.value, nowMs());
     if (parsed.kind === "malformed") return { kind: "malformed", detail: parsed.reason };
     const refreshToken = parsed.tokens.refreshToken ?? keepRefreshToken;
@@ -98,15 +101,11 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     },
 
     async profile(accessToken, signal) {
-      const response = await call(settings.profilePath, {
+      const json = await callJson(settings.profilePath, {
         method: "GET",
         headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
       }, signal);
-      if (!(response instanceof Response)) return response;
-      const failure = await classifyStatus(response);
-      if (failure) return failure;
-      const json = await readJson(response);
-      if (json.kind === "malformed") return json;
+      if (json.kind !== "json") return json;
       if (typeof json.value !== "object" || json.value === null || Array.isArray(json.value)) {
         return { kind: "malformed", detail: "the profile is not a JSON object" };
       }
@@ -125,7 +124,9 @@ async function classifyStatus(response: Response): Promise<Rejected | Unavailabl
   return { kind: "unavailable", reason: "status", status, detail: `the backend answered ${status}` };
 }
 
-async function readJson(response: Response): Promise<{ kind: "json"; value: unknown } | Malformed> {
+type Json = { readonly kind: "json"; readonly value: unknown };
+
+async function readJson(response: Response): Promise<Json | Malformed> {
   let text: string;
   try {
     text = await response.text();
