@@ -8,6 +8,7 @@ import type { AuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { asSessionClaims, refreshDue, withTokens, type BackendTokens } from "@/core";
 import { sessionRuntime } from "@/next/runtime";
+import { refreshAlreadyUnavailable } from "@/next/server-session";
 import { credentialsError } from "./messages";
 
 /** What authorize() hands to the jwt callback on sign-in. */
@@ -72,7 +73,10 @@ export function authOptions(): AuthOptions {
         const claims = asSessionClaims(token);
         if (claims === null) throw new RefreshRejected();
         if (!refreshDue(claims, Date.now(), settings.refreshSkewMs)) return token;
-        const outcome = await coordinator.refresh(claims);
+        // The middleware in front of /api/auth/session already asked the backend in this request.
+        const outcome = (await refreshAlreadyUnavailable())
+          ? ({ kind: "unavailable" } as const)
+          : await coordinator.refresh(claims);
         switch (outcome.kind) {
           case "refreshed":
           case "joined":

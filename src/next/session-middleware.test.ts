@@ -73,6 +73,7 @@ describe("session middleware adapter", () => {
     const session = await middleware(await request("/api/auth/session"));
     expect(session.headers.get("x-middleware-next")).toBe("1");
     expect(serverTiming(session)).toBe("anonymous");
+    expect(session.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBeNull();
   });
 
   it("a refused refresh clears the cookie: pages go to SessionExpired, APIs get 401", async () => {
@@ -95,6 +96,9 @@ describe("session middleware adapter", () => {
     const api = await middlewareAnswering(down)(await request("/api/profile", expired));
     expect(api.status).toBe(503);
     expect(await api.json()).toMatchObject({ error: "session_refresh_unavailable", retryAfterSeconds: 2 });
+    // In front of next-auth's session route the request goes on, marked so the jwt callback does not retry.
+    const sessionRoute = await middlewareAnswering(down)(await request("/api/auth/session", expired));
+    expect(sessionRoute.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBe("1");
     // With the old access token still good, the request simply goes on with it.
     const soon = await middlewareAnswering(down)(await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 5_000 }));
     expect(soon.headers.get("x-middleware-next")).toBe("1");

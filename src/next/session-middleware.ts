@@ -6,6 +6,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { parseCookieHeader, serializeCookieHeader, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
+import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
 import { LOGIN_PATH, routeKind, type RouteKind } from "./routes";
 
 export interface SessionMiddlewareOptions {
@@ -47,7 +48,8 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult): Nex
       return withCookies(forward(request, result.jar), result.writes);
     case "unavailable":
       // An outage never signs anyone out. With an access token still good, carry on with it.
-      if (result.stillValid || kind === "optional") return NextResponse.next();
+      if (kind === "optional") return forwardMarkedUnavailable(request);
+      if (result.stillValid) return NextResponse.next();
       return unavailableResponse(kind, result.retryAfterSeconds);
   }
 }
@@ -56,6 +58,12 @@ function forward(request: NextRequest, jar: ReadonlyMap<string, string>): NextRe
   const headers = new Headers(request.headers);
   if (jar.size > 0) headers.set("cookie", serializeCookieHeader(jar));
   else headers.delete("cookie");
+  return NextResponse.next({ request: { headers } });
+}
+
+function forwardMarkedUnavailable(request: NextRequest): NextResponse {
+  const headers = new Headers(request.headers);
+  headers.set(REFRESH_UNAVAILABLE_HEADER, "1");
   return NextResponse.next({ request: { headers } });
 }
 
