@@ -66,7 +66,13 @@ beforeAll(async () => {
   hanging = await startIsolates({
     processes: 1,
     workersPerProcess: 2,
-    bindings: { ...bindings, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${(hangingStore.address() as AddressInfo).port}`, UPSTASH_REDIS_REST_TOKEN: "unused" },
+    // A short backend timeout keeps the wait limit (timeout + lock margin + 1 s) short for this test.
+    bindings: {
+      ...bindings,
+      BACKEND_TIMEOUT_MS: "500",
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${(hangingStore.address() as AddressInfo).port}`,
+      UPSTASH_REDIS_REST_TOKEN: "unused",
+    },
     namePrefix: "hanging",
   });
 });
@@ -292,7 +298,7 @@ describe(`with the lock store unreachable, ${ISOLATES} isolates fall back to in-
     expect(profile.status).toBe(401);
   });
 
-  it("a lock store that never answers costs one store timeout, then each isolate refreshes its session once", async () => {
+  it("a lock store that never answers: no isolate refreshes blind, every request is unavailable with its session kept", async () => {
     const sessions = await Promise.all(hanging.isolates.map(() => expiredSession(stack.backend, SECRET)));
     stack.backend.resetStats();
     const started = performance.now();
@@ -303,10 +309,16 @@ describe(`with the lock store unreachable, ${ISOLATES} isolates fall back to in-
     const counts = outcomes(replies);
     console.log(`[edge-tests] store hanging: ${HANGING_REQUESTS} requests over ${hanging.isolates.length} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}`);
 
-    expect(counts).toEqual({ refreshed: hanging.isolates.length, joined: HANGING_REQUESTS - hanging.isolates.length });
-    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: hanging.isolates.length, refreshes: hanging.isolates.length, reuseDetections: 0 });
-    // The per-command timeout fired in workerd (AbortSignal.timeout on fetch), once: no retry stall on top.
+    // A timeout proves nothing about other instances: one may be refreshing this very token while this
+    // isolate's store calls hang. Refreshing without the lock could replay its token and get the family
+    // revoked, so the coordinator waits until its limit and answers unavailable, which keeps the session.
+    expect(counts).toEqual({ unavailable: HANGING_REQUESTS });
+    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
+    for (const reply of replies) {
+      expect(reply.status).toBe(503);
+      expect(reply.setCookies).toEqual([]);
+    }
+    // At least one per-command timeout fired in workerd (AbortSignal.timeout on fetch).
     expect(ms).toBeGreaterThanOrEqual(STORE_TIMEOUT_MS);
-    expect(ms).toBeLessThan(STORE_TIMEOUT_MS + 2_000);
   });
 });

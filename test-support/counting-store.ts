@@ -1,4 +1,5 @@
 /** A counting wrapper around a real lock store: how many claims, settles and releases a scenario cost. */
+import { SessionError } from "../src/core/errors";
 import type { LockStore } from "../src/core/refresh/lock-store";
 
 export interface CountingStore extends LockStore {
@@ -28,5 +29,29 @@ export function countingStore(inner: LockStore): CountingStore {
       counts.release++;
       return inner.release(lock, owner);
     },
+  };
+}
+
+/**
+ * A real store with injected faults on `claim`, for what a healthy Redis cannot be made to show on cue: a
+ * timeout while the store is fine (an overloaded instance), or an answer lost after the command ran.
+ * `plan(n)` is asked before the n-th claim (1-based): "pass", "timeout" (throw before running it),
+ * "lost" (run it, then throw as if the answer timed out) or "refused" (throw as unreachable).
+ */
+export function faultyStore(inner: LockStore, plan: (claimNumber: number) => "pass" | "timeout" | "lost" | "refused"): LockStore {
+  let claims = 0;
+  const fault = (code: "STORE_TIMEOUT" | "STORE_UNREACHABLE") => new SessionError(code, `injected ${code}`);
+  return {
+    kind: inner.kind,
+    async claim(keys, owner, ttl) {
+      const step = plan(++claims);
+      if (step === "timeout") throw fault("STORE_TIMEOUT");
+      if (step === "refused") throw fault("STORE_UNREACHABLE");
+      const result = await inner.claim(keys, owner, ttl);
+      if (step === "lost") throw fault("STORE_TIMEOUT");
+      return result;
+    },
+    settle: (keys, owner, sealed, ttl) => inner.settle(keys, owner, sealed, ttl),
+    release: (lock, owner) => inner.release(lock, owner),
   };
 }

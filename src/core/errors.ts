@@ -8,8 +8,10 @@ export type SessionErrorCode =
   | "CONFIG_INVALID"
   /** The lock store answered something that cannot come from a healthy store. */
   | "STORE_PROTOCOL"
-  /** The lock store could not be reached or timed out. */
+  /** The lock store could not be reached (refused, unknown host, bad credentials): it answered nobody. */
   | "STORE_UNREACHABLE"
+  /** The lock store did not answer in time: the command may still have run, and others may be leading. */
+  | "STORE_TIMEOUT"
   /** A value read from the lock store failed authentication (wrong secret or tampering). */
   | "STORE_VALUE_INVALID";
 

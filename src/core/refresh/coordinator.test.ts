@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReferenceBackend, type ReferenceBackend } from "../../../dev/backend/server";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../dev/redis-rest/bridge";
 import { RespClient } from "../../../dev/redis-rest/resp";
-import { countingStore, type CountingStore } from "../../../test-support/counting-store";
+import { countingStore, faultyStore, type CountingStore } from "../../../test-support/counting-store";
 import { freePort } from "../../../test-support/ports";
 import { deleteKeys, startRedis, type TestRedis } from "../../../test-support/redis";
 import { createBackendClient, type BackendClient } from "../backend/client";
@@ -134,6 +134,68 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     const retry = await coordinatorOn(store).refresh(session);
     expect(retry.kind).toBe("refreshed");
     expect(backend.stats().reuseDetections).toBe(0);
+  });
+
+  it("a claim that times out while another request leads never calls the backend itself", async () => {
+    const session = await login();
+    const leader = coordinatorOn(store);
+    const overloaded = createRefreshCoordinator({
+      store: faultyStore(store, (n) => (n === 1 ? "timeout" : "pass")),
+      backend: client,
+      secret: SECRET,
+      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
+      onEvent: () => {},
+    });
+    const leading = leader.refresh(session);
+    await new Promise((r) => setTimeout(r, 20)); // the leader holds the lock and is at the backend
+    const [led, waited] = await Promise.all([leading, overloaded.refresh(session)]);
+    expect(led.kind).toBe("refreshed");
+    expect(waited.kind).toBe("joined");
+    expect(backend.stats()).toMatchObject({ refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+  });
+
+  it("a claim whose answer was lost after it took the lock leads at once on the next ask", async () => {
+    const session = await login();
+    const coordinator = createRefreshCoordinator({
+      store: faultyStore(store, (n) => (n === 1 ? "lost" : "pass")),
+      backend: client,
+      secret: SECRET,
+      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
+      onEvent: () => {},
+    });
+    const started = Date.now();
+    const outcome = await coordinator.refresh(session);
+    expect(outcome.kind).toBe("refreshed");
+    // Not after waiting out its own 4 s lock: the claim is re-entrant for the same owner.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(backend.stats().refreshAttempts).toBe(1);
+  });
+
+  it("a store that never answers in time yields unavailable after the wait limit, and no backend call", async () => {
+    const session = await login();
+    const coordinator = createRefreshCoordinator({
+      store: faultyStore(store, () => "timeout"),
+      backend: client,
+      secret: SECRET,
+      settings: { graceMs: 30_000, backendTimeoutMs: 100 },
+      onEvent: () => {},
+    });
+    expect(await coordinator.refresh(session)).toMatchObject({ kind: "unavailable" });
+    expect(backend.stats().refreshAttempts).toBe(0);
+  });
+
+  it("a store that refuses outright degrades to this isolate's single-flight", async () => {
+    const session = await login();
+    const coordinator = createRefreshCoordinator({
+      store: faultyStore(store, () => "refused"),
+      backend: client,
+      secret: SECRET,
+      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
+      onEvent: () => {},
+    });
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => coordinator.refresh(session)));
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", "joined", "joined", "joined", "refreshed"]);
+    expect(backend.stats().refreshAttempts).toBe(1);
   });
 
   it("takes over when the leader vanished (lock expired, no successor)", async () => {

@@ -103,6 +103,7 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     const owner = crypto.randomUUID();
     const deadline = clock.now() + waitLimitMs;
     let waited = false;
+    let uncertain = false;
     let pollMs = FIRST_POLL_MS;
 
     for (;;) {
@@ -111,18 +112,25 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
         claim = await store.claim(keys, owner, lockTtlMs);
       } catch (error) {
         onEvent({ event: "store-unreachable", detail: describe(error) });
-        // Before anyone is known to lead, this isolate's single-flight is the best lock left. Once we
-        // have seen a leader, calling the backend ourselves would replay its token: wait it out instead.
-        return waited ? unavailable("the lock store stopped answering while another request refreshed") : direct(refreshToken);
+        // A store that refused us outright, before anyone was seen leading: this isolate's single-flight
+        // is the best lock left. But a timeout proves nothing (the store may be fine and a leader busy,
+        // or our own claim may have gone through), and once a leader was seen, calling the backend
+        // ourselves would replay its token and get the family revoked. Then: keep asking until the wait
+        // limit, and at worst answer `unavailable`, which keeps the session.
+        if (!waited && !uncertain && !isSessionError(error, "STORE_TIMEOUT")) return direct(refreshToken);
+        uncertain = true;
+        claim = null;
       }
 
-      if (claim.kind === "leader") return lead(refreshToken, keys, owner);
-      if (claim.kind === "successor") return takeSuccessor(keys, claim.sealed, waited, depth);
+      if (claim?.kind === "leader") return lead(refreshToken, keys, owner);
+      if (claim?.kind === "successor") return takeSuccessor(keys, claim.sealed, waited || uncertain, depth);
 
-      waited = true;
+      if (claim) waited = true;
       const remaining = deadline - clock.now();
-      if (remaining <= 0) return unavailable("timed out waiting for another request's refresh");
-      await clock.sleep(Math.min(pollMs, remaining, Math.max(claim.lockTtlMs, 1)));
+      if (remaining <= 0) {
+        return unavailable(claim ? "timed out waiting for another request's refresh" : "the lock store did not answer in time");
+      }
+      await clock.sleep(Math.min(pollMs, remaining, Math.max(claim?.lockTtlMs ?? pollMs, 1)));
       pollMs = Math.min(Math.ceil(pollMs * 1.5), MAX_POLL_MS);
     }
   }

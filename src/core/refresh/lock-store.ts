@@ -22,7 +22,11 @@ export type ClaimResult =
 export interface LockStore {
   /** "memory" or "upstash", for logs and Server-Timing. */
   readonly kind: string;
-  /** Atomically: the stored successor if there is one, else the lock if it is free, else busy. */
+  /**
+   * Atomically: the stored successor if there is one, else the lock if it is free (or already `owner`'s),
+   * else busy. Throws SessionError STORE_UNREACHABLE when the store answered nobody, STORE_TIMEOUT when
+   * the answer did not come in time.
+   */
   claim(keys: RefreshKeys, owner: string, lockTtlMs: number): Promise<ClaimResult>;
   /** Stores the sealed outcome for `ttlMs`, then releases the lock if `owner` still holds it. */
   settle(keys: RefreshKeys, owner: string, sealed: string, ttlMs: number): Promise<void>;

@@ -61,6 +61,7 @@ export function createMemoryLockStore(options: { nowMs?: () => number; maxEntrie
       const successor = read(keys.successor);
       if (successor) return { kind: "successor", sealed: successor.value };
       const lock = read(keys.lock);
+      if (lock?.value === owner) return { kind: "leader" }; // re-entrant, like the Redis script
       if (lock) return { kind: "busy", lockTtlMs: lock.expiresAt - nowMs() };
       write(keys.lock, owner, lockTtlMs);
       return { kind: "leader" };

@@ -15,11 +15,16 @@ export const STORE_TIMEOUT_MS = 1_500;
 const STORE_RETRIES = 1;
 const STORE_RETRY_BACKOFF_MS = 25;
 
-/** KEYS: successor, lock. ARGV: owner, lock TTL ms. → {1, sealed} | {2} (leader) | {3, lock PTTL ms} */
+/**
+ * KEYS: successor, lock. ARGV: owner, lock TTL ms. → {1, sealed} | {2} (leader) | {3, lock PTTL ms}.
+ * Re-entrant for the same owner: when an earlier claim took the lock but its answer was lost (a timeout),
+ * asking again makes us the leader we already are instead of waiting out our own lock.
+ */
 export const CLAIM_SCRIPT = `
 local successor = redis.call('GET', KEYS[1])
 if successor then return {1, successor} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+if redis.call('GET', KEYS[2]) == ARGV[1] then return {2} end
 return {3, redis.call('PTTL', KEYS[2])}
 `;
 
@@ -62,6 +67,8 @@ export function createUpstashLockStore(redis: Redis): LockStore {
     try {
       return await call();
     } catch (error) {
+      // A timeout is not an outage: the command may have run, and another request may hold the lock.
+      if (timedOut(error)) throw new SessionError("STORE_TIMEOUT", `lock store ${what} timed out after ${STORE_TIMEOUT_MS} ms`, { cause: error });
       throw new SessionError("STORE_UNREACHABLE", `lock store ${what} failed`, { cause: error });
     }
   }
@@ -85,4 +92,11 @@ export function createUpstashLockStore(redis: Redis): LockStore {
       return Number(await run("release", () => releaseScript.exec([lockKey], [owner]))) === 1;
     },
   };
+}
+
+function timedOut(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    if (cause.name === "TimeoutError" || cause.name === "AbortError") return true;
+  }
+  return false;
 }
