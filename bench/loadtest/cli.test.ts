@@ -1,0 +1,85 @@
+// The command line: defaults, the scenario syntax and its bounds, remote-only options, fitting to targets.
+import { describe, expect, it } from "vitest";
+import { CliError, DEFAULT_SCENARIOS, fitScenarios, parseCli, parseScenarios, QUICK_SCENARIOS } from "./cli";
+
+function problems(argv: string[]): readonly string[] {
+  try {
+    parseCli(argv);
+  } catch (error) {
+    if (error instanceof CliError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("parseCli", () => {
+  it("defaults to the full local matrix with the baseline, 3 waves and 150 ms refresh latency", () => {
+    expect(parseCli([])).toMatchObject({ scenarios: DEFAULT_SCENARIOS, defaultMatrix: true, waves: 3, baseline: true, refreshLatencyMs: 150, build: true, outDir: "bench/results" });
+  });
+
+  it("--quick is a small matrix with fewer waves, and not the docs' matrix", () => {
+    expect(parseCli(["--quick"])).toMatchObject({ scenarios: QUICK_SCENARIOS, defaultMatrix: false, waves: 2 });
+  });
+
+  it("takes values after a space or an equals sign", () => {
+    expect(parseCli(["--scenarios", "200x3x1", "--waves=2", "--out=/tmp/x"])).toMatchObject({
+      scenarios: [{ tabs: 200, instances: 3, users: 1 }],
+      waves: 2,
+      outDir: "/tmp/x",
+    });
+  });
+
+  it("reports every problem at once", () => {
+    expect(problems(["--waves", "0", "--bogus", "--timeout-ms"])).toEqual([
+      "unknown option --bogus",
+      "--timeout-ms needs a value",
+      '--waves must be a whole number from 1 to 20, got "0"',
+    ]);
+  });
+
+  it("needs an account for remote targets and refuses remote-only options locally", () => {
+    expect(problems(["--target", "https://app.example"])).toEqual(["--target needs --user and --password"]);
+    expect(problems(["--secret", "s"])).toEqual(["--secret only applies with --target"]);
+    expect(problems(["--target", "ftp://x", "--user", "u", "--password", "p"])).toEqual(['not an http(s) URL: "ftp://x"']);
+    expect(parseCli(["--target", "https://a.example,https://b.example", "--user", "u", "--password", "p"])).toMatchObject({
+      targets: ["https://a.example", "https://b.example"],
+      defaultMatrix: false,
+    });
+  });
+});
+
+describe("parseScenarios", () => {
+  it("reads TABSxINSTANCESxUSERS lists", () => {
+    expect(parseScenarios("1x1x1, 20×3×50")).toEqual({
+      scenarios: [
+        { tabs: 1, instances: 1, users: 1 },
+        { tabs: 20, instances: 3, users: 50 },
+      ],
+    });
+  });
+
+  it("refuses malformed, empty and oversized scenarios", () => {
+    expect(parseScenarios("20x3")).toEqual({ problems: ['scenario "20x3" is not TABSxINSTANCESxUSERS (e.g. 200x3x1)'] });
+    expect(parseScenarios("0x1x1")).toEqual({ problems: ["scenario 0x1x1: every count must be at least 1"] });
+    expect(parseScenarios("200x3x100")).toEqual({ problems: ["scenario 200x3x100: 40100 requests per wave, more than 20000"] });
+    expect(parseScenarios(",")).toEqual({ problems: ["--scenarios lists no scenario"] });
+  });
+});
+
+describe("fitScenarios", () => {
+  it("caps instances at the deployments available and drops the duplicates that makes", () => {
+    expect(
+      fitScenarios(
+        [
+          { tabs: 20, instances: 1, users: 1 },
+          { tabs: 20, instances: 3, users: 1 },
+          { tabs: 200, instances: 3, users: 1 },
+        ],
+        1,
+      ),
+    ).toEqual([
+      { tabs: 20, instances: 1, users: 1 },
+      { tabs: 200, instances: 1, users: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * The command line of `npm run loadtest`, and the scenario matrices. Pure: argv in, options out, every
+ * problem reported at once.
+ */
+import { requestsPerWave, type Scenario } from "./types";
+
+/** 200 tabs of one user on 3 instances, 50 users at once, and 20 tabs each of 50 users: ~2-3 minutes on 2 cores. */
+export const DEFAULT_SCENARIOS: readonly Scenario[] = [
+  { tabs: 1, instances: 1, users: 1 },
+  { tabs: 20, instances: 1, users: 1 },
+  { tabs: 20, instances: 3, users: 1 },
+  { tabs: 200, instances: 1, users: 1 },
+  { tabs: 200, instances: 3, users: 1 },
+  { tabs: 1, instances: 3, users: 50 },
+  { tabs: 20, instances: 1, users: 50 },
+  { tabs: 20, instances: 3, users: 50 },
+];
+export const QUICK_SCENARIOS: readonly Scenario[] = [
+  { tabs: 1, instances: 1, users: 1 },
+  { tabs: 20, instances: 3, users: 1 },
+  { tabs: 5, instances: 3, users: 10 },
+];
+export const DEFAULT_WAVES = 3;
+export const QUICK_WAVES = 2;
+/** A wave bigger than this is a typo, not a load test for one machine. */
+export const MAX_REQUESTS_PER_WAVE = 20_000;
+
+export interface CliOptions {
+  readonly scenarios: readonly Scenario[];
+  /** True when the matrix is the default one (the docs chart is only rewritten from such a run). */
+  readonly defaultMatrix: boolean;
+  readonly waves: number;
+  readonly targets: readonly string[];
+  readonly baselineTargets: readonly string[];
+  readonly baseline: boolean;
+  readonly user: string | null;
+  readonly password: string | null;
+  readonly secret: string | null;
+  readonly backendStatsUrl: string | null;
+  readonly outDir: string;
+  readonly refreshLatencyMs: number;
+  /** Whether --refresh-latency-ms was given: with --target it then tells the report the backend's latency. */
+  readonly refreshLatencyGiven: boolean;
+  readonly timeoutMs: number;
+  readonly deadlineSeconds: number;
+  readonly build: boolean;
+  readonly help: boolean;
+}
+
+export const USAGE = `npm run loadtest -- [options]
+
+  --quick                  a small matrix (${QUICK_SCENARIOS.map(formatScenario).join(", ")}), ${QUICK_WAVES} waves
+  --scenarios LIST         tabs x instances x users, comma-separated, e.g. 200x3x1,20x3x50
+  --waves N                expiries per scenario (default ${DEFAULT_WAVES})
+  --no-baseline            skip the unlocked baseline
+  --refresh-latency-ms N   the reference backend's refresh latency (default 150); with --target, what the
+                           targets' backend takes, for the \`joined\` latency target
+  --timeout-ms N           per request (default 20000)
+  --deadline-seconds N     for the whole run, startup included (default 600)
+  --no-build               use the existing .next build as it is
+  --out DIR                where reports go (default bench/results)
+  --target URL[,URL]       already-running deployments (the app with the lock) instead of local ones
+  --baseline-target URL[,URL]  deployments started with SESSION_UNLOCKED_BASELINE=1, for the comparison
+  --user EMAIL --password PW   the account to sign in with on --target (each simulated user signs in anew)
+  --secret SECRET          the targets' NEXTAUTH_SECRET: expire sessions by minting (else: wait for expiry)
+  --backend-stats URL      GET → the backend's counters (the reference backend's /__stats)
+
+Exit code: 0 when the locked mode made at most one refresh call per expiry, had no failed request and no
+reuse detection; 1 otherwise; 2 when the run was incomplete (deadline, setup); 64 for bad options.`;
+
+export class CliError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid options:\n  - ${problems.join("\n  - ")}\n\n${USAGE}`);
+    this.name = "CliError";
+  }
+}
+
+export function parseCli(argv: readonly string[]): CliOptions {
+  const problems: string[] = [];
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const valued = new Set(["--scenarios", "--waves", "--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats", "--out", "--refresh-latency-ms", "--timeout-ms", "--deadline-seconds"]);
+  const switches = new Set(["--quick", "--no-baseline", "--no-build", "--help", "-h"]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    if (switches.has(name)) flags.add(name);
+    else if (valued.has(name)) {
+      const value = eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === "") problems.push(`${name} needs a value`);
+      else values.set(name, value);
+    } else problems.push(`unknown option ${arg}`);
+  }
+
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const text = values.get(name);
+    if (text === undefined) return fallback;
+    const parsed = Number(text);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const list = (name: string) =>
+    (values.get(name) ?? "")
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
+
+  const quick = flags.has("--quick");
+  let scenarios = quick ? QUICK_SCENARIOS : DEFAULT_SCENARIOS;
+  if (values.has("--scenarios")) {
+    const parsed = parseScenarios(values.get("--scenarios")!);
+    if ("problems" in parsed) problems.push(...parsed.problems);
+    else scenarios = parsed.scenarios;
+  }
+  const targets = list("--target");
+  const baselineTargets = list("--baseline-target");
+  for (const url of [...targets, ...baselineTargets]) {
+    if (!/^https?:\/\/[^/]+/.test(url)) problems.push(`not an http(s) URL: ${JSON.stringify(url)}`);
+  }
+  if (baselineTargets.length > 0 && targets.length === 0) problems.push("--baseline-target needs --target");
+  if (targets.length > 0 && (!values.has("--user") || !values.has("--password"))) problems.push("--target needs --user and --password");
+  if (targets.length === 0) {
+    for (const name of ["--user", "--password", "--secret", "--backend-stats"]) {
+      if (values.has(name)) problems.push(`${name} only applies with --target`);
+    }
+  }
+
+  const options: CliOptions = {
+    scenarios,
+    defaultMatrix: !quick && !values.has("--scenarios") && targets.length === 0,
+    waves: number("--waves", quick ? QUICK_WAVES : DEFAULT_WAVES, 1, 20),
+    targets,
+    baselineTargets,
+    baseline: !flags.has("--no-baseline"),
+    user: values.get("--user") ?? null,
+    password: values.get("--password") ?? null,
+    secret: values.get("--secret") ?? null,
+    backendStatsUrl: values.get("--backend-stats") ?? null,
+    outDir: values.get("--out") ?? "bench/results",
+    refreshLatencyMs: number("--refresh-latency-ms", 150, 0, 10_000),
+    refreshLatencyGiven: values.has("--refresh-latency-ms"),
+    timeoutMs: number("--timeout-ms", 20_000, 100, 300_000),
+    deadlineSeconds: number("--deadline-seconds", 600, 10, 24 * 3600),
+    build: !flags.has("--no-build"),
+    help: flags.has("--help") || flags.has("-h"),
+  };
+  if (problems.length > 0) throw new CliError(problems);
+  return options;
+}
+
+/** `200x3x1,20x3x50` → scenarios (tabs × instances × users), each bounded by MAX_REQUESTS_PER_WAVE. */
+export function parseScenarios(text: string): { scenarios: Scenario[] } | { problems: string[] } {
+  const problems: string[] = [];
+  const scenarios: Scenario[] = [];
+  for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {
+    const match = /^(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)$/.exec(part);
+    if (!match) {
+      problems.push(`scenario ${JSON.stringify(part)} is not TABSxINSTANCESxUSERS (e.g. 200x3x1)`);
+      continue;
+    }
+    const scenario = { tabs: Number(match[1]), instances: Number(match[2]), users: Number(match[3]) };
+    if (scenario.tabs < 1 || scenario.instances < 1 || scenario.users < 1) problems.push(`scenario ${part}: every count must be at least 1`);
+    else if (scenario.instances > 16) problems.push(`scenario ${part}: at most 16 instances`);
+    else if (requestsPerWave(scenario) > MAX_REQUESTS_PER_WAVE) {
+      problems.push(`scenario ${part}: ${requestsPerWave(scenario)} requests per wave, more than ${MAX_REQUESTS_PER_WAVE}`);
+    } else scenarios.push(scenario);
+  }
+  if (problems.length === 0 && scenarios.length === 0) problems.push("--scenarios lists no scenario");
+  return problems.length > 0 ? { problems } : { scenarios };
+}
+
+/** With fewer deployments than a scenario asks for, it runs on all of them; duplicates that makes are dropped. */
+export function fitScenarios(scenarios: readonly Scenario[], available: number): Scenario[] {
+  const seen = new Set<string>();
+  const fitted: Scenario[] = [];
+  for (const scenario of scenarios) {
+    const fit = { ...scenario, instances: Math.min(scenario.instances, available) };
+    const key = formatScenario(fit);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fitted.push(fit);
+  }
+  return fitted;
+}
+
+export function formatScenario(scenario: Scenario): string {
+  return `${scenario.tabs}x${scenario.instances}x${scenario.users}`;
+}
