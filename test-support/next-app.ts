@@ -25,9 +25,22 @@ export interface NextInstance {
 
 /** Builds the app into `distDir` (relative to the project root) unless a build newer than the sources exists. */
 export async function ensureAppBuilt(distDir = ".next"): Promise<void> {
+  if (isBuildFresh(distDir)) return;
+  await withBuildLock(distDir, async () => {
+    if (isBuildFresh(distDir)) return;
+    const output = await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" });
+    if (!isBuildFresh(distDir)) throw new Error(`next build did not produce ${distDir}/BUILD_ID:\n${output}`);
+  });
+}
+
+/**
+ * Runs `task` holding the build lock of `distDir` (a directory made atomically with mkdir), so nobody
+ * builds into or copies out of a half-written build. A lock older than BUILD_LOCK_STALE_MS is a crashed
+ * holder's and is broken.
+ */
+export async function withBuildLock<T>(distDir: string, task: () => Promise<T>): Promise<T> {
   const lock = join(ROOT, `${distDir}.build-lock`);
   for (;;) {
-    if (isBuildFresh(distDir)) return;
     try {
       mkdirSync(lock);
       break;
@@ -37,9 +50,7 @@ export async function ensureAppBuilt(distDir = ".next"): Promise<void> {
     }
   }
   try {
-    if (isBuildFresh(distDir)) return;
-    const output = await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" });
-    if (!isBuildFresh(distDir)) throw new Error(`next build did not produce ${distDir}/BUILD_ID:\n${output}`);
+    return await task();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

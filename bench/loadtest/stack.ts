@@ -6,10 +6,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ensureAppBuilt, ROOT, startNextInstance, type NextInstance } from "../../test-support/next-app";
+import { ensureAppBuilt, ROOT, startNextInstance, withBuildLock, type NextInstance } from "../../test-support/next-app";
 import type { ServicesConfig, ServicesReady } from "./services";
 import type { BackendCounters, Mode, StatsSnapshot } from "./types";
 
@@ -17,7 +17,6 @@ import type { BackendCounters, Mode, StatsSnapshot } from "./types";
 const SHARED_DIST_DIR = ".next";
 /** Our private copy; .gitignore and tsconfig's exclude already cover `.next-` folders. */
 const SNAPSHOT_DIST_DIR = ".next-loadtest";
-const BUILD_LOCK_STALE_MS = 10 * 60_000;
 /** Access tokens outlive the run: expiry is made by minting, so nothing expires on its own mid-wave. */
 const ACCESS_TOKEN_TTL_SECONDS = 3_600;
 const SERVICES_START_TIMEOUT_MS = 30_000;
@@ -235,22 +234,10 @@ async function startServices(config: ServicesConfig): Promise<Services> {
 /** Copies the shared build under its build lock (test-support's protocol), so no rebuild is half-copied. */
 async function snapshotBuild(): Promise<void> {
   const source = join(ROOT, SHARED_DIST_DIR);
-  const lock = join(ROOT, `${SHARED_DIST_DIR}.build-lock`);
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > BUILD_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  try {
+  await withBuildLock(SHARED_DIST_DIR, async () => {
     if (!existsSync(join(source, "BUILD_ID"))) throw new Error(`no build in ${SHARED_DIST_DIR}/: run without --no-build`);
     const target = join(ROOT, SNAPSHOT_DIST_DIR);
     rmSync(target, { recursive: true, force: true });
     cpSync(source, target, { recursive: true, filter: (path) => path !== join(source, "cache") });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }
