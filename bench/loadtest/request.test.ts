@@ -1,6 +1,6 @@
 // What counts as a page that worked, and how a failure is named in the report.
 import { describe, expect, it } from "vitest";
-import { judge } from "./request";
+import { judge, signedOut } from "./request";
 
 const response = (status: number, location?: string) => ({ status, headers: new Headers(location ? { location } : {}) });
 
@@ -17,5 +17,21 @@ describe("judge", () => {
     ["/dashboard", response(307, "http://127.0.0.1:3000/login?callbackUrl=%2Fdashboard"), "", "307 → /login"],
   ])("%s %o → %s", (path, res, body, expected) => {
     expect(judge(path as string, res as ReturnType<typeof response>, body as string)).toBe(expected);
+  });
+});
+
+describe("signedOut: only a lost session counts, not a transient failure", () => {
+  it.each([
+    ["401 session_expired", true],
+    ["401 signed_out", true],
+    ["307 → /login?error=SessionExpired", true],
+    ["307 → /login", true],
+    ["503 session_refresh_unavailable", false],
+    ["503 backend_unavailable", false],
+    ["200 without profile", false],
+    ["timeout", false],
+    [undefined, false],
+  ])("%s → %s", (failure, expected) => {
+    expect(signedOut({ failure })).toBe(expected);
   });
 });

@@ -83,6 +83,15 @@ export async function send(plan: RequestPlan, options: RequestOptions): Promise<
   }
 }
 
+/**
+ * Whether a failed request means the user lost the session (sent to /login, or a 401), as opposed to a
+ * transient failure (a 503, a timeout, a page rendered without the profile) after which the session is kept.
+ */
+export function signedOut(sample: Pick<Sample, "failure">): boolean {
+  const failure = sample.failure;
+  return failure !== undefined && (/^401\b/.test(failure) || / → \/login$| → \/login\?/.test(failure));
+}
+
 /** undefined when the request worked; else a short reason that groups well in a table. */
 export function judge(path: string, response: Pick<Response, "status" | "headers">, body: string): string | undefined {
   const { status } = response;

@@ -5,7 +5,7 @@
  * backend's and the lock store's counters are read around each wave.
  */
 import type { CookieJar } from "../../test-support/sign-in";
-import { openConnections, PROTECTED_PATHS, send, type RequestOptions, type Sent } from "./request";
+import { openConnections, PROTECTED_PATHS, send, signedOut, type RequestOptions, type Sent } from "./request";
 import type { SessionMaker } from "./sessions";
 import type { Stack } from "./stack";
 import { countBy, latencyByOutcome } from "./stats";
@@ -129,7 +129,8 @@ export async function runScenario(mode: Mode, scenario: Scenario, context: Runne
     if (wave === 1) firstWave = waveSamples;
     for (let user = 0; user < scenario.users; user++) {
       const tabs = followUp.filter((sent) => sent.sample.user === user);
-      const lost = tabs.some((sent) => !sent.sample.ok);
+      // Signed out means sent to /login or refused with a 401; a 503 or a timeout keeps the session.
+      const lost = tabs.some((sent) => signedOut(sent.sample));
       if (lost) usersSignedOut++;
       // A signed-out user signs in again next wave; a kept session expires again, same refresh-token family.
       survivors[user] = lost ? null : (tabs[0]?.jar ?? null);
