@@ -41,8 +41,8 @@ async function login(): Promise<BackendTokens> {
   return { ...result.value, accessTokenExpires: Date.now() - 1000 };
 }
 
-function coordinatorOn(store: LockStore, graceMs = 30_000): RefreshCoordinator {
-  return createRefreshCoordinator({ store, backend: client, secret: SECRET, settings: { graceMs, backendTimeoutMs: 2000 }, onEvent: () => {} });
+function coordinatorOn(store: LockStore, backendTimeoutMs = 2000): RefreshCoordinator {
+  return createRefreshCoordinator({ store, backend: client, secret: SECRET, settings: { graceMs: 30_000, backendTimeoutMs }, onEvent: () => {} });
 }
 
 const stores: Array<[string, () => LockStore]> = [
@@ -139,13 +139,7 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
   it("a claim that times out while another request leads never calls the backend itself", async () => {
     const session = await login();
     const leader = coordinatorOn(store);
-    const overloaded = createRefreshCoordinator({
-      store: faultyStore(store, (n) => (n === 1 ? "timeout" : "pass")),
-      backend: client,
-      secret: SECRET,
-      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
-      onEvent: () => {},
-    });
+    const overloaded = coordinatorOn(faultyStore(store, (n) => (n === 1 ? "timeout" : "pass")));
     const leading = leader.refresh(session);
     await new Promise((r) => setTimeout(r, 20)); // the leader holds the lock and is at the backend
     const [led, waited] = await Promise.all([leading, overloaded.refresh(session)]);
@@ -156,13 +150,7 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 
   it("a claim whose answer was lost after it took the lock leads at once on the next ask", async () => {
     const session = await login();
-    const coordinator = createRefreshCoordinator({
-      store: faultyStore(store, (n) => (n === 1 ? "lost" : "pass")),
-      backend: client,
-      secret: SECRET,
-      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
-      onEvent: () => {},
-    });
+    const coordinator = coordinatorOn(faultyStore(store, (n) => (n === 1 ? "lost" : "pass")));
     const started = Date.now();
     const outcome = await coordinator.refresh(session);
     expect(outcome.kind).toBe("refreshed");
@@ -173,26 +161,14 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 
   it("a store that never answers in time yields unavailable after the wait limit, and no backend call", async () => {
     const session = await login();
-    const coordinator = createRefreshCoordinator({
-      store: faultyStore(store, () => "timeout"),
-      backend: client,
-      secret: SECRET,
-      settings: { graceMs: 30_000, backendTimeoutMs: 100 },
-      onEvent: () => {},
-    });
+    const coordinator = coordinatorOn(faultyStore(store, () => "timeout"), 100);
     expect(await coordinator.refresh(session)).toMatchObject({ kind: "unavailable" });
     expect(backend.stats().refreshAttempts).toBe(0);
   });
 
   it("a store that refuses outright degrades to this isolate's single-flight", async () => {
     const session = await login();
-    const coordinator = createRefreshCoordinator({
-      store: faultyStore(store, () => "refused"),
-      backend: client,
-      secret: SECRET,
-      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
-      onEvent: () => {},
-    });
+    const coordinator = coordinatorOn(faultyStore(store, () => "refused"));
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => coordinator.refresh(session)));
     expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", "joined", "joined", "joined", "refreshed"]);
     expect(backend.stats().refreshAttempts).toBe(1);
