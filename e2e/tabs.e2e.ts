@@ -144,6 +144,13 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     const app = stack.instances[0]!.url;
     await home.goto(`${app}/dashboard`);
     await home.waitForURL(`${app}/login?callbackUrl=%2Fdashboard`);
+    // A wrong password first: the backend's refusal is shown and nobody is signed in.
+    await home.locator('input[name="identifier"]').fill(DEMO_EMAIL);
+    await home.locator('input[name="password"]').fill("not-the-password");
+    await home.getByRole("button", { name: "Sign in" }).click();
+    await home.getByTestId("login-error").waitFor();
+    expect(await home.getByTestId("login-error").textContent()).toMatch(/invalid email or password/i);
+    expect(home.url()).toBe(`${app}/login?callbackUrl=%2Fdashboard`);
     await home.locator('input[name="identifier"]').fill(DEMO_EMAIL);
     await home.locator('input[name="password"]').fill(DEMO_PASSWORD);
     await home.getByRole("button", { name: "Sign in" }).click();
@@ -154,7 +161,7 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     const session = await browserSession();
     expect(await home.evaluate(() => document.cookie)).not.toContain(SESSION_COOKIE);
     expect(await home.content()).not.toContain(session.refreshToken);
-    expect(stack.backend.stats()).toMatchObject({ logins: 1, refreshes: 0 });
+    expect(stack.backend.stats()).toMatchObject({ logins: 1, loginFailures: 1, refreshes: 0 });
   });
 
   it("opens 24 tabs on an expired token, 12 of them while the refresh is in flight: one refresh, everyone signed in", async ({ skip }) => {
