@@ -24,7 +24,15 @@ class RefreshRejected extends Error {
   }
 }
 
+let built: AuthOptions | undefined;
+
+/** The options, built once per isolate on first use (so a bad setting is reported at request time, not build time). */
 export function authOptions(): AuthOptions {
+  built ??= buildAuthOptions();
+  return built;
+}
+
+function buildAuthOptions(): AuthOptions {
   const runtime = sessionRuntime();
   const { settings, codec, backend, coordinator } = runtime;
 

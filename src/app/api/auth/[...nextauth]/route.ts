@@ -6,8 +6,8 @@ export const dynamic = "force-dynamic";
 
 type Handler = (request: Request, context: { params: Promise<{ nextauth: string[] }> }) => Promise<Response>;
 
-// Options are built per request from the isolate's runtime (cheap after the first), so a bad setting
-// is reported when a request needs it rather than at build time.
+// The options come from the isolate's runtime on the first request, so a bad setting is reported when a
+// request needs it rather than at build time.
 const handler: Handler = (request, context) => (NextAuth(authOptions()) as Handler)(request, context);
 
 export { handler as GET, handler as POST };
