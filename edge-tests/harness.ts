@@ -7,15 +7,15 @@
 import { Miniflare } from "miniflare";
 import { decode as nextAuthDecode, type JWT } from "next-auth/jwt";
 import { joinSessionCookie, sessionCookieName, type BackendTokens } from "../src/core";
-import { startReferenceBackend, type BackendOptions, type ReferenceBackend } from "../dev/backend/server";
-import { startRedisRestBridge, type RedisRestBridge } from "../dev/redis-rest/bridge";
+import type { BackendOptions, ReferenceBackend } from "../dev/backend/server";
+import type { RedisRestBridge } from "../dev/redis-rest/bridge";
 import { mintSessionCookie } from "../src/testing/session-cookie";
-import { startRedis, type TestRedis } from "../test-support/redis";
+import type { TestRedis } from "../test-support/redis";
+import { backendLogin, DEMO_EMAIL, DEMO_PASSWORD, startServices } from "../test-support/services";
 import { bundleWorker, COMPATIBILITY_DATE } from "./bundle";
 import type { ErrorAnswer, GateAnswer } from "./worker";
 
-export const DEMO_LOGIN = { email: "demo@example.com", password: "demo-password" } as const;
-const BRIDGE_TOKEN = "edge-tests-bridge-token";
+export const DEMO_LOGIN = { email: DEMO_EMAIL, password: DEMO_PASSWORD } as const;
 /** Miniflare answers on this made-up host; each worker's route is `<name>.<host>/*`. */
 const ROUTE_HOST = "edge.test";
 
@@ -30,37 +30,14 @@ export interface Stack {
 
 /** Redis, the bridge in front of it and the reference backend; close() stops what was started, in reverse. */
 export async function startStack(backendOptions: Partial<BackendOptions> = {}): Promise<Stack> {
-  const stops: Array<() => Promise<void>> = [];
-  const close = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error("[edge-tests] cleanup failed", error));
-  };
-  try {
-    const redis = await startRedis();
-    // Every key the core writes carries a TTL (lock, successor, refusal marker), so a shared REDIS_URL
-    // is left to expire them; only a redis-server we spawned is stopped.
-    stops.push(() => redis.stop());
-    const bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: BRIDGE_TOKEN });
-    stops.push(() => bridge.close());
-    const backend = await startReferenceBackend({ port: 0, ...backendOptions });
-    stops.push(() => backend.close());
-    const storeBindings = { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN };
-    return { redis, bridge, backend, storeBindings, close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const services = await startServices({ backend: backendOptions, storeToken: "edge-tests-bridge-token" });
+  const { redis, bridge, backend } = services;
+  return { redis, bridge, backend, storeBindings: { ...services.storeEnv }, close: () => services.close() };
 }
 
 /** Signs in at the backend directly: real tokens, a fresh family. */
-export async function login(backend: ReferenceBackend): Promise<BackendTokens> {
-  const response = await fetch(`${backend.url}/api/auth`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(DEMO_LOGIN),
-  });
-  if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  const { data } = (await response.json()) as { data: BackendTokens };
-  return data;
+export function login(backend: ReferenceBackend): Promise<BackendTokens> {
+  return backendLogin(backend.url);
 }
 
 export interface TestSession {

@@ -5,17 +5,17 @@
  * Used by integration/*.test.ts and e2e/*.e2e.ts.
  */
 import { decode } from "next-auth/jwt";
-import { startReferenceBackend, type BackendOptions, type ReferenceBackend } from "../dev/backend/server";
-import { startRedisRestBridge, type RedisRestBridge } from "../dev/redis-rest/bridge";
+import type { BackendOptions, ReferenceBackend } from "../dev/backend/server";
+import type { RedisRestBridge } from "../dev/redis-rest/bridge";
 import { startNextInstance, type NextInstance } from "../test-support/next-app";
-import { startRedis, type TestRedis } from "../test-support/redis";
+import type { TestRedis } from "../test-support/redis";
+import { backendLogin, DEMO_EMAIL, startServices } from "../test-support/services";
 import { storeCookies, type CookieJar } from "../test-support/sign-in";
+import { joinSessionCookie, type BackendTokens } from "@/core";
 import { mintSessionCookie } from "@/testing/session-cookie";
 
+export { backendLogin, backendRefresh, DEMO_EMAIL, DEMO_PASSWORD } from "../test-support/services";
 export const SESSION_COOKIE = "next-auth.session-token";
-export const DEMO_EMAIL = "demo@example.com";
-export const DEMO_PASSWORD = "demo-password";
-const BRIDGE_TOKEN = "integration-bridge-token";
 
 export interface Stack {
   readonly secret: string;
@@ -40,20 +40,11 @@ export interface StackOptions {
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const secret = `integration-secret-${crypto.randomUUID()}`;
-  const redis = await startRedis();
-  const started: Array<{ close(): Promise<void> }> = [{ close: () => redis.stop() }];
+  const services = await startServices({ backend: options.backend, storeToken: "integration-bridge-token" });
+  const { redis, bridge, backend } = services;
+  const started: Array<{ close(): Promise<void> }> = [services];
   try {
-    const bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: BRIDGE_TOKEN });
-    started.push(bridge);
-    const backend = await startReferenceBackend({ port: 0, ...options.backend });
-    started.push(backend);
-    const env = {
-      NEXTAUTH_SECRET: secret,
-      BACKEND_URL: backend.url,
-      UPSTASH_REDIS_REST_URL: bridge.url,
-      UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN,
-      ...options.env,
-    };
+    const env = { NEXTAUTH_SECRET: secret, BACKEND_URL: backend.url, ...services.storeEnv, ...options.env };
     const settled = await Promise.allSettled(
       Array.from({ length: options.instances }, () => startNextInstance({ env, distDir: options.distDir })),
     );
@@ -82,7 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 async function closeAll(started: ReadonlyArray<{ close(): Promise<void> }>): Promise<void> {
-  // Instances first, Redis last: the reverse of the start order.
+  // Instances first, then the services: the reverse of the start order.
   for (const item of [...started].reverse()) await item.close().catch(() => undefined);
 }
 
@@ -93,38 +84,8 @@ async function warmUp(url: string): Promise<void> {
   }
 }
 
-export interface LoginTokens {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  readonly accessTokenExpires: number;
-}
-
-/** Logs in at the backend directly (not through the app): a fresh token family for one test. */
-export async function backendLogin(backendUrl: string): Promise<LoginTokens> {
-  const response = await fetch(`${backendUrl}/api/auth`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD }),
-  });
-  if (!response.ok) throw new Error(`backend login failed: ${response.status} ${await response.text()}`);
-  const { data } = (await response.json()) as { data: LoginTokens };
-  return data;
-}
-
-/** Rotates a refresh token at the backend directly, consuming it: the app's later use of it is reuse. */
-export async function backendRefresh(backendUrl: string, refreshToken: string): Promise<LoginTokens> {
-  const response = await fetch(`${backendUrl}/api/auth/refresh-token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ refreshToken }),
-  });
-  if (!response.ok) throw new Error(`backend refresh failed: ${response.status} ${await response.text()}`);
-  const { data } = (await response.json()) as { data: LoginTokens };
-  return data;
-}
-
 /** A session cookie (our minting helper) for these tokens, with the access token already expired. */
-export async function expiredSession(secret: string, tokens: LoginTokens): Promise<{ header: string; tokens: LoginTokens }> {
+export async function expiredSession(secret: string, tokens: BackendTokens): Promise<{ header: string; tokens: BackendTokens }> {
   const expired = { ...tokens, accessTokenExpires: Date.now() - 60_000 };
   const minted = await mintSessionCookie({
     secret,
@@ -135,7 +96,7 @@ export async function expiredSession(secret: string, tokens: LoginTokens): Promi
 }
 
 /** A fresh backend login, minted into an expired session cookie. */
-export async function freshExpiredSession(stack: Stack): Promise<{ header: string; tokens: LoginTokens }> {
+export async function freshExpiredSession(stack: Stack): Promise<{ header: string; tokens: BackendTokens }> {
   return expiredSession(stack.secret, await backendLogin(stack.backend.url));
 }
 
@@ -156,15 +117,9 @@ export function sessionSetCookie(response: Response): SessionSetCookie | null {
   if (lines.length === 0) return null;
   const jar: CookieJar = new Map();
   storeCookies(jar, response);
-  const names = [...jar.keys()].filter((name) => name === SESSION_COOKIE || name.startsWith(`${SESSION_COOKIE}.`));
-  names.sort((a, b) => chunkNumber(a) - chunkNumber(b));
-  const value = names.map((name) => jar.get(name) ?? "").join("");
+  // Joined exactly as the app and next-auth read chunks; storeCookies dropped the expired ones.
+  const value = joinSessionCookie(jar, SESSION_COOKIE) ?? "";
   return { value, cleared: value === "" };
-}
-
-function chunkNumber(name: string): number {
-  const suffix = name.slice(SESSION_COOKIE.length + 1);
-  return suffix === "" ? -1 : Number(suffix);
 }
 
 /** next-auth's own decode (not the app's codec): what `getToken` / next-auth routes would read. */

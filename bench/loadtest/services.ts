@@ -9,9 +9,8 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startReferenceBackend, type BackendUser } from "../../dev/backend/server";
-import { startRedisRestBridge } from "../../dev/redis-rest/bridge";
-import { startRedis } from "../../test-support/redis";
+import type { BackendUser } from "../../dev/backend/server";
+import { startServices } from "../../test-support/services";
 
 export interface ServicesConfig {
   readonly users: readonly BackendUser[];
@@ -28,14 +27,11 @@ export interface ServicesReady {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as ServicesConfig;
-  const redis = await startRedis();
-  const bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: config.storeToken });
-  const backend = await startReferenceBackend({
-    port: 0,
-    users: config.users,
-    refreshLatencyMs: config.refreshLatencyMs,
-    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+  const services = await startServices({
+    storeToken: config.storeToken,
+    backend: { users: config.users, refreshLatencyMs: config.refreshLatencyMs, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
   });
+  const { bridge, backend } = services;
 
   const statsServer = createServer((request, response) => {
     if (request.method === "POST" && request.url === "/stats/reset") {
@@ -56,8 +52,7 @@ async function main(): Promise<void> {
     stopping ??= (async () => {
       statsServer.closeAllConnections();
       statsServer.close();
-      await Promise.allSettled([backend.close(), bridge.close()]);
-      await redis.stop();
+      await services.close();
       process.exit(0);
     })();
   };
