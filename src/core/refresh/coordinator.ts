@@ -156,19 +156,16 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
 
   async function lead(refreshToken: string, keys: RefreshKeys, owner: string): Promise<RefreshOutcome> {
     const result = await backend.refresh(refreshToken);
-    switch (result.kind) {
-      case "ok":
-        await settle(keys, owner, { kind: "refreshed", tokens: result.value }, settings.graceMs);
-        return { kind: "refreshed", tokens: result.value };
-      case "rejected":
-        await settle(keys, owner, { kind: "rejected" }, REJECTED_MARKER_TTL_MS);
-        return { kind: "rejected", detail: `the backend refused the refresh (${result.status})` };
-      case "unavailable":
-      case "malformed":
-        // Nothing to share: free the lock so the next request can try, instead of waiting it out.
-        await store.release(keys.lock, owner).catch(() => false);
-        return unavailable(result.kind === "malformed" ? `the backend's answer was unusable: ${result.detail}` : result.detail);
+    const outcome = outcomeOf(result);
+    if (result.kind === "ok") {
+      await settle(keys, owner, { kind: "refreshed", tokens: result.value }, settings.graceMs);
+    } else if (result.kind === "rejected") {
+      await settle(keys, owner, { kind: "rejected" }, REJECTED_MARKER_TTL_MS);
+    } else {
+      // Nothing to share: free the lock so the next request can try, instead of waiting it out.
+      await store.release(keys.lock, owner).catch(() => false);
     }
+    return outcome;
   }
 
   async function settle(keys: RefreshKeys, owner: string, outcome: Parameters<typeof sealer.seal>[1], ttlMs: number): Promise<void> {
@@ -181,16 +178,27 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   }
 
   async function direct(refreshToken: string): Promise<RefreshOutcome> {
-    const result = await backend.refresh(refreshToken);
-    if (result.kind === "ok") return { kind: "refreshed", tokens: result.value };
-    if (result.kind === "rejected") return { kind: "rejected", detail: `the backend refused the refresh (${result.status})` };
-    return unavailable(result.kind === "malformed" ? `the backend's answer was unusable: ${result.detail}` : result.detail);
+    return outcomeOf(await backend.refresh(refreshToken));
   }
 
   return {
     refresh: (tokens) => refreshShared(tokens.refreshToken, 0),
     inFlight: () => flights.size(),
   };
+}
+
+/** What one backend refresh call means for the request that made it. */
+export function outcomeOf(result: BackendResult<BackendTokens>): RefreshOutcome {
+  switch (result.kind) {
+    case "ok":
+      return { kind: "refreshed", tokens: result.value };
+    case "rejected":
+      return { kind: "rejected", detail: `the backend refused the refresh (${result.status})` };
+    case "malformed":
+      return unavailable(`the backend's answer was unusable: ${result.detail}`);
+    case "unavailable":
+      return unavailable(result.detail);
+  }
 }
 
 function unavailable(detail: string): RefreshOutcome {

@@ -4,8 +4,7 @@
  * backend, concurrent requests replay a consumed refresh token and the backend revokes the session.
  * Only built when SESSION_UNLOCKED_BASELINE=1, which settings refuse in production.
  */
-import type { RefreshBackend, RefreshCoordinator, RefreshOutcome } from "./coordinator";
-import { RETRY_AFTER_SECONDS } from "./coordinator";
+import { outcomeOf, type RefreshBackend, type RefreshCoordinator, type RefreshOutcome } from "./coordinator";
 
 export function createUnlockedRefresher(backend: RefreshBackend): RefreshCoordinator {
   let running = 0;
@@ -13,10 +12,7 @@ export function createUnlockedRefresher(backend: RefreshBackend): RefreshCoordin
     async refresh(tokens): Promise<RefreshOutcome> {
       running++;
       try {
-        const result = await backend.refresh(tokens.refreshToken);
-        if (result.kind === "ok") return { kind: "refreshed", tokens: result.value };
-        if (result.kind === "rejected") return { kind: "rejected", detail: `the backend refused the refresh (${result.status})` };
-        return { kind: "unavailable", detail: result.kind, retryAfterSeconds: RETRY_AFTER_SECONDS };
+        return outcomeOf(await backend.refresh(tokens.refreshToken));
       } finally {
         running--;
       }
