@@ -4,6 +4,7 @@
  * keys are derived from the session secret with their own HKDF info, so a read of Redis leaks no token
  * and a stranger cannot plant a successor.
  */
+import { decodeBase64url, encodeBase64url } from "../base64url";
 import { SessionError } from "../errors";
 import { hkdfSha256 } from "../session/keys";
 import type { BackendTokens } from "../session/claims";
@@ -36,7 +37,7 @@ export function createSealer(secret: string): Sealer {
     async keysFor(refreshToken) {
       const { names } = await keys;
       const mac = new Uint8Array(await crypto.subtle.sign("HMAC", names, encoder.encode(refreshToken)));
-      const id = base64url(mac);
+      const id = encodeBase64url(mac);
       return { lock: `${KEY_PREFIX}:lock:${id}`, successor: `${KEY_PREFIX}:successor:${id}` };
     },
 
@@ -48,18 +49,20 @@ export function createSealer(secret: string): Sealer {
         values,
         encoder.encode(JSON.stringify(outcome)),
       );
-      return `${base64url(iv)}.${base64url(new Uint8Array(ciphertext))}`;
+      return `${encodeBase64url(iv)}.${encodeBase64url(new Uint8Array(ciphertext))}`;
     },
 
     async unseal(successorKey, sealed) {
       const { values } = await keys;
       try {
-        const [iv, ciphertext, extra] = sealed.split(".");
-        if (iv === undefined || ciphertext === undefined || extra !== undefined) throw new Error("not two parts");
+        const [ivText, ciphertextText, extra] = sealed.split(".");
+        const iv = decodeBase64url(ivText ?? "");
+        const ciphertext = decodeBase64url(ciphertextText ?? "");
+        if (iv === null || ciphertext === null || ciphertextText === undefined || extra !== undefined) throw new Error("not two base64url parts");
         const plaintext = await crypto.subtle.decrypt(
-          { name: "AES-GCM", iv: fromBase64url(iv) as BufferSource, additionalData: encoder.encode(successorKey) },
+          { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(successorKey) },
           values,
-          fromBase64url(ciphertext) as BufferSource,
+          ciphertext as BufferSource,
         );
         return validOutcome(JSON.parse(decoder.decode(plaintext)));
       } catch (error) {
@@ -96,17 +99,4 @@ function validOutcome(value: unknown): SealedOutcome {
     }
   }
   throw new Error("not a sealed outcome");
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -5,6 +5,7 @@
  * directly: split, base64url-decode, one AES-GCM call with the header as additional data, JSON.parse.
  * Any other header (extra fields, another encoding) returns `undefined` so the caller falls back to jose.
  */
+import { decodeBase64url } from "../base64url";
 
 /** base64url(JSON.stringify({ alg: "dir", enc: "A256GCM" })), which is what next-auth's encode emits. */
 export const NEXT_AUTH_PROTECTED_HEADER = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
@@ -22,9 +23,9 @@ const headerBytes = encoder.encode(NEXT_AUTH_PROTECTED_HEADER);
 export async function decryptNextAuthJwe(jwe: string, key: CryptoKey): Promise<Record<string, unknown> | null | undefined> {
   const parts = jwe.split(".");
   if (parts.length !== 5 || parts[0] !== NEXT_AUTH_PROTECTED_HEADER || parts[1] !== "") return undefined;
-  const iv = fromBase64url(parts[2]!);
-  const ciphertext = fromBase64url(parts[3]!);
-  const tag = fromBase64url(parts[4]!);
+  const iv = decodeBase64url(parts[2]!);
+  const ciphertext = decodeBase64url(parts[3]!);
+  const tag = decodeBase64url(parts[4]!);
   if (iv === null || ciphertext === null || tag === null || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return null;
 
   const sealed = new Uint8Array(ciphertext.length + TAG_BYTES);
@@ -46,18 +47,4 @@ export async function decryptNextAuthJwe(jwe: string, key: CryptoKey): Promise<R
   } catch {
     return null;
   }
-}
-
-/** Strict base64url (no padding, no other alphabet); null for anything else. */
-function fromBase64url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
-  let binary: string;
-  try {
-    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    return null;
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
