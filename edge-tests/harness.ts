@@ -12,6 +12,7 @@ import type { RedisRestBridge } from "../dev/redis-rest/bridge";
 import { mintSessionCookie } from "../src/testing/session-cookie";
 import type { TestRedis } from "../test-support/redis";
 import { backendLogin, DEMO_EMAIL, DEMO_PASSWORD, startServices } from "../test-support/services";
+import { parseSetCookie as parseSetCookieLine } from "../test-support/sign-in";
 import { bundleWorker, COMPATIBILITY_DATE } from "./bundle";
 import type { ErrorAnswer, GateAnswer } from "./worker";
 
@@ -163,11 +164,8 @@ export async function askGate(isolate: EdgeIsolate, cookie: string | null, path 
 }
 
 export function parseSetCookie(raw: string): SetCookie {
-  const [pair = "", ...attributes] = raw.split(";");
-  const eq = pair.indexOf("=");
-  const expiresAttribute = attributes.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith("expires="));
-  const expires = expiresAttribute ? Date.parse(expiresAttribute.slice("expires=".length)) : Number.NaN;
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), expired: expires <= Date.now(), raw };
+  const cookie = parseSetCookieLine(raw) ?? { name: "", value: "", expired: false };
+  return { ...cookie, raw };
 }
 
 /**

@@ -9,22 +9,27 @@ export function cookieHeader(jar: ReadonlyMap<string, string>): string {
   return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
+/** One Set-Cookie line: the cookie, and whether it tells the browser to delete it (Max-Age ≤ 0 or Expires past). */
+export function parseSetCookie(line: string): { name: string; value: string; expired: boolean } | null {
+  const [pair = "", ...attributes] = line.split(";");
+  const eq = pair.indexOf("=");
+  if (eq <= 0) return null;
+  const expired = attributes.some((attribute) => {
+    const [key = "", val = ""] = attribute.split("=").map((s) => s.trim());
+    if (key.toLowerCase() === "max-age") return Number(val) <= 0;
+    if (key.toLowerCase() === "expires") return Date.parse(val) <= Date.now();
+    return false;
+  });
+  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), expired };
+}
+
 /** Applies a response's Set-Cookie headers to a jar (expired cookies are removed). */
 export function storeCookies(jar: CookieJar, response: Response): CookieJar {
   for (const line of response.headers.getSetCookie()) {
-    const [pair = "", ...attributes] = line.split(";");
-    const eq = pair.indexOf("=");
-    if (eq <= 0) continue;
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    const expired = attributes.some((attribute) => {
-      const [key = "", val = ""] = attribute.split("=").map((s) => s.trim());
-      if (key.toLowerCase() === "max-age") return Number(val) <= 0;
-      if (key.toLowerCase() === "expires") return Date.parse(val) <= Date.now();
-      return false;
-    });
-    if (expired || value === "") jar.delete(name);
-    else jar.set(name, value);
+    const cookie = parseSetCookie(line);
+    if (cookie === null) continue;
+    if (cookie.expired || cookie.value === "") jar.delete(cookie.name);
+    else jar.set(cookie.name, cookie.value);
   }
   return jar;
 }
