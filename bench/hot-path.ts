@@ -16,7 +16,8 @@ import { performance } from "node:perf_hooks";
 import { hkdf } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { decode as nextAuthDecode, getToken } from "next-auth/jwt";
-import { createMemoryLockStore, createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings, type LockStore } from "@/core";
+import { createMemoryLockStore, createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "@/core";
+import { countingStore } from "../test-support/counting-store";
 import { mintSessionCookie } from "@/testing/session-cookie";
 
 const SECRET = "hot-path-bench-secret-0123456789abcdef0123";
@@ -40,8 +41,8 @@ async function main(): Promise<void> {
   const sessions = await Promise.all(Array.from({ length: DISTINCT_COOKIES }, (_, index) => mintSession(index)));
   const cookieName = sessions[0]!.name;
   const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 30 * 24 * 3600 });
-  const calls = { claim: 0, settle: 0, release: 0, fetch: 0 };
-  const store = countingStore(createMemoryLockStore(), calls);
+  const calls = { fetch: 0 };
+  const store = countingStore(createMemoryLockStore());
   const runtime = createSessionRuntime(parseSettings({ NEXTAUTH_SECRET: SECRET, BACKEND_URL: "http://127.0.0.1:9" }, { nodeEnv: "production" }), {
     store,
     fetch: async () => {
@@ -97,7 +98,8 @@ async function main(): Promise<void> {
   ];
 
   for (const benchCase of cases) for (let i = 0; i < WARMUP_OPS; i++) await benchCase.run();
-  Object.assign(calls, { claim: 0, settle: 0, release: 0, fetch: 0 });
+  calls.fetch = 0;
+  store.reset();
 
   const samples = new Map<string, number[]>(cases.map((benchCase) => [benchCase.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -125,8 +127,8 @@ async function main(): Promise<void> {
       `| ${row.name.padEnd(nameWidth)} | ${row.median.toFixed(1).padStart(9)} | ${row.p99.toFixed(1).padStart(8)} | ${row.opsPerSecond.toFixed(0).padStart(8)} | ${`${(baseline.median / row.median).toFixed(1)}×`.padStart(11)} |`,
     );
   }
-  const storeCalls = calls.claim + calls.settle + calls.release;
-  console.log(`lock-store calls on the valid path: ${storeCalls} (claim ${calls.claim}, settle ${calls.settle}, release ${calls.release}); backend calls: ${calls.fetch}`);
+  const storeCalls = store.total();
+  console.log(`lock-store calls on the valid path: ${storeCalls} (${JSON.stringify(store.counts)}); backend calls: ${calls.fetch}`);
 
   const cold = rows[2]!;
   const speedup = baseline.median / cold.median;
@@ -158,15 +160,6 @@ function describe(times: number[]): { median: number; p99: number; opsPerSecond:
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   const mean = sorted.reduce((sum, time) => sum + time, 0) / sorted.length;
   return { median: at(50), p99: at(99), opsPerSecond: 1e6 / mean };
-}
-
-function countingStore(inner: LockStore, calls: { claim: number; settle: number; release: number }): LockStore {
-  return {
-    kind: inner.kind,
-    claim: (keys, owner, ttl) => (calls.claim++, inner.claim(keys, owner, ttl)),
-    settle: (keys, owner, sealed, ttl) => (calls.settle++, inner.settle(keys, owner, sealed, ttl)),
-    release: (lock, owner) => (calls.release++, inner.release(lock, owner)),
-  };
 }
 
 main().catch((error: unknown) => {

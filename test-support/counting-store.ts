@@ -3,28 +3,32 @@ import { SessionError } from "../src/core/errors";
 import type { LockStore } from "../src/core/refresh/lock-store";
 
 export interface CountingStore extends LockStore {
-  readonly counts: { claim: number; settle: number; release: number };
+  readonly counts: { claim: number; settle: number; release: number; forget: number };
   total(): number;
   reset(): void;
 }
 
 export function countingStore(inner: LockStore): CountingStore {
-  const counts = { claim: 0, settle: 0, release: 0 };
+  const counts = { claim: 0, settle: 0, release: 0, forget: 0 };
   return {
-    kind: inner.kind,
     counts,
-    total: () => counts.claim + counts.settle + counts.release,
+    total: () => counts.claim + counts.settle + counts.release + counts.forget,
     reset() {
-      counts.claim = counts.settle = counts.release = 0;
+      counts.claim = counts.settle = counts.release = counts.forget = 0;
     },
-    claim(keys, owner, ttl) {
+    claim(keys, owner, ttl, stale) {
       counts.claim++;
-      return inner.claim(keys, owner, ttl);
+      return inner.claim(keys, owner, ttl, stale);
     },
-    settle(keys, owner, sealed, ttl) {
+    settle(keys, owner, sealed, ttl, link) {
       counts.settle++;
-      return inner.settle(keys, owner, sealed, ttl);
+      return inner.settle(keys, owner, sealed, ttl, link);
     },
+    forget(keys, sealed, ttl, maxLinks) {
+      counts.forget++;
+      return inner.forget(keys, sealed, ttl, maxLinks);
+    },
+    ping: () => inner.ping(),
     release(lock, owner) {
       counts.release++;
       return inner.release(lock, owner);
@@ -42,16 +46,17 @@ export function faultyStore(inner: LockStore, plan: (claimNumber: number) => "pa
   let claims = 0;
   const fault = (code: "STORE_TIMEOUT" | "STORE_UNREACHABLE") => new SessionError(code, `injected ${code}`);
   return {
-    kind: inner.kind,
-    async claim(keys, owner, ttl) {
+    async claim(keys, owner, ttl, stale) {
       const step = plan(++claims);
       if (step === "timeout") throw fault("STORE_TIMEOUT");
       if (step === "refused") throw fault("STORE_UNREACHABLE");
-      const result = await inner.claim(keys, owner, ttl);
+      const result = await inner.claim(keys, owner, ttl, stale);
       if (step === "lost") throw fault("STORE_TIMEOUT");
       return result;
     },
-    settle: (keys, owner, sealed, ttl) => inner.settle(keys, owner, sealed, ttl),
+    settle: (keys, owner, sealed, ttl, link) => inner.settle(keys, owner, sealed, ttl, link),
     release: (lock, owner) => inner.release(lock, owner),
+    forget: (keys, sealed, ttl, maxLinks) => inner.forget(keys, sealed, ttl, maxLinks),
+    ping: () => inner.ping(),
   };
 }

@@ -6,6 +6,7 @@ const MESSAGES = {
   missing: "Enter your email and password.",
   rejected: "Invalid email or password.",
   unavailable: "The sign-in service is not answering right now. Please try again in a moment.",
+  misconfigured: "This app is not set up correctly for its sign-in service, so nobody can sign in right now. The error is logged for its operators; your password was not the problem.",
 } as const;
 
 export function credentialsError(kind: keyof typeof MESSAGES, backendMessage?: string): string {

@@ -6,7 +6,7 @@
  */
 import type { AuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { asSessionClaims, refreshDue, withTokens, type BackendTokens } from "@/core";
+import { asSessionClaims, isSessionError, SessionError, type BackendTokens } from "@/core";
 import { sessionRuntime } from "@/next/runtime";
 import { refreshAlreadyUnavailable } from "@/next/server-session";
 import { credentialsError } from "./messages";
@@ -17,11 +17,8 @@ interface BackendUser extends User {
 }
 
 /** Thrown from the jwt callback when the backend refuses the refresh: next-auth then clears the cookies. */
-class RefreshRejected extends Error {
-  constructor() {
-    super("RefreshRejected: the backend refused the refresh token");
-    this.name = "RefreshRejected";
-  }
+function sessionRejected(): SessionError {
+  return new SessionError("SESSION_REJECTED", "the backend refused the refresh token");
 }
 
 let built: AuthOptions | undefined;
@@ -34,7 +31,7 @@ export function authOptions(): AuthOptions {
 
 function buildAuthOptions(): AuthOptions {
   const runtime = sessionRuntime();
-  const { settings, codec, backend, coordinator } = runtime;
+  const { settings, codec, backend, coordinator, gate, onEvent } = runtime;
 
   return {
     secret: settings.secrets[0],
@@ -59,7 +56,14 @@ function buildAuthOptions(): AuthOptions {
           if (!identifier || !password) throw new Error(credentialsError("missing"));
           const login = await backend.login(identifier, password);
           if (login.kind === "rejected") throw new Error(credentialsError("rejected", login.message));
-          if (login.kind !== "ok") throw new Error(credentialsError("unavailable"));
+          if (login.kind === "misconfigured") {
+            onEvent({ event: "backend-misconfigured", detail: `sign-in: ${login.detail}` });
+            throw new Error(credentialsError("misconfigured"));
+          }
+          if (login.kind !== "ok") {
+            onEvent({ event: "backend-unavailable", detail: `sign-in: ${login.detail}` });
+            throw new Error(credentialsError("unavailable"));
+          }
           const profile = await backend.profile(login.value.accessToken);
           const fields = profile.kind === "ok" ? profile.value : {};
           const user: BackendUser = {
@@ -79,19 +83,19 @@ function buildAuthOptions(): AuthOptions {
           return { sub: user.id, name: user.name, email: user.email, ...tokens };
         }
         const claims = asSessionClaims(token);
-        if (claims === null) throw new RefreshRejected();
-        if (!refreshDue(claims, Date.now(), settings.refreshSkewMs)) return token;
+        if (claims === null) throw sessionRejected();
         // The middleware in front of /api/auth/session already asked the backend in this request.
-        const outcome = (await refreshAlreadyUnavailable())
-          ? ({ kind: "unavailable" } as const)
-          : await coordinator.refresh(claims);
-        switch (outcome.kind) {
+        if (await refreshAlreadyUnavailable()) return { ...token, error: "RefreshUnavailable" };
+        const step = await gate.refreshClaims(claims);
+        switch (step.outcome) {
+          case "valid":
+            return token;
           case "refreshed":
           case "joined":
           case "replayed":
-            return { ...withTokens(claims, outcome.tokens) };
+            return { ...step.claims };
           case "rejected":
-            throw new RefreshRejected();
+            throw sessionRejected();
           case "unavailable":
             // Keep the session as it is; the next request tries again. The flag is not persisted
             // beyond this answer's cookie and disappears with the next successful refresh.
@@ -108,11 +112,19 @@ function buildAuthOptions(): AuthOptions {
         };
       },
     },
+    events: {
+      // Sign-out ends the session at the backend too (server-side: the browser never sees the token), and
+      // refuses the token's whole chain in the lock store, so a copied cookie cannot pick up a successor.
+      // A failure is logged; the person is signed out locally whatever happens.
+      async signOut({ token }) {
+        const claims = asSessionClaims(token);
+        if (claims !== null) await coordinator.signOut(claims.refreshToken);
+      },
+    },
     logger: {
       error(code, metadata) {
         // A refused refresh is an expected end of a session, not an error worth a stack trace.
-        const message = metadata instanceof Error ? metadata.message : JSON.stringify(metadata);
-        if (code === "JWT_SESSION_ERROR" && message.includes("RefreshRejected")) return;
+        if (code === "JWT_SESSION_ERROR" && (isSessionError(metadata, "SESSION_REJECTED") || isSessionError((metadata as { error?: unknown })?.error, "SESSION_REJECTED"))) return;
         console.error(`[next-auth] ${code}`, metadata);
       },
       warn(code) {

@@ -6,14 +6,22 @@
 export type SessionErrorCode =
   /** A setting is missing or invalid; the message lists every problem at once. */
   | "CONFIG_INVALID"
-  /** The lock store answered something that cannot come from a healthy store. */
+  /** The lock store answered something that cannot come from a healthy store (an error reply, a bad shape). */
   | "STORE_PROTOCOL"
-  /** The lock store could not be reached (refused, unknown host, bad credentials): it answered nobody. */
+  /** The lock store could not be reached (connection refused, unknown host): it answered nobody. */
   | "STORE_UNREACHABLE"
   /** The lock store did not answer in time: the command may still have run, and others may be leading. */
   | "STORE_TIMEOUT"
-  /** A value read from the lock store failed authentication (wrong secret or tampering). */
-  | "STORE_VALUE_INVALID";
+  /** The lock store refused our credentials (HTTP 401): a misconfiguration, never fixed by waiting. */
+  | "STORE_UNAUTHORIZED"
+  /** The lock store refused for rate or quota (HTTP 429, "max requests limit exceeded"). */
+  | "STORE_RATE_LIMITED"
+  /** The lock store's service failed (HTTP 5xx, a gateway's non-JSON page). */
+  | "STORE_SERVER_ERROR"
+  /** A value read from the lock store failed authentication (tampering, or a value not sealed for this token). */
+  | "STORE_VALUE_INVALID"
+  /** The backend refused the session's refresh token; thrown only where a framework needs an exception. */
+  | "SESSION_REJECTED";
 
 export class SessionError extends Error {
   readonly code: SessionErrorCode;
@@ -27,4 +35,15 @@ export class SessionError extends Error {
 
 export function isSessionError(value: unknown, code?: SessionErrorCode): value is SessionError {
   return value instanceof SessionError && (code === undefined || value.code === code);
+}
+
+/** One line for a log: name, message and the chain of causes (which is what tells an operator what to fix). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const parts = [`${error.name}: ${error.message}`];
+  for (let cause = error.cause, depth = 0; cause !== undefined && depth < 4; depth++) {
+    parts.push(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return parts.join(" <- ");
 }

@@ -1,15 +1,19 @@
 /** The core's public surface: runtime-neutral session handling for next-auth v4 cookies at the edge. */
-export { SessionError, isSessionError, type SessionErrorCode } from "./errors";
-export { parseSettings, DEV_SECRET, type Settings, type Env, type BackendSettings, type StoreSettings } from "./settings";
+export { SessionError, isSessionError, describeError, type SessionErrorCode } from "./errors";
+export { systemClock, type Clock } from "./clock";
+export { parseSettings, DEV_SECRET, SETTING_NAMES, type Settings, type Env, type BackendSettings, type StoreSettings, type BackendProtocol, type RotationPolicy } from "./settings";
 export { createSessionRuntime, type SessionRuntime, type RuntimeDependencies } from "./runtime";
 export { createSessionCodec, type SessionCodec } from "./session/codec";
 export { sessionCookieName, joinSessionCookie, chunkSessionCookie, CHUNK_SIZE } from "./session/chunks";
-export { parseCookieHeader, serializeCookieHeader, sessionCookieWrites, type CookieWrite } from "./session/cookie-jar";
-export { asSessionClaims, refreshDue, withTokens, type SessionClaims, type BackendTokens } from "./session/claims";
+export { parseCookieHeader, serializeCookieHeader, serializeSetCookie, sessionCookieWrites, type CookieWrite } from "./session/cookie-jar";
+export { asSessionClaims, refreshDue, withTokens, type SessionClaims } from "./session/claims";
+export type { BackendTokens } from "./backend/tokens";
 export { createBackendClient, type BackendClient, type BackendResult } from "./backend/client";
-export { parseTokenResponse } from "./backend/token-response";
-export { createRefreshCoordinator, type RefreshCoordinator, type RefreshOutcome } from "./refresh/coordinator";
+export { parseTokenResponse, parseOAuthTokenResponse } from "./backend/token-response";
+export { createRefreshCoordinator, type RefreshCoordinator, type SignOutResult } from "./refresh/coordinator";
+export { RETRY_AFTER_SECONDS, type RefreshOutcome } from "./refresh/outcome";
+export type { CoordinatorEvent } from "./refresh/events";
 export { createMemoryLockStore } from "./refresh/memory-store";
-export { createUpstashClient, createUpstashLockStore } from "./refresh/upstash-store";
+export { createUpstashClient, createUpstashLockStore, type LockScriptClient } from "./refresh/upstash-store";
 export type { LockStore, ClaimResult, RefreshKeys } from "./refresh/lock-store";
-export { createSessionGate, type SessionGate, type GateResult, type GateOutcome } from "./gate/session-gate";
+export { createSessionGate, sessionServerTiming, type SessionGate, type GateResult, type GateOutcome, type SessionStep } from "./gate/session-gate";

@@ -1,55 +1,73 @@
 /**
- * The composition root: from parsed settings, one codec, one backend client, one lock store, one
- * coordinator and one gate, shared by every request of an isolate. The store is chosen here: Upstash when
- * configured, else the in-memory store, which says once that it only coordinates one instance.
+ * The composition root: from parsed settings, one clock, codec, backend client, lock store, coordinator
+ * and gate, shared by every request of an isolate.
  */
 import { createBackendClient, type BackendClient } from "./backend/client";
-import { createRefreshCoordinator, type CoordinatorEvent, type RefreshCoordinator } from "./refresh/coordinator";
-import type { LockStore } from "./refresh/lock-store";
-import { createMemoryLockStore } from "./refresh/memory-store";
-import { createUnlockedRefresher } from "./refresh/unlocked";
-import { createUpstashClient, createUpstashLockStore } from "./refresh/upstash-store";
-import { createSessionCodec, type SessionCodec } from "./session/codec";
+import { systemClock, type Clock } from "./clock";
+import { describeError, isSessionError } from "./errors";
 import { createSessionGate, type SessionGate } from "./gate/session-gate";
+import { createRefreshCoordinator, type RefreshCoordinator } from "./refresh/coordinator";
+import { createEventLogger, type CoordinatorEvent } from "./refresh/events";
+import type { LockStore } from "./refresh/lock-store";
+import { lockStoreFor } from "./refresh/stores";
+import { createUnlockedRefresher } from "./refresh/unlocked";
+import { createSessionCodec, type SessionCodec } from "./session/codec";
 import type { Settings } from "./settings";
 
 export interface SessionRuntime {
   readonly settings: Settings;
+  readonly clock: Clock;
   readonly codec: SessionCodec;
   readonly backend: BackendClient;
   readonly store: LockStore;
   readonly coordinator: RefreshCoordinator;
   readonly gate: SessionGate;
+  /** Where this runtime's events go (refreshes, degraded operation, sign-outs). */
+  readonly onEvent: (event: CoordinatorEvent) => void;
 }
 
 export interface RuntimeDependencies {
   readonly fetch?: typeof fetch;
+  /** A store to use instead of the one the settings name (tests, custom stores). */
   readonly store?: LockStore;
-  readonly nowMs?: () => number;
+  readonly clock?: Clock;
   readonly onEvent?: (event: CoordinatorEvent) => void;
+  /** Start-up messages (which store, baseline mode); default console.warn. */
   readonly log?: (message: string) => void;
   /** Say at start-up which lock store is in use (default true; `npm run dev` says it once itself). */
   readonly announceStore?: boolean;
+  /** This isolate's name in log lines; default a random one. */
+  readonly instance?: string;
 }
 
 export function createSessionRuntime(settings: Settings, deps: RuntimeDependencies = {}): SessionRuntime {
   const log = deps.log ?? ((message: string) => console.warn(message));
-  const codec = createSessionCodec({
-    secrets: settings.secrets,
-    maxAgeSeconds: settings.sessionMaxAgeSeconds,
-    nowSeconds: deps.nowMs ? () => Math.floor(deps.nowMs!() / 1000) : undefined,
-  });
-  const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, nowMs: deps.nowMs });
-  const store = deps.store ?? storeFor(settings, deps.announceStore === false ? () => {} : log);
+  const clock = deps.clock ?? systemClock;
+  const onEvent = deps.onEvent ?? createEventLogger({ instance: deps.instance ?? crypto.randomUUID().slice(0, 8), now: () => clock.now() });
+  const codec = createSessionCodec({ secrets: settings.secrets, maxAgeSeconds: settings.sessionMaxAgeSeconds, clock });
+  const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, clock });
+  const chosen = deps.store === undefined ? lockStoreFor(settings.store, clock) : undefined;
+  const store = deps.store ?? chosen!.store;
+  if (chosen && deps.announceStore !== false) log(chosen.description);
+  if (chosen?.shared) {
+    // Said at the first request, not at the first refresh: a wrong token must not wait for an expiry to show.
+    store.ping().catch((error: unknown) => {
+      onEvent({ event: "store-failed", code: isSessionError(error) ? error.code : "STORE_UNREACHABLE", action: "unavailable", detail: `start-up check: ${describeError(error)}` });
+    });
+  }
   const coordinator = settings.unlockedBaseline
     ? createUnlockedRefresher(backend)
     : createRefreshCoordinator({
         store,
         backend,
-        secret: settings.secrets[0],
-        settings: { graceMs: settings.refreshGraceMs, backendTimeoutMs: settings.backend.timeoutMs },
-        clock: deps.nowMs ? { now: deps.nowMs, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) } : undefined,
-        onEvent: deps.onEvent,
+        settings: {
+          graceMs: settings.refreshGraceMs,
+          backendTimeoutMs: settings.backend.timeoutMs,
+          refreshSkewMs: settings.refreshSkewMs,
+          unlockedWhenStoreFails: settings.store.kind === "memory" || settings.backend.rotation !== "rotate",
+        },
+        clock,
+        onEvent,
       });
   if (settings.unlockedBaseline) log("[session] SESSION_UNLOCKED_BASELINE=1: refreshing WITHOUT the lock (load-test baseline only)");
   const gate = createSessionGate({
@@ -58,16 +76,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
     secureCookies: settings.secureCookies,
     refreshSkewMs: settings.refreshSkewMs,
     sessionMaxAgeSeconds: settings.sessionMaxAgeSeconds,
-    nowMs: deps.nowMs,
+    clock,
   });
-  return { settings, codec, backend, store, coordinator, gate };
-}
-
-function storeFor(settings: Settings, log: (message: string) => void): LockStore {
-  if (settings.store.kind === "upstash") return createUpstashLockStore(createUpstashClient(settings.store));
-  log(
-    "[session] lock store: in-memory. It coordinates refreshes within this one instance only; " +
-      "set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL/KV_REST_API_TOKEN) to share it between instances.",
-  );
-  return createMemoryLockStore();
+  return { settings, clock, codec, backend, store, coordinator, gate, onEvent };
 }

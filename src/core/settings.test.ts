@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { isSessionError } from "./errors";
-import { DEV_SECRET, parseSettings } from "./settings";
+import { DEV_SECRET, MIN_SECRET_LENGTH, parseSettings, SETTING_NAMES } from "./settings";
 
 describe("settings", () => {
-  it("has the defaults CONTRACT.md lists", () => {
+  it("has the defaults docs/settings.md lists", () => {
     const settings = parseSettings({});
     expect(settings).toMatchObject({
       secrets: [DEV_SECRET],
-      usingDevSecret: true,
       appUrl: "http://localhost:3000",
       secureCookies: false,
       store: { kind: "memory" },
@@ -22,6 +21,11 @@ describe("settings", () => {
         usernameField: "email",
         passwordField: "password",
         refreshTokenField: "refreshToken",
+        protocol: "json",
+        rotation: "rotate",
+        logoutPath: undefined,
+        revocationPath: undefined,
+        oauth: { id: undefined, secret: undefined, auth: "none", scope: undefined },
         timeoutMs: 5000,
       },
     });
@@ -60,5 +64,66 @@ describe("settings", () => {
   it("the unlocked baseline is refused in production unless explicitly acknowledged", () => {
     expect(() => parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" })).toThrow();
     expect(parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1", SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1" }, { nodeEnv: "production" }).unlockedBaseline).toBe(true);
+  });
+
+  const strong = "s".repeat(MIN_SECRET_LENGTH);
+  const configInvalid = (env: Record<string, string>, nodeEnv?: string) => {
+    try {
+      parseSettings(env, { nodeEnv });
+    } catch (error) {
+      return isSessionError(error, "CONFIG_INVALID") ? error.message : `not CONFIG_INVALID: ${String(error)}`;
+    }
+    return null;
+  };
+
+  it.each([
+    ["the development secret", { NEXTAUTH_SECRET: DEV_SECRET }, "development secret"],
+    ["a short current secret", { NEXTAUTH_SECRET: "short-secret-123" }, "NEXTAUTH_SECRET is shorter"],
+    ["a short previous secret", { NEXTAUTH_SECRET: strong, NEXTAUTH_SECRET_PREVIOUS: "old-and-short" }, "NEXTAUTH_SECRET_PREVIOUS"],
+    ["the development secret as a previous one", { NEXTAUTH_SECRET: strong, NEXTAUTH_SECRET_PREVIOUS: DEV_SECRET }, "development secret"],
+  ])("production refuses %s", (_label, env, named) => {
+    expect(configInvalid(env, "production")).toContain(named);
+    expect(configInvalid(env, "development")).toBeNull();
+  });
+
+  it("oauth2: token endpoint defaults, client authentication chosen from what is set", () => {
+    const confidential = parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "app", BACKEND_CLIENT_SECRET: "secret" }).backend;
+    expect(confidential).toMatchObject({ protocol: "oauth2", loginPath: "/oauth/token", refreshPath: "/oauth/token", oauth: { id: "app", secret: "secret", auth: "basic" } });
+    expect(parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "spa" }).backend.oauth.auth).toBe("none");
+    expect(parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "a", BACKEND_CLIENT_SECRET: "b", BACKEND_CLIENT_AUTH: "post" }).backend.oauth.auth).toBe("post");
+  });
+
+  it.each([
+    [{ BACKEND_PROTOCOL: "soap" }, "BACKEND_PROTOCOL"],
+    [{ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_AUTH: "basic", BACKEND_CLIENT_ID: "a" }, "BACKEND_CLIENT_AUTH=basic"],
+    [{ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_AUTH: "jwt" }, "BACKEND_CLIENT_AUTH"],
+    [{ BACKEND_REFRESH_TOKEN_ROTATION: "sometimes" }, "BACKEND_REFRESH_TOKEN_ROTATION"],
+    [{ BACKEND_REVOCATION_PATH: "/oauth/revoke" }, "BACKEND_REVOCATION_PATH"],
+    [{ BACKEND_PROTOCOL: "oauth2", BACKEND_LOGOUT_PATH: "/logout" }, "BACKEND_LOGOUT_PATH"],
+    [{ BACKEND_LOGIN_PATH: "//evil.example/login" }, "BACKEND_LOGIN_PATH"],
+    [{ SESSION_REFRESH_GRACE_SECONDS: "3600" }, "SESSION_REFRESH_GRACE_SECONDS"],
+  ])("refuses %o, naming %s", (env, named) => {
+    expect(configInvalid(env)).toContain(named);
+  });
+
+  it("SETTING_NAMES lists every variable the parser reads, and nothing else", () => {
+    const read = new Set<string>();
+    const env = new Proxy({} as Record<string, string | undefined>, {
+      get(_target, name) {
+        if (typeof name === "string") read.add(name);
+        return undefined;
+      },
+    });
+    parseSettings(env);
+    // The baseline's acknowledgement is only read when the baseline is asked for in production.
+    const reading = (values: Record<string, string>) =>
+      new Proxy(values as Record<string, string | undefined>, {
+        get(target, name) {
+          if (typeof name === "string") read.add(name);
+          return typeof name === "string" ? target[name] : undefined;
+        },
+      });
+    expect(() => parseSettings(reading({ SESSION_UNLOCKED_BASELINE: "1" }), { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
   });
 });

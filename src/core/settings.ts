@@ -1,7 +1,7 @@
 /**
  * Settings: parsed once from an environment-like record, validated, frozen. Every missing or bad value is
  * reported in one SessionError("CONFIG_INVALID") so an operator fixes them all in one go. The core never
- * reads process.env itself; the caller passes the record in.
+ * reads process.env itself; the caller passes the record in. docs/settings.md lists every name.
  */
 import { SessionError } from "./errors";
 
@@ -11,22 +11,87 @@ const DEFAULT_APP_URL = "http://localhost:3000";
 const DEFAULT_BACKEND_URL = "http://127.0.0.1:4000";
 const DEFAULT_SKEW_SECONDS = 30;
 const DEFAULT_GRACE_SECONDS = 30;
+/**
+ * The grace window's ceiling: a rotated-away refresh token leads to its successor this long at most. A
+ * copied cookie is worth that much more to a thief after its owner refreshed (SECURITY.md), so it is short.
+ */
+const MAX_GRACE_SECONDS = 300;
 const DEFAULT_TIMEOUT_MS = 5000;
 /** next-auth v4's default session lifetime. */
 const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
-/** A secret shorter than this is refused outside development: HKDF input should carry real entropy. */
-const MIN_SECRET_LENGTH = 16;
+/** Shorter secrets are refused in production, current and previous alike: `openssl rand -base64 32` gives 44. */
+export const MIN_SECRET_LENGTH = 32;
+/** The RFC 6749 token endpoint path most servers use, the oauth2 default for sign-in and refresh. */
+const DEFAULT_OAUTH_TOKEN_PATH = "/oauth/token";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every environment variable parseSettings reads (docs/settings.md), for runtimes that bind them one by one. */
+export const SETTING_NAMES = Object.freeze([
+  "NEXTAUTH_SECRET",
+  "NEXTAUTH_SECRET_PREVIOUS",
+  "NEXTAUTH_URL",
+  "VERCEL_URL",
+  "BACKEND_URL",
+  "BACKEND_PROTOCOL",
+  "BACKEND_LOGIN_PATH",
+  "BACKEND_REFRESH_PATH",
+  "BACKEND_PROFILE_PATH",
+  "BACKEND_LOGOUT_PATH",
+  "BACKEND_REVOCATION_PATH",
+  "BACKEND_LOGIN_USERNAME_FIELD",
+  "BACKEND_LOGIN_PASSWORD_FIELD",
+  "BACKEND_REFRESH_TOKEN_FIELD",
+  "BACKEND_CLIENT_ID",
+  "BACKEND_CLIENT_SECRET",
+  "BACKEND_CLIENT_AUTH",
+  "BACKEND_SCOPE",
+  "BACKEND_REFRESH_TOKEN_ROTATION",
+  "BACKEND_TIMEOUT_MS",
+  "UPSTASH_REDIS_REST_URL",
+  "UPSTASH_REDIS_REST_TOKEN",
+  "KV_REST_API_URL",
+  "KV_REST_API_TOKEN",
+  "SESSION_REFRESH_SKEW_SECONDS",
+  "SESSION_REFRESH_GRACE_SECONDS",
+  "SESSION_MAX_AGE_SECONDS",
+  "SESSION_UNLOCKED_BASELINE",
+  "SESSION_UNLOCKED_BASELINE_I_UNDERSTAND",
+] as const);
+
+/** How the backend is spoken to: the JSON bodies of docs/settings.md, or an RFC 6749 token endpoint. */
+export type BackendProtocol = "json" | "oauth2";
+/** RFC 6749 §2.3.1 client authentication: HTTP Basic, credentials in the body, or a public client. */
+export type ClientAuthMethod = "basic" | "post" | "none";
+/**
+ * What the backend does with a refresh token once used, as the operator declares it. Only `rotate` makes
+ * an unlocked refresh dangerous, so only then is a lock-store outage answered with 503 instead of a
+ * refresh without the lock.
+ */
+export type RotationPolicy = "rotate" | "none" | "reuse-interval";
+
+export interface OAuthClientSettings {
+  readonly id: string | undefined;
+  readonly secret: string | undefined;
+  readonly auth: ClientAuthMethod;
+  readonly scope: string | undefined;
+}
+
 export interface BackendSettings {
   readonly baseUrl: string;
+  readonly protocol: BackendProtocol;
   readonly loginPath: string;
   readonly refreshPath: string;
   readonly profilePath: string;
+  /** JSON protocol: POSTed `{<refresh field>: refreshToken}` on sign-out. */
+  readonly logoutPath: string | undefined;
+  /** oauth2 protocol: RFC 7009 revocation endpoint, called on sign-out. */
+  readonly revocationPath: string | undefined;
   readonly usernameField: string;
   readonly passwordField: string;
   readonly refreshTokenField: string;
+  readonly oauth: OAuthClientSettings;
+  readonly rotation: RotationPolicy;
   readonly timeoutMs: number;
 }
 
@@ -37,7 +102,6 @@ export type StoreSettings =
 export interface Settings {
   /** Current secret first, then previous ones still accepted for reading. */
   readonly secrets: readonly [string, ...string[]];
-  readonly usingDevSecret: boolean;
   readonly appUrl: string;
   readonly secureCookies: boolean;
   readonly sessionMaxAgeSeconds: number;
@@ -53,7 +117,7 @@ export interface Settings {
 }
 
 export interface ParseOptions {
-  /** Typically process.env.NODE_ENV. "production" makes NEXTAUTH_SECRET mandatory. */
+  /** Typically process.env.NODE_ENV. "production" makes NEXTAUTH_SECRET mandatory and strict. */
   readonly nodeEnv?: string;
 }
 
@@ -65,35 +129,36 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     return value ? value : undefined;
   };
 
-  let secret = text("NEXTAUTH_SECRET");
-  let usingDevSecret = false;
-  if (secret === undefined) {
-    if (production) {
-      problems.push("NEXTAUTH_SECRET is not set (required in production; e.g. `openssl rand -base64 32`)");
-    }
-    secret = DEV_SECRET;
-    usingDevSecret = true;
-  } else if (production && secret.length < MIN_SECRET_LENGTH) {
-    problems.push(`NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
-  }
-  const previous = (text("NEXTAUTH_SECRET_PREVIOUS") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0 && s !== secret);
+  const secrets = readSecrets(text("NEXTAUTH_SECRET"), text("NEXTAUTH_SECRET_PREVIOUS"), production, problems);
 
   const appUrl = url("NEXTAUTH_URL", text("NEXTAUTH_URL") ?? inferredAppUrl(env), problems);
   const secureCookies = appUrl.startsWith("https://");
 
+  const protocol = oneOf("BACKEND_PROTOCOL", text("BACKEND_PROTOCOL"), ["json", "oauth2"] as const, "json", problems);
+  const oauth = readOAuthClient(text, protocol, problems);
+  const defaultLoginPath = protocol === "oauth2" ? DEFAULT_OAUTH_TOKEN_PATH : "/api/auth";
+  const defaultRefreshPath = protocol === "oauth2" ? DEFAULT_OAUTH_TOKEN_PATH : "/api/auth/refresh-token";
+  const optionalPath = (name: string) => {
+    const value = text(name);
+    return value === undefined ? undefined : path(name, value, problems);
+  };
   const backend: BackendSettings = {
     baseUrl: url("BACKEND_URL", text("BACKEND_URL") ?? DEFAULT_BACKEND_URL, problems).replace(/\/+$/, ""),
-    loginPath: path("BACKEND_LOGIN_PATH", text("BACKEND_LOGIN_PATH") ?? "/api/auth", problems),
-    refreshPath: path("BACKEND_REFRESH_PATH", text("BACKEND_REFRESH_PATH") ?? "/api/auth/refresh-token", problems),
+    protocol,
+    loginPath: path("BACKEND_LOGIN_PATH", text("BACKEND_LOGIN_PATH") ?? defaultLoginPath, problems),
+    refreshPath: path("BACKEND_REFRESH_PATH", text("BACKEND_REFRESH_PATH") ?? defaultRefreshPath, problems),
     profilePath: path("BACKEND_PROFILE_PATH", text("BACKEND_PROFILE_PATH") ?? "/api/me", problems),
+    logoutPath: optionalPath("BACKEND_LOGOUT_PATH"),
+    revocationPath: optionalPath("BACKEND_REVOCATION_PATH"),
     usernameField: text("BACKEND_LOGIN_USERNAME_FIELD") ?? "email",
     passwordField: text("BACKEND_LOGIN_PASSWORD_FIELD") ?? "password",
     refreshTokenField: text("BACKEND_REFRESH_TOKEN_FIELD") ?? "refreshToken",
+    oauth,
+    rotation: oneOf("BACKEND_REFRESH_TOKEN_ROTATION", text("BACKEND_REFRESH_TOKEN_ROTATION"), ["rotate", "none", "reuse-interval"] as const, "rotate", problems),
     timeoutMs: integer("BACKEND_TIMEOUT_MS", text("BACKEND_TIMEOUT_MS"), DEFAULT_TIMEOUT_MS, 100, 120_000, problems),
   };
+  if (protocol === "json" && backend.revocationPath !== undefined) problems.push("BACKEND_REVOCATION_PATH is for BACKEND_PROTOCOL=oauth2; the JSON protocol uses BACKEND_LOGOUT_PATH");
+  if (protocol === "oauth2" && backend.logoutPath !== undefined) problems.push("BACKEND_LOGOUT_PATH is for the JSON protocol; BACKEND_PROTOCOL=oauth2 uses BACKEND_REVOCATION_PATH (RFC 7009)");
 
   const storeUrl = text("UPSTASH_REDIS_REST_URL") ?? text("KV_REST_API_URL");
   const storeToken = text("UPSTASH_REDIS_REST_TOKEN") ?? text("KV_REST_API_TOKEN");
@@ -105,7 +170,7 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   }
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
-  const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, 3600, problems);
+  const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);
   const sessionMaxAgeSeconds = integer("SESSION_MAX_AGE_SECONDS", text("SESSION_MAX_AGE_SECONDS"), DEFAULT_SESSION_MAX_AGE_SECONDS, 60, 365 * 24 * 3600, problems);
 
   const unlockedBaseline = text("SESSION_UNLOCKED_BASELINE") === "1";
@@ -119,17 +184,51 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     throw new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${problems.join("\n  - ")}`);
   }
   return Object.freeze({
-    secrets: Object.freeze([secret, ...previous]) as unknown as readonly [string, ...string[]],
-    usingDevSecret,
+    secrets,
     appUrl,
     secureCookies,
     sessionMaxAgeSeconds,
-    backend: Object.freeze(backend),
+    backend: Object.freeze({ ...backend, oauth: Object.freeze(oauth) }),
     store: Object.freeze(store),
     refreshSkewMs: skewSeconds * 1000,
     refreshGraceMs: graceSeconds * 1000,
     unlockedBaseline,
   });
+}
+
+function readSecrets(current: string | undefined, previousList: string | undefined, production: boolean, problems: string[]): readonly [string, ...string[]] {
+  let secret = current;
+  if (secret === undefined) {
+    if (production) problems.push("NEXTAUTH_SECRET is not set (required in production; e.g. `openssl rand -base64 32`)");
+    secret = DEV_SECRET;
+  }
+  const previous = (previousList ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && s !== secret);
+  if (production) {
+    if (current === DEV_SECRET || previous.includes(DEV_SECRET)) problems.push("NEXTAUTH_SECRET or NEXTAUTH_SECRET_PREVIOUS is the public development secret; generate one with `openssl rand -base64 32`");
+    if (current !== undefined && current.length < MIN_SECRET_LENGTH) problems.push(`NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
+    const short = previous.filter((s) => s.length < MIN_SECRET_LENGTH).length;
+    if (short > 0) problems.push(`NEXTAUTH_SECRET_PREVIOUS has ${short} secret(s) shorter than ${MIN_SECRET_LENGTH} characters`);
+  }
+  return Object.freeze([secret, ...previous]) as unknown as readonly [string, ...string[]];
+}
+
+function readOAuthClient(text: (name: string) => string | undefined, protocol: BackendProtocol, problems: string[]): OAuthClientSettings {
+  const id = text("BACKEND_CLIENT_ID");
+  const secret = text("BACKEND_CLIENT_SECRET");
+  const explicit = text("BACKEND_CLIENT_AUTH");
+  const auth = oneOf("BACKEND_CLIENT_AUTH", explicit, ["basic", "post", "none"] as const, secret !== undefined ? "basic" : "none", problems);
+  if (protocol === "oauth2") {
+    if ((auth === "basic" || auth === "post") && (id === undefined || secret === undefined)) {
+      problems.push(`BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET`);
+    }
+    if (auth === "none" && secret !== undefined && explicit !== undefined) {
+      problems.push("BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them");
+    }
+  }
+  return { id, secret, auth, scope: text("BACKEND_SCOPE") };
 }
 
 function inferredAppUrl(env: Env): string {
@@ -151,8 +250,15 @@ function url(name: string, value: string, problems: string[]): string {
 }
 
 function path(name: string, value: string, problems: string[]): string {
-  if (!value.startsWith("/")) problems.push(`${name} must start with "/": ${JSON.stringify(value)}`);
+  if (!value.startsWith("/") || value.startsWith("//")) problems.push(`${name} must be a path starting with one "/": ${JSON.stringify(value)}`);
   return value;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name} must be one of ${allowed.join(", ")}: ${JSON.stringify(value)}`);
+  return fallback;
 }
 
 function integer(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {

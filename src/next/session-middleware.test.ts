@@ -3,13 +3,13 @@ import { NextRequest } from "next/server";
 import { decode as nextAuthDecode } from "next-auth/jwt";
 import {
   createMemoryLockStore,
-  createRefreshCoordinator,
   createSessionCodec,
   createSessionGate,
   sessionCookieName,
   type BackendResult,
   type BackendTokens,
 } from "@/core";
+import { testCoordinator } from "../../test-support/coordinator";
 import { createSessionMiddleware } from "./session-middleware";
 
 const SECRET = "middleware-test-secret-0123456789";
@@ -19,11 +19,10 @@ const fresh: BackendTokens = { accessToken: "access-2", refreshToken: "refresh-2
 
 /** The adapter's tests are about translation; the refresh itself runs against real backends elsewhere. */
 function middlewareAnswering(answer: () => BackendResult<BackendTokens>) {
-  const coordinator = createRefreshCoordinator({
+  const coordinator = testCoordinator({
     store: createMemoryLockStore(),
     backend: { refresh: async () => answer() },
-    secret: SECRET,
-    settings: { graceMs: 30_000, backendTimeoutMs: 1000 },
+    settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 },
   });
   const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 });
   return createSessionMiddleware({ gate: () => gate });

@@ -5,7 +5,8 @@
  * never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
  */
 import { NextResponse, type NextRequest } from "next/server";
-import { parseCookieHeader, serializeCookieHeader, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
+import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
+import { apiError, PRIVATE_NO_STORE } from "./api-responses";
 import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
 import { LOGIN_PATH, routeKind, type RouteKind } from "./routes";
 
@@ -23,8 +24,8 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
       result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")));
     } catch (error) {
       // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
-      console.error("[session] middleware failed", error);
-      return timed(unavailableResponse(kind, 2), "unavailable", started);
+      console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
+      return timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started);
     }
     return timed(respond(request, kind, result), result.outcome, started);
   };
@@ -40,11 +41,11 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult): Nex
       return withCookies(forward(request, result.jar), result.writes);
     case "anonymous":
       if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: pathWithQuery(request) }), result.writes);
-      if (kind === "api") return withCookies(unauthorized("signed_out", "Sign in first."), result.writes);
+      if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar) : NextResponse.next(), result.writes);
     case "rejected":
       if (kind === "page") return withCookies(redirectToLogin(request, { error: "SessionExpired" }), result.writes);
-      if (kind === "api") return withCookies(unauthorized("session_expired", "Your session has expired; sign in again."), result.writes);
+      if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
       return withCookies(forward(request, result.jar), result.writes);
     case "unavailable":
       // An outage never signs anyone out. With an access token still good, carry on with it.
@@ -68,6 +69,8 @@ function forwardMarkedUnavailable(request: NextRequest): NextResponse {
 }
 
 function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
+  // A response that sets or clears a session must never be stored by any cache.
+  if (writes.length > 0) response.headers.set("cache-control", PRIVATE_NO_STORE);
   for (const write of writes) {
     response.cookies.set({
       name: write.name,
@@ -88,25 +91,15 @@ function redirectToLogin(request: NextRequest, params: Record<string, string>): 
   return NextResponse.redirect(url);
 }
 
-function unauthorized(error: string, message: string): NextResponse {
-  return NextResponse.json({ error, message }, { status: 401 });
-}
-
 function unavailableResponse(kind: RouteKind, retryAfterSeconds: number): NextResponse {
-  const headers = { "retry-after": String(retryAfterSeconds), "cache-control": "no-store" };
-  if (kind !== "page") {
-    return NextResponse.json(
-      { error: "session_refresh_unavailable", message: "The sign-in service is not answering; your session is kept. Try again shortly.", retryAfterSeconds },
-      { status: 503, headers },
-    );
-  }
+  if (kind !== "page") return apiError("session_refresh_unavailable", 503, retryAfterSeconds);
+  const headers = { "retry-after": String(retryAfterSeconds), "cache-control": PRIVATE_NO_STORE };
   const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="${retryAfterSeconds}"><title>Try again shortly</title></head><body><main><h1>The sign-in service is not answering</h1><p>You are still signed in. This page tries again in ${retryAfterSeconds} seconds.</p></main></body></html>`;
   return new NextResponse(html, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
 }
 
 function timed(response: NextResponse, outcome: GateOutcome, started: number): NextResponse {
-  const duration = Math.max(0, performance.now() - started).toFixed(1);
-  response.headers.append("server-timing", `session;desc="${outcome}";dur=${duration}`);
+  response.headers.append("server-timing", sessionServerTiming(outcome, performance.now() - started));
   return response;
 }
 

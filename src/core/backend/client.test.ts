@@ -82,6 +82,10 @@ describe("failures are classified where they happen", () => {
         case "/garbage": response.writeHead(200, { "content-type": "application/json" }); return response.end("<html>oops");
         case "/empty-object": return sendJson(response, 200, {});
         case "/redirect": response.writeHead(302, { location: "/elsewhere" }); return response.end();
+        case "/401": return sendJson(response, 401, { message: "token revoked" });
+        case "/403": return sendJson(response, 403, {});
+        case "/405": return sendJson(response, 405, {});
+        case "/415": return sendJson(response, 415, {});
         case "/hang": return; // never answers
         default: sendJson(response, 404, {});
       }
@@ -96,7 +100,12 @@ describe("failures are classified where they happen", () => {
     ["an OAuth invalid_grant 400", "/400", { kind: "rejected", status: 400, message: "Refresh token reused" }],
     ["a 2xx that is not JSON", "/garbage", { kind: "malformed" }],
     ["a 2xx without tokens", "/empty-object", { kind: "malformed" }],
-    ["a redirect", "/redirect", { kind: "unavailable", reason: "status", status: 302 }],
+    ["401 is a refusal", "/401", { kind: "rejected", status: 401, message: "token revoked" }],
+    ["403 is a refusal", "/403", { kind: "rejected", status: 403 }],
+    ["a redirect is a wrong URL, not a refusal", "/redirect", { kind: "misconfigured", status: 302, setting: "BACKEND_REFRESH_PATH" }],
+    ["404 is a wrong path, not a refusal", "/no-such-path", { kind: "misconfigured", status: 404, setting: "BACKEND_REFRESH_PATH" }],
+    ["405 is a wrong path or method", "/405", { kind: "misconfigured", status: 405 }],
+    ["415 is a wrong body format", "/415", { kind: "misconfigured", status: 415 }],
     ["no answer within the timeout", "/hang", { kind: "unavailable", reason: "timeout" }],
   ];
   it.each(cases)("%s", async (_label, path, expected) => {
@@ -106,5 +115,83 @@ describe("failures are classified where they happen", () => {
   it("a closed port is a network failure", async () => {
     const port = await freePort();
     expect(await clientFor(`http://127.0.0.1:${port}`).refresh("R")).toMatchObject({ kind: "unavailable", reason: "network" });
+  });
+});
+
+describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
+  let server: TestServer;
+  let answer: { status: number; body: unknown } = { status: 200, body: {} };
+  beforeAll(async () => {
+    server = await startTestServer((_request, response) => sendJson(response, answer.status, answer.body));
+  });
+  afterAll(() => server.close());
+
+  const oauthClient = (env: Record<string, string> = {}) =>
+    clientFor(server.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "my app:1", BACKEND_CLIENT_SECRET: "s3cr&t=+/", ...env });
+  const last = () => {
+    const request = server.requests.at(-1)!;
+    return { ...request, form: Object.fromEntries(new URLSearchParams(request.body)) };
+  };
+
+  it("signs in with the password grant, form-encoded, client_secret_basic by default", async () => {
+    answer = { status: 200, body: { access_token: "A", token_type: "Bearer", expires_in: 300, refresh_token: "R" } };
+    const login = await oauthClient({ BACKEND_SCOPE: "openid offline_access" }).login("ann@example.com", "p@ss word");
+    expect(login).toMatchObject({ kind: "ok", value: { accessToken: "A", refreshToken: "R" } });
+    const request = last();
+    expect(request.path).toBe("/oauth/token");
+    expect(request.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(request.form).toEqual({ grant_type: "password", username: "ann@example.com", password: "p@ss word", scope: "openid offline_access" });
+    // §2.3.1: id and secret are form-encoded, then joined and base64-encoded.
+    const basic = Buffer.from(String(request.headers.authorization).replace(/^Basic /, ""), "base64").toString();
+    expect(basic).toBe("my+app%3A1:s3cr%26t%3D%2B%2F");
+  });
+
+  it("refreshes with the refresh_token grant; client_secret_post puts both credentials in the body", async () => {
+    answer = { status: 200, body: { access_token: "A2", token_type: "bearer", expires_in: 300 } };
+    const refreshed = await oauthClient({ BACKEND_CLIENT_AUTH: "post" }).refresh("R1");
+    expect(refreshed).toMatchObject({ kind: "ok", value: { accessToken: "A2", refreshToken: "R1" } });
+    expect(last().form).toEqual({ grant_type: "refresh_token", refresh_token: "R1", client_id: "my app:1", client_secret: "s3cr&t=+/" });
+    expect(last().headers.authorization).toBeUndefined();
+  });
+
+  it("a public client sends its client_id alone", async () => {
+    answer = { status: 200, body: { access_token: "A3", token_type: "Bearer", expires_in: 300 } };
+    await clientFor(server.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "spa" }).refresh("R1");
+    expect(last().form).toEqual({ grant_type: "refresh_token", refresh_token: "R1", client_id: "spa" });
+    expect(last().headers.authorization).toBeUndefined();
+  });
+
+  const errors: Array<[string, number, Record<string, unknown>]> = [
+    ["invalid_grant", 400, { kind: "rejected", status: 400 }],
+    ["invalid_client", 401, { kind: "misconfigured", setting: expect.stringContaining("BACKEND_CLIENT_SECRET") }],
+    ["unauthorized_client", 400, { kind: "misconfigured" }],
+    ["unsupported_grant_type", 400, { kind: "misconfigured" }],
+    ["invalid_scope", 400, { kind: "misconfigured", setting: "BACKEND_SCOPE" }],
+    ["invalid_request", 400, { kind: "misconfigured" }],
+  ];
+  it.each(errors)("%s (%i) is %o", async (error, status, expected) => {
+    answer = { status, body: { error, error_description: `said ${error}` } };
+    expect(await oauthClient().refresh("R1")).toMatchObject(expected);
+    expect(await oauthClient().login("a", "b")).toMatchObject(expected);
+  });
+
+  it("a bare 401 from the token endpoint is our client's credentials, not the user's", async () => {
+    answer = { status: 401, body: "" };
+    expect(await oauthClient().refresh("R1")).toMatchObject({ kind: "misconfigured" });
+  });
+
+  it("revokes on sign-out per RFC 7009, and says 'skipped' when no revocation endpoint is set", async () => {
+    answer = { status: 200, body: {} };
+    expect(await oauthClient({ BACKEND_REVOCATION_PATH: "/oauth/revoke" }).revoke("R9")).toEqual({ kind: "ok", value: "revoked" });
+    expect(last().path).toBe("/oauth/revoke");
+    expect(last().form).toEqual({ token: "R9", token_type_hint: "refresh_token" });
+    expect(last().headers.authorization).toMatch(/^Basic /);
+    expect(await oauthClient().revoke("R9")).toEqual({ kind: "skipped" });
+  });
+
+  it("the JSON protocol posts the refresh token to BACKEND_LOGOUT_PATH", async () => {
+    answer = { status: 204, body: "" };
+    expect(await clientFor(server.url, { BACKEND_LOGOUT_PATH: "/api/auth/logout" }).revoke("R7")).toEqual({ kind: "ok", value: "revoked" });
+    expect(last()).toMatchObject({ path: "/api/auth/logout", body: JSON.stringify({ refreshToken: "R7" }) });
   });
 });

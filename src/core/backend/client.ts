@@ -1,166 +1,87 @@
 /**
- * The client for the custom backend. Every call ends in a value that says what happened, classified where
- * it happened: `rejected` (the backend refused: bad credentials, dead refresh token), `unavailable`
- * (no answer, timeout, 5xx, rate limit: try again later, keep the session) or `malformed` (a 2xx we cannot
- * use). Bodies we do not read are cancelled so connections are not held open.
+ * The client for the custom backend: sign-in, refresh, profile and sign-out revocation, over the protocol
+ * the settings name (json or oauth2). Every call ends in a value that says what happened (result.ts);
+ * none throws for anything the backend or the network does.
  */
+import { systemClock, type Clock } from "../clock";
 import type { BackendSettings } from "../settings";
-import type { BackendTokens } from "../session/claims";
-import { parseTokenResponse } from "./token-response";
+import { isJsonObject } from "../support/json";
+import { createBackendHttp, type BackendCall } from "./http";
+import { jsonProtocol } from "./json-protocol";
+import { oauth2Protocol } from "./oauth2-protocol";
+import type { BackendOperation, BackendProtocolAdapter } from "./protocol";
+import type { BackendResult } from "./result";
+import type { BackendTokens } from "./tokens";
 
-/** Statuses that mean "not now" rather than "no": they never sign anyone out. */
-const TRANSIENT_STATUSES = new Set([408, 425, 429]);
-/** Longest backend message we pass on to the login page. */
-const MAX_MESSAGE_LENGTH = 200;
-
-export type Unavailable = {
-  readonly kind: "unavailable";
-  readonly reason: "network" | "timeout" | "status";
-  readonly status?: number;
-  readonly detail: string;
-};
-export type Rejected = { readonly kind: "rejected"; readonly status: number; readonly message?: string };
-export type Malformed = { readonly kind: "malformed"; readonly detail: string };
-export type BackendResult<T> = { readonly kind: "ok"; readonly value: T } | Rejected | Unavailable | Malformed;
+export type { BackendResult, BackendFailure, Rejected, Unavailable, Malformed, Misconfigured } from "./result";
 
 export interface BackendClient {
   login(identifier: string, password: string, signal?: AbortSignal): Promise<BackendResult<BackendTokens>>;
-  /** A missing refresh token in the answer keeps the presented one, as CONTRACT.md says. */
+  /** An answer without a refresh token keeps the presented one (a backend that does not rotate). */
   refresh(refreshToken: string, signal?: AbortSignal): Promise<BackendResult<BackendTokens>>;
   profile(accessToken: string, signal?: AbortSignal): Promise<BackendResult<Record<string, unknown>>>;
+  /**
+   * Ends the session at the backend (BACKEND_LOGOUT_PATH or BACKEND_REVOCATION_PATH). `skipped` when none
+   * is configured. RFC 7009 answers 200 for a token it does not know, so "already dead" is success too.
+   */
+  revoke(refreshToken: string, signal?: AbortSignal): Promise<BackendResult<"revoked"> | { readonly kind: "skipped" }>;
 }
 
 export interface BackendClientOptions {
   readonly settings: BackendSettings;
   readonly fetch?: typeof fetch;
-  readonly nowMs?: () => number;
+  readonly clock?: Clock;
 }
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { settings } = options;
-  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const nowMs = options.nowMs ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const http = createBackendHttp({ baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs, clock, fetch: options.fetch });
+  const protocol: BackendProtocolAdapter = settings.protocol === "oauth2" ? oauth2Protocol(settings) : jsonProtocol(settings);
 
-  async function call(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response | Unavailable> {
-    const timeout = AbortSignal.timeout(settings.timeoutMs);
-    try {
-      return await fetchImpl(`${settings.baseUrl}${path}`, {
-        ...init,
-        redirect: "manual",
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      });
-    } catch (error) {
-      if (timeout.aborted) {
-        return { kind: "unavailable", reason: "timeout", detail: `no answer within ${settings.timeoutMs} ms` };
-      }
-      return { kind: "unavailable", reason: "network", detail: describe(error) };
-    }
-  }
-
-  /** One backend call to its JSON body, or the failure kind it ended in. */
-  async function callJson(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Json | Rejected | Unavailable | Malformed> {
-    const response = await call(path, init, signal);
-    if (!(response instanceof Response)) return response;
-    return (await classifyStatus(response)) ?? readJson(response);
-  }
-
-  async function tokens(
-    path: string,
-    body: Record<string, string>,
-    keepRefreshToken: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<BackendResult<BackendTokens>> {
-    const json = await callJson(path, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-    }, signal);
-    if (json.kind !== "json") return json;
-    const parsed = parseTokenResponse(json.value, nowMs());
-    if (parsed.kind === "malformed") return { kind: "malformed", detail: parsed.reason };
+  async function tokens(operation: BackendOperation, call: BackendCall, keepRefreshToken: string | undefined): Promise<BackendResult<BackendTokens>> {
+    const answer = await http.exchange(call);
+    if (answer.kind === "refusal") return protocol.refusal(answer, operation);
+    if (answer.kind !== "json") return answer;
+    const parsed = protocol.parseTokens(answer.value, answer);
+    if (parsed.kind === "malformed") return { kind: "malformed", detail: `${call.path}: ${parsed.reason}` };
     const refreshToken = parsed.tokens.refreshToken ?? keepRefreshToken;
-    if (refreshToken === undefined) return { kind: "malformed", detail: "the sign-in answer has no refresh token" };
+    if (refreshToken === undefined) return { kind: "malformed", detail: `${call.path}: the sign-in answer has no refresh token` };
     return {
       kind: "ok",
-      value: {
-        accessToken: parsed.tokens.accessToken,
-        refreshToken,
-        accessTokenExpires: parsed.tokens.accessTokenExpires,
-        accessTokenReceivedAt: nowMs(),
-      },
+      value: { accessToken: parsed.tokens.accessToken, refreshToken, accessTokenExpires: parsed.tokens.accessTokenExpires, accessTokenReceivedAt: answer.receivedAt },
     };
   }
 
   return {
     login(identifier, password, signal) {
-      return tokens(settings.loginPath, { [settings.usernameField]: identifier, [settings.passwordField]: password }, undefined, signal);
+      return tokens("login", { ...protocol.login(identifier, password), signal }, undefined);
     },
 
     refresh(refreshToken, signal) {
-      return tokens(settings.refreshPath, { [settings.refreshTokenField]: refreshToken }, refreshToken, signal);
+      return tokens("refresh", { ...protocol.refresh(refreshToken), signal }, refreshToken);
     },
 
     async profile(accessToken, signal) {
-      const json = await callJson(settings.profilePath, {
-        method: "GET",
-        headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
-      }, signal);
-      if (json.kind !== "json") return json;
-      if (typeof json.value !== "object" || json.value === null || Array.isArray(json.value)) {
-        return { kind: "malformed", detail: "the profile is not a JSON object" };
-      }
-      return { kind: "ok", value: json.value as Record<string, unknown> };
+      const answer = await http.exchange({
+        path: settings.profilePath,
+        pathSetting: "BACKEND_PROFILE_PATH",
+        init: { method: "GET", headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } },
+        signal,
+      });
+      if (answer.kind === "refusal") return protocol.refusal(answer, "profile");
+      if (answer.kind !== "json") return answer;
+      if (!isJsonObject(answer.value)) return { kind: "malformed", detail: "the profile is not a JSON object" };
+      return { kind: "ok", value: answer.value };
+    },
+
+    async revoke(refreshToken, signal) {
+      const call = protocol.revoke(refreshToken);
+      if (call === undefined) return { kind: "skipped" };
+      const answer = await http.send({ ...call, signal });
+      if (answer.kind === "refusal") return protocol.refusal(answer, "revoke");
+      if (answer.kind === "ok") return { kind: "ok", value: "revoked" };
+      return answer;
     },
   };
-}
-
-async function classifyStatus(response: Response): Promise<Rejected | Unavailable | null> {
-  const { status } = response;
-  if (status >= 200 && status < 300) return null;
-  if (status >= 400 && status < 500 && !TRANSIENT_STATUSES.has(status)) {
-    return { kind: "rejected", status, message: await refusalMessage(response) };
-  }
-  await response.body?.cancel().catch(() => undefined);
-  return { kind: "unavailable", reason: "status", status, detail: `the backend answered ${status}` };
-}
-
-type Json = { readonly kind: "json"; readonly value: unknown };
-
-async function readJson(response: Response): Promise<Json | Malformed> {
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    return { kind: "malformed", detail: `the body could not be read: ${describe(error)}` };
-  }
-  try {
-    return { kind: "json", value: JSON.parse(text) };
-  } catch {
-    return { kind: "malformed", detail: `the body is not JSON (${text.length} bytes)` };
-  }
-}
-
-/** The backend's own words for a refusal, if it gave any: `message`, `error_description`, `detail` or `error`. */
-async function refusalMessage(response: Response): Promise<string | undefined> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await response.text());
-  } catch {
-    return undefined;
-  }
-  if (typeof body !== "object" || body === null) return undefined;
-  const record = body as Record<string, unknown>;
-  for (const field of ["message", "error_description", "detail", "error"]) {
-    const value = record[field];
-    if (typeof value === "string" && value.trim()) return value.trim().slice(0, MAX_MESSAGE_LENGTH);
-  }
-  return undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.name}: ${error.message}${cause}`;
-  }
-  return String(error);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
-import { parseTokenResponse } from "./token-response";
+import { parseOAuthTokenResponse, parseTokenResponse } from "./token-response";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const IN_AN_HOUR_MS = NOW + 3_600_000;
@@ -19,7 +19,7 @@ describe("token responses the app understands without code changes", () => {
   ];
 
   it.each(cases)("%s", async (_label, body, expected) => {
-    const parsed = parseTokenResponse(await body(), NOW);
+    const parsed = parseTokenResponse(await body(), { receivedAt: NOW });
     expect(parsed.kind).toBe("ok");
     if (parsed.kind !== "ok") return;
     if (expected.access !== "*") expect(parsed.tokens.accessToken).toBe(expected.access);
@@ -40,8 +40,53 @@ describe("malformed token responses are values with a reason, never a crash", ()
     ["a date without a time", { accessToken: "A", expires_at: "2026-12-01" }, /expires_at/],
   ];
   it.each(cases)("%s", (_label, body, reason) => {
-    const parsed = parseTokenResponse(body, NOW);
+    const parsed = parseTokenResponse(body, { receivedAt: NOW });
     expect(parsed.kind).toBe("malformed");
     if (parsed.kind === "malformed") expect(parsed.reason).toMatch(reason);
+  });
+});
+
+describe("an absolute expiry is anchored to the local clock with the lifetime the backend states", () => {
+  const SKEWS_S = [-60, 0, 60];
+  const LIFETIME_MS = 300_000;
+  const jwt = (iat: number, exp: number) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuedAt(iat).setExpirationTime(exp).sign(new Uint8Array(32));
+
+  it.each(SKEWS_S)("backend clock %i s off: absolute expiry minus the response's Date", (skew) => {
+    const backendNow = NOW + skew * 1000;
+    const parsed = parseTokenResponse({ accessToken: "A", accessTokenExpires: backendNow + LIFETIME_MS }, { receivedAt: NOW, serverDate: backendNow });
+    expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS } });
+  });
+
+  it.each(SKEWS_S)("backend clock %i s off: JWT exp minus iat when there is no Date", async (skew) => {
+    const backendNowS = NOW / 1000 + skew;
+    const parsed = parseTokenResponse({ access: await jwt(backendNowS, backendNowS + LIFETIME_MS / 1000), refresh: "R" }, { receivedAt: NOW });
+    expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS } });
+  });
+
+  it.each(SKEWS_S)("backend clock %i s off: an absolute field anchored through the JWT's iat", async (skew) => {
+    const backendNowS = NOW / 1000 + skew;
+    const body = { accessToken: await jwt(backendNowS, backendNowS + 3600), expiresAt: backendNowS + LIFETIME_MS / 1000 };
+    expect(parseTokenResponse(body, { receivedAt: NOW })).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS } });
+  });
+
+  it("without Date or iat an absolute expiry is taken as the backend states it", () => {
+    expect(parseTokenResponse({ accessToken: "A", expiresAt: IN_AN_HOUR_MS }, { receivedAt: NOW })).toMatchObject({ tokens: { accessTokenExpires: IN_AN_HOUR_MS } });
+  });
+
+  it("an absurd expiry is malformed, not an infinite or negative time", () => {
+    expect(parseTokenResponse({ accessToken: "A", expires_in: 1e308 }, { receivedAt: NOW }).kind).toBe("malformed");
+    expect(parseTokenResponse({ accessToken: "A", expiresAt: 1e15 }, { receivedAt: NOW, serverDate: 1e16 }).kind).toBe("malformed");
+  });
+});
+
+describe("OAuth 2.0 token responses (RFC 6749 §5.1)", () => {
+  it("reads access_token, refresh_token and expires_in; token_type is case-insensitive Bearer", () => {
+    const parsed = parseOAuthTokenResponse({ access_token: "A", token_type: "bearer", expires_in: 300, refresh_token: "R", scope: "openid" }, { receivedAt: NOW });
+    expect(parsed).toEqual({ kind: "ok", tokens: { accessToken: "A", refreshToken: "R", accessTokenExpires: NOW + 300_000 } });
+  });
+
+  it.each([["MAC"], ["DPoP"], [42]])("refuses token_type %s, which cannot be sent as Bearer", (tokenType) => {
+    const parsed = parseOAuthTokenResponse({ access_token: "A", token_type: tokenType, expires_in: 300 }, { receivedAt: NOW });
+    expect(parsed.kind).toBe("malformed");
   });
 });

@@ -1,10 +1,16 @@
 /**
- * Reads a backend's token response in any of the shapes CONTRACT.md promises, without code changes:
+ * Reads a backend's token response in any of the shapes docs/settings.md promises, without code changes:
  * tokens flat or nested under `data`; camelCase, snake_case or short names; expiry as an absolute time
  * (epoch ms, epoch s or ISO 8601), as seconds from now, or only inside the access token's JWT `exp`.
  * Anything unusable is a `malformed` value with a reason, never an exception.
+ *
+ * Clock skew: an absolute expiry is a time on the BACKEND's clock. Taken as is, a backend clock 60 s ahead
+ * makes tokens look valid after they died, and 60 s behind makes every fresh token look expired (a refresh
+ * on every request). So an absolute expiry is turned into the lifetime the backend states (minus the
+ * response's `Date`, or minus the JWT's `iat`) and anchored to the local time of receipt.
  */
 import { decodeJwt } from "jose";
+import { isJsonObject } from "../support/json";
 
 const ACCESS_FIELDS = ["accessToken", "access_token", "access"] as const;
 const REFRESH_FIELDS = ["refreshToken", "refresh_token", "refresh"] as const;
@@ -12,49 +18,97 @@ const ABSOLUTE_EXPIRY_FIELDS = ["accessTokenExpires", "expiresAt", "expires_at"]
 const RELATIVE_EXPIRY_FIELDS = ["expires_in", "expiresIn"] as const;
 /** Below this an epoch number is seconds (until year 5138), above it milliseconds (after 1973). */
 const EPOCH_SECONDS_LIMIT = 1e11;
+/** RFC 6750: the only token type we can present as `Authorization: Bearer`. */
+const BEARER = "bearer";
 
 export interface ParsedTokens {
   readonly accessToken: string;
   /** Absent when a refresh response carries no new refresh token: the old one stays valid. */
   readonly refreshToken: string | undefined;
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds on the local clock. */
   readonly accessTokenExpires: number;
 }
 
 export type TokenResponse = { readonly kind: "ok"; readonly tokens: ParsedTokens } | { readonly kind: "malformed"; readonly reason: string };
 
-export function parseTokenResponse(body: unknown, nowMs: number): TokenResponse {
-  if (!isRecord(body)) return malformed("the body is not a JSON object");
-  const source = isRecord(body.data) ? body.data : body;
+/** What the response says about time, besides the body. */
+export interface ResponseTime {
+  /** Local epoch ms when the answer arrived. */
+  readonly receivedAt: number;
+  /** The response's `Date` header, epoch ms on the backend's clock, when it had a valid one. */
+  readonly serverDate?: number;
+}
+
+/** JSON protocol: the shapes above. */
+export function parseTokenResponse(body: unknown, time: ResponseTime): TokenResponse {
+  if (!isJsonObject(body)) return malformed("the body is not a JSON object");
+  const source = isJsonObject(body.data) ? body.data : body;
 
   const accessToken = firstString(source, ACCESS_FIELDS);
   if (accessToken === undefined) return malformed(`no access token (looked for ${ACCESS_FIELDS.join(", ")})`);
   const refreshToken = firstString(source, REFRESH_FIELDS);
 
-  const expiry = readExpiry(source, accessToken, nowMs);
+  const expiry = readExpiry(source, accessToken, time);
   if (typeof expiry === "string") return malformed(expiry);
+  if (!Number.isFinite(expiry) || expiry <= 0) return malformed(`the stated expiry is not a usable time (${expiry})`);
   return { kind: "ok", tokens: { accessToken, refreshToken, accessTokenExpires: expiry } };
 }
 
-function readExpiry(source: Record<string, unknown>, accessToken: string, nowMs: number): number | string {
+/** oauth2 protocol: an RFC 6749 §5.1 answer; a `token_type` other than Bearer cannot be used and is refused. */
+export function parseOAuthTokenResponse(body: unknown, time: ResponseTime): TokenResponse {
+  if (!isJsonObject(body)) return malformed("the body is not a JSON object");
+  const tokenType = body.token_type;
+  if (tokenType !== undefined && (typeof tokenType !== "string" || tokenType.toLowerCase() !== BEARER)) {
+    return malformed(`token_type ${JSON.stringify(tokenType)} is not Bearer`);
+  }
+  return parseTokenResponse(body, time);
+}
+
+function readExpiry(source: Record<string, unknown>, accessToken: string, time: ResponseTime): number | string {
+  const { receivedAt, serverDate } = time;
+  const claims = jwtTimes(accessToken);
   for (const field of ABSOLUTE_EXPIRY_FIELDS) {
     if (source[field] === undefined || source[field] === null) continue;
-    const value = absoluteTime(source[field]);
-    return value ?? `${field} is not an epoch time or ISO 8601 date: ${JSON.stringify(source[field])}`;
+    const stated = absoluteTime(source[field]);
+    if (stated === undefined) return `${field} is not an epoch time or ISO 8601 date: ${JSON.stringify(source[field])}`;
+    if (serverDate !== undefined) return receivedAt + (stated - serverDate);
+    if (claims.iat !== undefined) return receivedAt + (stated - claims.iat * 1000);
+    return stated;
   }
+  const relative = relativeSeconds(source);
+  if (typeof relative === "number") return receivedAt + relative * 1000;
+  if (typeof relative === "string") return relative;
+  if (claims.exp !== undefined) {
+    if (serverDate !== undefined) return receivedAt + (claims.exp * 1000 - serverDate);
+    if (claims.iat !== undefined) return receivedAt + (claims.exp - claims.iat) * 1000;
+    return claims.exp * 1000;
+  }
+  return `no expiry (looked for ${[...ABSOLUTE_EXPIRY_FIELDS, ...RELATIVE_EXPIRY_FIELDS].join(", ")} and the access token's JWT exp)`;
+}
+
+/** Seconds from now, undefined when absent, a reason when present but unusable. */
+function relativeSeconds(source: Record<string, unknown>): number | string | undefined {
   for (const field of RELATIVE_EXPIRY_FIELDS) {
     if (source[field] === undefined || source[field] === null) continue;
     const seconds = numeric(source[field]);
     if (seconds === undefined || seconds < 0) return `${field} is not a number of seconds: ${JSON.stringify(source[field])}`;
-    return nowMs + seconds * 1000;
+    return seconds;
   }
+  return undefined;
+}
+
+function jwtTimes(accessToken: string): { exp?: number; iat?: number } {
   try {
-    const { exp } = decodeJwt(accessToken);
-    if (typeof exp === "number" && Number.isFinite(exp)) return exp * 1000;
+    const { exp, iat } = decodeJwt(accessToken);
+    const finite = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
+    const times = { exp: finite(exp), iat: finite(iat) };
+    // An iat after exp is nonsense; without a sane iat, exp is taken as is.
+    if (times.exp !== undefined && times.iat !== undefined && times.iat > times.exp) return { exp: times.exp };
+    return times;
   } catch {
     // An opaque access token simply has no claims to read.
+    return {};
   }
-  return `no expiry (looked for ${[...ABSOLUTE_EXPIRY_FIELDS, ...RELATIVE_EXPIRY_FIELDS].join(", ")} and the access token's JWT exp)`;
 }
 
 function absoluteTime(value: unknown): number | undefined {
@@ -82,10 +136,6 @@ function firstString(source: Record<string, unknown>, fields: readonly string[])
     if (typeof value === "string" && value.length > 0) return value;
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function malformed(reason: string): TokenResponse {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { decode as nextAuthDecode } from "next-auth/jwt";
 import type { BackendResult } from "../backend/client";
-import { createRefreshCoordinator, type RefreshBackend } from "../refresh/coordinator";
+import type { BackendTokens } from "../backend/tokens";
+import type { RefreshBackend } from "../refresh/coordinator";
 import { createMemoryLockStore } from "../refresh/memory-store";
 import { CHUNK_SIZE, sessionCookieName } from "../session/chunks";
-import type { BackendTokens } from "../session/claims";
 import { createSessionCodec } from "../session/codec";
 import { countingStore } from "../../../test-support/counting-store";
+import { testCoordinator } from "../../../test-support/coordinator";
 import { createSessionGate } from "./session-gate";
 
 const SECRET = "gate-test-secret-0123456789abcdef";
@@ -30,7 +31,7 @@ function scriptedBackend(answer: () => BackendResult<BackendTokens>): RefreshBac
 
 function gateWith(backend: RefreshBackend) {
   const store = countingStore(createMemoryLockStore());
-  const coordinator = createRefreshCoordinator({ store, backend, secret: SECRET, settings: { graceMs: 30_000, backendTimeoutMs: 1000 } });
+  const coordinator = testCoordinator({ store, backend, settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 } });
   return { store, gate: createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 }) };
 }
 

@@ -1,16 +1,30 @@
 /**
- * The per-request session decision, shared by the edge middleware and anything else that fronts pages:
- * read the cookie, and if the access token is due, refresh it through the coordinator and say which
- * cookies to write. Pure of any framework: a cookie jar in, a result value out.
+ * The per-request session decision, shared by the edge middleware, next-auth's jwt callback and anything
+ * else that fronts pages. `refreshClaims` is the one refresh decision (claims in; fresh claims, or what
+ * became of them, out); `check` wraps it with the cookie: read it, decide, say which cookies to write.
+ * Pure of any framework: a cookie jar in, a result value out.
  */
+import { systemClock, type Clock } from "../clock";
+import type { RefreshCoordinator } from "../refresh/coordinator";
 import { joinSessionCookie, sessionCookieName, sessionCookieNamesIn } from "../session/chunks";
 import { asSessionClaims, refreshDue, withTokens, type SessionClaims } from "../session/claims";
 import type { SessionCodec } from "../session/codec";
 import { applyCookieWrites, sessionCookieWrites, type CookieWrite } from "../session/cookie-jar";
-import type { RefreshCoordinator } from "../refresh/coordinator";
 
-/** The Server-Timing outcomes of CONTRACT.md. */
+/** The Server-Timing outcomes of docs/contract.md. */
 export type GateOutcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable";
+
+/** The one refresh decision for a session's claims. */
+export type SessionStep =
+  | { readonly outcome: "valid"; readonly claims: SessionClaims }
+  | { readonly outcome: "refreshed" | "joined" | "replayed"; readonly claims: SessionClaims }
+  /** The backend refused the refresh token: the session is over. */
+  | { readonly outcome: "rejected" }
+  /**
+   * No refresh possible now. `claims` is the old session, kept; `stillValid` says whether its access token
+   * has not expired yet, in which case the request can go on with it.
+   */
+  | { readonly outcome: "unavailable"; readonly claims: SessionClaims; readonly stillValid: boolean; readonly retryAfterSeconds: number };
 
 export type GateResult =
   /** No usable session. `writes` expires a cookie that was present but unreadable. */
@@ -25,15 +39,13 @@ export type GateResult =
     }
   /** The backend refused the refresh: the cookies are cleared. */
   | { readonly outcome: "rejected"; readonly writes: readonly CookieWrite[]; readonly jar: Map<string, string> }
-  /**
-   * No refresh possible now. `claims` is the old session, kept; `stillValid` says whether its access token
-   * has not expired yet, in which case the request can go on with it.
-   */
-  | { readonly outcome: "unavailable"; readonly claims: SessionClaims; readonly stillValid: boolean; readonly retryAfterSeconds: number; readonly detail: string };
+  | Extract<SessionStep, { outcome: "unavailable" }>;
 
 export interface SessionGate {
   /** The session cookie's name for this deployment (`__Secure-` prefixed on https). */
   readonly cookieName: string;
+  /** Refreshes the claims through the coordinator when their access token is due. */
+  refreshClaims(claims: SessionClaims): Promise<SessionStep>;
   check(jar: ReadonlyMap<string, string>): Promise<GateResult>;
 }
 
@@ -43,12 +55,12 @@ export interface SessionGateOptions {
   readonly secureCookies: boolean;
   readonly refreshSkewMs: number;
   readonly sessionMaxAgeSeconds: number;
-  readonly nowMs?: () => number;
+  readonly clock?: Clock;
 }
 
 export function createSessionGate(options: SessionGateOptions): SessionGate {
   const { codec, coordinator, secureCookies } = options;
-  const nowMs = options.nowMs ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const cookieName = sessionCookieName(secureCookies);
 
   function cleared(jar: ReadonlyMap<string, string>): { writes: CookieWrite[]; jar: Map<string, string> } {
@@ -56,8 +68,24 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
     return { writes, jar: applyCookieWrites(jar, writes) };
   }
 
+  async function refreshClaims(claims: SessionClaims): Promise<SessionStep> {
+    if (!refreshDue(claims, clock.now(), options.refreshSkewMs)) return { outcome: "valid", claims };
+    const result = await coordinator.refresh(claims);
+    switch (result.kind) {
+      case "refreshed":
+      case "joined":
+      case "replayed":
+        return { outcome: result.kind, claims: withTokens(claims, result.tokens) };
+      case "rejected":
+        return { outcome: "rejected" };
+      case "unavailable":
+        return { outcome: "unavailable", claims, stillValid: claims.accessTokenExpires > clock.now(), retryAfterSeconds: result.retryAfterSeconds };
+    }
+  }
+
   return {
     cookieName,
+    refreshClaims,
     async check(jar) {
       if (sessionCookieNamesIn(jar.keys(), cookieName).length === 0) return { outcome: "anonymous", writes: [], jar: new Map(jar) };
       // Present but unreadable (tampered, foreign, truncated, absurdly many chunks): signed out, and cleared
@@ -66,33 +94,27 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
       const claims = jwe === null ? null : asSessionClaims(await codec.decode(jwe));
       if (claims === null) return { outcome: "anonymous", ...cleared(jar) };
 
-      const now = nowMs();
-      if (!refreshDue(claims, now, options.refreshSkewMs)) return { outcome: "valid", claims };
-
-      const result = await coordinator.refresh(claims);
-      switch (result.kind) {
-        case "refreshed":
-        case "joined":
-        case "replayed": {
-          const next = withTokens(claims, result.tokens);
-          const fresh = await codec.encode(next, options.sessionMaxAgeSeconds);
-          const writes = sessionCookieWrites(jar, cookieName, fresh, {
-            secure: secureCookies,
-            expires: now + options.sessionMaxAgeSeconds * 1000,
-          });
-          return { outcome: result.kind, claims: next, writes, jar: applyCookieWrites(jar, writes) };
-        }
+      const step = await refreshClaims(claims);
+      switch (step.outcome) {
+        case "valid":
+        case "unavailable":
+          return step;
         case "rejected":
           return { outcome: "rejected", ...cleared(jar) };
-        case "unavailable":
-          return {
-            outcome: "unavailable",
-            claims,
-            stillValid: claims.accessTokenExpires > now,
-            retryAfterSeconds: result.retryAfterSeconds,
-            detail: result.detail,
-          };
+        default: {
+          const fresh = await codec.encode(step.claims, options.sessionMaxAgeSeconds);
+          const writes = sessionCookieWrites(jar, cookieName, fresh, {
+            secure: secureCookies,
+            expires: clock.now() + options.sessionMaxAgeSeconds * 1000,
+          });
+          return { outcome: step.outcome, claims: step.claims, writes, jar: applyCookieWrites(jar, writes) };
+        }
       }
     },
   };
+}
+
+/** The Server-Timing value every response that passed the gate carries (docs/contract.md). */
+export function sessionServerTiming(outcome: GateOutcome, durationMs: number): string {
+  return `session;desc="${outcome}";dur=${Math.max(0, durationMs).toFixed(1)}`;
 }

@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createClient } from "redis";
 import { startReferenceBackend, type ReferenceBackend } from "../../../dev/backend/server";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../dev/redis-rest/bridge";
-import { RespClient } from "../../../dev/redis-rest/resp";
+import { testCoordinator } from "../../../test-support/coordinator";
 import { countingStore, faultyStore, type CountingStore } from "../../../test-support/counting-store";
 import { freePort } from "../../../test-support/ports";
 import { deleteKeys, startRedis, type TestRedis } from "../../../test-support/redis";
 import { createBackendClient, type BackendClient } from "../backend/client";
-import type { BackendTokens } from "../session/claims";
+import type { BackendTokens } from "../backend/tokens";
 import { parseSettings } from "../settings";
-import { createRefreshCoordinator, REJECTED_MARKER_TTL_MS, type RefreshCoordinator } from "./coordinator";
+import { UNAVAILABLE_MARKER_TTL_MS, type RefreshCoordinator } from "./coordinator";
 import type { LockStore } from "./lock-store";
 import { createMemoryLockStore } from "./memory-store";
 import { createSealer, KEY_PREFIX } from "./sealing";
 import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
 
-const SECRET = "coordinator-test-secret-0123456789";
 const REFRESH_LATENCY_MS = 120;
 const TOKEN = "local-test-token";
 
@@ -42,7 +42,7 @@ async function login(): Promise<BackendTokens> {
 }
 
 function coordinatorOn(store: LockStore, backendTimeoutMs = 2000): RefreshCoordinator {
-  return createRefreshCoordinator({ store, backend: client, secret: SECRET, settings: { graceMs: 30_000, backendTimeoutMs }, onEvent: () => {} });
+  return testCoordinator({ store, backend: client, settings: { backendTimeoutMs } });
 }
 
 const stores: Array<[string, () => LockStore]> = [
@@ -67,7 +67,7 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     expect(successors.size).toBe(1);
     expect(successors.has(session.refreshToken)).toBe(false);
     // The leader: one claim, one settle. Single-flight means the 49 others cost nothing.
-    expect(store.counts).toEqual({ claim: 1, settle: 1, release: 0 });
+    expect(store.counts).toEqual({ claim: 1, settle: 1, release: 0, forget: 0 });
     expect(coordinator.inFlight()).toBe(0);
   });
 
@@ -99,9 +99,9 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     const second = await coordinator.refresh({ ...first.tokens, accessTokenExpires: Date.now() - 1 });
     if (!("tokens" in second)) throw new Error("second refresh failed");
     // Pretend the stored first successor has expired too: an old tab must reach the newest tokens.
-    const sealer = createSealer(SECRET);
+    const sealer = createSealer();
     const keys = await sealer.keysFor(original.refreshToken);
-    await store.settle(keys, "nobody", await sealer.seal(keys.successor, { kind: "refreshed", tokens: { ...first.tokens, accessTokenExpires: Date.now() - 1 } }), 30_000);
+    await store.settle(keys, "nobody", await sealer.seal(keys, { kind: "refreshed", tokens: { ...first.tokens, accessTokenExpires: Date.now() - 1 } }), 30_000);
     const late = await coordinatorOn(store).refresh(original);
     expect(late.kind).toBe("replayed");
     expect("tokens" in late && late.tokens.refreshToken).toBe(second.tokens.refreshToken);
@@ -118,19 +118,23 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     const later = await coordinatorOn(store).refresh(session);
     expect(later.kind).toBe("rejected");
     expect(backend.stats().refreshAttempts).toBe(1);
-    expect(REJECTED_MARKER_TTL_MS).toBeLessThanOrEqual(30_000);
   });
 
-  it("on a backend outage keeps nothing, frees the lock, and the next request tries again", async () => {
+  it("on a backend outage others back off for a moment, then the next request tries again", async () => {
     const session = await login();
     backend.setOptions({ failMode: "down" });
     try {
       const outcome = await coordinatorOn(store).refresh(session);
       expect(outcome).toMatchObject({ kind: "unavailable", retryAfterSeconds: expect.any(Number) });
-      expect(store.counts.release).toBe(1);
+      // The leader stored "unavailable" and freed its lock in one settle: others answer at once, no backend call.
+      expect(store.counts).toMatchObject({ claim: 1, settle: 1 });
+      const others = await Promise.all(Array.from({ length: 3 }, () => coordinatorOn(store).refresh(session)));
+      expect(others.every((o) => o.kind === "unavailable")).toBe(true);
+      expect(backend.stats().refreshAttempts).toBe(1);
     } finally {
       backend.setOptions({ failMode: "none" });
     }
+    await new Promise((r) => setTimeout(r, UNAVAILABLE_MARKER_TTL_MS + 100));
     const retry = await coordinatorOn(store).refresh(session);
     expect(retry.kind).toBe("refreshed");
     expect(backend.stats().reuseDetections).toBe(0);
@@ -166,9 +170,17 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     expect(backend.stats().refreshAttempts).toBe(0);
   });
 
-  it("a store that refuses outright degrades to this isolate's single-flight", async () => {
+  it("a store that refuses outright: a rotating backend is not called without the lock, the session is kept", async () => {
     const session = await login();
     const coordinator = coordinatorOn(faultyStore(store, () => "refused"));
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => coordinator.refresh(session)));
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(5).fill("unavailable"));
+    expect(backend.stats().refreshAttempts).toBe(0);
+  });
+
+  it("a store that refuses outright: where an unlocked refresh is safe, this isolate's single-flight serves", async () => {
+    const session = await login();
+    const coordinator = testCoordinator({ store: faultyStore(store, () => "refused"), backend: client, settings: { unlockedWhenStoreFails: true } });
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => coordinator.refresh(session)));
     expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", "joined", "joined", "joined", "refreshed"]);
     expect(backend.stats().refreshAttempts).toBe(1);
@@ -176,8 +188,7 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 
   it("takes over when the leader vanished (lock expired, no successor)", async () => {
     const session = await login();
-    const sealer = createSealer(SECRET);
-    const keys = await sealer.keysFor(session.refreshToken);
+    const keys = await createSealer().keysFor(session.refreshToken);
     expect(await store.claim(keys, "a-leader-that-dies", 300)).toEqual({ kind: "leader" });
     const started = Date.now();
     const outcome = await coordinatorOn(store).refresh(session);
@@ -188,25 +199,25 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 });
 
 describe("Upstash store specifics", () => {
-  it("keeps no token in Redis: keys are HMACs, values are sealed", async () => {
+  it("keeps no token in Redis: keys are derived, values are sealed", async () => {
     const store = createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
     const session = await login();
     const outcome = await coordinatorOn(store).refresh(session);
     if (!("tokens" in outcome)) throw new Error("refresh failed");
-    const resp = new RespClient(redis.url);
+    const resp = createClient({ url: redis.url });
+    await resp.connect();
     try {
-      const keys = (await resp.send(["KEYS", `${KEY_PREFIX}:*`])) as Buffer[];
+      const keys = await resp.keys(`${KEY_PREFIX}:*`);
       expect(keys.length).toBeGreaterThan(0);
-      for (const key of keys) {
-        const name = key.toString();
-        const value = String(await resp.send(["GET", name]));
+      for (const name of keys) {
+        const value = String(await resp.get(name));
         for (const secret of [session.refreshToken, session.accessToken, outcome.tokens.refreshToken, outcome.tokens.accessToken]) {
           expect(name).not.toContain(secret);
           expect(value).not.toContain(secret);
         }
       }
     } finally {
-      await resp.close();
+      await resp.quit();
     }
   });
 
@@ -220,31 +231,26 @@ describe("Upstash store specifics", () => {
     expect(bridge.stats().byCommand.EVALSHA).toBe(2);
   });
 
-  it("degrades to in-isolate single-flight when the store is unreachable, and says so once", async () => {
-    const events: string[] = [];
+  it("an unreachable store: a rotating backend is left alone, the session kept, and the failure logged", async () => {
     const dead = createUpstashLockStore(createUpstashClient({ url: `http://127.0.0.1:${await freePort()}`, token: TOKEN }));
-    const coordinator = createRefreshCoordinator({
-      store: dead,
-      backend: client,
-      secret: SECRET,
-      settings: { graceMs: 30_000, backendTimeoutMs: 2000 },
-      onEvent: (event) => events.push(event.event),
-    });
+    const coordinator = testCoordinator({ store: dead, backend: client });
     const session = await login();
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => coordinator.refresh(session)));
-    expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", ...Array(8).fill("joined"), "refreshed"].sort());
-    expect(backend.stats().refreshAttempts).toBe(1);
-    expect(events).toContain("store-unreachable");
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(10).fill("unavailable"));
+    expect(backend.stats().refreshAttempts).toBe(0);
+    expect(coordinator.events).toContainEqual(expect.objectContaining({ event: "store-failed", code: "STORE_UNREACHABLE", action: "unavailable" }));
   });
 
-  it("a successor sealed under another secret is not trusted", async () => {
+  it("a value planted under a token's key by someone without that token is not trusted", async () => {
     const store = createMemoryLockStore();
     const session = await login();
-    const stranger = createSealer("another-secret-0123456789abcdef");
-    const keys = await createSealer(SECRET).keysFor(session.refreshToken);
-    const forged = await stranger.seal(keys.successor, { kind: "refreshed", tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 } });
+    const sealer = createSealer();
+    const keys = await sealer.keysFor(session.refreshToken);
+    const strangers = await sealer.keysFor("a-token-the-attacker-has");
+    const forged = await sealer.seal({ ...strangers, successor: keys.successor }, { kind: "refreshed", tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 } });
     await store.settle(keys, "nobody", forged, 30_000);
-    const outcome = await coordinatorOn(store).refresh(session);
+    const coordinator = coordinatorOn(store);
+    const outcome = await coordinator.refresh(session);
     expect(outcome.kind).toBe("unavailable");
     expect(backend.stats().refreshAttempts).toBe(0);
   });

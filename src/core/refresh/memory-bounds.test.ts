@@ -1,30 +1,32 @@
 import { describe, expect, it } from "vitest";
+import { manualClock } from "../../../test-support/coordinator";
 import { createMemoryLockStore } from "./memory-store";
+import { keyNames } from "./sealing";
 import { createSingleFlight } from "./single-flight";
 
 describe("what an isolate holds in memory is bounded and expires", () => {
   it("the in-memory store sweeps expired entries and never holds more than its bound", async () => {
-    let now = 0;
-    const store = createMemoryLockStore({ nowMs: () => now, maxEntries: 1000 });
+    const clock = manualClock();
+    const store = createMemoryLockStore({ clock, maxEntries: 1000 });
     for (let i = 0; i < 20_000; i++) {
-      await store.settle({ lock: `l${i}`, successor: `s${i}` }, "o", "sealed", 30_000);
+      await store.settle(keyNames(`t${i}`), "o", "sealed", 30_000, { previousKey: keyNames(`u${i}`).previous, previousId: `t${i}` });
       expect(store.size()).toBeLessThanOrEqual(1000);
-      now += 5; // a long-lived isolate under steady traffic
+      clock.advance(5); // a long-lived isolate under steady traffic
     }
-    now += 60_000;
+    clock.advance(60_000);
     expect(store.size()).toBe(0);
   });
 
   it("a lock expires on its own: a dead leader does not block forever", async () => {
-    let now = 0;
-    const store = createMemoryLockStore({ nowMs: () => now });
-    const keys = { lock: "l", successor: "s" };
+    const clock = manualClock();
+    const store = createMemoryLockStore({ clock });
+    const keys = keyNames("t");
     expect(await store.claim(keys, "a", 1000)).toEqual({ kind: "leader" });
     expect(await store.claim(keys, "b", 1000)).toEqual({ kind: "busy", lockTtlMs: 1000 });
-    now += 1001;
+    clock.advance(1001);
     expect(await store.claim(keys, "b", 1000)).toEqual({ kind: "leader" });
-    expect(await store.release("l", "a")).toBe(false); // not a's lock any more
-    expect(await store.release("l", "b")).toBe(true);
+    expect(await store.release(keys.lock, "a")).toBe(false); // not a's lock any more
+    expect(await store.release(keys.lock, "b")).toBe(true);
   });
 
   it("single-flight entries are removed when settled, and past the bound callers run alone", async () => {

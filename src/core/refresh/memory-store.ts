@@ -1,12 +1,15 @@
 /**
  * The in-memory lock store: the default when no Upstash settings are given. It coordinates only the
  * requests of one isolate (one `next dev`/`next start` process), so it is for development and single
- * instances. It is bounded: expired entries are swept as it is written to, and past MAX_ENTRIES the
- * oldest are dropped, so a long-lived isolate under heavy traffic does not grow without limit.
+ * instances. Bounded: expired entries are swept as it is written to, and past MAX_ENTRIES the oldest go.
+ * Each operation is one synchronous function, which is what makes `claim` atomic here.
  */
-import type { ClaimResult, LockStore, RefreshKeys } from "./lock-store";
+import { systemClock, type Clock } from "../clock";
+import { BoundedMap } from "../support/bounded-map";
+import type { ClaimResult, LockStore, RefreshKeys, SuccessorLink } from "./lock-store";
+import { keyNames } from "./sealing";
 
-/** Every entry expires within a minute or so; this many live at once is already an extreme storm. */
+/** Every entry expires within minutes; this many live at once is already an extreme storm. */
 export const MAX_ENTRIES = 50_000;
 /** Sweep expired entries every this many writes, so the cost is spread thin. */
 const SWEEP_EVERY_WRITES = 256;
@@ -21,16 +24,15 @@ export interface MemoryLockStore extends LockStore {
   size(): number;
 }
 
-export function createMemoryLockStore(options: { nowMs?: () => number; maxEntries?: number } = {}): MemoryLockStore {
-  const nowMs = options.nowMs ?? Date.now;
-  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
-  const entries = new Map<string, Entry>();
+export function createMemoryLockStore(options: { clock?: Clock; maxEntries?: number } = {}): MemoryLockStore {
+  const clock = options.clock ?? systemClock;
+  const entries = new BoundedMap<string, Entry>(options.maxEntries ?? MAX_ENTRIES);
   let writes = 0;
 
   function read(key: string): Entry | undefined {
     const entry = entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= nowMs()) {
+    if (entry.expiresAt <= clock.now()) {
       entries.delete(key);
       return undefined;
     }
@@ -39,14 +41,12 @@ export function createMemoryLockStore(options: { nowMs?: () => number; maxEntrie
 
   function write(key: string, value: string, ttlMs: number): void {
     if (++writes % SWEEP_EVERY_WRITES === 0) sweep();
-    entries.delete(key); // re-insert so Map order stays oldest-first for eviction
-    entries.set(key, { value, expiresAt: nowMs() + ttlMs });
-    while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    entries.set(key, { value, expiresAt: clock.now() + ttlMs });
   }
 
   function sweep(): void {
-    const now = nowMs();
-    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+    const now = clock.now();
+    entries.sweep((entry) => entry.expiresAt <= now);
   }
 
   function release(lockKey: string, owner: string): boolean {
@@ -56,23 +56,37 @@ export function createMemoryLockStore(options: { nowMs?: () => number; maxEntrie
   }
 
   return {
-    kind: "memory",
-    async claim(keys: RefreshKeys, owner: string, lockTtlMs: number): Promise<ClaimResult> {
+    async claim(keys: RefreshKeys, owner: string, lockTtlMs: number, stale?: string): Promise<ClaimResult> {
       const successor = read(keys.successor);
-      if (successor) return { kind: "successor", sealed: successor.value };
+      if (successor && successor.value !== stale) return { kind: "successor", sealed: successor.value };
       const lock = read(keys.lock);
       if (lock?.value === owner) return { kind: "leader" }; // re-entrant, like the Redis script
-      if (lock) return { kind: "busy", lockTtlMs: lock.expiresAt - nowMs() };
+      if (lock) return { kind: "busy", lockTtlMs: lock.expiresAt - clock.now() };
       write(keys.lock, owner, lockTtlMs);
       return { kind: "leader" };
     },
-    async settle(keys, owner, sealed, ttlMs) {
+    async settle(keys, owner, sealed, ttlMs, link?: SuccessorLink) {
       write(keys.successor, sealed, ttlMs);
+      if (link) write(link.previousKey, link.previousId, ttlMs);
       release(keys.lock, owner);
     },
     async release(lockKey, owner) {
       return release(lockKey, owner);
     },
+    async forget(keys, sealed, ttlMs, maxLinks) {
+      write(keys.successor, sealed, ttlMs);
+      let deleted = 0;
+      let current = keys;
+      for (let link = 0; link < maxLinks; link++) {
+        const previousId = read(current.previous)?.value;
+        entries.delete(current.previous);
+        if (previousId === undefined) break;
+        current = keyNames(previousId);
+        if (entries.delete(current.successor)) deleted++;
+      }
+      return deleted;
+    },
+    async ping() {},
     size() {
       sweep();
       return entries.size;

@@ -1,67 +1,85 @@
 /**
- * What the lock store is allowed to see. Keys are an HMAC of the refresh token, values are AES-GCM
- * sealed with the key name as additional data (a value cannot be moved to another token's key). Both
- * keys are derived from the session secret with their own HKDF info, so a read of Redis leaks no token
- * and a stranger cannot plant a successor.
+ * What the lock store is allowed to see. A key name is an HKDF of the refresh token, a value is AES-GCM
+ * sealed under another HKDF of the same token, with the key name as additional data. So a read of Redis
+ * yields neither tokens nor anything decryptable without the token, nobody without the token can plant
+ * a successor for it, and — the point of deriving from the token rather than the session secret — every
+ * instance agrees on keys and values whatever NEXTAUTH_SECRET it runs with, so a secret rotation during a
+ * rolling deploy keeps one lock per refresh token (SECURITY.md).
  */
 import { decodeBase64url, encodeBase64url } from "../base64url";
 import { SessionError } from "../errors";
+import type { BackendTokens } from "../backend/tokens";
 import { hkdfSha256 } from "../session/keys";
-import type { BackendTokens } from "../session/claims";
+import { BoundedMap } from "../support/bounded-map";
+import { isJsonObject } from "../support/json";
 import type { RefreshKeys } from "./lock-store";
 
-export const KEY_NAMES_INFO = "edge-session-refresh v1: lock-store key names";
-export const VALUE_SEALING_INFO = "edge-session-refresh v1: lock-store values";
-export const KEY_PREFIX = "esr:v1";
+export const KEY_NAMES_INFO = "edge-session-refresh v2: lock-store key name";
+export const VALUE_SEALING_INFO = "edge-session-refresh v2: lock-store value";
+export const KEY_PREFIX = "esr:v2";
 const IV_BYTES = 12;
+const ID_BYTES = 24;
+/** Derived keys kept per isolate: a storm asks for the same few tokens many times. */
+const DERIVED_KEYS_CACHED = 1024;
 
 /** What a leader leaves behind for everyone else holding the same refresh token. */
 export type SealedOutcome =
   | { readonly kind: "refreshed"; readonly tokens: BackendTokens }
-  | { readonly kind: "rejected" };
+  | { readonly kind: "rejected" }
+  /** The backend did not answer usefully just now: others back off instead of calling it too. */
+  | { readonly kind: "unavailable"; readonly detail: string };
+
+export interface SealingKeys extends RefreshKeys {
+  readonly sealing: CryptoKey;
+}
 
 export interface Sealer {
-  keysFor(refreshToken: string): Promise<RefreshKeys>;
-  seal(successorKey: string, outcome: SealedOutcome): Promise<string>;
-  /** Throws SessionError("STORE_VALUE_INVALID") for anything not sealed by us for this key. */
-  unseal(successorKey: string, sealed: string): Promise<SealedOutcome>;
+  keysFor(refreshToken: string): Promise<SealingKeys>;
+  seal(keys: SealingKeys, outcome: SealedOutcome): Promise<string>;
+  /** Throws SessionError("STORE_VALUE_INVALID") for anything not sealed for this token. */
+  unseal(keys: SealingKeys, sealed: string): Promise<SealedOutcome>;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function createSealer(secret: string): Sealer {
-  const keys = deriveKeys(secret);
+/** Key names for a token id (also used by stores to follow `previous` links). */
+export function keyNames(id: string): RefreshKeys {
+  return { id, lock: `${KEY_PREFIX}:lock:${id}`, successor: `${KEY_PREFIX}:next:${id}`, previous: `${KEY_PREFIX}:prev:${id}` };
+}
+
+export function createSealer(): Sealer {
+  const derived = new BoundedMap<string, Promise<SealingKeys>>(DERIVED_KEYS_CACHED);
 
   return {
-    async keysFor(refreshToken) {
-      const { names } = await keys;
-      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", names, encoder.encode(refreshToken)));
-      const id = encodeBase64url(mac);
-      return { lock: `${KEY_PREFIX}:lock:${id}`, successor: `${KEY_PREFIX}:successor:${id}` };
+    keysFor(refreshToken) {
+      let keys = derived.get(refreshToken);
+      if (keys === undefined) {
+        keys = deriveKeys(refreshToken);
+        derived.set(refreshToken, keys);
+      }
+      return keys;
     },
 
-    async seal(successorKey, outcome) {
-      const { values } = await keys;
+    async seal(keys, outcome) {
       const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
       const ciphertext = await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv, additionalData: encoder.encode(successorKey) },
-        values,
+        { name: "AES-GCM", iv, additionalData: encoder.encode(keys.successor) },
+        keys.sealing,
         encoder.encode(JSON.stringify(outcome)),
       );
       return `${encodeBase64url(iv)}.${encodeBase64url(new Uint8Array(ciphertext))}`;
     },
 
-    async unseal(successorKey, sealed) {
-      const { values } = await keys;
+    async unseal(keys, sealed) {
       try {
         const [ivText, ciphertextText, extra] = sealed.split(".");
         const iv = decodeBase64url(ivText ?? "");
         const ciphertext = decodeBase64url(ciphertextText ?? "");
         if (iv === null || ciphertext === null || ciphertextText === undefined || extra !== undefined) throw new Error("not two base64url parts");
         const plaintext = await crypto.subtle.decrypt(
-          { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(successorKey) },
-          values,
+          { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(keys.successor) },
+          keys.sealing,
           ciphertext as BufferSource,
         );
         return validOutcome(JSON.parse(decoder.decode(plaintext)));
@@ -72,30 +90,28 @@ export function createSealer(secret: string): Sealer {
   };
 }
 
-async function deriveKeys(secret: string): Promise<{ names: CryptoKey; values: CryptoKey }> {
-  const ikm = encoder.encode(secret);
+async function deriveKeys(refreshToken: string): Promise<SealingKeys> {
+  const ikm = encoder.encode(refreshToken);
   const none = new Uint8Array(0);
-  const [namesBits, valuesBits] = await Promise.all([
-    hkdfSha256(ikm, none, encoder.encode(KEY_NAMES_INFO), 32),
+  const [idBits, sealingBits] = await Promise.all([
+    hkdfSha256(ikm, none, encoder.encode(KEY_NAMES_INFO), ID_BYTES),
     hkdfSha256(ikm, none, encoder.encode(VALUE_SEALING_INFO), 32),
   ]);
-  return {
-    names: await crypto.subtle.importKey("raw", namesBits, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]),
-    values: await crypto.subtle.importKey("raw", valuesBits, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]),
-  };
+  const sealing = await crypto.subtle.importKey("raw", sealingBits, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  return { ...keyNames(encodeBase64url(new Uint8Array(idBits))), sealing };
 }
 
 function validOutcome(value: unknown): SealedOutcome {
-  if (typeof value === "object" && value !== null) {
-    const outcome = value as { kind?: unknown; tokens?: Partial<BackendTokens> };
-    if (outcome.kind === "rejected") return { kind: "rejected" };
-    const tokens = outcome.tokens;
+  if (isJsonObject(value)) {
+    if (value.kind === "rejected") return { kind: "rejected" };
+    if (value.kind === "unavailable") return { kind: "unavailable", detail: typeof value.detail === "string" ? value.detail : "backend unavailable" };
+    const tokens = value.tokens;
     if (
-      outcome.kind === "refreshed" && tokens &&
+      value.kind === "refreshed" && isJsonObject(tokens) &&
       typeof tokens.accessToken === "string" && typeof tokens.refreshToken === "string" &&
       typeof tokens.accessTokenExpires === "number"
     ) {
-      return { kind: "refreshed", tokens: tokens as BackendTokens };
+      return { kind: "refreshed", tokens: tokens as unknown as BackendTokens };
     }
   }
   throw new Error("not a sealed outcome");

@@ -4,7 +4,8 @@
  * backend, concurrent requests replay a consumed refresh token and the backend revokes the session.
  * Only built when SESSION_UNLOCKED_BASELINE=1, which settings refuse in production.
  */
-import { outcomeOf, type RefreshBackend, type RefreshCoordinator, type RefreshOutcome } from "./coordinator";
+import type { RefreshBackend, RefreshCoordinator } from "./coordinator";
+import { outcomeOf, type RefreshOutcome } from "./outcome";
 
 export function createUnlockedRefresher(backend: RefreshBackend): RefreshCoordinator {
   let running = 0;
@@ -16,6 +17,10 @@ export function createUnlockedRefresher(backend: RefreshBackend): RefreshCoordin
       } finally {
         running--;
       }
+    },
+    async signOut(refreshToken) {
+      const result = backend.revoke ? await backend.revoke(refreshToken) : { kind: "skipped" as const };
+      return { revoked: result.kind === "ok" ? "revoked" : result.kind === "skipped" ? "skipped" : "failed", chainForgotten: null };
     },
     inFlight: () => running,
   };

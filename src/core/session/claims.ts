@@ -3,15 +3,7 @@
  * backend's tokens. The refresh token lives only here, inside the encrypted cookie; the session callback
  * and pages never pass it on.
  */
-
-/** The backend's tokens as the app keeps them; `accessTokenExpires` is epoch milliseconds. */
-export interface BackendTokens {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  readonly accessTokenExpires: number;
-  /** When the app received the access token (epoch ms): bounds the refresh skew for short-lived tokens. */
-  readonly accessTokenReceivedAt?: number;
-}
+import type { BackendTokens } from "../backend/tokens";
 
 export interface SessionClaims extends BackendTokens {
   readonly sub?: string;

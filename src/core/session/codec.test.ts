@@ -67,7 +67,7 @@ describe("session codec refuses what it should, without throwing", () => {
       parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
       return parts.join(".");
     }],
-    ["an expired session", () => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, nowSeconds: () => Math.floor(Date.now() / 1000) - 3600 }).encode(claims)],
+    ["an expired session", () => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => Date.now() - 3_600_000, sleep: async () => {} } }).encode(claims)],
     ["a signed JWT instead of a JWE", async () => "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"],
     ["an empty string", async () => ""],
   ];
@@ -88,7 +88,7 @@ describe("the fast path and the general path agree", () => {
 
   it("exp within the 15 s tolerance is accepted and beyond it refused, like jose", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const make = (offset: number) => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, nowSeconds: () => now + offset }).encode(claims);
+    const make = (offset: number) => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => (now + offset) * 1000, sleep: async () => {} } }).encode(claims);
     // Minted 70 s ago with a 60 s lifetime: expired 10 s ago, inside the tolerance.
     expect(await codec.decode(await make(-70))).toMatchObject(claims);
     // Minted 80 s ago: expired 20 s ago, outside it.
@@ -99,7 +99,7 @@ describe("the fast path and the general path agree", () => {
 describe("decode cache", () => {
   it("a repeated cookie is answered from the cache, with expiry re-checked on every hit", async () => {
     let now = Math.floor(Date.now() / 1000);
-    const clocked = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, nowSeconds: () => now });
+    const clocked = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => now * 1000, sleep: async () => {} } });
     const jwe = await clocked.encode(claims);
     const first = await clocked.decode(jwe);
     expect(first).toMatchObject(claims);

@@ -5,6 +5,8 @@
  * without signing everyone out; every failure to read is `null`, never an exception.
  */
 import { EncryptJWT, errors, jwtDecrypt, type JWTPayload } from "jose";
+import { epochSeconds, systemClock, type Clock } from "../clock";
+import { BoundedMap } from "../support/bounded-map";
 import { decryptNextAuthJwe } from "./jwe";
 import { sessionEncryptionKey } from "./keys";
 
@@ -32,21 +34,20 @@ export interface SessionCodecOptions {
   /** Current secret first; the rest are accepted for reading only. */
   readonly secrets: readonly [string, ...string[]];
   readonly maxAgeSeconds: number;
-  /** Seconds since the epoch; injectable for tests of expiry. */
-  readonly nowSeconds?: () => number;
+  /** The clock for iat/exp; injectable for tests of expiry. */
+  readonly clock?: Clock;
   /** Entries of the decode cache; 0 turns it off (benchmarks of the cold path). */
   readonly decodeCacheEntries?: number;
 }
 
 export function createSessionCodec(options: SessionCodecOptions): SessionCodec {
   const [current] = options.secrets;
-  const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-  const cacheEntries = options.decodeCacheEntries ?? DECODE_CACHE_ENTRIES;
-  const recent = new Map<string, JWTPayload>();
+  const clock = options.clock ?? systemClock;
+  const nowSeconds = () => epochSeconds(clock);
+  const recent = new BoundedMap<string, JWTPayload>(options.decodeCacheEntries ?? DECODE_CACHE_ENTRIES);
 
   function remember(jwe: string, payload: JWTPayload): void {
-    if (cacheEntries === 0 || jwe.length > DECODE_CACHE_MAX_JWE_LENGTH) return;
-    if (recent.size >= cacheEntries) recent.delete(recent.keys().next().value as string);
+    if (jwe.length > DECODE_CACHE_MAX_JWE_LENGTH) return;
     recent.set(jwe, Object.freeze(payload));
   }
 

@@ -3,6 +3,7 @@
  * string, 32 bytes, used directly as the A256GCM content key. next-auth derives it on every call; we derive
  * once per secret and keep the CryptoKey, which is most of what makes our decode cheaper than getToken.
  */
+import { BoundedMap } from "../support/bounded-map";
 
 /** next-auth v4's HKDF info string. With a salt it becomes `${ENCRYPTION_INFO} (${salt})`. */
 export const ENCRYPTION_INFO = "NextAuth.js Generated Encryption Key";
@@ -11,7 +12,7 @@ const DERIVED_KEY_BYTES = 32;
 const MAX_CACHED_KEYS = 16;
 
 const encoder = new TextEncoder();
-const cache = new Map<string, Promise<CryptoKey>>();
+const cache = new BoundedMap<string, Promise<CryptoKey>>(MAX_CACHED_KEYS);
 
 /** The AES-256-GCM key that next-auth v4 would derive from `secret` (and optional `salt`). */
 export function sessionEncryptionKey(secret: string, salt = ""): Promise<CryptoKey> {
@@ -20,7 +21,6 @@ export function sessionEncryptionKey(secret: string, salt = ""): Promise<CryptoK
   if (key === undefined) {
     // Registered before the first await, so concurrent first requests share one derivation.
     key = deriveKey(secret, salt);
-    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
     cache.set(cacheKey, key);
     key.catch(() => cache.delete(cacheKey));
   }

@@ -1,26 +1,22 @@
 /** The backend profile for the current access token, as JSON. The middleware has refreshed it already. */
 import { NextResponse } from "next/server";
 import { currentSession, sessionRuntime } from "@/next";
+import { apiError, PRIVATE_NO_STORE } from "@/next/api-responses";
 
 export const dynamic = "force-dynamic";
 
-/** The profile is personal: never stored by a shared cache, nor by the browser's. */
-const PRIVATE = { "cache-control": "private, no-store" };
-
 export async function GET(): Promise<NextResponse> {
   const session = await currentSession();
-  if (session === null) return NextResponse.json({ error: "signed_out", message: "Sign in first." }, { status: 401, headers: PRIVATE });
+  if (session === null) return apiError("signed_out", 401);
   const profile = await sessionRuntime().backend.profile(session.accessToken);
   switch (profile.kind) {
     case "ok":
-      return NextResponse.json({ profile: profile.value, accessTokenExpires: session.accessTokenExpires }, { headers: PRIVATE });
+      return NextResponse.json({ profile: profile.value, accessTokenExpires: session.accessTokenExpires }, { headers: { "cache-control": PRIVATE_NO_STORE } });
     case "rejected":
-      return NextResponse.json({ error: "session_expired", message: "The backend no longer accepts this session." }, { status: 401, headers: PRIVATE });
+      return apiError("session_expired", 401);
     case "unavailable":
     case "malformed":
-      return NextResponse.json(
-        { error: "backend_unavailable", message: "The backend is not answering; try again shortly.", retryAfterSeconds: 2 },
-        { status: 503, headers: { ...PRIVATE, "retry-after": "2" } },
-      );
+    case "misconfigured":
+      return apiError("backend_unavailable", 503);
   }
 }

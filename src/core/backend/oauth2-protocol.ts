@@ -1,0 +1,81 @@
+/**
+ * The oauth2 protocol: an RFC 6749 token endpoint. Form-encoded bodies; sign-in is the §4.3 password grant,
+ * refresh the §6 refresh grant, sign-out an RFC 7009 revocation. Client authentication per §2.3.1: HTTP
+ * Basic with the form-encoded id and secret (client_secret_basic), both in the body (client_secret_post),
+ * or a public client's client_id alone. §5.2 error codes decide what a refusal means: only `invalid_grant`
+ * is the user's (wrong password, dead refresh token); the others say the app is set up wrongly and must
+ * never sign anyone out.
+ */
+import type { BackendSettings } from "../settings";
+import type { BackendCall } from "./http";
+import type { BackendProtocolAdapter } from "./protocol";
+import { refusalMessage } from "./protocol";
+import { parseOAuthTokenResponse } from "./token-response";
+
+/** §5.2 codes that mean our client registration or request is wrong, with the setting to look at. */
+const MISCONFIGURATION_CODES: Readonly<Record<string, string>> = {
+  invalid_client: "BACKEND_CLIENT_ID / BACKEND_CLIENT_SECRET / BACKEND_CLIENT_AUTH",
+  unauthorized_client: "the client's allowed grants on the authorization server (BACKEND_CLIENT_ID)",
+  unsupported_grant_type: "the client's allowed grants on the authorization server (password and refresh_token)",
+  invalid_scope: "BACKEND_SCOPE",
+  invalid_request: "BACKEND_PROTOCOL / BACKEND_CLIENT_AUTH (the server could not read our request)",
+};
+const REFUSAL_CODE = "invalid_grant";
+const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8";
+
+export function oauth2Protocol(settings: BackendSettings): BackendProtocolAdapter {
+  const { oauth } = settings;
+
+  function formCall(path: string, pathSetting: string, fields: Record<string, string>): BackendCall {
+    const body = new URLSearchParams(fields);
+    const headers: Record<string, string> = { "content-type": FORM_CONTENT_TYPE, accept: "application/json" };
+    if (oauth.auth === "basic" && oauth.id !== undefined && oauth.secret !== undefined) {
+      headers.authorization = `Basic ${btoa(`${formEncode(oauth.id)}:${formEncode(oauth.secret)}`)}`;
+    } else if (oauth.auth === "post" && oauth.id !== undefined && oauth.secret !== undefined) {
+      body.set("client_id", oauth.id);
+      body.set("client_secret", oauth.secret);
+    } else if (oauth.id !== undefined) {
+      body.set("client_id", oauth.id);
+    }
+    return { path, pathSetting, init: { method: "POST", headers, body: body.toString() } };
+  }
+
+  return {
+    login: (identifier, password) =>
+      formCall(settings.loginPath, "BACKEND_LOGIN_PATH", {
+        grant_type: "password",
+        username: identifier,
+        password,
+        ...(oauth.scope !== undefined ? { scope: oauth.scope } : {}),
+      }),
+    refresh: (refreshToken) => formCall(settings.refreshPath, "BACKEND_REFRESH_PATH", { grant_type: "refresh_token", refresh_token: refreshToken }),
+    revoke: (refreshToken) =>
+      settings.revocationPath === undefined
+        ? undefined
+        : formCall(settings.revocationPath, "BACKEND_REVOCATION_PATH", { token: refreshToken, token_type_hint: "refresh_token" }),
+    parseTokens: parseOAuthTokenResponse,
+    refusal({ status, body }, operation) {
+      const code = typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : undefined;
+      const description = refusalMessage(body, ["error_description"]);
+      if (code !== undefined && code in MISCONFIGURATION_CODES) {
+        return {
+          kind: "misconfigured",
+          status,
+          setting: MISCONFIGURATION_CODES[code]!,
+          detail: `the token endpoint answered ${status} ${code}${description ? ` (${description})` : ""} to the ${operation} request; check ${MISCONFIGURATION_CODES[code]}`,
+        };
+      }
+      // §5.2: a failed client authentication is 401 even without a body we can read.
+      if (code === undefined && status === 401 && operation !== "profile") {
+        return { kind: "misconfigured", status, setting: MISCONFIGURATION_CODES.invalid_client!, detail: `the token endpoint answered 401 to the ${operation} request; check ${MISCONFIGURATION_CODES.invalid_client}` };
+      }
+      // invalid_grant, or a server's own code for "no": the credentials or the token are refused.
+      return { kind: "rejected", status, message: description ?? (code !== undefined && code !== REFUSAL_CODE ? code.slice(0, 100) : undefined) };
+    },
+  };
+}
+
+/** §2.3.1: client id and secret are form-encoded before they go into the Basic credentials. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}

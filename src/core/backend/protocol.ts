@@ -1,0 +1,34 @@
+/**
+ * What differs between backend protocols: how sign-in, refresh and revocation requests are written, how a
+ * token answer is read, and what a refusal (400/401/403) means. Everything else (transport, timeouts,
+ * status classes) is shared in http.ts. Adding a protocol is one more file implementing this.
+ */
+import type { BackendCall, Refusal } from "./http";
+import type { Misconfigured, Rejected } from "./result";
+import type { ResponseTime, TokenResponse } from "./token-response";
+
+export type BackendOperation = "login" | "refresh" | "revoke" | "profile";
+
+export interface BackendProtocolAdapter {
+  login(identifier: string, password: string): BackendCall;
+  refresh(refreshToken: string): BackendCall;
+  /** The sign-out revocation request, or undefined when none is configured. */
+  revoke(refreshToken: string): BackendCall | undefined;
+  parseTokens(body: unknown, time: ResponseTime): TokenResponse;
+  /** A 400/401/403: a refusal of the user's credentials or token, or a sign that we are set up wrongly. */
+  refusal(refusal: Refusal, operation: BackendOperation): Rejected | Misconfigured;
+}
+
+/** Longest backend message we pass on to the login page or a log. */
+export const MAX_MESSAGE_LENGTH = 200;
+
+/** The backend's own words for a refusal, if it gave any. */
+export function refusalMessage(body: unknown, fields: readonly string[]): string | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const record = body as Record<string, unknown>;
+  for (const field of fields) {
+    const value = record[field];
+    if (typeof value === "string" && value.trim()) return value.trim().slice(0, MAX_MESSAGE_LENGTH);
+  }
+  return undefined;
+}
