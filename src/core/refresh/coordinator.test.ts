@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReferenceBackend, type ReferenceBackend } from "../../../dev/backend/server";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../dev/redis-rest/bridge";
-import { RespClient } from "../../../dev/redis-rest/resp";
 import { countingStore, faultyStore, type CountingStore } from "../../../test-support/counting-store";
 import { freePort } from "../../../test-support/ports";
-import { deleteKeys, startRedis, type TestRedis } from "../../../test-support/redis";
+import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../../test-support/redis";
 import { createBackendClient, type BackendClient } from "../backend/client";
 import type { BackendTokens } from "../session/claims";
 import { parseSettings } from "../settings";
@@ -193,20 +192,19 @@ describe("Upstash store specifics", () => {
     const session = await login();
     const outcome = await coordinatorOn(store).refresh(session);
     if (!("tokens" in outcome)) throw new Error("refresh failed");
-    const resp = new RespClient(redis.url);
+    const direct = await connectRedis(redis.url);
     try {
-      const keys = (await resp.send(["KEYS", `${KEY_PREFIX}:*`])) as Buffer[];
+      const keys = await direct.sendCommand<string[]>(["KEYS", `${KEY_PREFIX}:*`]);
       expect(keys.length).toBeGreaterThan(0);
-      for (const key of keys) {
-        const name = key.toString();
-        const value = String(await resp.send(["GET", name]));
+      for (const name of keys) {
+        const value = String(await direct.sendCommand(["GET", name]));
         for (const secret of [session.refreshToken, session.accessToken, outcome.tokens.refreshToken, outcome.tokens.accessToken]) {
           expect(name).not.toContain(secret);
           expect(value).not.toContain(secret);
         }
       }
     } finally {
-      await resp.close();
+      await direct.close();
     }
   });
 
