@@ -2,7 +2,7 @@
 // (SRH, Upstash's own, needs Docker). It speaks what @upstash/redis 1.39 sends for this app:
 // `POST /` with one command, `POST /pipeline`, `POST /multi-exec`, a Bearer token and
 // `Upstash-Encoding: base64`. Redis is reached through node-redis (./redis.ts); this file only
-// translates. It counts requests and commands so tests can assert on them.
+// translates. It counts requests and commands, and can inject faults, so tests can assert on both.
 //
 // It is a dev tool that must not let a web page (or anything else on the network) drive a
 // developer's Redis, so it refuses, before anything else:
@@ -14,10 +14,20 @@
 // - a command outside the allow-list in ./command.ts → 400.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { isAllowed, NOT_ALLOWED_ERROR, parseCommand, type BridgeCommand } from './command';
-import { toUpstashEntry } from './encoding';
+import { toUpstashEntry, type UpstashEntry } from './encoding';
+import {
+  ERROR_REPLY,
+  FaultState,
+  RATE_LIMITED_ERROR,
+  SERVER_ERROR,
+  type BridgeFault,
+  type BridgeFaultOptions,
+} from './faults';
 import { connectRedis } from './redis';
+
+export type { BridgeFault, BridgeFaultOptions } from './faults';
 
 export interface RedisRestBridgeOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
@@ -35,7 +45,7 @@ export interface RedisRestBridgeOptions {
 }
 
 export interface RedisRestBridgeStats {
-  /** HTTP requests received, authorized or not. */
+  /** HTTP requests received, authorized or not (connections refused by the 'refuse' fault never arrive). */
   requests: number;
   /** Commands sent to Redis on behalf of callers (MULTI/EXEC wrappers not included). */
   commands: number;
@@ -50,10 +60,17 @@ export interface RedisRestBridge {
   token: string;
   stats(): RedisRestBridgeStats;
   resetStats(): void;
+  /**
+   * Makes the bridge fail like the real service can (see BridgeFault); 'none' restores normal
+   * service. `requests` limits the fault to that many requests, `failAfter` delays it by that many.
+   * Resolves once in effect: for 'refuse' when the port is closed, when leaving it once the same
+   * port listens again.
+   */
+  setFault(fault: BridgeFault, options?: BridgeFaultOptions): Promise<void>;
   close(): Promise<void>;
 }
 
-type HttpAnswer = { status: number; body: unknown };
+type HttpAnswer = { status: number; body: unknown; html?: boolean };
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const UNAUTHORIZED: HttpAnswer = { status: 401, body: { error: 'Unauthorized' } };
@@ -82,6 +99,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     stats.commands += 1;
     stats.byCommand[command.name] = (stats.byCommand[command.name] ?? 0) + 1;
   };
+  const faults = new FaultState();
 
   async function runSingle(command: BridgeCommand, base64: boolean): Promise<HttpAnswer> {
     count(command);
@@ -105,7 +123,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
   }
 
   /** The answer to an authorized request with a body that fits. */
-  async function answer(path: string, text: string, base64: boolean): Promise<HttpAnswer> {
+  async function answer(path: string, text: string, base64: boolean, errorReply: BridgeFaultOptions | undefined): Promise<HttpAnswer> {
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -123,6 +141,10 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       if (!isAllowed(parsed.command)) return { status: COMMAND_ERROR_STATUS, body: { error: NOT_ALLOWED_ERROR } };
       commands.push(parsed.command);
     }
+    if (errorReply) {
+      const entry: UpstashEntry = { error: errorReply.message ?? ERROR_REPLY };
+      return { status: 200, body: single ? entry : commands.map(() => entry) };
+    }
     if (single) return runSingle(commands[0] as BridgeCommand, base64);
     if (path === '/pipeline') return runPipeline(commands, base64);
     return runTransaction(commands, base64);
@@ -135,11 +157,40 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     stats.requests += 1;
+    // A request on a keep-alive connection that survived going dark: refuse it the same way.
+    if (faults.refusing) {
+      request.socket.destroy();
+      return;
+    }
     if (!LOOPBACK_HOST.test(request.headers.host ?? '')) {
       return reply(request, response, { status: 403, body: { error: 'Forbidden: the dev bridge answers only a loopback Host' } });
     }
     if (request.headers.origin !== undefined) {
       return reply(request, response, { status: 403, body: { error: 'Forbidden: the dev bridge refuses requests from browsers (Origin header)' } });
+    }
+
+    const decision = faults.next();
+    if (decision.kind === 'serve-then-refuse') {
+      // This request still gets its answer, on a connection closed right after; no new ones.
+      response.shouldKeepAlive = false;
+      void goDark(request.socket);
+    }
+    let errorReply: BridgeFaultOptions | undefined;
+    if (decision.kind === 'fail') {
+      const { fault, options: faultOptions } = decision;
+      if (fault === 'hang') {
+        // Never answer: the client's timeout or abort ends it (close() ends it too).
+        request.resume();
+        return;
+      }
+      if (fault === 'unauthorized') return reply(request, response, UNAUTHORIZED);
+      if (fault === 'rate-limited') return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
+      if (fault === 'server-error') {
+        const status = faultOptions.status ?? 500;
+        if (status === 500) return reply(request, response, { status, body: { error: SERVER_ERROR } });
+        return reply(request, response, { status, html: true, body: gatewayPage(status) });
+      }
+      errorReply = faultOptions;
     }
 
     const requestUrl = new URL(request.url ?? '/', 'http://bridge');
@@ -159,7 +210,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     let result: HttpAnswer;
     try {
-      result = await answer(path, text, base64);
+      result = await answer(path, text, base64, errorReply);
     } catch (error) {
       // Only a lost or unreachable Redis gets here; command errors are values.
       const message = error instanceof Error ? error.message : String(error);
@@ -172,6 +223,11 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     void handle(request, response);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
 
   let port = options.port ?? 0;
   function listen(): Promise<void> {
@@ -183,6 +239,28 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
         resolve();
       });
     });
+  }
+
+  // 'refuse': the listening socket is closed and every open connection dropped (except one still
+  // to be answered), so the client's next request finds nobody on the port.
+  let dark: Promise<void> | undefined;
+  function goDark(keep?: Socket): Promise<void> {
+    dark ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) if (socket !== keep) socket.destroy();
+    });
+    return dark;
+  }
+  async function relisten(): Promise<void> {
+    if (!dark) return;
+    await dark;
+    try {
+      await listen();
+      dark = undefined;
+    } catch (error) {
+      // Someone took the port meanwhile: still dark; a later setFault tries again.
+      throw new Error(`setFault: cannot listen on port ${port} again: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   try {
@@ -201,12 +279,22 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     resetStats: () => {
       stats = emptyStats();
     },
+    setFault: async (fault, faultOptions) => {
+      if (closing) throw new Error('setFault: the bridge is closed');
+      faults.set(fault, faultOptions);
+      if (faults.refusing) await goDark();
+      else await relisten();
+    },
     close: () => {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        faults.set('none');
+        if (dark) await dark;
+        else {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+        }
         await redis.close();
       })();
       return closing;
@@ -215,14 +303,14 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
 }
 
 function reply(request: IncomingMessage, response: ServerResponse, answer: HttpAnswer): void {
-  const payload = JSON.stringify(answer.body);
+  const payload = answer.html ? String(answer.body) : JSON.stringify(answer.body);
   // An answer given before the body was read: drop the connection rather than read the rest.
   if (!request.complete) {
     response.shouldKeepAlive = false;
     request.resume();
   }
   response.writeHead(answer.status, {
-    'content-type': 'application/json',
+    'content-type': answer.html ? 'text/html' : 'application/json',
     'content-length': Buffer.byteLength(payload),
   });
   response.end(payload);
@@ -251,6 +339,11 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | typ
     request.on('error', reject);
     request.on('close', () => reject(new Error('the client closed the request')));
   });
+}
+
+function gatewayPage(status: number): string {
+  const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Gateway Timeout';
+  return `<html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>\n`;
 }
 
 function emptyStats(): RedisRestBridgeStats {
