@@ -183,6 +183,8 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
         request.resume();
         return;
       }
+      // Read the body first, as the real service would, so the connection stays reusable.
+      if (fault !== 'error-reply' && (await readBody(request, maxBodyBytes).catch(() => undefined)) === undefined) return;
       if (fault === 'unauthorized') return reply(request, response, UNAUTHORIZED);
       if (fault === 'rate-limited') return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
       if (fault === 'server-error') {
