@@ -1,10 +1,12 @@
 // Fault injection, seen from @upstash/redis (what error each fault surfaces as) and from the app's
 // lock store (a settle that fails after its claim succeeded). The clients retry once with a 10 ms
 // backoff, so a refused connection fails fast; a hang is cut short by a per-request timeout.
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUpstashClient, createUpstashLockStore } from '../../src/core/refresh/upstash-store';
+import { freePort } from '../../test-support/ports';
 import { deleteKeys, startRedis, type TestRedis } from '../../test-support/redis';
 import { startRedisRestBridge, type RedisRestBridge } from './bridge';
 import { ERROR_REPLY, RATE_LIMITED_ERROR, SERVER_ERROR } from './faults';
@@ -149,9 +151,8 @@ describe('each fault, as @upstash/redis surfaces it', () => {
 
   it('the HTTP refusals come first: a browser request is 403 whatever the fault', async () => {
     await bridge.setFault('unauthorized');
-    const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const outgoing = request(bridge.url, { method: 'POST', headers: { origin: 'https://evil.example' } }, (response) => {
+      const outgoing = httpRequest(bridge.url, { method: 'POST', headers: { origin: 'https://evil.example' } }, (response) => {
         response.resume();
         resolve(response.statusCode ?? 0);
       });
@@ -233,5 +234,31 @@ describe("the app's lock store under faults", () => {
     const lockStore = store();
     await bridge.setFault('refuse');
     expect(await failure(lockStore.claim(keys('refuse'), 'leader', 5_000))).toMatchObject({ code: 'STORE_UNREACHABLE' });
+  });
+});
+
+describe('Redis itself unavailable (a real failure, not an injected one)', () => {
+  it('the bridge does not start without Redis', async () => {
+    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    await expect(startRedisRestBridge({ redisUrl })).rejects.toThrow(/^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  });
+
+  it.skipIf(Boolean(process.env.REDIS_URL))('Redis going away mid-run: HTTP 503, which @upstash/redis reports as an UpstashError', async () => {
+    const own = await startRedis();
+    const errors: Error[] = [];
+    const lonely = await startRedisRestBridge({ redisUrl: own.url, token: TOKEN, onRedisError: (error) => errors.push(error) });
+    try {
+      const client = new Redis({ url: lonely.url, token: TOKEN, enableTelemetry: false, retry: false });
+      expect(await client.ping()).toBe('PONG');
+      await own.stop();
+      const response = await fetch(lonely.url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '["PING"]' });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/^ERR Redis unavailable: /) });
+      await expect(client.ping()).rejects.toThrow(/ERR Redis unavailable/);
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await lonely.close();
+      await own.stop();
+    }
   });
 });
