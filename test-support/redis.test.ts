@@ -2,9 +2,8 @@
 // given server is used as-is and stop() leaves it (and its data) alone. deleteKeys stays in its prefix.
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RespClient } from '../dev/redis-rest/resp';
 import { freePort } from './ports';
-import { deleteKeys, startRedis } from './redis';
+import { connectRedis, deleteKeys, startRedis } from './redis';
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -36,10 +35,10 @@ describe('startRedis', () => {
     delete process.env.REDIS_URL;
     const redis = await startRedis();
     expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
-    const client = new RespClient(redis.url);
-    expect(await client.send(['PING'])).toBe('PONG');
+    const client = await connectRedis(redis.url);
+    expect(await client.sendCommand(['PING'])).toBe('PONG');
     // Nothing is persisted: the tests' keys must not end up in a dump file.
-    expect(await client.send(['CONFIG', 'GET', 'save'])).toEqual([Buffer.from('save'), Buffer.from('')]);
+    expect(await client.sendCommand(['CONFIG', 'GET', 'save'])).toEqual(['save', '']);
     await client.close();
     await redis.stop();
     expect(await accepts(redis.port)).toBe(false);
@@ -52,10 +51,10 @@ describe('startRedis', () => {
       process.env.REDIS_URL = owned.url;
       const shared = await startRedis();
       expect(shared).toMatchObject({ url: owned.url, host: '127.0.0.1', port: owned.port });
-      const client = new RespClient(owned.url);
-      await client.send(['SET', 'redis-test:kept', '1']);
+      const client = await connectRedis(owned.url);
+      await client.sendCommand(['SET', 'redis-test:kept', '1']);
       await shared.stop();
-      expect(await client.send(['GET', 'redis-test:kept'])).toEqual(Buffer.from('1'));
+      expect(await client.sendCommand(['GET', 'redis-test:kept'])).toBe('1');
       await client.close();
     } finally {
       await owned.stop();
@@ -65,11 +64,17 @@ describe('startRedis', () => {
   it('deleteKeys removes only the keys under its prefix, glob characters included', async () => {
     delete process.env.REDIS_URL;
     const redis = await startRedis();
-    const client = new RespClient(redis.url);
+    const client = await connectRedis(redis.url);
     try {
-      await client.sendBatch([['SET', 'a*[1]:x', '1'], ['SET', 'a*[1]:y', '1'], ['SET', 'ab[1]:z', '1']]);
-      expect(await deleteKeys(redis.url, 'a*[1]:')).toBe(2);
-      expect(await client.send(['DBSIZE'])).toBe(1);
+      const notUtf8 = Buffer.from([0x61, 0x2a, 0x5b, 0x31, 0x5d, 0x3a, 0xff, 0xfe]); // 'a*[1]:' + two stray bytes
+      await Promise.all([
+        client.sendCommand(['SET', 'a*[1]:x', '1']),
+        client.sendCommand(['SET', 'a*[1]:y', '1']),
+        client.sendCommand(['SET', notUtf8, '1']),
+        client.sendCommand(['SET', 'ab[1]:z', '1']),
+      ]);
+      expect(await deleteKeys(redis.url, 'a*[1]:')).toBe(3);
+      expect(await client.sendCommand(['DBSIZE'])).toBe(1);
     } finally {
       await client.close();
       await redis.stop();

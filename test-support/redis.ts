@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { RespClient } from '../dev/redis-rest/resp';
+import { createClient, RESP_TYPES } from 'redis';
 import { freePort } from './ports';
 
 /** A Redis server a test may use; `stop()` ends only a server that startRedis spawned. */
@@ -42,19 +42,33 @@ export async function startRedis(): Promise<TestRedis> {
   throw lastError;
 }
 
+/** A node-redis client connected to `redisUrl`, for tests that look at Redis directly (close() it). */
+export async function connectRedis(redisUrl: string) {
+  // RESP2, as the bridge uses: replies look like what @upstash/redis sees (a Lua false is nil).
+  const client = createClient({ url: redisUrl, RESP: 2, disableClientInfo: true, socket: { reconnectStrategy: false } });
+  client.on('error', () => {
+    // A failed command rejects on its own; without a listener the event would crash the worker.
+  });
+  await client.connect();
+  return client;
+}
+
+export type TestRedisClient = Awaited<ReturnType<typeof connectRedis>>;
+
 /** Deletes every key that starts with `prefix` (SCAN + UNLINK); returns how many went. */
 export async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
-  const client = new RespClient(redisUrl);
+  const client = await connectRedis(redisUrl);
   const pattern = prefix.replace(/[*?[\]\\]/g, (char) => `\\${char}`) + '*';
   let deleted = 0;
   try {
     let cursor = '0';
     do {
-      const reply = await client.send(['SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000]);
-      if (!Array.isArray(reply)) throw new Error(`deleteKeys: SCAN failed: ${String(reply)}`);
-      const [next, keys] = reply as [Buffer, Buffer[]];
+      // Keys as Buffers, so a key that is not valid UTF-8 is still deleted by its exact bytes.
+      const [next, keys] = await client.sendCommand<[Buffer, Buffer[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'], {
+        typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+      });
       cursor = next.toString('utf8');
-      if (keys.length > 0) deleted += (await client.send(['UNLINK', ...keys])) as number;
+      if (keys.length > 0) deleted += await client.sendCommand<number>(['UNLINK', ...keys]);
     } while (cursor !== '0');
   } finally {
     await client.close();

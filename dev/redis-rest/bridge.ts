@@ -1,28 +1,51 @@
 // An Upstash-REST-compatible HTTP server in front of a real Redis, for development and tests
-// (SRH, Upstash's own, needs Docker). It speaks what @upstash/redis 1.39 sends: `POST /` with one
-// command, `POST /pipeline`, `POST /multi-exec`, the `/cmd/arg/…` path form, Bearer tokens and
-// `Upstash-Encoding: base64`. It counts requests and commands so tests can assert on them.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// (SRH, Upstash's own, needs Docker). It speaks what @upstash/redis 1.39 sends for this app:
+// `POST /` with one command, `POST /pipeline`, `POST /multi-exec`, a Bearer token and
+// `Upstash-Encoding: base64`. Redis is reached through node-redis (./redis.ts); this file only
+// translates. It counts requests and commands, and can inject faults, so tests can assert on both.
+//
+// It is a dev tool that must not let a web page (or anything else on the network) drive a
+// developer's Redis, so it refuses, before anything else:
+// - a request whose Host is not loopback (127.0.0.1, localhost, [::1]): DNS rebinding → 403;
+// - a request with an Origin header (browsers send one; @upstash/redis on a server does not) → 403;
+// - a request without `Authorization: Bearer <token>`, or with the token in the URL → 401;
+//   the token is random unless given, and compared in constant time;
+// - a body over `maxBodyBytes` (1 MiB) → 413; anything but POST to /, /pipeline, /multi-exec;
+// - a command outside the allow-list in ./command.ts → 400.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { parseCommand, refusedError, routeCommand, type BridgeCommand } from './command';
-import { RedisConnections } from './connections';
+import type { AddressInfo, Socket } from 'node:net';
+import { isAllowed, NOT_ALLOWED_ERROR, parseCommand, type BridgeCommand } from './command';
 import { toUpstashEntry, type UpstashEntry } from './encoding';
-import { RespError, redactRedisUrl, type RespReply } from './resp';
+import {
+  ERROR_REPLY,
+  FaultState,
+  RATE_LIMITED_ERROR,
+  SERVER_ERROR,
+  type BridgeFault,
+  type BridgeFaultOptions,
+} from './faults';
+import { connectRedis } from './redis';
+
+export type { BridgeFault, BridgeFaultOptions } from './faults';
 
 export interface RedisRestBridgeOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
   redisUrl: string;
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** Defaults to 127.0.0.1. */
+  /** The address to listen on; defaults to 127.0.0.1. Requests must name a loopback Host whatever it is. */
   host?: string;
-  /** When set, every request needs `Authorization: Bearer <token>` (or `?_token=`). */
+  /** The Bearer token every request needs. Default: 32 random bytes, hex (read it back from `token`). */
   token?: string;
+  /** Larger request bodies get 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Told about Redis connection errors (lost connection, failed reconnects). Default: ignored. */
+  onRedisError?: (error: Error) => void;
 }
 
 export interface RedisRestBridgeStats {
-  /** HTTP requests received, authorized or not. */
+  /** HTTP requests received, authorized or not (connections refused by the 'refuse' fault never arrive). */
   requests: number;
   /** Commands sent to Redis on behalf of callers (MULTI/EXEC wrappers not included). */
   commands: number;
@@ -33,231 +56,308 @@ export interface RedisRestBridgeStats {
 export interface RedisRestBridge {
   url: string;
   port: number;
+  /** The token callers must send (the one given, or the random default). */
+  token: string;
   stats(): RedisRestBridgeStats;
   resetStats(): void;
+  /**
+   * Makes the bridge fail like the real service can (see BridgeFault); 'none' restores normal
+   * service. `requests` limits the fault to that many requests, `failAfter` delays it by that many.
+   * Resolves once in effect: for 'refuse' when the port is closed, when leaving it once the same
+   * port listens again.
+   */
+  setFault(fault: BridgeFault, options?: BridgeFaultOptions): Promise<void>;
   close(): Promise<void>;
 }
 
-type HttpAnswer = { status: number; body: unknown };
+type HttpAnswer = { status: number; body: unknown; html?: boolean };
 
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const UNAUTHORIZED: HttpAnswer = { status: 401, body: { error: 'Unauthorized' } };
+const TOKEN_IN_URL: HttpAnswer = {
+  status: 401,
+  body: { error: 'Unauthorized: the dev bridge takes the token only from an Authorization: Bearer header' },
+};
 // Upstash answers a failed single command with 400; pipelines report errors per entry with 200.
 const COMMAND_ERROR_STATUS = 400;
 const REDIS_UNAVAILABLE_STATUS = 503;
 // Longer than undici's idle keep-alive, so the server never closes a socket the client is reusing.
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
 
 /** Starts the bridge; rejects if Redis cannot be reached or the port cannot be bound. */
 export async function startRedisRestBridge(options: RedisRestBridgeOptions): Promise<RedisRestBridge> {
   const host = options.host ?? '127.0.0.1';
-  const connections = new RedisConnections(options.redisUrl);
-  const expectedToken = options.token ? digest(options.token) : undefined;
-
-  const ping = await connections.shared.send(['PING']).catch((error: Error) => new RespError(error.message));
-  if (ping instanceof RespError) {
-    await connections.close();
-    throw new Error(`Redis REST bridge: Redis at ${redactRedisUrl(options.redisUrl)} does not answer PING: ${ping.message}`);
-  }
+  const token = options.token ?? randomToken();
+  if (token === '') throw new Error('Redis REST bridge: the token must not be empty');
+  const expectedToken = digest(token);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const redis = await connectRedis(options.redisUrl, options.onRedisError);
 
   let stats: RedisRestBridgeStats = emptyStats();
   const count = (command: BridgeCommand) => {
     stats.commands += 1;
     stats.byCommand[command.name] = (stats.byCommand[command.name] ?? 0) + 1;
   };
+  const faults = new FaultState();
 
-  async function runOne(command: BridgeCommand): Promise<RespReply> {
-    const route = routeCommand(command);
-    if (route === 'refused') return new RespError(refusedError(command));
+  async function runSingle(command: BridgeCommand, base64: boolean): Promise<HttpAnswer> {
     count(command);
-    if (route === 'dedicated') return connections.withDedicated((client) => client.send(command.args));
-    return connections.shared.send(command.args);
-  }
-
-  async function runPipeline(body: unknown[], base64: boolean): Promise<UpstashEntry[]> {
-    const entries: UpstashEntry[] = new Array(body.length);
-    let batch: { index: number; command: BridgeCommand }[] = [];
-    // Consecutive shared commands go out in one write; a blocking one waits for what came before
-    // it, so the pipeline still runs in the order it was given.
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const sent = batch;
-      batch = [];
-      const replies = await connections.shared.sendBatch(sent.map(({ command }) => command.args));
-      replies.forEach((reply, i) => {
-        entries[(sent[i] as { index: number }).index] = toUpstashEntry(reply, base64);
-      });
-    };
-    for (const [index, raw] of body.entries()) {
-      const parsed = parseCommand(raw);
-      if (!parsed.ok) {
-        entries[index] = { error: parsed.error };
-        continue;
-      }
-      const route = routeCommand(parsed.command);
-      if (route === 'shared') {
-        count(parsed.command);
-        batch.push({ index, command: parsed.command });
-      } else {
-        await flush();
-        entries[index] = toUpstashEntry(await runOne(parsed.command), base64);
-      }
-    }
-    await flush();
-    return entries;
-  }
-
-  async function runTransaction(body: unknown[], base64: boolean): Promise<HttpAnswer> {
-    const commands: BridgeCommand[] = [];
-    for (const raw of body) {
-      const parsed = parseCommand(raw);
-      if (!parsed.ok) return { status: COMMAND_ERROR_STATUS, body: { error: parsed.error } };
-      if (routeCommand(parsed.command) === 'refused') {
-        return { status: COMMAND_ERROR_STATUS, body: { error: refusedError(parsed.command) } };
-      }
-      commands.push(parsed.command);
-    }
-    commands.forEach(count);
-    // MULTI, the commands and EXEC in one write on a connection nobody else uses: atomic, and
-    // nothing from another caller can be queued into the transaction.
-    const replies = await connections.withDedicated((client) =>
-      client.sendBatch([['MULTI'], ...commands.map((command) => command.args), ['EXEC']]),
-    );
-    const queued = replies.slice(1, -1);
-    const exec = replies[replies.length - 1] ?? null;
-    if (Array.isArray(exec)) return { status: 200, body: exec.map((reply) => toUpstashEntry(reply, base64)) };
-    // EXECABORT: a command was refused while queuing (bad arity, unknown command); say which.
-    const position = queued.findIndex((reply) => reply instanceof RespError);
-    const cause = queued[position] as RespError | undefined;
-    const message = exec instanceof RespError ? exec.message : 'EXECABORT Transaction discarded';
-    const detail = cause ? ` (command ${position + 1}: ${cause.message})` : '';
-    return { status: COMMAND_ERROR_STATUS, body: { error: message + detail } };
-  }
-
-  async function answer(request: IncomingMessage, requestUrl: URL, base64: boolean): Promise<HttpAnswer> {
-    const path = requestUrl.pathname.replace(/\/+$/, '');
-    const text = await readBody(request);
-
-    if (path === '' || path === '/pipeline' || path === '/multi-exec') {
-      if (request.method !== 'POST') return { status: 405, body: { error: 'ERR use POST' } };
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return { status: 400, body: { error: 'ERR the request body is not valid JSON' } };
-      }
-      if (path === '') return answerSingle(parseCommand(body), base64);
-      if (!Array.isArray(body) || body.length === 0) {
-        return { status: 400, body: { error: 'ERR the body must be a non-empty JSON array of commands' } };
-      }
-      if (path === '/pipeline') return { status: 200, body: await runPipeline(body, base64) };
-      return runTransaction(body, base64);
-    }
-
-    // Path form: /set/key/value, with a POST body as the last argument (Upstash's REST API).
-    if (request.method !== 'GET' && request.method !== 'POST') return { status: 405, body: { error: 'ERR use GET or POST' } };
-    let args: string[];
-    try {
-      args = path.slice(1).split('/').map(decodeURIComponent);
-    } catch {
-      return { status: 400, body: { error: 'ERR the path is not valid percent-encoding' } };
-    }
-    if (request.method === 'POST' && text !== '') args.push(text);
-    return answerSingle(parseCommand(args), base64);
-  }
-
-  async function answerSingle(parsed: ReturnType<typeof parseCommand>, base64: boolean): Promise<HttpAnswer> {
-    if (!parsed.ok) return { status: COMMAND_ERROR_STATUS, body: { error: parsed.error } };
-    const entry = toUpstashEntry(await runOne(parsed.command), base64);
+    const entry = toUpstashEntry(await redis.send(command.args), base64);
     return { status: 'error' in entry ? COMMAND_ERROR_STATUS : 200, body: entry };
   }
 
-  function authorized(request: IncomingMessage, requestUrl: URL): boolean {
-    if (!expectedToken) return true;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    const given = match?.[1] ?? requestUrl.searchParams.get('_token');
-    return given != null && timingSafeEqual(digest(given), expectedToken);
+  async function runPipeline(commands: BridgeCommand[], base64: boolean): Promise<HttpAnswer> {
+    commands.forEach(count);
+    // Sent in one tick, so node-redis writes them together; replies come back in order.
+    const replies = await Promise.all(commands.map((command) => redis.send(command.args)));
+    return { status: 200, body: replies.map((reply) => toUpstashEntry(reply, base64)) };
+  }
+
+  async function runTransaction(commands: BridgeCommand[], base64: boolean): Promise<HttpAnswer> {
+    commands.forEach(count);
+    const replies = await redis.transaction(commands.map((command) => command.args));
+    if (Array.isArray(replies)) return { status: 200, body: replies.map((reply) => toUpstashEntry(reply, base64)) };
+    // EXECABORT: Redis refused to queue a command (bad arity, say); nothing ran.
+    return { status: COMMAND_ERROR_STATUS, body: { error: replies.message } };
+  }
+
+  /** The answer to an authorized request with a body that fits. */
+  async function answer(path: string, text: string, base64: boolean, errorReply: BridgeFaultOptions | undefined): Promise<HttpAnswer> {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { status: 400, body: { error: 'ERR the request body is not valid JSON' } };
+    }
+    const single = path === '';
+    if (!single && (!Array.isArray(body) || body.length === 0)) {
+      return { status: 400, body: { error: 'ERR the body must be a non-empty JSON array of commands' } };
+    }
+    const commands: BridgeCommand[] = [];
+    for (const raw of single ? [body] : (body as unknown[])) {
+      const parsed = parseCommand(raw);
+      if (!parsed.ok) return { status: COMMAND_ERROR_STATUS, body: { error: parsed.error } };
+      if (!isAllowed(parsed.command)) return { status: COMMAND_ERROR_STATUS, body: { error: NOT_ALLOWED_ERROR } };
+      commands.push(parsed.command);
+    }
+    if (errorReply) {
+      const entry: UpstashEntry = { error: errorReply.message ?? ERROR_REPLY };
+      return { status: 200, body: single ? entry : commands.map(() => entry) };
+    }
+    if (single) return runSingle(commands[0] as BridgeCommand, base64);
+    if (path === '/pipeline') return runPipeline(commands, base64);
+    return runTransaction(commands, base64);
+  }
+
+  function authorized(request: IncomingMessage): boolean {
+    const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+    return match?.[1] != null && timingSafeEqual(digest(match[1]), expectedToken);
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     stats.requests += 1;
-    const requestUrl = new URL(request.url ?? '/', 'http://bridge');
-    let result: HttpAnswer;
-    if (!authorized(request, requestUrl)) {
-      request.resume();
-      result = UNAUTHORIZED;
-    } else {
-      const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
-      try {
-        result = await answer(request, requestUrl, base64);
-      } catch (error) {
-        // Only a lost or unreachable Redis gets here; command errors are values.
-        const message = error instanceof Error ? error.message : String(error);
-        result = { status: REDIS_UNAVAILABLE_STATUS, body: { error: `ERR Redis unavailable: ${message}` } };
-      }
+    // A request on a keep-alive connection that survived going dark: refuse it the same way.
+    if (faults.refusing) {
+      request.socket.destroy();
+      return;
     }
-    const payload = JSON.stringify(result.body);
-    response.writeHead(result.status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-    });
-    response.end(payload);
+    if (!LOOPBACK_HOST.test(request.headers.host ?? '')) {
+      return reply(request, response, { status: 403, body: { error: 'Forbidden: the dev bridge answers only a loopback Host' } });
+    }
+    if (request.headers.origin !== undefined) {
+      return reply(request, response, { status: 403, body: { error: 'Forbidden: the dev bridge refuses requests from browsers (Origin header)' } });
+    }
+
+    const decision = faults.next();
+    if (decision.kind === 'serve-then-refuse') {
+      // This request still gets its answer, on a connection closed right after; no new ones.
+      response.shouldKeepAlive = false;
+      void goDark(request.socket);
+    }
+    let errorReply: BridgeFaultOptions | undefined;
+    if (decision.kind === 'fail') {
+      const { fault, options: faultOptions } = decision;
+      if (fault === 'hang') {
+        // Never answer: the client's timeout or abort ends it (close() ends it too).
+        request.resume();
+        return;
+      }
+      // Read the body first, as the real service would, so the connection stays reusable.
+      if (fault !== 'error-reply' && (await readBody(request, maxBodyBytes).catch(() => undefined)) === undefined) return;
+      if (fault === 'unauthorized') return reply(request, response, UNAUTHORIZED);
+      if (fault === 'rate-limited') return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
+      if (fault === 'server-error') {
+        const status = faultOptions.status ?? 500;
+        if (status === 500) return reply(request, response, { status, body: { error: SERVER_ERROR } });
+        return reply(request, response, { status, html: true, body: gatewayPage(status) });
+      }
+      errorReply = faultOptions;
+    }
+
+    const requestUrl = new URL(request.url ?? '/', 'http://bridge');
+    if (requestUrl.searchParams.has('_token')) return reply(request, response, TOKEN_IN_URL);
+    if (!authorized(request)) return reply(request, response, UNAUTHORIZED);
+    const path = requestUrl.pathname.replace(/\/+$/, '');
+    if (path !== '' && path !== '/pipeline' && path !== '/multi-exec') {
+      return reply(request, response, { status: 404, body: { error: 'ERR the dev bridge serves POST /, /pipeline and /multi-exec only' } });
+    }
+    if (request.method !== 'POST') return reply(request, response, { status: 405, body: { error: 'ERR use POST' } });
+
+    const text = await readBody(request, maxBodyBytes).catch(() => undefined);
+    if (text === undefined) return; // the client went away mid-body
+    if (text === TOO_LARGE) {
+      return reply(request, response, { status: 413, body: { error: `ERR the request body is over ${maxBodyBytes} bytes` } });
+    }
+    const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
+    let result: HttpAnswer;
+    try {
+      result = await answer(path, text, base64, errorReply);
+    } catch (error) {
+      // Only a lost or unreachable Redis gets here; command errors are values.
+      const message = error instanceof Error ? error.message : String(error);
+      result = { status: REDIS_UNAVAILABLE_STATUS, body: { error: `ERR Redis unavailable: ${message}` } };
+    }
+    reply(request, response, result);
   }
 
   const server = createServer((request, response) => {
     void handle(request, response);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  try {
-    await new Promise<void>((resolve, reject) => {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  let port = options.port ?? 0;
+  function listen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
+      server.listen(port, host, () => {
         server.removeListener('error', reject);
+        port = (server.address() as AddressInfo).port;
         resolve();
       });
     });
+  }
+
+  // 'refuse': the listening socket is closed and every open connection dropped (except one still
+  // to be answered), so the client's next request finds nobody on the port.
+  let dark: Promise<void> | undefined;
+  function goDark(keep?: Socket): Promise<void> {
+    dark ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) if (socket !== keep) socket.destroy();
+    });
+    return dark;
+  }
+  async function relisten(): Promise<void> {
+    if (!dark) return;
+    await dark;
+    try {
+      await listen();
+      dark = undefined;
+    } catch (error) {
+      // Someone took the port meanwhile: still dark; a later setFault tries again.
+      throw new Error(`setFault: cannot listen on port ${port} again: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  try {
+    await listen();
   } catch (error) {
-    await connections.close();
+    await redis.close();
     throw error;
   }
 
-  const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost(host)}:${port}`,
     port,
+    token,
     stats: () => ({ ...stats, byCommand: { ...stats.byCommand } }),
     resetStats: () => {
       stats = emptyStats();
     },
+    setFault: async (fault, faultOptions) => {
+      if (closing) throw new Error('setFault: the bridge is closed');
+      faults.set(fault, faultOptions);
+      if (faults.refusing) await goDark();
+      else await relisten();
+    },
     close: () => {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await connections.close();
+        faults.set('none');
+        if (dark) await dark;
+        else {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+        }
+        await redis.close();
       })();
       return closing;
     },
   };
 }
 
+function reply(request: IncomingMessage, response: ServerResponse, answer: HttpAnswer): void {
+  const payload = answer.html ? String(answer.body) : JSON.stringify(answer.body);
+  // An answer given before the body was read: drop the connection rather than read the rest.
+  if (!request.complete) {
+    response.shouldKeepAlive = false;
+    request.resume();
+  }
+  response.writeHead(answer.status, {
+    'content-type': answer.html ? 'text/html' : 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
+  response.end(payload);
+}
+
+const TOO_LARGE = Symbol('too large');
+
+/** The body as text, TOO_LARGE past `limit` bytes (without reading the rest). */
+function readBody(request: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(TOO_LARGE);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeListener('data', onData);
+        resolve(TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+    request.on('close', () => reject(new Error('the client closed the request')));
+  });
+}
+
+function gatewayPage(status: number): string {
+  const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Gateway Timeout';
+  return `<html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>\n`;
+}
+
 function emptyStats(): RedisRestBridgeStats {
   return { requests: 0, commands: 0, byCommand: {} };
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+function randomToken(): string {
+  return randomBytes(32).toString('hex');
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }
 
 /** The host as it goes into a URL: wildcards become loopback, IPv6 gets brackets. */

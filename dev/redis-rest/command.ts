@@ -1,8 +1,8 @@
-// What the bridge accepts as a command and where it may run. Commands arrive as JSON arrays;
-// the bridge multiplexes many HTTP callers over one pipelined Redis connection, so commands that
-// change or hijack a connection's state are refused, and blocking ones get a connection of their own.
+// What the bridge accepts as a command. Commands arrive as JSON arrays; only an allow-list of
+// what @upstash/redis sends for this app gets through (see ALLOWED below), so a caller that got
+// past the HTTP checks still cannot reconfigure, flush, scan or subscribe on the developer's Redis.
 
-/** A command ready for Redis: `name` is the uppercased first word, for routing and stats. */
+/** A command ready for Redis: `name` is the uppercased first word, for the allow-list and stats. */
 export interface BridgeCommand {
   name: string;
   args: string[];
@@ -10,21 +10,22 @@ export interface BridgeCommand {
 
 export type ParsedCommand = { ok: true; command: BridgeCommand } | { ok: false; error: string };
 
-/** Where a command runs: the shared pipelined connection, a dedicated one, or nowhere. */
-export type CommandRoute = 'shared' | 'dedicated' | 'refused';
+export const NOT_ALLOWED_ERROR = 'ERR command not allowed by the dev bridge';
 
-// Per-connection state (transactions, subscriptions, db, auth, reply mode) would leak between
-// the callers that share a connection; Upstash's REST API has no use for them either.
-const REFUSED = new Set([
-  'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'SELECT', 'SWAPDB', 'AUTH', 'HELLO', 'RESET', 'QUIT',
-  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE',
-  'MONITOR', 'SYNC', 'PSYNC', 'REPLCONF',
-]);
-
-// These can hold their connection for seconds; on the shared one they would stall every caller.
-const BLOCKING = new Set([
-  'BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP', 'WAIT', 'WAITAOF',
-]);
+/**
+ * Commands the app's lock store and the tests need, and nothing else:
+ * - EVALSHA, then EVAL on NOSCRIPT: `createScript().exec()` in src/core/refresh/upstash-store.ts,
+ *   the only way the app talks to the store; SCRIPT LOAD/EXISTS are the same client's script API.
+ * - GET, SET (every option: NX/XX, PX/EX/PXAT/EXAT, KEEPTTL, GET), DEL, PTTL, TTL, EXISTS: what the
+ *   scripts do inside Redis, for tests and for looking at a lock by hand; PING for health checks.
+ *
+ * EVAL is powerful by nature: a script runs inside Redis and may `redis.call` nearly anything
+ * (FLUSHALL included). That is accepted for a tool that only answers loopback callers holding the
+ * token; the allow-list limits what a mistake or a confused client can do, it is not a sandbox.
+ */
+const ALLOWED = new Set(['EVAL', 'EVALSHA', 'GET', 'SET', 'DEL', 'PTTL', 'TTL', 'EXISTS', 'PING']);
+/** SCRIPT subcommands: LOAD and EXISTS only (no FLUSH, no KILL). */
+const ALLOWED_SCRIPT = new Set(['LOAD', 'EXISTS']);
 
 /** Validates one JSON command (`["SET","k","v","PX",5000]`) and turns its arguments into strings. */
 export function parseCommand(value: unknown): ParsedCommand {
@@ -42,19 +43,8 @@ export function parseCommand(value: unknown): ParsedCommand {
   return { ok: true, command: { name: (args[0] as string).toUpperCase(), args } };
 }
 
-/** Decides which connection a command may use. */
-export function routeCommand(command: BridgeCommand): CommandRoute {
-  const { name, args } = command;
-  if (REFUSED.has(name)) return 'refused';
-  // CLIENT REPLY OFF would make Redis skip replies and desynchronise the shared pipeline.
-  if (name === 'CLIENT' && args[1]?.toUpperCase() === 'REPLY') return 'refused';
-  if (BLOCKING.has(name)) return 'dedicated';
-  if ((name === 'XREAD' || name === 'XREADGROUP') && args.some((arg) => arg.toUpperCase() === 'BLOCK')) {
-    return 'dedicated';
-  }
-  return 'shared';
-}
-
-export function refusedError(command: BridgeCommand): string {
-  return `ERR ${command.name} is not supported by the REST bridge`;
+/** Whether the dev bridge lets this command through to Redis. */
+export function isAllowed(command: BridgeCommand): boolean {
+  if (command.name === 'SCRIPT') return ALLOWED_SCRIPT.has(command.args[1]?.toUpperCase() ?? '');
+  return ALLOWED.has(command.name);
 }

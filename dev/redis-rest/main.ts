@@ -1,26 +1,37 @@
 // `npm run redis:rest`: the Upstash REST bridge in front of a local Redis, so the app can use a
 // shared lock store in development exactly as it would use Upstash in production.
 import { startRedisRestBridge } from './bridge';
-import { redactRedisUrl } from './resp';
+import { redactRedisUrl } from './redis';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_PORT = 8079;
-// A fixed, well-known value: the bridge listens on loopback and is for development only, and a
-// stable token means the .env lines printed below keep working across restarts.
-const DEV_TOKEN = 'local-dev-token';
 
 async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
   const port = parsePort(process.env.REDIS_REST_PORT);
-  const token = process.env.REDIS_REST_TOKEN || DEV_TOKEN;
+  // Random unless REDIS_REST_TOKEN is set: a well-known token would let anything on this machine
+  // that can reach the port drive the developer's Redis. Set it to keep .env lines across restarts.
+  const fixedToken = process.env.REDIS_REST_TOKEN || undefined;
 
-  const bridge = await startRedisRestBridge({ redisUrl, port, token });
-  const tokenNote = process.env.REDIS_REST_TOKEN ? 'from REDIS_REST_TOKEN' : 'fixed dev token; set REDIS_REST_TOKEN to change it';
+  let lastRedisError = '';
+  const bridge = await startRedisRestBridge({
+    redisUrl,
+    port,
+    token: fixedToken,
+    onRedisError: (error) => {
+      // A lost connection retries every couple of seconds; say so once per distinct failure.
+      if (error.message === lastRedisError) return;
+      lastRedisError = error.message;
+      console.error(`[redis:rest] Redis connection error: ${error.message}`);
+    },
+  });
+  const tokenNote = fixedToken ? 'from REDIS_REST_TOKEN' : 'random for this run; set REDIS_REST_TOKEN to fix it';
   console.log(`Upstash REST bridge on ${bridge.url} -> ${redactRedisUrl(redisUrl)}`);
-  console.log(`token: ${token} (${tokenNote})`);
-  console.log('Use it from the app with:');
+  console.log(`token: ${bridge.token} (${tokenNote})`);
+  console.log('Loopback callers only; no browser (Origin) requests; only the commands the app uses.');
+  console.log('Use it from the app with (e.g. in .env.local):');
   console.log(`UPSTASH_REDIS_REST_URL=${bridge.url}`);
-  console.log(`UPSTASH_REDIS_REST_TOKEN=${token}`);
+  console.log(`UPSTASH_REDIS_REST_TOKEN=${bridge.token}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
