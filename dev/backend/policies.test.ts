@@ -116,6 +116,22 @@ describe.each(SHAPES)("%s shape", (shape) => {
   });
 });
 
+describe("concurrent refreshes with one token", () => {
+  it.each([
+    { rotation: "rotate", statuses: [200, 401], reuseDetections: 1, reuseWithinInterval: 0 },
+    { rotation: "reuse-interval", statuses: [200, 200], reuseDetections: 0, reuseWithinInterval: 1 },
+    { rotation: "none", statuses: [200, 200], reuseDetections: 0, reuseWithinInterval: 0 },
+  ] as const)("$rotation: $statuses", async ({ rotation, statuses, reuseDetections, reuseWithinInterval }) => {
+    const backend = await start({ rotation, refreshLatencyMs: 200 });
+    const signedIn = await session(backend, "default");
+    const [a, b] = await Promise.all([signedIn.refresh(signedIn.refreshToken), signedIn.refresh(signedIn.refreshToken)]);
+    expect([a.status, b.status].sort()).toEqual(statuses);
+    // Under reuse-interval both tabs end up holding the same live refresh token.
+    if (rotation === "reuse-interval") expect(a.refreshToken).toBe(b.refreshToken);
+    expect(backend.stats()).toMatchObject({ reuseDetections, reuseWithinInterval, maxConcurrentRefreshes: 2 });
+  });
+});
+
 describe("rotation settings at runtime", () => {
   it("switches policy, interval and skew through POST /__control and lists them in GET /__control", async () => {
     const backend = await start();
