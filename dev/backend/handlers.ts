@@ -1,5 +1,5 @@
 /**
- * The three endpoints an auth backend offers the app: login, refresh and profile. The refresh handler
+ * The JSON endpoints an auth backend offers the app: login, refresh, profile and logout. The refresh handler
  * consumes the presented refresh token before any artificial latency, like a real database transaction
  * that commits before the response travels back; that window is what concurrent-tab races hit.
  */
@@ -7,22 +7,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AccessTokenSigner } from "./accessTokens";
+import type { Grants } from "./grants";
 import { readBody, sendJson, stringField, type BodyOutcome } from "./http";
 import type { BackendOptions, BackendShape } from "./options";
-import { dialectFor, type Reply, type TokenPair } from "./shapes";
+import { dialectFor, type Reply } from "./shapes";
 import type { StatsRecorder } from "./stats";
-import type { IssuedTokens, TokenLifetimes, TokenStore } from "./tokens";
+import type { TokenStore } from "./tokens";
 
-export interface Account {
-  id: string;
-  email: string;
-  password: string;
-  name: string;
-}
+export type { Account } from "./grants";
 
 export interface HandlerDeps {
   options: () => Readonly<BackendOptions>;
-  accounts: readonly Account[];
+  grants: Grants;
   tokens: TokenStore;
   signer: AccessTokenSigner;
   stats: StatsRecorder;
@@ -41,35 +37,30 @@ const REFRESH_FIELD_BY_SHAPE: Record<BackendShape, string> = {
   drf: "refresh",
 };
 
-export function createAuthHandlers(deps: HandlerDeps): { login: Handler; refresh: Handler; profile: Handler } {
-  const { accounts, tokens, signer, stats } = deps;
-
-  function lifetimes(): TokenLifetimes {
-    const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = deps.options();
-    return { accessTokenTtlSeconds, refreshTokenTtlSeconds };
-  }
-
-  async function tokenPair(issued: IssuedTokens): Promise<TokenPair> {
-    return {
-      accessToken: await signer.sign(issued),
-      refreshToken: issued.refreshToken,
-      accessExp: issued.accessExp,
-      // Rounded down: a client trusting `expires_in` then refreshes a little early, never after `exp`.
-      expiresInSeconds: Math.max(0, Math.floor(issued.accessExp - Date.now() / 1000)),
-    };
-  }
-
-  /** Waits, then answers; returns quietly if the server closes meanwhile. */
-  async function answerAfter(latencyMs: number, response: ServerResponse, reply: Reply): Promise<void> {
-    if (latencyMs > 0) {
-      try {
-        await sleep(latencyMs, undefined, { signal: deps.lifetime });
-      } catch {
-        return;
-      }
+/** Waits, then answers; returns quietly if the server closes meanwhile. */
+export async function answerAfter(
+  latencyMs: number,
+  lifetime: AbortSignal,
+  response: ServerResponse,
+  reply: Reply,
+): Promise<void> {
+  if (latencyMs > 0) {
+    try {
+      await sleep(latencyMs, undefined, { signal: lifetime });
+    } catch {
+      return;
     }
-    sendJson(response, reply);
   }
+  sendJson(response, reply);
+}
+
+export function createAuthHandlers(deps: HandlerDeps): {
+  login: Handler;
+  refresh: Handler;
+  profile: Handler;
+  logout: Handler;
+} {
+  const { grants, tokens, signer, stats } = deps;
 
   async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { shape, loginLatencyMs } = deps.options();
@@ -83,16 +74,8 @@ export function createAuthHandlers(deps: HandlerDeps): { login: Handler; refresh
       const field = identifier === undefined ? "email" : "password";
       return sendJson(response, dialect.badRequest({ message: `${field} is required`, field }));
     }
-    const account = accounts.find(
-      (candidate) => candidate.email.toLowerCase() === identifier.toLowerCase() && candidate.password === password,
-    );
-    if (!account) {
-      stats.count("loginFailures");
-      return answerAfter(loginLatencyMs, response, dialect.loginRefused());
-    }
-    stats.count("logins");
-    const pair = await tokenPair(tokens.login(account.id, lifetimes()));
-    return answerAfter(loginLatencyMs, response, dialect.tokens(pair));
+    const pair = await grants.signIn(identifier, password);
+    return answerAfter(loginLatencyMs, deps.lifetime, response, pair ? dialect.tokens(pair) : dialect.loginRefused());
   }
 
   async function refresh(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -113,22 +96,11 @@ export function createAuthHandlers(deps: HandlerDeps): { login: Handler; refresh
     if (failMode === "down") return sendJson(response, dialect.unavailable());
     if (failMode === "hang") return;
 
-    // Check-and-consume happens here, synchronously, before any await: a second request presenting the
+    // Check-and-consume happens in here, synchronously, before any await: a second request presenting the
     // same token during the latency below finds it consumed and is treated as reuse.
-    const outcome = tokens.rotate(refreshToken, lifetimes());
-    switch (outcome.kind) {
-      case "rotated": {
-        stats.count("refreshes");
-        const pair = await tokenPair(outcome);
-        return answerAfter(refreshLatencyMs, response, dialect.tokens(pair));
-      }
-      case "reused":
-        stats.count("reuseDetections");
-        stats.count("familiesRevoked");
-        return answerAfter(refreshLatencyMs, response, dialect.refreshRefused("reused"));
-      default:
-        return answerAfter(refreshLatencyMs, response, dialect.refreshRefused(outcome.kind));
-    }
+    const result = await grants.refresh(refreshToken);
+    const reply = result.kind === "tokens" ? dialect.tokens(result.pair) : dialect.refreshRefused(result.reason);
+    return answerAfter(refreshLatencyMs, deps.lifetime, response, reply);
   }
 
   async function profile(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -146,12 +118,34 @@ export function createAuthHandlers(deps: HandlerDeps): { login: Handler; refresh
     // Access tokens are stateless JWTs; revocation reaches them only through their family.
     const family = tokens.familyStatus(check.claims.familyId);
     if (family.kind === "revoked") return refuse("revoked");
-    const account = accounts.find((candidate) => candidate.id === check.claims.userId);
+    const account = grants.findAccount(check.claims.userId);
     if (family.kind === "unknown" || !account) return refuse("invalid");
     sendJson(response, { status: 200, body: { id: account.id, email: account.email, name: account.name } });
   }
 
-  return { login, refresh, profile };
+  /**
+   * Sign-out: revokes the family of the given refresh token, so its refresh and access tokens stop working.
+   * Answers the same whether or not the token was known, like RFC 7009, so it tells a caller nothing.
+   */
+  async function logout(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    stats.count("revocationRequests");
+    const { shape } = deps.options();
+    const dialect = dialectFor(shape);
+    const body = await readBody(request);
+    if (body.kind !== "parsed") return sendJson(response, bodyRefusal(shape, body));
+
+    const refreshToken = stringField(body.value, ...REFRESH_TOKEN_FIELDS);
+    if (refreshToken === undefined) {
+      const field = REFRESH_FIELD_BY_SHAPE[shape];
+      return sendJson(response, dialect.badRequest({ message: `${field} is required`, field }));
+    }
+    const family = tokens.familyOf(refreshToken);
+    // The JSON endpoints are the client-less "client": they may not sign out an OAuth client's session.
+    if (family && family.clientId === undefined) grants.revoke(family);
+    sendJson(response, dialect.signedOut());
+  }
+
+  return { login, refresh, profile, logout };
 }
 
 function bodyRefusal(shape: BackendShape, body: Exclude<BodyOutcome, { kind: "parsed" }>): Reply {

@@ -15,15 +15,20 @@ export type BodyOutcome =
   | { kind: "too_large" }
   | { kind: "unsupported_media_type" };
 
-type BodyFormat = "json" | "form";
+export type BodyFormat = "json" | "form";
 
 /**
  * Reads the whole body. JSON is the protocol; a missing content-type is read as JSON too, and a
  * form-urlencoded body (what OAuth token endpoints take, and what `curl -d` sends) becomes a flat object.
+ * A format not in `accept` is an unsupported media type; a form parameter given twice is malformed
+ * (RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once").
  */
-export async function readBody(request: IncomingMessage): Promise<BodyOutcome> {
+export async function readBody(
+  request: IncomingMessage,
+  accept: readonly BodyFormat[] = ["json", "form"],
+): Promise<BodyOutcome> {
   const format = bodyFormat(request.headers["content-type"]);
-  if (format === undefined) return { kind: "unsupported_media_type" };
+  if (format === undefined || !accept.includes(format)) return { kind: "unsupported_media_type" };
   const declaredLength = Number(request.headers["content-length"] ?? 0);
   if (declaredLength > MAX_BODY_BYTES) return { kind: "too_large" };
 
@@ -35,13 +40,22 @@ export async function readBody(request: IncomingMessage): Promise<BodyOutcome> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString("utf8");
-  if (format === "form") return { kind: "parsed", value: Object.fromEntries(new URLSearchParams(text)) };
+  if (format === "form") return parseForm(text);
   if (text.trim() === "") return { kind: "malformed", message: "The request body is empty; JSON was expected" };
   try {
     return { kind: "parsed", value: JSON.parse(text) as unknown };
   } catch {
     return { kind: "malformed", message: "The request body is not valid JSON" };
   }
+}
+
+function parseForm(text: string): BodyOutcome {
+  const value: Record<string, string> = {};
+  for (const [name, entry] of new URLSearchParams(text)) {
+    if (Object.hasOwn(value, name)) return { kind: "malformed", message: `The parameter ${name} is repeated` };
+    value[name] = entry;
+  }
+  return { kind: "parsed", value };
 }
 
 function bodyFormat(contentType: string | undefined): BodyFormat | undefined {
@@ -64,6 +78,11 @@ export function stringField(body: unknown, ...names: string[]): string | undefin
 export function sendJson(response: ServerResponse, reply: Reply): void {
   // The client may have gone away while a latency delay ran; writing then would only raise an error.
   if (response.destroyed || response.headersSent) return;
+  if (reply.body === undefined) {
+    response.writeHead(reply.status, { "cache-control": "no-store", ...reply.headers });
+    response.end();
+    return;
+  }
   const payload = JSON.stringify(reply.body);
   response.writeHead(reply.status, {
     "content-type": "application/json; charset=utf-8",

@@ -10,6 +10,7 @@ import {
   startReferenceBackend,
   type BackendOptions,
   type BackendShape,
+  type RotationPolicy,
 } from "./server";
 
 const DEFAULT_PORT = 4000;
@@ -24,6 +25,9 @@ const ENV_NAMES = {
   loginLatencyMs: "BACKEND_LOGIN_LATENCY_MS",
   users: "BACKEND_USERS",
   shape: "BACKEND_SHAPE",
+  rotation: "BACKEND_ROTATION",
+  reuseIntervalSeconds: "BACKEND_REUSE_INTERVAL_SECONDS",
+  clockSkewSeconds: "BACKEND_CLOCK_SKEW_SECONDS",
 } as const satisfies Partial<Record<keyof BackendOptions, string>>;
 
 function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<BackendOptions> {
@@ -40,6 +44,9 @@ function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<BackendOptions> {
     loginLatencyMs: number("loginLatencyMs"),
     users: users === undefined ? undefined : parseUsers(users),
     shape: text("shape") as BackendShape | undefined,
+    rotation: text("rotation") as RotationPolicy | undefined,
+    reuseIntervalSeconds: number("reuseIntervalSeconds"),
+    clockSkewSeconds: number("clockSkewSeconds"),
   };
 }
 
@@ -50,6 +57,14 @@ function withEnvNames(problems: readonly string[]): string {
       return key ? `${ENV_NAMES[key as keyof typeof ENV_NAMES]} (${problem})` : problem;
     })
     .join("\n  ");
+}
+
+/** One line naming the shape, the rotation policy and anything else that makes this backend unusual. */
+function describeBehaviour(options: BackendOptions): string {
+  const rotation =
+    options.rotation === "reuse-interval" ? `reuse-interval ${options.reuseIntervalSeconds} s` : options.rotation;
+  const skew = options.clockSkewSeconds === 0 ? "" : `, clock skew ${options.clockSkewSeconds > 0 ? "+" : ""}${options.clockSkewSeconds} s`;
+  return `shape ${options.shape}, rotation ${rotation}${skew}`;
 }
 
 function describeDuration(seconds: number): string {
@@ -67,9 +82,17 @@ async function main(): Promise<void> {
     .join("\n");
   console.log(
     [
-      `[backend] reference backend listening on ${backend.url}  (shape: ${options.shape})`,
+      `[backend] reference backend listening on ${backend.url}  (${describeBehaviour(options)})`,
       `[backend] sign in with:`,
       users,
+      ...(options.shape === "oauth"
+        ? [
+            `[backend] OAuth: POST ${backend.url}/oauth/token, POST ${backend.url}/oauth/revoke; clients: ` +
+              options.oauthClients
+                .map((client) => (client.clientSecret ? `${client.clientId} / ${client.clientSecret}` : `${client.clientId} (public)`))
+                .join(", "),
+          ]
+        : []),
       `[backend] access token lifetime ${describeDuration(options.accessTokenTtlSeconds)}, ` +
         `refresh token lifetime ${describeDuration(options.refreshTokenTtlSeconds)}` +
         (options.refreshLatencyMs > 0 ? `, refresh latency ${options.refreshLatencyMs} ms` : ""),

@@ -3,6 +3,10 @@
  * only in main.ts; everything here takes plain values so tests can start servers with any combination.
  */
 
+import type { RotationPolicy } from "./tokens";
+
+export type { RotationPolicy } from "./tokens";
+
 /** Response dialect: `default` is the app's own, `oauth` is RFC 6749, `drf` is Django REST SimpleJWT. */
 export type BackendShape = "default" | "oauth" | "drf";
 
@@ -27,15 +31,57 @@ export interface BackendOptions {
   users: readonly BackendUser[];
   shape: BackendShape;
   failMode: FailMode;
+  /** `rotate` (default), `none` (refresh answers an access token only) or `reuse-interval`. */
+  rotation: RotationPolicy;
+  /** For `reuse-interval`: how long after its consumption a refresh token may come back for the same successor. */
+  reuseIntervalSeconds: number;
+  /**
+   * Whole seconds added to the times the backend states (JWT `iat`/`exp`, `accessTokenExpires`, the `Date`
+   * header); real lifetimes stay the configured TTLs. Negative means a backend clock that runs behind.
+   */
+  clockSkewSeconds: number;
+  /** The clients the OAuth token and revocation endpoints accept; a client without a secret is public. */
+  oauthClients: readonly OAuthClient[];
+  /** Scopes a password grant may ask for. */
+  oauthScopes: readonly string[];
+  /** The backend's real clock, epoch ms; tests inject a fake one to step through intervals and expiries. */
+  clock: () => number;
+}
+
+/** A registered OAuth client (RFC 6749 §2): confidential with a secret, public without. */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret?: string;
 }
 
 /** The options a running server accepts from `setOptions` and `POST /__control`. */
 export type RuntimeOptionsPatch = Partial<
   Pick<
     BackendOptions,
-    "failMode" | "refreshLatencyMs" | "loginLatencyMs" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds" | "shape"
+    | "failMode"
+    | "refreshLatencyMs"
+    | "loginLatencyMs"
+    | "accessTokenTtlSeconds"
+    | "refreshTokenTtlSeconds"
+    | "shape"
+    | "rotation"
+    | "reuseIntervalSeconds"
+    | "clockSkewSeconds"
   >
 >;
+
+/** The keys of RuntimeOptionsPatch, in the order `GET /__control` lists them. */
+export const RUNTIME_OPTION_KEYS = [
+  "failMode",
+  "refreshLatencyMs",
+  "loginLatencyMs",
+  "accessTokenTtlSeconds",
+  "refreshTokenTtlSeconds",
+  "shape",
+  "rotation",
+  "reuseIntervalSeconds",
+  "clockSkewSeconds",
+] as const satisfies readonly (keyof RuntimeOptionsPatch)[];
 
 export const DEMO_USER: BackendUser = Object.freeze({
   email: "demo@example.com",
@@ -53,10 +99,20 @@ export const DEFAULT_OPTIONS: Readonly<BackendOptions> = Object.freeze({
   users: Object.freeze([DEMO_USER]),
   shape: "default",
   failMode: "none",
+  rotation: "rotate",
+  reuseIntervalSeconds: 10,
+  clockSkewSeconds: 0,
+  oauthClients: Object.freeze([
+    Object.freeze({ clientId: "demo-client", clientSecret: "demo-secret" }),
+    Object.freeze({ clientId: "demo-public" }),
+  ]),
+  oauthScopes: Object.freeze(["openid", "profile", "email", "offline_access"]),
+  clock: Date.now,
 });
 
 const SHAPES: readonly BackendShape[] = ["default", "oauth", "drf"];
 const FAIL_MODES: readonly FailMode[] = ["none", "down", "hang"];
+const ROTATIONS: readonly RotationPolicy[] = ["rotate", "none", "reuse-interval"];
 
 /** Thrown for options a caller wrote wrongly; lists every problem at once. */
 export class BackendOptionsError extends Error {
@@ -84,8 +140,15 @@ export function resolveOptions(overrides: Partial<BackendOptions> = {}): Backend
       emails.add(user.email);
     }
   }
+  problems.push(...checkOAuthOptions(merged));
+  if (typeof merged.clock !== "function") problems.push("clock must be a function returning epoch milliseconds");
   if (problems.length > 0) throw new BackendOptionsError(problems);
-  return { ...merged, users: merged.users.map((user) => ({ ...user })) };
+  return {
+    ...merged,
+    users: merged.users.map((user) => ({ ...user })),
+    oauthClients: merged.oauthClients.map((client) => ({ ...client })),
+    oauthScopes: [...merged.oauthScopes],
+  };
 }
 
 /**
@@ -96,14 +159,7 @@ export function parseRuntimePatch(input: unknown): { patch: RuntimeOptionsPatch 
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return { problems: ["the body must be a JSON object"] };
   }
-  const allowed = new Set<string>([
-    "failMode",
-    "refreshLatencyMs",
-    "loginLatencyMs",
-    "accessTokenTtlSeconds",
-    "refreshTokenTtlSeconds",
-    "shape",
-  ]);
+  const allowed = new Set<string>(RUNTIME_OPTION_KEYS);
   const problems = Object.keys(input)
     .filter((key) => !allowed.has(key))
     .map((key) => `unknown option ${key}`);
@@ -150,6 +206,36 @@ function checkRuntimeOptions(options: RuntimeOptionsPatch): string[] {
   }
   if (options.failMode !== undefined && !FAIL_MODES.includes(options.failMode)) {
     problems.push(`failMode must be one of ${FAIL_MODES.join(", ")}, got ${JSON.stringify(options.failMode)}`);
+  }
+  if (options.rotation !== undefined && !ROTATIONS.includes(options.rotation)) {
+    problems.push(`rotation must be one of ${ROTATIONS.join(", ")}, got ${JSON.stringify(options.rotation)}`);
+  }
+  nonNegative("reuseIntervalSeconds", options.reuseIntervalSeconds);
+  // Whole seconds, so the stated `exp - iat` is exactly the real lifetime.
+  if (options.clockSkewSeconds !== undefined && !Number.isInteger(options.clockSkewSeconds)) {
+    problems.push(`clockSkewSeconds must be a whole number of seconds, got ${describe(options.clockSkewSeconds)}`);
+  }
+  return problems;
+}
+
+function checkOAuthOptions(options: BackendOptions): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(options.oauthClients)) return ["oauthClients must be a list of { clientId, clientSecret? }"];
+  const ids = new Set<string>();
+  for (const client of options.oauthClients) {
+    if (typeof client?.clientId !== "string" || client.clientId === "") {
+      problems.push("every OAuth client needs a non-empty clientId");
+      continue;
+    }
+    if (client.clientSecret !== undefined && (typeof client.clientSecret !== "string" || client.clientSecret === "")) {
+      problems.push(`OAuth client ${client.clientId}: clientSecret must be a non-empty string or left out`);
+    }
+    if (ids.has(client.clientId)) problems.push(`OAuth client ${client.clientId} is listed twice`);
+    ids.add(client.clientId);
+  }
+  if (!Array.isArray(options.oauthScopes) || options.oauthScopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+    problems.push("oauthScopes must be a list of RFC 6749 scope tokens (no spaces, quotes or backslashes)");
   }
   return problems;
 }

@@ -1,17 +1,21 @@
 /**
  * The reference backend: a stand-in for a custom auth backend with rotating refresh tokens and reuse
  * detection, for `npm run backend`, `npm run dev`, integration, load and storm tests. This file owns the
- * HTTP lifecycle, routing and the test-control endpoints; token logic lives in tokens.ts and handlers.ts.
+ * HTTP lifecycle, routing and the test-control endpoints; token logic lives in tokens.ts and grants.ts, the
+ * JSON endpoints in handlers.ts, the OAuth ones in oauth.ts.
  */
 
 import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAccessTokenSigner } from "./accessTokens";
+import { createGrants } from "./grants";
 import { createAuthHandlers, type Account, type Handler } from "./handlers";
 import { readBody, sendJson } from "./http";
+import { createOAuthHandlers } from "./oauth";
 import {
   BackendOptionsError,
+  RUNTIME_OPTION_KEYS,
   parseRuntimePatch,
   resolveOptions,
   type BackendOptions,
@@ -20,15 +24,29 @@ import {
 import { createStatsRecorder, type BackendStats } from "./stats";
 import { createTokenStore } from "./tokens";
 
-export type { BackendOptions, BackendShape, BackendUser, FailMode, RuntimeOptionsPatch } from "./options";
+export type {
+  BackendOptions,
+  BackendShape,
+  BackendUser,
+  FailMode,
+  OAuthClient,
+  RotationPolicy,
+  RuntimeOptionsPatch,
+} from "./options";
 export { BackendOptionsError, DEFAULT_OPTIONS, DEMO_USER, parseUsers, resolveOptions } from "./options";
 export type { BackendStats } from "./stats";
 
-/** The paths of the default protocol; the same for every shape so the app only changes its parsing. */
+/**
+ * The paths. The JSON ones (login, refresh, logout, profile) answer in every shape, in that shape's dialect;
+ * `token` and `revoke` are the `oauth` shape's RFC 6749 / RFC 7009 endpoints and answer 404 in the others.
+ */
 export const BACKEND_PATHS = Object.freeze({
   login: "/api/auth",
   refresh: "/api/auth/refresh-token",
+  logout: "/api/auth/logout",
   profile: "/api/me",
+  token: "/oauth/token",
+  revoke: "/oauth/revoke",
   health: "/healthz",
   stats: "/__stats",
   statsReset: "/__stats/reset",
@@ -61,19 +79,17 @@ type Route = Partial<Record<"GET" | "POST", Handler>>;
 export async function startReferenceBackend(overrides: Partial<BackendOptions> = {}): Promise<ReferenceBackend> {
   let options = resolveOptions(overrides);
   const accounts: Account[] = options.users.map((user, index) => ({ id: `user-${index + 1}`, ...user }));
-  const tokens = createTokenStore();
+  const { clock } = options;
+  const tokens = createTokenStore(clock);
+  const signer = createAccessTokenSigner(clock);
   const stats = createStatsRecorder();
   const lifetime = new AbortController();
   // Every delayed answer listens on this one signal; hundreds at once are expected under load, not a leak.
   setMaxListeners(0, lifetime.signal);
-  const auth = createAuthHandlers({
-    options: () => options,
-    accounts,
-    tokens,
-    signer: createAccessTokenSigner(),
-    stats,
-    lifetime: lifetime.signal,
-  });
+  const grants = createGrants({ options: () => options, accounts, tokens, signer, stats });
+  const deps = { options: () => options, grants, tokens, signer, stats, lifetime: lifetime.signal };
+  const auth = createAuthHandlers(deps);
+  const oauth = createOAuthHandlers(deps);
 
   function setOptions(patch: RuntimeOptionsPatch): void {
     const parsed = parseRuntimePatch(patch);
@@ -82,15 +98,16 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
   }
 
   function runtimeOptions(): RuntimeOptionsPatch {
-    const { failMode, refreshLatencyMs, loginLatencyMs, accessTokenTtlSeconds, refreshTokenTtlSeconds, shape } =
-      options;
-    return { failMode, refreshLatencyMs, loginLatencyMs, accessTokenTtlSeconds, refreshTokenTtlSeconds, shape };
+    return Object.fromEntries(RUNTIME_OPTION_KEYS.map((key) => [key, options[key]])) as RuntimeOptionsPatch;
   }
 
   const routes: Record<string, Route> = {
     [BACKEND_PATHS.login]: { POST: auth.login },
     [BACKEND_PATHS.refresh]: { POST: auth.refresh },
+    [BACKEND_PATHS.logout]: { POST: auth.logout },
     [BACKEND_PATHS.profile]: { GET: auth.profile },
+    [BACKEND_PATHS.token]: { POST: oauth.token },
+    [BACKEND_PATHS.revoke]: { POST: oauth.revoke },
     [BACKEND_PATHS.health]: { GET: async (_request, response) => sendJson(response, { status: 200, body: { ok: true } }) },
     [BACKEND_PATHS.stats]: {
       GET: async (_request, response) => sendJson(response, { status: 200, body: stats.snapshot() }),
@@ -119,6 +136,8 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
 
   async function dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
     tokens.sweepIfDue();
+    // The backend's skewed clock shows in its Date header, as a real server's would (RFC 9110 §6.6.1).
+    response.setHeader("date", new Date(clock() + options.clockSkewSeconds * 1000).toUTCString());
     // A trailing slash is tolerated so DRF-style paths (`/api/auth/refresh-token/`) work too.
     const pathname = new URL(request.url ?? "/", "http://backend").pathname.replace(/(?<=.)\/+$/, "");
     const route = routes[pathname];

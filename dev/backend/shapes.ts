@@ -8,20 +8,24 @@ import type { BackendShape } from "./options";
 
 export interface Reply {
   status: number;
+  /** JSON-encoded; `undefined` sends no body at all (204). */
   body: unknown;
   headers?: Record<string, string>;
 }
 
 export interface TokenPair {
   accessToken: string;
-  refreshToken: string;
-  /** The access token's JWT `exp`, epoch seconds. */
+  /** Absent when the backend does not rotate (`rotation: "none"`): the answer then has no refresh-token field. */
+  refreshToken?: string;
+  /** The access token's JWT `exp` as stated (shifted by the clock skew), epoch seconds. */
   accessExp: number;
-  /** Whole seconds from now until `accessExp`, for `expires_in`. */
+  /** Whole seconds of real time until the access token expires, for `expires_in`. */
   expiresInSeconds: number;
+  /** The granted scope, for OAuth answers to a request that named one. */
+  scope?: string;
 }
 
-export type RefreshRefusal = "unknown" | "expired" | "revoked" | "reused";
+export type RefreshRefusal = "unknown" | "expired" | "revoked" | "reused" | "consumed" | "wrong_client";
 export type ProfileRefusal = "missing" | "expired" | "revoked" | "invalid";
 
 /** What was wrong with a request body; `field` names a missing or mistyped field. */
@@ -37,6 +41,8 @@ interface Dialect {
   profileRefused(reason: ProfileRefusal): Reply;
   badRequest(problem: BodyProblem): Reply;
   unavailable(): Reply;
+  /** The answer to a sign-out, whether or not the token was known. */
+  signedOut(): Reply;
 }
 
 /** Long enough that a client retries soon, short enough that tests flipping failMode back see it quickly. */
@@ -47,6 +53,8 @@ const REFRESH_REFUSALS: Record<RefreshRefusal, { error: string; message: string 
   expired: { error: "refresh_token_expired", message: "Refresh token has expired" },
   revoked: { error: "token_revoked", message: "Refresh token has been revoked" },
   reused: { error: "token_reused", message: "Refresh token was already used; the session has been revoked" },
+  consumed: { error: "token_reused", message: "Refresh token was already used" },
+  wrong_client: { error: "invalid_refresh_token", message: "Refresh token was issued to another client" },
 };
 
 const PROFILE_REFUSALS: Record<ProfileRefusal, { error: string; message: string }> = {
@@ -62,7 +70,7 @@ const defaultDialect: Dialect = {
     body: {
       data: {
         accessToken: pair.accessToken,
-        refreshToken: pair.refreshToken,
+        ...(pair.refreshToken === undefined ? {} : { refreshToken: pair.refreshToken }),
         // Epoch milliseconds, equal to the JWT's own `exp`, so both ways of reading the expiry agree.
         accessTokenExpires: pair.accessExp * 1000,
       },
@@ -77,6 +85,7 @@ const defaultDialect: Dialect = {
     body: { error: "unavailable", message: "Refresh is temporarily unavailable" },
     headers: { "retry-after": RETRY_AFTER_SECONDS },
   }),
+  signedOut: () => ({ status: 204, body: undefined }),
 };
 
 // RFC 6749 §5.2: every refused grant is 400 invalid_grant, not 401; clients must treat it as a refusal.
@@ -85,10 +94,13 @@ const oauthDialect: Dialect = {
     status: 200,
     body: {
       access_token: pair.accessToken,
-      refresh_token: pair.refreshToken,
       token_type: "Bearer",
       expires_in: pair.expiresInSeconds,
+      ...(pair.refreshToken === undefined ? {} : { refresh_token: pair.refreshToken }),
+      ...(pair.scope === undefined ? {} : { scope: pair.scope }),
     },
+    // RFC 6749 §5.1: Cache-Control: no-store (sendJson sets it on every answer) and Pragma: no-cache.
+    headers: { pragma: "no-cache" },
   }),
   loginRefused: () => ({
     status: 400,
@@ -115,6 +127,8 @@ const oauthDialect: Dialect = {
     body: { error: "temporarily_unavailable", error_description: "Refresh is temporarily unavailable" },
     headers: { "retry-after": RETRY_AFTER_SECONDS },
   }),
+  // RFC 7009 §2.2: 200, also for a token the server does not know.
+  signedOut: () => ({ status: 200, body: {} }),
 };
 
 // SimpleJWT's own bodies, word for word; its blacklist makes reuse and revocation look the same.
@@ -123,11 +137,14 @@ const DRF_TOKEN_BLACKLISTED = { detail: "Token is blacklisted", code: "token_not
 
 const drfDialect: Dialect = {
   // No expiry field: the client has to read the access token's `exp`.
-  tokens: (pair) => ({ status: 200, body: { access: pair.accessToken, refresh: pair.refreshToken } }),
+  tokens: (pair) => ({
+    status: 200,
+    body: pair.refreshToken === undefined ? { access: pair.accessToken } : { access: pair.accessToken, refresh: pair.refreshToken },
+  }),
   loginRefused: () => ({ status: 401, body: { detail: "No active account found with the given credentials" } }),
   refreshRefused: (reason) => ({
     status: 401,
-    body: reason === "revoked" || reason === "reused" ? DRF_TOKEN_BLACKLISTED : DRF_TOKEN_INVALID,
+    body: reason === "revoked" || reason === "reused" || reason === "consumed" ? DRF_TOKEN_BLACKLISTED : DRF_TOKEN_INVALID,
   }),
   profileRefused: (reason) => ({
     status: 401,
@@ -147,6 +164,8 @@ const drfDialect: Dialect = {
     body: { detail: "Service temporarily unavailable, try again later." },
     headers: { "retry-after": RETRY_AFTER_SECONDS },
   }),
+  // SimpleJWT's TokenBlacklistView answers an empty object.
+  signedOut: () => ({ status: 200, body: {} }),
 };
 
 const DIALECTS: Record<BackendShape, Dialect> = { default: defaultDialect, oauth: oauthDialect, drf: drfDialect };

@@ -6,12 +6,22 @@
 export interface BackendStats {
   logins: number;
   loginFailures: number;
-  /** Successful rotations. */
+  /**
+   * Refreshes that issued something new: rotations, and under `rotation: "none"` access-token renewals.
+   * Reuses answered inside the reuse interval are counted in `reuseWithinInterval` instead.
+   */
   refreshes: number;
   /** Every request to the refresh endpoint, whatever its outcome. */
   refreshAttempts: number;
   reuseDetections: number;
+  /** `rotation: "reuse-interval"`: consumed refresh tokens presented again in time, answered with their successor. */
+  reuseWithinInterval: number;
+  /** Families revoked, by reuse detection or by sign-out. */
   familiesRevoked: number;
+  /** Requests to the sign-out endpoints (`POST /api/auth/logout`, `POST /oauth/revoke`), whatever their outcome. */
+  revocationRequests: number;
+  /** Sign-out requests that revoked a family that was still active. */
+  revocations: number;
   profileRequests: number;
   profileUnauthorized: number;
   /** A gauge, not a counter: refresh requests received and not yet answered or abandoned. */
@@ -69,7 +79,10 @@ function zeroStats(): BackendStats {
     refreshes: 0,
     refreshAttempts: 0,
     reuseDetections: 0,
+    reuseWithinInterval: 0,
     familiesRevoked: 0,
+    revocationRequests: 0,
+    revocations: 0,
     profileRequests: 0,
     profileUnauthorized: 0,
     inFlightRefreshes: 0,

@@ -115,3 +115,88 @@ describe("token store", () => {
     expect(store.sizes()).toEqual({ refreshTokens: 0, families: 0 });
   });
 });
+
+describe("rotation policies", () => {
+  const at = (rotation: "rotate" | "none" | "reuse-interval", reuseIntervalSeconds = 10) => ({
+    ...LIFETIMES,
+    rotation,
+    reuseIntervalSeconds,
+  });
+
+  it.each([
+    // What the second presentation of the login's refresh token gets, `gapMs` after the first.
+    { rotation: "rotate", gapMs: 0, second: "reused", familyAfter: "revoked" },
+    { rotation: "reuse-interval", gapMs: 9_999, second: "replayed", familyAfter: "active" },
+    { rotation: "reuse-interval", gapMs: 10_000, second: "reused", familyAfter: "revoked" },
+    { rotation: "none", gapMs: 0, second: "renewed", familyAfter: "active" },
+    { rotation: "none", gapMs: 599_000, second: "renewed", familyAfter: "active" },
+  ] as const)("$rotation, presented again after $gapMs ms: $second", ({ rotation, gapMs, second, familyAfter }) => {
+    const clock = fakeClock();
+    const store = createTokenStore(clock.now);
+    const login = store.login("user-1", LIFETIMES);
+    const first = store.rotate(login.refreshToken, at(rotation));
+    expect(first.kind).toBe(rotation === "none" ? "renewed" : "rotated");
+    clock.advance(gapMs);
+    expect(store.rotate(login.refreshToken, at(rotation)).kind).toBe(second);
+    expect(store.familyStatus(login.family.id).kind).toBe(familyAfter);
+  });
+
+  it("reuse-interval: hands out the very successor of the first rotation, with a new access token", () => {
+    const clock = fakeClock();
+    const store = createTokenStore(clock.now);
+    const login = store.login("user-1", LIFETIMES);
+    const first = store.rotate(login.refreshToken, at("reuse-interval"));
+    clock.advance(3_000);
+    const again = store.rotate(login.refreshToken, at("reuse-interval"));
+    if (first.kind !== "rotated" || again.kind !== "replayed") throw new Error(`got ${first.kind}, ${again.kind}`);
+    expect(again.refreshToken).toBe(first.refreshToken);
+    expect(again.refreshExpiresAt).toBe(first.refreshExpiresAt);
+    expect(again.accessExp).toBe(first.accessExp + 3);
+    // The successor is still the live token: it rotates normally.
+    expect(store.rotate(first.refreshToken, at("reuse-interval")).kind).toBe("rotated");
+    expect(store.sizes().refreshTokens).toBe(3);
+  });
+
+  it("none: the refresh token keeps working until its own expiry and issues no successor", () => {
+    const clock = fakeClock();
+    const store = createTokenStore(clock.now);
+    const login = store.login("user-1", LIFETIMES);
+    for (let index = 0; index < 3; index += 1) {
+      const outcome = store.rotate(login.refreshToken, at("none"));
+      expect(outcome).toMatchObject({ kind: "renewed", family: { id: login.family.id } });
+      expect("refreshToken" in outcome).toBe(false);
+    }
+    expect(store.sizes().refreshTokens).toBe(1);
+    clock.advance(LIFETIMES.refreshTokenTtlSeconds * 1000);
+    expect(store.rotate(login.refreshToken, at("none")).kind).toBe("expired");
+  });
+
+  it("none: a token consumed under an earlier policy is refused without revoking the family", () => {
+    const store = createTokenStore(fakeClock().now);
+    const login = store.login("user-1", LIFETIMES);
+    store.rotate(login.refreshToken, at("rotate"));
+    expect(store.rotate(login.refreshToken, at("none")).kind).toBe("consumed");
+    expect(store.familyStatus(login.family.id).kind).toBe("active");
+  });
+});
+
+describe("clients and sign-out", () => {
+  it("refuses a refresh token presented by another client, without consuming it", () => {
+    const store = createTokenStore(fakeClock().now);
+    const login = store.login("user-1", LIFETIMES, { clientId: "a" });
+    expect(store.rotate(login.refreshToken, { ...LIFETIMES, clientId: "b" }).kind).toBe("wrong_client");
+    expect(store.rotate(login.refreshToken, LIFETIMES).kind).toBe("wrong_client");
+    expect(store.rotate(login.refreshToken, { ...LIFETIMES, clientId: "a" }).kind).toBe("rotated");
+  });
+
+  it("revokes a family once; later revocations and refreshes see it revoked", () => {
+    const store = createTokenStore(fakeClock().now);
+    const login = store.login("user-1", LIFETIMES);
+    expect(store.familyOf(login.refreshToken)?.id).toBe(login.family.id);
+    expect(store.revokeFamily(login.family.id).kind).toBe("revoked");
+    expect(store.revokeFamily(login.family.id).kind).toBe("already");
+    expect(store.revokeFamily("no-such-family").kind).toBe("unknown");
+    expect(store.rotate(login.refreshToken, LIFETIMES).kind).toBe("revoked");
+    expect(store.familyStatus(login.family.id).kind).toBe("revoked");
+  });
+});
