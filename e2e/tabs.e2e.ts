@@ -16,7 +16,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../integration/harness";
+import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
 import { ROOT, ensureAppBuilt } from "../test-support/next-app";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -15,7 +15,7 @@ import {
   sleep,
   startStack,
   type Stack,
-} from "./harness";
+} from "../test-support/stack";
 
 const INSTANCES = 3;
 const REQUESTS = 60;

@@ -20,7 +20,7 @@ import {
   sessionSetCookie,
   startStack,
   type Stack,
-} from "./harness";
+} from "../test-support/stack";
 import { mintSessionCookie } from "@/testing/session-cookie";
 
 let stack: Stack;

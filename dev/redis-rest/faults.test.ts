@@ -5,7 +5,6 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createUpstashClient, createUpstashLockStore } from '../../src/core/refresh/upstash-store';
 import { freePort } from '../../test-support/ports';
 import { deleteKeys, startRedis, type TestRedis } from '../../test-support/redis';
 import { startRedisRestBridge, type RedisRestBridge } from './bridge';
@@ -196,44 +195,6 @@ describe('counting', () => {
     await expect(bridge.setFault('hang', { failAfter: -1 })).rejects.toThrow(/non-negative integer/);
     // @ts-expect-error: not a fault
     await expect(bridge.setFault('explode')).rejects.toThrow(/unknown fault/);
-  });
-});
-
-describe("the app's lock store under faults", () => {
-  const keys = (name: string) => ({ successor: key(`${name}:successor`), lock: key(`${name}:lock`) });
-  const store = () => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
-
-  beforeAll(async () => {
-    // Load the three scripts, so that from here on each operation is exactly one EVALSHA request.
-    const warm = store();
-    expect(await warm.claim(keys('warm'), 'owner', 1_000)).toEqual({ kind: 'leader' });
-    await warm.settle(keys('warm'), 'owner', 'sealed', 1_000);
-    expect(await warm.release(keys('warm').lock, 'owner')).toBe(false);
-  });
-
-  it('a claim succeeds, then its settle fails (failAfter: 1): STORE_UNREACHABLE, the lock stays held', async () => {
-    const lockStore = store();
-    await bridge.setFault('server-error', { failAfter: 1, requests: 1 });
-    expect(await lockStore.claim(keys('settle'), 'leader', 5_000)).toEqual({ kind: 'leader' });
-    const error = await failure(lockStore.settle(keys('settle'), 'leader', 'sealed', 5_000));
-    expect(error).toMatchObject({ code: 'STORE_UNREACHABLE' });
-    expect(await lockStore.claim(keys('settle'), 'someone-else', 5_000)).toMatchObject({ kind: 'busy' });
-    expect(await lockStore.release(keys('settle').lock, 'leader')).toBe(true);
-  });
-
-  it('a hanging store: STORE_TIMEOUT', async () => {
-    const lockStore = store();
-    await bridge.setFault('hang', { requests: 1 });
-    const error = await failure(lockStore.claim(keys('hang'), 'leader', 5_000));
-    expect(error).toMatchObject({ code: 'STORE_TIMEOUT' });
-    // The next request is served again: the claim went nowhere, so the lock is free.
-    expect(await lockStore.claim(keys('hang'), 'leader', 5_000)).toEqual({ kind: 'leader' });
-  });
-
-  it('a refused store: STORE_UNREACHABLE', async () => {
-    const lockStore = store();
-    await bridge.setFault('refuse');
-    expect(await failure(lockStore.claim(keys('refuse'), 'leader', 5_000))).toMatchObject({ code: 'STORE_UNREACHABLE' });
   });
 });
 

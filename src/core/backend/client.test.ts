@@ -195,3 +195,60 @@ describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
     expect(last()).toMatchObject({ path: "/api/auth/logout", body: JSON.stringify({ refreshToken: "R7" }) });
   });
 });
+
+describe("against the reference backend's RFC 6749 token endpoint", () => {
+  let backend: ReferenceBackend;
+  beforeAll(async () => {
+    backend = await startReferenceBackend({ port: 0, shape: "oauth" });
+  });
+  afterAll(() => backend.close());
+
+  const oauth = (env: Record<string, string>) => clientFor(backend.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_REVOCATION_PATH: "/oauth/revoke", ...env });
+  const clients: Array<[string, Record<string, string>]> = [
+    ["client_secret_basic", { BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }],
+    ["client_secret_post", { BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret", BACKEND_CLIENT_AUTH: "post" }],
+    ["a public client", { BACKEND_CLIENT_ID: "demo-public" }],
+  ];
+
+  it.each(clients)("%s: sign in, rotate, revoke; the revoked token is refused", async (_label, env) => {
+    const client = oauth({ ...env, BACKEND_SCOPE: "openid offline_access" });
+    const login = await client.login(DEMO.email, DEMO.password);
+    if (login.kind !== "ok") throw new Error(JSON.stringify(login));
+    const refreshed = await client.refresh(login.value.refreshToken);
+    if (refreshed.kind !== "ok") throw new Error(JSON.stringify(refreshed));
+    expect(refreshed.value.refreshToken).not.toBe(login.value.refreshToken);
+    expect(await client.refresh(login.value.refreshToken)).toMatchObject({ kind: "rejected" });
+    const fresh = await client.login(DEMO.email, DEMO.password);
+    if (fresh.kind !== "ok") throw new Error(JSON.stringify(fresh));
+    const before = backend.stats().revocations;
+    expect(await client.revoke(fresh.value.refreshToken)).toEqual({ kind: "ok", value: "revoked" });
+    expect(backend.stats().revocations).toBe(before + 1);
+    expect(await client.refresh(fresh.value.refreshToken)).toMatchObject({ kind: "rejected" });
+  });
+
+  it("a wrong client secret is a misconfiguration, not a wrong password", async () => {
+    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "wrong" }).login(DEMO.email, DEMO.password)).toMatchObject({ kind: "misconfigured" });
+    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }).login(DEMO.email, "wrong")).toMatchObject({ kind: "rejected" });
+  });
+
+  it("a scope the server does not allow is a misconfiguration", async () => {
+    expect(await oauth({ BACKEND_CLIENT_ID: "demo-public", BACKEND_SCOPE: "admin" }).login(DEMO.email, DEMO.password)).toMatchObject({ kind: "misconfigured", setting: "BACKEND_SCOPE" });
+  });
+});
+
+describe("a backend clock 60 s off is anchored to ours", () => {
+  it.each([-60, 60])("skew %i s, every shape: the access token lives its real lifetime from now", async (skew) => {
+    for (const shape of ["default", "oauth", "drf"] as const) {
+      const backend = await startReferenceBackend({ port: 0, shape, clockSkewSeconds: skew, accessTokenTtlSeconds: 120 });
+      try {
+        const client = shape === "oauth" ? clientFor(backend.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "demo-public" }) : clientFor(backend.url);
+        const login = await client.login(DEMO.email, DEMO.password);
+        if (login.kind !== "ok") throw new Error(JSON.stringify(login));
+        // Date has whole seconds, so the anchor is exact within about a second.
+        expect(Math.abs(login.value.accessTokenExpires - (Date.now() + 120_000)), shape).toBeLessThan(2_500);
+      } finally {
+        await backend.close();
+      }
+    }
+  });
+});

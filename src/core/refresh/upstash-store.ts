@@ -139,7 +139,8 @@ export function createUpstashLockStore(redis: LockScriptClient): LockStore {
 
 /**
  * Which failure a client error is. @upstash/redis does not keep the HTTP status: a non-2xx answer becomes
- * an UpstashError carrying the body's `error` text, a non-JSON body (a gateway's page) an
+ * an UpstashError carrying the body's `error` text and ", command was: …", a Redis error reply in a 200
+ * an UpstashError without that suffix, a non-JSON body (a gateway's page) an
  * UpstashJSONParseError, a refused connection fetch's TypeError, our per-command abort a TimeoutError.
  * So the words Upstash answers with are matched here, in this one place, and tested against the bridge.
  */
@@ -154,9 +155,9 @@ export function classifyStoreError(error: unknown): SessionErrorCode {
     const text = top.message;
     if (/unauthori[sz]ed|WRONGPASS|NOAUTH|invalid (api )?token/i.test(text)) return "STORE_UNAUTHORIZED";
     if (/limit exceeded|rate.?limit|too many requests|quota/i.test(text)) return "STORE_RATE_LIMITED";
-    // A Redis error reply ("ERR …", "WRONGTYPE …"): the store works but refused the command.
-    if (/^(ERR|WRONGTYPE|NOSCRIPT|BUSY)\b/.test(text)) return "STORE_PROTOCOL";
-    return "STORE_SERVER_ERROR";
+    // The client appends ", command was: …" only when the HTTP status was not 2xx: the service failed.
+    // Without it, the service answered 200 with a Redis error reply: it works but refused our command.
+    return text.includes(", command was:") ? "STORE_SERVER_ERROR" : "STORE_PROTOCOL";
   }
   // fetch itself failed: refused, reset, unknown host (TypeError "fetch failed" with a system cause).
   return "STORE_UNREACHABLE";

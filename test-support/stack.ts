@@ -2,19 +2,19 @@
  * The whole deployment, for black-box tests: a real Redis behind the Upstash-REST bridge, the reference
  * backend, and N real `next start` instances sharing both. Plus the small helpers every test of the
  * contract needs: backend logins, expired sessions, Server-Timing outcomes and session Set-Cookies.
- * Used by integration/*.test.ts and e2e/*.e2e.ts.
+ * Used by integration/*.test.ts and e2e/*.e2e.ts (and anything else that needs the whole deployment).
  */
 import { decode } from "next-auth/jwt";
 import type { BackendOptions, ReferenceBackend } from "../dev/backend/server";
 import type { RedisRestBridge } from "../dev/redis-rest/bridge";
-import { startNextInstance, type NextInstance } from "../test-support/next-app";
-import type { TestRedis } from "../test-support/redis";
-import { backendLogin, DEMO_EMAIL, startServices } from "../test-support/services";
-import { storeCookies, type CookieJar } from "../test-support/sign-in";
+import { startNextInstance, type NextInstance } from "./next-app";
+import type { TestRedis } from "./redis";
+import { backendLogin, DEMO_EMAIL, startServices } from "./services";
+import { storeCookies, type CookieJar } from "./sign-in";
 import { joinSessionCookie, type BackendTokens } from "@/core";
 import { mintSessionCookie } from "@/testing/session-cookie";
 
-export { backendLogin, backendRefresh, DEMO_EMAIL, DEMO_PASSWORD } from "../test-support/services";
+export { backendLogin, backendRefresh, DEMO_EMAIL, DEMO_PASSWORD } from "./services";
 export const SESSION_COOKIE = "next-auth.session-token";
 
 export interface Stack {
