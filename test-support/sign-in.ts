@@ -52,3 +52,19 @@ export async function signIn(appUrl: string, identifier: string, password: strin
   }
   return jar;
 }
+
+/** Signs out through next-auth's route (csrf, then POST signout), as the app's button does; updates the jar. */
+export async function signOut(appUrl: string, jar: CookieJar): Promise<Response> {
+  const csrfResponse = await fetch(`${appUrl}/api/auth/csrf`, { headers: { cookie: cookieHeader(jar) } });
+  storeCookies(jar, csrfResponse);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const response = await fetch(`${appUrl}/api/auth/signout`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ csrfToken, json: "true" }),
+  });
+  storeCookies(jar, response);
+  await response.body?.cancel();
+  return response;
+}

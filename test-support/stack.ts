@@ -35,6 +35,8 @@ export interface StackOptions {
   readonly backend?: Partial<BackendOptions>;
   /** Extra settings for every instance (SESSION_REFRESH_SKEW_SECONDS, …). */
   readonly env?: Record<string, string>;
+  /** Settings for one instance on top of `env` (a rolling deploy's old and new secrets, …). */
+  readonly instanceEnv?: (index: number) => Record<string, string>;
   readonly distDir?: string;
 }
 
@@ -46,7 +48,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const env = { NEXTAUTH_SECRET: secret, BACKEND_URL: backend.url, ...services.storeEnv, ...options.env };
     const settled = await Promise.allSettled(
-      Array.from({ length: options.instances }, () => startNextInstance({ env, distDir: options.distDir })),
+      Array.from({ length: options.instances }, (_, index) => startNextInstance({ env: { ...env, ...options.instanceEnv?.(index) }, distDir: options.distDir })),
     );
     const instances = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     started.push(...instances.map((instance) => ({ close: () => instance.stop() })));

@@ -49,24 +49,26 @@ describe("malformed token responses are values with a reason, never a crash", ()
 describe("an absolute expiry is anchored to the local clock with the lifetime the backend states", () => {
   const SKEWS_S = [-60, 0, 60];
   const LIFETIME_MS = 300_000;
+  // Date and iat are whole seconds: the anchored lifetime errs a second short, never long.
+  const WHOLE_SECOND = 1000;
   const jwt = (iat: number, exp: number) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuedAt(iat).setExpirationTime(exp).sign(new Uint8Array(32));
 
   it.each(SKEWS_S)("backend clock %i s off: absolute expiry minus the response's Date", (skew) => {
     const backendNow = NOW + skew * 1000;
     const parsed = parseTokenResponse({ accessToken: "A", accessTokenExpires: backendNow + LIFETIME_MS }, { receivedAt: NOW, serverDate: backendNow });
-    expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS } });
+    expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND } });
   });
 
   it.each(SKEWS_S)("backend clock %i s off: JWT exp minus iat when there is no Date", async (skew) => {
     const backendNowS = NOW / 1000 + skew;
     const parsed = parseTokenResponse({ access: await jwt(backendNowS, backendNowS + LIFETIME_MS / 1000), refresh: "R" }, { receivedAt: NOW });
-    expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS } });
+    expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND } });
   });
 
   it.each(SKEWS_S)("backend clock %i s off: an absolute field anchored through the JWT's iat", async (skew) => {
     const backendNowS = NOW / 1000 + skew;
     const body = { accessToken: await jwt(backendNowS, backendNowS + 3600), expiresAt: backendNowS + LIFETIME_MS / 1000 };
-    expect(parseTokenResponse(body, { receivedAt: NOW })).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS } });
+    expect(parseTokenResponse(body, { receivedAt: NOW })).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND } });
   });
 
   it("without Date or iat an absolute expiry is taken as the backend states it", () => {

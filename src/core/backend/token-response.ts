@@ -18,6 +18,12 @@ const ABSOLUTE_EXPIRY_FIELDS = ["accessTokenExpires", "expiresAt", "expires_at"]
 const RELATIVE_EXPIRY_FIELDS = ["expires_in", "expiresIn"] as const;
 /** Below this an epoch number is seconds (until year 5138), above it milliseconds (after 1973). */
 const EPOCH_SECONDS_LIMIT = 1e11;
+/**
+ * `Date` and `iat` count whole seconds, truncated: the backend's true time of issue may be up to this much
+ * later, so a lifetime measured from them is shortened by it. Refreshing a second early is harmless;
+ * trusting a token a second after it died is not.
+ */
+const WHOLE_SECOND_MS = 1000;
 /** RFC 6750: the only token type we can present as `Authorization: Bearer`. */
 const BEARER = "bearer";
 
@@ -71,16 +77,16 @@ function readExpiry(source: Record<string, unknown>, accessToken: string, time: 
     if (source[field] === undefined || source[field] === null) continue;
     const stated = absoluteTime(source[field]);
     if (stated === undefined) return `${field} is not an epoch time or ISO 8601 date: ${JSON.stringify(source[field])}`;
-    if (serverDate !== undefined) return receivedAt + (stated - serverDate);
-    if (claims.iat !== undefined) return receivedAt + (stated - claims.iat * 1000);
+    if (serverDate !== undefined) return receivedAt + (stated - serverDate - WHOLE_SECOND_MS);
+    if (claims.iat !== undefined) return receivedAt + (stated - claims.iat * 1000 - WHOLE_SECOND_MS);
     return stated;
   }
   const relative = relativeSeconds(source);
   if (typeof relative === "number") return receivedAt + relative * 1000;
   if (typeof relative === "string") return relative;
   if (claims.exp !== undefined) {
-    if (serverDate !== undefined) return receivedAt + (claims.exp * 1000 - serverDate);
-    if (claims.iat !== undefined) return receivedAt + (claims.exp - claims.iat) * 1000;
+    if (serverDate !== undefined) return receivedAt + (claims.exp * 1000 - serverDate - WHOLE_SECOND_MS);
+    if (claims.iat !== undefined) return receivedAt + (claims.exp - claims.iat) * 1000 - WHOLE_SECOND_MS;
     return claims.exp * 1000;
   }
   return `no expiry (looked for ${[...ABSOLUTE_EXPIRY_FIELDS, ...RELATIVE_EXPIRY_FIELDS].join(", ")} and the access token's JWT exp)`;
