@@ -36,6 +36,8 @@ export interface StackOptions {
   /** Extra settings for every instance (SESSION_REFRESH_SKEW_SECONDS, …). */
   readonly env?: Record<string, string>;
   readonly distDir?: string;
+  /** The project to serve, relative to the repository root (a variant's copy; default this project). */
+  readonly projectDir?: string;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -46,7 +48,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const env = { NEXTAUTH_SECRET: secret, BACKEND_URL: backend.url, ...services.storeEnv, ...options.env };
     const settled = await Promise.allSettled(
-      Array.from({ length: options.instances }, () => startNextInstance({ env, distDir: options.distDir })),
+      Array.from({ length: options.instances }, () => startNextInstance({ env, distDir: options.distDir, projectDir: options.projectDir })),
     );
     const instances = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     started.push(...instances.map((instance) => ({ close: () => instance.stop() })));
