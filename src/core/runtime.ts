@@ -30,6 +30,8 @@ export interface RuntimeDependencies {
   readonly log?: (message: string) => void;
   /** Say at start-up which lock store is in use (default true; `npm run dev` says it once itself). */
   readonly announceStore?: boolean;
+  /** NODE_ENV is production: the in-memory store's announcement becomes a warning. */
+  readonly production?: boolean;
 }
 
 export function createSessionRuntime(settings: Settings, deps: RuntimeDependencies = {}): SessionRuntime {
@@ -40,7 +42,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
     nowSeconds: deps.nowMs ? () => Math.floor(deps.nowMs!() / 1000) : undefined,
   });
   const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, nowMs: deps.nowMs });
-  const store = deps.store ?? storeFor(settings, deps.announceStore === false ? () => {} : log);
+  const store = deps.store ?? storeFor(settings, deps.announceStore === false ? () => {} : log, deps.production === true);
   const coordinator = settings.unlockedBaseline
     ? createUnlockedRefresher(backend)
     : createRefreshCoordinator({
@@ -63,10 +65,13 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
   return { settings, codec, backend, store, coordinator, gate };
 }
 
-function storeFor(settings: Settings, log: (message: string) => void): LockStore {
+function storeFor(settings: Settings, log: (message: string) => void, production: boolean): LockStore {
   if (settings.store.kind === "upstash") return createUpstashLockStore(createUpstashClient(settings.store));
   log(
-    "[session] lock store: in-memory. It coordinates refreshes within this one instance only; " +
+    (production
+      ? "[session] WARNING: running in production with the in-memory lock store. With more than one instance, each refreshes the same token and a rotating backend signs users out. "
+      : "[session] lock store: in-memory. ") +
+      "It coordinates refreshes within this one instance only; " +
       "set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL/KV_REST_API_TOKEN) to share it between instances.",
   );
   return createMemoryLockStore();

@@ -103,6 +103,13 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     else if (storeToken === undefined) problems.push("UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not");
     else store = { kind: "upstash", url: url("UPSTASH_REDIS_REST_URL", storeUrl, problems), token: storeToken };
   }
+  // On Vercel every request may land on another instance: the in-memory store would let each refresh the
+  // same token, and a rotating backend revokes the family. `vercel dev` (VERCEL_ENV=development) is exempt.
+  if (env.VERCEL === "1" && env.VERCEL_ENV !== "development" && storeUrl === undefined && storeToken === undefined) {
+    problems.push(
+      "no lock store on Vercel: connect Upstash Redis (its integration sets KV_REST_API_URL and KV_REST_API_TOKEN) or set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN; the in-memory store cannot coordinate refreshes between instances",
+    );
+  }
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
   const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, 3600, problems);
