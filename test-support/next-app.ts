@@ -10,9 +10,10 @@
  * the lockfile up there makes this project the workspace root.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { middlewareRuntime } from "../bench/edge-bundle-size";
 import { switchRuntime, type AppRuntime } from "../scripts/switch-runtime";
 import { freePort } from "./ports";
 
@@ -82,21 +83,9 @@ export async function ensureVariantBuilt(variant: AppRuntime): Promise<AppBuild>
   return build;
 }
 
-/**
- * The runtime a build's session middleware runs on, from Next's own manifests: an edge middleware is
- * listed in middleware-manifest.json, a Node proxy in functions-config-manifest.json as `/_middleware`.
- */
+/** The runtime a build's session middleware runs on, from Next's own manifests (see bench/edge-bundle-size.ts). */
 export function builtMiddlewareRuntime(build: AppBuild): "edge" | "nodejs" | "none" {
-  const server = join(ROOT, build.projectDir, build.distDir, "server");
-  const edge = JSON.parse(readFileSync(join(server, "middleware-manifest.json"), "utf8")) as { middleware: Record<string, unknown> };
-  const functionsPath = join(server, "functions-config-manifest.json");
-  const functions = existsSync(functionsPath)
-    ? (JSON.parse(readFileSync(functionsPath, "utf8")) as { functions?: Record<string, { runtime?: string }> }).functions ?? {}
-    : {};
-  const node = functions["/_middleware"]?.runtime === "nodejs";
-  const hasEdge = Object.keys(edge.middleware).length > 0;
-  if (hasEdge && node) throw new Error(`${server} lists both an edge middleware and a Node proxy`);
-  return hasEdge ? "edge" : node ? "nodejs" : "none";
+  return middlewareRuntime(join(ROOT, build.projectDir, build.distDir));
 }
 
 /**
