@@ -19,10 +19,10 @@ const config = [
   },
   {
     // Tools and tests, not React: a function named use…() there is not a hook.
-    files: ["dev/**", "test-support/**", "bench/**", "edge-tests/**", "integration/**", "e2e/**"],
+    files: ["dev/**", "test-support/**", "bench/**", "edge-tests/**", "integration/**", "e2e/**", "deploy-tests/**", "scripts/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
-  { ignores: [".next/**", ".next-*/**", "node_modules/**", "next-env.d.ts", "bench/results/**"] },
+  { ignores: [".next/**", ".next-*/**", ".vercel/**", "node_modules/**", "next-env.d.ts", "bench/results/**"] },
 ];
 
 export default config;

@@ -3,9 +3,12 @@
  * the Upstash-REST bridge) and one reference backend with rotating refresh tokens and reuse detection:
  * the backend must see exactly one refresh, every request must succeed with the new tokens, and a late
  * request carrying the old cookie must still be served from the grace window.
+ *
+ * `npm test` runs it against the default build (src/middleware.ts, edge runtime); `npm run test:node-proxy`
+ * (APP_RUNTIME_VARIANT=node) against a copy switched to Next 16's Node proxy (src/proxy.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureAppBuilt } from "../test-support/next-app";
+import { appVariantFromEnv, builtMiddlewareRuntime, ensureVariantBuilt, type AppBuild } from "../test-support/next-app";
 import {
   DEMO_EMAIL,
   decodeWithNextAuth,
@@ -20,12 +23,14 @@ import {
 const INSTANCES = 3;
 const REQUESTS = 60;
 const REFRESH_LATENCY_MS = 200;
+const VARIANT = appVariantFromEnv();
 
 let stack: Stack;
+let build: AppBuild;
 
 beforeAll(async () => {
-  await ensureAppBuilt();
-  stack = await startStack({ instances: INSTANCES, backend: { refreshLatencyMs: REFRESH_LATENCY_MS } });
+  build = await ensureVariantBuilt(VARIANT);
+  stack = await startStack({ instances: INSTANCES, backend: { refreshLatencyMs: REFRESH_LATENCY_MS }, ...build });
 });
 
 afterAll(async () => {
@@ -56,7 +61,11 @@ function tally(values: ReadonlyArray<string | null>): Record<string, number> {
   return counts;
 }
 
-describe("one expired session, 60 concurrent requests over 3 instances", () => {
+describe(`one expired session, 60 concurrent requests over 3 instances (${VARIANT} variant)`, () => {
+  it(`serves a build whose session middleware runs on the ${VARIANT} runtime`, () => {
+    expect(builtMiddlewareRuntime(build)).toBe(VARIANT === "node" ? "nodejs" : "edge");
+  });
+
   it("refreshes exactly once, serves everyone the same new tokens, and replays for a late old cookie", async () => {
     const session = await freshExpiredSession(stack);
     stack.backend.resetStats();
@@ -119,7 +128,7 @@ describe("one expired session, 60 concurrent requests over 3 instances", () => {
       expect(result.body).not.toContain(session.tokens.refreshToken);
     }
 
-    console.info(`[multi-instance] ${REQUESTS} requests over ${INSTANCES} instances in ${elapsedMs.toFixed(0)} ms; outcomes ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`);
+    console.info(`[multi-instance ${VARIANT}] ${REQUESTS} requests over ${INSTANCES} instances in ${elapsedMs.toFixed(0)} ms; outcomes ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`);
 
     // A tab that was asleep: 2 s later, still the old cookie. The grace window hands it the successor.
     await sleep(2_000);

@@ -1,7 +1,9 @@
 /**
- * Edge middleware: refreshes the next-auth session cookie once per expiry, across tabs and instances.
- * It stays `middleware.ts` on the edge runtime (Next 16's `proxy.ts` is Node-only); the logic lives in
- * src/core and src/next, so moving it is this one file.
+ * The session middleware: refreshes the next-auth session cookie once per expiry, across tabs and instances.
+ * As src/middleware.ts it runs on the edge runtime, the default (Vercel's edge; OpenNext on Cloudflare
+ * needs it there). `npm run runtime:node` renames it to src/proxy.ts exporting `proxy`, Next 16's Node-only
+ * proxy, for self-hosting on Node; `npm run runtime:edge` switches back. The logic lives in the
+ * runtime-neutral src/core and src/next either way, so this file is all that changes.
  */
 import { createSessionMiddleware } from "@/next/session-middleware";
 import { sessionRuntime } from "@/next/runtime";

@@ -2,17 +2,27 @@
  * Real `next build` / `next start` processes for integration tests, the load test and browser tests.
  * The build is shared: made once per source change (a directory lock keeps parallel test files from
  * building at the same time) and reused while nothing under src/ changed.
+ *
+ * Two variants of the app: "edge" is this project as it is (src/middleware.ts on the edge runtime); "node"
+ * is a copy in NODE_VARIANT_DIR switched to Next 16's Node proxy (src/proxy.ts) by scripts/switch-runtime.ts,
+ * so the working tree is never renamed under a running test. The copy has no node_modules or lockfile of
+ * its own: modules resolve from this project's node_modules one level up, which Turbopack accepts because
+ * the lockfile up there makes this project the workspace root.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { middlewareRuntime } from "../bench/edge-bundle-size";
+import { switchRuntime, type AppRuntime } from "../scripts/switch-runtime";
 import { freePort } from "./ports";
 
 const require = createRequire(import.meta.url);
 export const ROOT = resolve(import.meta.dirname, "..");
 const NEXT_BIN = require.resolve("next/dist/bin/next");
 const BUILD_INPUTS = ["src", "next.config.mjs", "package.json", "tsconfig.json"];
+/** The node variant's project copy; a `.next-*` name, so git, tsc and ESLint already ignore it. */
+export const NODE_VARIANT_DIR = ".next-node-proxy";
 const BUILD_LOCK_STALE_MS = 10 * 60_000;
 
 export interface NextInstance {
@@ -31,6 +41,51 @@ export async function ensureAppBuilt(distDir = ".next"): Promise<void> {
     const output = await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" });
     if (!isBuildFresh(distDir)) throw new Error(`next build did not produce ${distDir}/BUILD_ID:\n${output}`);
   });
+}
+
+/** Where a variant's `next start` runs: its project directory and build output, both relative to ROOT. */
+export interface AppBuild {
+  readonly projectDir: string;
+  readonly distDir: string;
+}
+
+/** The variant `APP_RUNTIME_VARIANT` asks for (`edge` when unset). */
+export function appVariantFromEnv(env: NodeJS.ProcessEnv = process.env): AppRuntime {
+  const value = env.APP_RUNTIME_VARIANT?.trim() || "edge";
+  if (value !== "edge" && value !== "node") throw new Error(`APP_RUNTIME_VARIANT must be edge or node, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Builds one variant unless its build is newer than this project's sources. The node variant is a fresh
+ * copy of the build inputs (without tests) with the middleware switched to src/proxy.ts, built in place.
+ */
+export async function ensureVariantBuilt(variant: AppRuntime): Promise<AppBuild> {
+  if (variant === "edge") {
+    await ensureAppBuilt();
+    return { projectDir: ".", distDir: ".next" };
+  }
+  const build: AppBuild = { projectDir: NODE_VARIANT_DIR, distDir: ".next" };
+  const rootRelativeDist = join(NODE_VARIANT_DIR, build.distDir);
+  if (isBuildFresh(rootRelativeDist)) return build;
+  await withBuildLock(NODE_VARIANT_DIR, async () => {
+    if (isBuildFresh(rootRelativeDist)) return;
+    const projectDir = join(ROOT, NODE_VARIANT_DIR);
+    rmSync(projectDir, { recursive: true, force: true });
+    for (const input of BUILD_INPUTS) {
+      cpSync(join(ROOT, input), join(projectDir, input), { recursive: true, filter: (source) => !/\.test\.tsx?$/.test(source) });
+    }
+    switchRuntime(projectDir, "node");
+    const env = { ...process.env, NEXT_DIST_DIR: build.distDir, NEXT_TELEMETRY_DISABLED: "1" };
+    const output = await run(process.execPath, [NEXT_BIN, "build"], env, projectDir);
+    if (!isBuildFresh(rootRelativeDist)) throw new Error(`next build did not produce ${rootRelativeDist}/BUILD_ID:\n${output}`);
+  });
+  return build;
+}
+
+/** The runtime a build's session middleware runs on, from Next's own manifests (see bench/edge-bundle-size.ts). */
+export function builtMiddlewareRuntime(build: AppBuild): "edge" | "nodejs" | "none" {
+  return middlewareRuntime(join(ROOT, build.projectDir, build.distDir));
 }
 
 /**
@@ -72,9 +127,9 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -87,6 +142,8 @@ export interface StartOptions {
   /** Settings for the instance (NEXTAUTH_SECRET, BACKEND_URL, UPSTASH_…); merged over a clean base. */
   readonly env: Record<string, string>;
   readonly distDir?: string;
+  /** The project `next start` serves (relative to ROOT): "." or a variant's copy, see ensureVariantBuilt. */
+  readonly projectDir?: string;
   readonly port?: number;
 }
 
@@ -103,7 +160,7 @@ export async function startNextInstance(options: StartOptions): Promise<NextInst
     ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
+    cwd: resolve(ROOT, options.projectDir ?? "."),
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

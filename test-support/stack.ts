@@ -38,6 +38,8 @@ export interface StackOptions {
   /** Settings for one instance on top of `env` (a rolling deploy's old and new secrets, …). */
   readonly instanceEnv?: (index: number) => Record<string, string>;
   readonly distDir?: string;
+  /** The project to serve, relative to the repository root (a variant's copy; default this project). */
+  readonly projectDir?: string;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -48,7 +50,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const env = { NEXTAUTH_SECRET: secret, BACKEND_URL: backend.url, ...services.storeEnv, ...options.env };
     const settled = await Promise.allSettled(
-      Array.from({ length: options.instances }, (_, index) => startNextInstance({ env: { ...env, ...options.instanceEnv?.(index) }, distDir: options.distDir })),
+      Array.from({ length: options.instances }, (_, index) =>
+        startNextInstance({ env: { ...env, ...options.instanceEnv?.(index) }, distDir: options.distDir, projectDir: options.projectDir }),
+      ),
     );
     const instances = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     started.push(...instances.map((instance) => ({ close: () => instance.stop() })));

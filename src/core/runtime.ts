@@ -38,6 +38,8 @@ export interface RuntimeDependencies {
   readonly announceStore?: boolean;
   /** This isolate's name in log lines; default a random one. */
   readonly instance?: string;
+  /** NODE_ENV is production: the in-memory store's announcement becomes a warning. */
+  readonly production?: boolean;
 }
 
 export function createSessionRuntime(settings: Settings, deps: RuntimeDependencies = {}): SessionRuntime {
@@ -46,7 +48,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
   const onEvent = deps.onEvent ?? createEventLogger({ instance: deps.instance ?? crypto.randomUUID().slice(0, 8), now: () => clock.now() });
   const codec = createSessionCodec({ secrets: settings.secrets, maxAgeSeconds: settings.sessionMaxAgeSeconds, clock });
   const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, clock });
-  const chosen = deps.store === undefined ? lockStoreFor(settings.store, clock) : undefined;
+  const chosen = deps.store === undefined ? lockStoreFor(settings.store, clock, deps.production === true) : undefined;
   const store = deps.store ?? chosen!.store;
   if (chosen && deps.announceStore !== false) log(chosen.description);
   if (chosen?.shared) {

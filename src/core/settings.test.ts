@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isSessionError } from "./errors";
+import { createSessionRuntime } from "./runtime";
 import { DEV_SECRET, MIN_SECRET_LENGTH, parseSettings, SETTING_NAMES } from "./settings";
 
 describe("settings", () => {
@@ -124,6 +125,70 @@ describe("settings", () => {
         },
       });
     expect(() => parseSettings(reading({ SESSION_UNLOCKED_BASELINE: "1" }), { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    // VERCEL_ENV only matters on Vercel.
+    expect(() => parseSettings(reading({ VERCEL: "1" }), { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  describe("the lock store in production", () => {
+    const secret = { NEXTAUTH_SECRET: "s".repeat(32) };
+
+    function configError(env: Record<string, string>, nodeEnv?: string): string | undefined {
+      try {
+        parseSettings(env, { nodeEnv });
+        return undefined;
+      } catch (error) {
+        expect(isSessionError(error, "CONFIG_INVALID")).toBe(true);
+        return (error as Error).message;
+      }
+    }
+
+    it("on Vercel, no Upstash settings is a configuration error that says what to set, reported with the others", () => {
+      const message = configError({ ...secret, VERCEL: "1", VERCEL_ENV: "production" }, "production");
+      for (const name of ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN"]) expect(message).toContain(name);
+      expect(message).toMatch(/Vercel/);
+      // Preview deployments too, and whatever NODE_ENV says.
+      expect(configError({ ...secret, VERCEL: "1", VERCEL_ENV: "preview" })).toMatch(/no lock store on Vercel/);
+      // One message with every problem: the missing secret as well.
+      const both = configError({ VERCEL: "1" }, "production");
+      expect(both).toContain("NEXTAUTH_SECRET is not set");
+      expect(both).toMatch(/no lock store on Vercel/);
+    });
+
+    it("on Vercel, either pair of Upstash names is enough; off Vercel and under `vercel dev` the memory store is allowed", () => {
+      expect(parseSettings({ ...secret, VERCEL: "1", UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }).store.kind).toBe("upstash");
+      expect(parseSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t" }, { nodeEnv: "production" }).store.kind).toBe("upstash");
+      expect(parseSettings({ ...secret }, { nodeEnv: "production" }).store.kind).toBe("memory");
+      expect(parseSettings({ VERCEL: "1", VERCEL_ENV: "development" }, { nodeEnv: "development" }).store.kind).toBe("memory");
+      expect(parseSettings({}, { nodeEnv: "development" }).store.kind).toBe("memory");
+      // Half a configuration stays the existing, more precise error, not a second one.
+      const half = configError({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example" }, "production");
+      expect(half).toContain("UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not");
+      expect(half).not.toMatch(/no lock store on Vercel/);
+    });
+
+    it("elsewhere in production the in-memory store is a warning, said once per runtime; in development a plain notice", () => {
+      const production: string[] = [];
+      createSessionRuntime(parseSettings({ ...secret }, { nodeEnv: "production" }), { production: true, log: (message) => production.push(message) });
+      expect(production).toHaveLength(1);
+      expect(production[0]).toMatch(/WARNING/);
+      expect(production[0]).toMatch(/production/);
+      expect(production[0]).toContain("UPSTASH_REDIS_REST_URL");
+
+      const development: string[] = [];
+      createSessionRuntime(parseSettings({}), { log: (message) => development.push(message) });
+      expect(development).toHaveLength(1);
+      expect(development[0]).not.toMatch(/WARNING/);
+      expect(development[0]).toContain("in-memory");
+
+      const upstash: string[] = [];
+      createSessionRuntime(parseSettings({ ...secret, UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }), {
+        production: true,
+        log: (message) => upstash.push(message),
+        onEvent: () => {},
+      });
+      expect(upstash).toHaveLength(1);
+      expect(upstash[0]).not.toMatch(/WARNING|in-memory/);
+    });
   });
 });

@@ -31,6 +31,8 @@ export const SETTING_NAMES = Object.freeze([
   "NEXTAUTH_SECRET",
   "NEXTAUTH_SECRET_PREVIOUS",
   "NEXTAUTH_URL",
+  "VERCEL",
+  "VERCEL_ENV",
   "VERCEL_URL",
   "BACKEND_URL",
   "BACKEND_PROTOCOL",
@@ -167,6 +169,13 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     if (storeUrl === undefined) problems.push("UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not");
     else if (storeToken === undefined) problems.push("UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not");
     else store = { kind: "upstash", url: url("UPSTASH_REDIS_REST_URL", storeUrl, problems), token: storeToken };
+  }
+  // On Vercel every request may land on another instance: the in-memory store would let each refresh the
+  // same token, and a rotating backend revokes the family. `vercel dev` (VERCEL_ENV=development) is exempt.
+  if (env.VERCEL === "1" && env.VERCEL_ENV !== "development" && storeUrl === undefined && storeToken === undefined) {
+    problems.push(
+      "no lock store on Vercel: connect Upstash Redis (its integration sets KV_REST_API_URL and KV_REST_API_TOKEN) or set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN; the in-memory store cannot coordinate refreshes between instances",
+    );
   }
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);

@@ -11,6 +11,7 @@ export function sessionRuntime(): SessionRuntime {
   runtime ??= createSessionRuntime(parseSettings(process.env, { nodeEnv: process.env.NODE_ENV }), {
     // `npm run dev` announces the store once for both isolates (edge middleware and Node routes).
     announceStore: process.env.SESSION_STORE_ANNOUNCED !== "1",
+    production: process.env.NODE_ENV === "production",
   });
   return runtime;
 }

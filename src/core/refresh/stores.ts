@@ -15,7 +15,7 @@ export interface ChosenStore {
   readonly description: string;
 }
 
-export function lockStoreFor(settings: StoreSettings, clock: Clock): ChosenStore {
+export function lockStoreFor(settings: StoreSettings, clock: Clock, production = false): ChosenStore {
   if (settings.kind === "upstash") {
     return { store: createUpstashLockStore(createUpstashClient(settings)), shared: true, description: `[session] lock store: Upstash REST at ${new URL(settings.url).origin}` };
   }
@@ -23,7 +23,10 @@ export function lockStoreFor(settings: StoreSettings, clock: Clock): ChosenStore
     store: createMemoryLockStore({ clock }),
     shared: false,
     description:
-      "[session] lock store: in-memory. It coordinates refreshes within this one instance only; " +
+      (production
+        ? "[session] WARNING: running in production with the in-memory lock store. With more than one instance, each refreshes the same token and a rotating backend signs users out. "
+        : "[session] lock store: in-memory. ") +
+      "It coordinates refreshes within this one instance only; " +
       "set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL/KV_REST_API_TOKEN) to share it between instances.",
   };
 }
