@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "next-auth/jwt";
+import { UNAVAILABLE_MARKER_TTL_MS } from "../src/core/refresh/coordinator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CHUNK_SIZE } from "../src/core";
 import { mintSessionCookie } from "../src/testing/session-cookie";
@@ -291,6 +292,9 @@ describe("the middleware's decision in workerd", () => {
     expect(ms).toBeLessThan(HASTY_BACKEND_TIMEOUT_MS + 2_000);
 
     stack.backend.setOptions({ failMode: "none" });
+    // Within the retry window others are told "unavailable" without a backend call; after it, the next one leads.
+    expect((await askGate(hasty, session.cookie)).body.outcome).toBe("unavailable");
+    await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_MARKER_TTL_MS + 100));
     const recovered = await askGate(hasty, session.cookie);
     expect(recovered.body.outcome, "the timed-out leader freed the lock").toBe("refreshed");
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 2, refreshes: 1, reuseDetections: 0 });

@@ -19,33 +19,13 @@ import {
   joinSessionCookie,
   parseCookieHeader,
   parseSettings,
-  type CookieWrite,
+  serializeSetCookie,
+  sessionServerTiming,
+  SETTING_NAMES,
   type Env,
   type GateResult,
   type SessionRuntime,
 } from "../src/core";
-
-/** The setting names a worker may bind; the same names the app reads from process.env. */
-const SETTING_NAMES = [
-  "NEXTAUTH_SECRET",
-  "NEXTAUTH_SECRET_PREVIOUS",
-  "NEXTAUTH_URL",
-  "BACKEND_URL",
-  "BACKEND_LOGIN_PATH",
-  "BACKEND_REFRESH_PATH",
-  "BACKEND_PROFILE_PATH",
-  "BACKEND_LOGIN_USERNAME_FIELD",
-  "BACKEND_LOGIN_PASSWORD_FIELD",
-  "BACKEND_REFRESH_TOKEN_FIELD",
-  "BACKEND_TIMEOUT_MS",
-  "UPSTASH_REDIS_REST_URL",
-  "UPSTASH_REDIS_REST_TOKEN",
-  "KV_REST_API_URL",
-  "KV_REST_API_TOKEN",
-  "SESSION_REFRESH_SKEW_SECONDS",
-  "SESSION_REFRESH_GRACE_SECONDS",
-  "SESSION_MAX_AGE_SECONDS",
-] as const;
 
 /** What the tests read to tell isolates apart: the id, and the Server-Timing outcome. */
 export interface GateAnswer {
@@ -121,13 +101,13 @@ async function gate(session: SessionRuntime, request: Request, started: number):
     case "joined":
     case "replayed":
       answer.refreshToken = result.claims.refreshToken;
-      appendCookies(headers, result.writes);
+      for (const write of result.writes) headers.append("set-cookie", serializeSetCookie(write));
       break;
     case "anonymous":
     case "rejected":
       // Like the app's API routes: 401, with the unreadable or refused session cookies expired.
       status = 401;
-      appendCookies(headers, result.writes);
+      for (const write of result.writes) headers.append("set-cookie", serializeSetCookie(write));
       break;
     case "unavailable":
       // Like the app: the session is kept (no cookie written), 503 with a retry hint.
@@ -136,8 +116,8 @@ async function gate(session: SessionRuntime, request: Request, started: number):
       headers.set("retry-after", String(result.retryAfterSeconds));
       break;
   }
-  // The same header the app's middleware writes (CONTRACT.md).
-  headers.append("server-timing", `session;desc="${result.outcome}";dur=${Math.max(0, performance.now() - started).toFixed(1)}`);
+  // The same header the app's middleware writes (docs/contract.md).
+  headers.append("server-timing", sessionServerTiming(result.outcome, performance.now() - started));
   return new Response(JSON.stringify(answer), { status, headers });
 }
 
@@ -151,21 +131,6 @@ async function encode(session: SessionRuntime, request: Request): Promise<Respon
   const { claims, maxAgeSeconds } = (await request.json()) as { claims: Record<string, unknown>; maxAgeSeconds?: number };
   const jwe = await session.codec.encode(claims, maxAgeSeconds);
   return json({ cookies: chunkSessionCookie(session.gate.cookieName, jwe) });
-}
-
-/** Set-Cookie as Next's `response.cookies.set` writes it for the middleware. */
-function appendCookies(headers: Headers, writes: readonly CookieWrite[]): void {
-  for (const write of writes) {
-    const attributes = [
-      `${write.name}=${write.value}`,
-      `Path=${write.path}`,
-      `Expires=${new Date(write.expires).toUTCString()}`,
-      "HttpOnly",
-      "SameSite=lax",
-    ];
-    if (write.secure) attributes.push("Secure");
-    headers.append("set-cookie", attributes.join("; "));
-  }
 }
 
 function json(body: unknown, init: ResponseInit = {}): Response {
