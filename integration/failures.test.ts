@@ -101,3 +101,11 @@ describe("misconfiguration is loud and signs nobody out", () => {
     }
   }, 60_000);
 });
+
+describe("logs", () => {
+  it("no log line of any instance carries a token the backend issued", () => {
+    expect(stack.backend.issuedTokens().length).toBeGreaterThan(10);
+    expect(stack.output()).toContain('"event":"store-failed"');
+    expect(stack.leakedTokens()).toEqual([]);
+  });
+});

@@ -105,5 +105,8 @@ describe.sequential("one person, 6 tabs, 3 instances, a minute of 4 s access tok
     expect(stats).toMatchObject({ reuseDetections: 0, familiesRevoked: 0 });
     expect(stats.refreshAttempts).toBeGreaterThanOrEqual(expiriesAtLeast);
     expect(stats.refreshAttempts).toBeLessThanOrEqual(expiriesAtMost);
+    // Every log line of every instance, grepped for every token the backend issued: none may be there.
+    expect(stack.backend.issuedTokens().length).toBeGreaterThan(2 * expiriesAtLeast);
+    expect(stack.leakedTokens()).toEqual([]);
   }, (SECONDS + 120) * 1000);
 });

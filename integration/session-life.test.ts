@@ -98,3 +98,13 @@ describe.each(signOutVariants)("sign-out ($name)", ({ backend, env }) => {
     expect(stack.backend.stats()).toMatchObject({ refreshes: 0, revocations: 1 });
   }, 90_000);
 });
+
+describe("logs", () => {
+  it("no log line of any instance carries a token the backend issued, sign-outs included", () => {
+    expect(stacks.length).toBe(3);
+    for (const stack of stacks) {
+      expect(stack.output()).toMatch(/"event":"(refresh|sign-out)"/);
+      expect(stack.leakedTokens()).toEqual([]);
+    }
+  });
+});

@@ -24,6 +24,8 @@ export interface GrantDeps {
   tokens: TokenStore;
   signer: AccessTokenSigner;
   stats: StatsRecorder;
+  /** Told every token handed out, so tests can grep logs for them. */
+  onIssued?: (token: string) => void;
 }
 
 export type RefreshResult = { kind: "tokens"; pair: TokenPair; family: Family } | { kind: "refused"; reason: RefreshRefusal };
@@ -43,8 +45,11 @@ export function createGrants(deps: GrantDeps): Grants {
 
   async function tokenPair(issued: IssuedAccess & { refreshToken?: string }): Promise<TokenPair> {
     const { clockSkewSeconds, clock } = deps.options();
+    const accessToken = await signer.sign(issued, clockSkewSeconds);
+    deps.onIssued?.(accessToken);
+    if (issued.refreshToken !== undefined) deps.onIssued?.(issued.refreshToken);
     return {
-      accessToken: await signer.sign(issued, clockSkewSeconds),
+      accessToken,
       refreshToken: issued.refreshToken,
       accessExp: issued.accessExp + clockSkewSeconds,
       // Real time, rounded down: a client trusting `expires_in` then refreshes a little early, never after `exp`.

@@ -69,11 +69,16 @@ export interface ReferenceBackend {
   setOptions(patch: RuntimeOptionsPatch): void;
   /** Sizes of the in-memory maps, to check that sweeping bounds them. */
   sizes(): BackendSizes;
+  /** Every access and refresh token handed out since start (the newest 100 000), for log-leak checks. */
+  issuedTokens(): readonly string[];
   /** Stops listening and drops open connections, hung refreshes included. Safe to call twice. */
   close(): Promise<void>;
 }
 
 type Route = Partial<Record<"GET" | "POST", Handler>>;
+
+/** Tokens remembered for `issuedTokens()`: enough for any test, bounded for a long load test. */
+const MAX_REMEMBERED_TOKENS = 100_000;
 
 /** Starts a server and resolves once it listens; rejects if the port is taken or an option is invalid. */
 export async function startReferenceBackend(overrides: Partial<BackendOptions> = {}): Promise<ReferenceBackend> {
@@ -86,7 +91,18 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
   const lifetime = new AbortController();
   // Every delayed answer listens on this one signal; hundreds at once are expected under load, not a leak.
   setMaxListeners(0, lifetime.signal);
-  const grants = createGrants({ options: () => options, accounts, tokens, signer, stats });
+  const issued: string[] = [];
+  const grants = createGrants({
+    options: () => options,
+    accounts,
+    tokens,
+    signer,
+    stats,
+    onIssued: (token) => {
+      issued.push(token);
+      if (issued.length > MAX_REMEMBERED_TOKENS) issued.splice(0, issued.length - MAX_REMEMBERED_TOKENS);
+    },
+  });
   const deps = { options: () => options, grants, tokens, signer, stats, lifetime: lifetime.signal };
   const auth = createAuthHandlers(deps);
   const oauth = createOAuthHandlers(deps);
@@ -188,6 +204,7 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
     resetStats: () => stats.reset(),
     setOptions,
     sizes: () => tokens.sizes(),
+    issuedTokens: () => issued,
     close,
   };
 }

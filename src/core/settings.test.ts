@@ -4,7 +4,7 @@ import { createSessionRuntime } from "./runtime";
 import { DEV_SECRET, MIN_SECRET_LENGTH, parseSettings, SETTING_NAMES } from "./settings";
 
 describe("settings", () => {
-  it("has the defaults docs/settings.md lists", () => {
+  it("has the defaults README.md lists", () => {
     const settings = parseSettings({});
     expect(settings).toMatchObject({
       secrets: [DEV_SECRET],

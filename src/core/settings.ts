@@ -1,7 +1,7 @@
 /**
  * Settings: parsed once from an environment-like record, validated, frozen. Every missing or bad value is
  * reported in one SessionError("CONFIG_INVALID") so an operator fixes them all in one go. The core never
- * reads process.env itself; the caller passes the record in. docs/settings.md lists every name.
+ * reads process.env itself; the caller passes the record in. README.md ("Settings") lists every name.
  */
 import { SessionError } from "./errors";
 
@@ -26,7 +26,7 @@ const DEFAULT_OAUTH_TOKEN_PATH = "/oauth/token";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Every environment variable parseSettings reads (docs/settings.md), for runtimes that bind them one by one. */
+/** Every environment variable parseSettings reads (README.md, "Settings"), for runtimes that bind them one by one. */
 export const SETTING_NAMES = Object.freeze([
   "NEXTAUTH_SECRET",
   "NEXTAUTH_SECRET_PREVIOUS",
@@ -61,7 +61,7 @@ export const SETTING_NAMES = Object.freeze([
   "SESSION_UNLOCKED_BASELINE_I_UNDERSTAND",
 ] as const);
 
-/** How the backend is spoken to: the JSON bodies of docs/settings.md, or an RFC 6749 token endpoint. */
+/** How the backend is spoken to: the JSON bodies of README.md ("Settings"), or an RFC 6749 token endpoint. */
 export type BackendProtocol = "json" | "oauth2";
 /** RFC 6749 §2.3.1 client authentication: HTTP Basic, credentials in the body, or a public client. */
 export type ClientAuthMethod = "basic" | "post" | "none";
