@@ -57,7 +57,7 @@ describe("the lock store fails during a storm on 3 instances: nobody is signed o
 
     const signedOut = results.filter((result) => result.status === 401 || (result.location ?? "").includes("/login"));
     expect(signedOut, JSON.stringify(tally(results.map((r) => `${r.status} ${r.outcome}`)))).toEqual([]);
-    expect(results.every((result) => result.status === 503 && result.outcome === "unavailable" && result.retryAfter !== null)).toBe(true);
+    expect(results.filter((result) => result.status !== 503 || result.outcome !== "unavailable" || result.retryAfter === null)).toEqual([]);
     // A rotating backend is never called without the lock.
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
 

@@ -30,7 +30,8 @@ describe("settings", () => {
         timeoutMs: 5000,
       },
     });
-    expect(Object.isFrozen(settings) && Object.isFrozen(settings.backend)).toBe(true);
+    expect(Object.isFrozen(settings)).toBe(true);
+    expect(Object.isFrozen(settings.backend)).toBe(true);
   });
 
   it("reads previous secrets for rotation and https for secure cookies", () => {
@@ -63,7 +64,7 @@ describe("settings", () => {
   });
 
   it("the unlocked baseline is refused in production unless explicitly acknowledged", () => {
-    expect(() => parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" })).toThrow();
+    expect(() => parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     expect(parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1", SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1" }, { nodeEnv: "production" }).unlockedBaseline).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server";
 import { decode as nextAuthDecode } from "next-auth/jwt";
 import {
@@ -110,14 +110,18 @@ describe("session middleware adapter", () => {
         throw new Error("misconfigured");
       },
     });
-    const original = console.error;
-    console.error = () => {};
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       const response = await broken(await request("/dashboard", expired));
       expect(response.status).toBe(503);
       expect(response.headers.getSetCookie()).toEqual([]);
+      // One structured line that says what failed, and no cookie material.
+      expect(logged).toHaveBeenCalledTimes(1);
+      const line = JSON.parse(String(logged.mock.calls[0]![0])) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: "error", event: "middleware-failed", detail: expect.stringContaining("misconfigured") });
+      expect(String(logged.mock.calls[0]![0])).not.toContain("access-1");
     } finally {
-      console.error = original;
+      logged.mockRestore();
     }
   });
 });

@@ -80,7 +80,7 @@ describe("dead cookies and outages cost little", () => {
     expect(await coordinator.refresh(dead)).toMatchObject({ kind: "rejected" });
     const before = store.total();
     const later = await Promise.all(Array.from({ length: 100 }, () => coordinator.refresh(dead)));
-    expect(later.every((o) => o.kind === "rejected")).toBe(true);
+    expect(new Set(later.map((o) => o.kind))).toEqual(new Set(["rejected"]));
     expect(store.total() - before).toBe(0);
     expect(backend.stats.calls).toBe(1);
   });
@@ -95,7 +95,7 @@ describe("dead cookies and outages cost little", () => {
     // 10 s of outage, every user's 5 tabs asking every 500 ms across 3 isolates.
     for (let t = 0; t < 10_000; t += 500) {
       const answers = await Promise.all(users.flatMap((user) => Array.from({ length: 5 }, (_, tab) => isolates[tab % 3]!.refresh(user))));
-      expect(answers.every((o) => o.kind === "unavailable")).toBe(true);
+      expect(new Set(answers.map((o) => o.kind))).toEqual(new Set(["unavailable"]));
       await clock.sleep(500);
     }
     // With the 2 s "unavailable" marker: about 10 s / 2 s calls per user. Without it, one per request: 5000.
