@@ -61,6 +61,11 @@ export interface CoordinatorSettings {
    * declared non-rotating or with a reuse interval.
    */
   readonly unlockedWhenStoreFails: boolean;
+  /**
+   * How long others back off after a failed backend call (the "unavailable" marker); default
+   * UNAVAILABLE_MARKER_TTL_MS. 0 stores nothing and only frees the lock: the benchmark's "before".
+   */
+  readonly unavailableBackoffMs?: number;
 }
 
 export interface SignOutResult {
@@ -271,15 +276,23 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
         break;
       case "misconfigured":
         onEvent({ event: "backend-misconfigured", detail: result.detail });
-        await settle(keys, owner, { kind: "unavailable", detail: "backend misconfigured" }, UNAVAILABLE_MARKER_TTL_MS, record);
+        await backOff(keys, owner, "backend misconfigured", record);
         break;
       case "malformed":
       case "unavailable":
         onEvent({ event: "backend-unavailable", detail: result.detail });
-        await settle(keys, owner, { kind: "unavailable", detail: "backend unavailable" }, UNAVAILABLE_MARKER_TTL_MS, record);
+        await backOff(keys, owner, "backend unavailable", record);
         break;
     }
     return outcome;
+  }
+
+  /** After a failed call: others answer "unavailable" for the back-off, without calling the backend too. */
+  async function backOff(keys: SealingKeys, owner: string, detail: string, record: FlightRecord): Promise<void> {
+    const backoffMs = settings.unavailableBackoffMs ?? UNAVAILABLE_MARKER_TTL_MS;
+    if (backoffMs > 0) return settle(keys, owner, { kind: "unavailable", detail }, backoffMs, record);
+    record.storeCommands++;
+    await store.release(keys.lock, owner).catch(() => false);
   }
 
   async function settle(
