@@ -76,6 +76,15 @@ describe("session middleware adapter", () => {
     expect(session.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBeNull();
   });
 
+  it("the callbackUrl it puts on /login is sanitised: encoded slashes or control characters fall back to /dashboard", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    for (const path of ["/dashboard/%5c%5cevil.example", "/dashboard/x?next=%2f%2fevil.example", "/dashboard/%0a"]) {
+      const page = await middleware(await request(path));
+      expect(page.status).toBe(307);
+      expect(new URL(page.headers.get("location")!).searchParams.get("callbackUrl"), path).toBe("/dashboard");
+    }
+  });
+
   it("a refused refresh clears the cookie: pages go to SessionExpired, APIs get 401", async () => {
     const page = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/dashboard", expired));
     expect(new URL(page.headers.get("location")!).search).toBe("?error=SessionExpired");

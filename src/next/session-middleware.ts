@@ -7,7 +7,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { parseCookieHeader, serializeCookieHeader, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
 import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
-import { LOGIN_PATH, routeKind, type RouteKind } from "./routes";
+import { LOGIN_PATH, routeKind, safeCallbackPath, type RouteKind } from "./routes";
 
 export interface SessionMiddlewareOptions {
   /** The gate to use; injected by tests, else the isolate's runtime. */
@@ -39,7 +39,7 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult): Nex
     case "replayed":
       return withCookies(forward(request, result.jar), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: pathWithQuery(request) }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(unauthorized("signed_out", "Sign in first."), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar) : NextResponse.next(), result.writes);
     case "rejected":
