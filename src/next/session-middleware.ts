@@ -8,10 +8,13 @@ import { NextResponse, type NextRequest } from "next/server";
 import { parseCookieHeader, serializeCookieHeader, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
 import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
 import { LOGIN_PATH, routeKind, safeCallbackPath, type RouteKind } from "./routes";
+import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
 
 export interface SessionMiddlewareOptions {
   /** The gate to use; injected by tests, else the isolate's runtime. */
   readonly gate: () => SessionGate;
+  /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); tests may leave it out. */
+  readonly security?: () => SecurityHeaderOptions;
 }
 
 export function createSessionMiddleware(options: SessionMiddlewareOptions) {
@@ -24,10 +27,14 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
     } catch (error) {
       // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
       console.error("[session] middleware failed", error);
-      return timed(unavailableResponse(kind, 2), "unavailable", started);
+      return secured(request, options, timed(unavailableResponse(kind, 2), "unavailable", started));
     }
-    return timed(respond(request, kind, result), result.outcome, started);
+    return secured(request, options, timed(respond(request, kind, result), result.outcome, started));
   };
+}
+
+function secured(request: NextRequest, options: SessionMiddlewareOptions, response: NextResponse): NextResponse {
+  return options.security ? withSecurityHeaders(request, response, options.security()) : response;
 }
 
 function respond(request: NextRequest, kind: RouteKind, result: GateResult): NextResponse {
@@ -68,6 +75,8 @@ function forwardMarkedUnavailable(request: NextRequest): NextResponse {
 }
 
 function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
+  // A response that sets or clears the session must never be stored by a shared cache.
+  if (writes.length > 0) response.headers.set("cache-control", "private, no-store");
   for (const write of writes) {
     response.cookies.set({
       name: write.name,
