@@ -5,7 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
-import { DEMO_EMAIL, backendLogin, startStack, type Stack } from "./harness";
+import { cookieHeader, storeCookies } from "../test-support/sign-in";
+import { DEMO_EMAIL, DEMO_PASSWORD, backendLogin, startStack, type Stack } from "./harness";
 import { mintSessionCookie } from "@/testing/session-cookie";
 
 let stack: Stack;
@@ -128,4 +129,29 @@ describe("/login shows only known error text", () => {
     const html = await (await get(app, "/login?error=SessionExpired")).text();
     expect(html).toContain("Your session has expired");
   });
+});
+
+describe("next-auth's redirect callback keeps sign-in on the app", () => {
+  it.each(["/.//evil.example/x", "/%2e//evil.example/x", "https://evil.example/x", "//evil.example", "/\t/evil.example", "/dashboard?tab=1"])(
+    "callbackUrl %j",
+    async (callbackUrl) => {
+      const jar = new Map<string, string>();
+      const csrf = await fetch(`${app}/api/auth/csrf`);
+      storeCookies(jar, csrf);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const response = await fetch(`${app}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+        body: new URLSearchParams({ csrfToken, identifier: DEMO_EMAIL, password: DEMO_PASSWORD, callbackUrl }),
+      });
+      await response.body?.cancel();
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get("location")!);
+      // next-auth builds the redirect on NEXTAUTH_URL (http://localhost:<port> for these instances).
+      expect(location.origin).toBe(`http://localhost:${stack.instances[0]!.port}`);
+      expect(`${location.pathname}${location.search}`).toBe(callbackUrl === "/dashboard?tab=1" ? "/dashboard?tab=1" : "/dashboard");
+      expect(response.headers.getSetCookie().some((line) => line.startsWith("next-auth.session-token="))).toBe(true);
+    },
+  );
 });
