@@ -138,6 +138,15 @@ describe("sameOriginRedirect (next-auth's redirect callback)", () => {
     expect(sameOriginRedirect(url, base)).toBe(expected);
   });
 
+  it("under a baseUrl with a path, an absolute same-origin URL keeps its own path (no doubled prefix)", () => {
+    const sub = "https://x.example/app";
+    expect(sameOriginRedirect("https://x.example/app/dashboard?tab=1", sub)).toBe("https://x.example/app/dashboard?tab=1");
+    expect(sameOriginRedirect("/dashboard", sub)).toBe("https://x.example/app/dashboard");
+    expect(sameOriginRedirect("https://x.example/app/.//evil.example", sub)).toBe("https://x.example/app//evil.example");
+    expect(sameOriginRedirect("https://x.example/.//evil.example", sub)).toBe(`${sub}${FALLBACK}`);
+    expect(sameOriginRedirect("https://evil.example/app/dashboard", sub)).toBe(`${sub}${FALLBACK}`);
+  });
+
   it("accepts a baseUrl with a trailing slash without doubling it", () => {
     expect(sameOriginRedirect("/dashboard", `${base}/`)).toBe(`${base}/dashboard`);
   });

@@ -26,25 +26,13 @@ const DANGEROUS_ENCODING = /%(?:2f|5c|2e|[01][0-9a-f]|7f|25[0-9a-f]{2})/i;
  * one. The fallback goes through the same output check; a fallback that fails it becomes "/".
  */
 export function sanitizeCallbackPath(value: unknown, fallback: string = DEFAULT_CALLBACK_PATH): string {
-  const safeFallback = isSafeOutput(fallback) ? fallback : "/";
-  if (typeof value !== "string" || value.length === 0 || value.length > MAX_LENGTH) return safeFallback;
-  if (!ALLOWED_RAW.test(value) || DANGEROUS_ENCODING.test(value)) return safeFallback;
-  if (!isSinglySlashed(value)) return safeFallback;
-  let parsed: URL;
-  try {
-    parsed = new URL(value, PARSE_ORIGIN);
-  } catch {
-    return safeFallback;
-  }
-  if (parsed.origin !== PARSE_ORIGIN || parsed.username !== "" || parsed.password !== "") return safeFallback;
-  const output = `${parsed.pathname}${parsed.search}${parsed.hash}`;
-  return isSafeOutput(output) ? output : safeFallback;
+  return callbackPathOrNull(value) ?? (isSafeOutput(fallback) ? fallback : "/");
 }
 
 /**
- * next-auth's `redirect` callback: a relative URL or one on `baseUrl`'s origin becomes
- * `${baseUrl}${sanitised path}`; anything else (another origin, a scheme, garbage) becomes baseUrl plus
- * the fallback.
+ * next-auth's `redirect` callback: a relative URL becomes `${baseUrl}${sanitised path}`, an absolute one on
+ * `baseUrl`'s origin `${origin}${sanitised path}`; anything else (another origin, a scheme, garbage, a
+ * path the sanitiser refuses) becomes baseUrl plus the fallback.
  */
 export function sameOriginRedirect(url: unknown, baseUrl: string, fallback: string = DEFAULT_CALLBACK_PATH): string {
   const base = baseUrl.replace(/\/+$/, "");
@@ -62,7 +50,25 @@ export function sameOriginRedirect(url: unknown, baseUrl: string, fallback: stri
   if (!ALLOWED_RAW.test(url) || target.origin !== origin || target.username !== "" || target.password !== "") {
     return `${base}${sanitizeCallbackPath(null, fallback)}`;
   }
-  return `${base}${sanitizeCallbackPath(`${target.pathname}${target.search}${target.hash}`, fallback)}`;
+  // An absolute URL already carries baseUrl's path (if any), so it goes back on the origin, not on baseUrl.
+  const path = callbackPathOrNull(`${target.pathname}${target.search}${target.hash}`);
+  return path === null ? `${base}${sanitizeCallbackPath(null, fallback)}` : `${origin}${path}`;
+}
+
+/** The same-origin path for `value`, or null when it is not one. */
+function callbackPathOrNull(value: unknown): string | null {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_LENGTH) return null;
+  if (!ALLOWED_RAW.test(value) || DANGEROUS_ENCODING.test(value)) return null;
+  if (!isSinglySlashed(value)) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value, PARSE_ORIGIN);
+  } catch {
+    return null;
+  }
+  if (parsed.origin !== PARSE_ORIGIN || parsed.username !== "" || parsed.password !== "") return null;
+  const output = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  return isSafeOutput(output) ? output : null;
 }
 
 /** Starts with exactly one "/" (not "//", not "/\"). */
