@@ -17,6 +17,20 @@ export default function config(phase) {
     poweredByHeader: false,
     // Several builds side by side (tests, the load test's baseline) each get their own output folder.
     distDir: process.env.NEXT_DIST_DIR || ".next",
+    // Static security headers for every path, the ones the middleware does not match (next-auth's routes,
+    // static files) included. The CSP (per-request nonce) and HSTS (runtime NEXTAUTH_URL) come from the
+    // middleware: src/next/security-headers.ts.
+    async headers() {
+      return [
+        {
+          source: "/:path*",
+          headers: [
+            { key: "X-Content-Type-Options", value: "nosniff" },
+            { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          ],
+        },
+      ];
+    },
   };
   return nextConfig;
 }

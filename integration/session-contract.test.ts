@@ -84,7 +84,7 @@ describe("signed out", () => {
     await expectJson401(api, "signed_out");
     expect(sessionOutcome(api.headers)).toBe("anonymous");
 
-    // The login page itself renders the form (it is outside the middleware).
+    // The login page itself renders the form: the middleware passes it (for its security headers), never redirects it.
     const login = await get("/login?callbackUrl=%2Fdashboard");
     expect(login.status).toBe(200);
     const html = await login.text();

@@ -8,10 +8,23 @@
 import { createSessionMiddleware } from "@/next/session-middleware";
 import { sessionRuntime } from "@/next/runtime";
 
-export const middleware = createSessionMiddleware({ gate: () => sessionRuntime().gate });
+export const middleware = createSessionMiddleware({
+  gate: () => sessionRuntime().gate,
+  security: () => ({ dev: process.env.NODE_ENV !== "production", https: secureAppUrl() }),
+});
+
+/** HSTS only when the app's URL is https; a settings error is the gate's to report, not this one's. */
+function secureAppUrl(): boolean {
+  try {
+    return sessionRuntime().settings.secureCookies;
+  } catch {
+    return false;
+  }
+}
 
 export const config = {
-  // Everything but next-auth's own routes, static files and the login page; plus /api/auth/session, so
-  // a refocused tab's session fetch joins the same refresh instead of racing the middleware.
-  matcher: ["/((?!api/auth/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|login).*)", "/api/auth/session"],
+  // Everything but next-auth's own routes and static files; plus /api/auth/session, so a refocused tab's
+  // session fetch joins the same refresh instead of racing the middleware. /login is matched for its
+  // security headers (CSP nonce); it is an "optional" route, so it is never redirected.
+  matcher: ["/((?!api/auth/|_next/static/|_next/image|favicon\\.ico|robots\\.txt).*)", "/api/auth/session"],
 };

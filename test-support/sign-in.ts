@@ -9,18 +9,27 @@ export function cookieHeader(jar: ReadonlyMap<string, string>): string {
   return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
-/** One Set-Cookie line: the cookie, and whether it tells the browser to delete it (Max-Age ≤ 0 or Expires past). */
+/**
+ * One Set-Cookie line: the cookie, and whether it tells the browser to delete it. As RFC 6265: a valid
+ * Max-Age (an integer) decides, ≤ 0 deletes; without one, an Expires in the past deletes; an invalid
+ * Max-Age or Expires is ignored. A line without a non-empty name is null.
+ */
 export function parseSetCookie(line: string): { name: string; value: string; expired: boolean } | null {
   const [pair = "", ...attributes] = line.split(";");
   const eq = pair.indexOf("=");
-  if (eq <= 0) return null;
-  const expired = attributes.some((attribute) => {
-    const [key = "", val = ""] = attribute.split("=").map((s) => s.trim());
-    if (key.toLowerCase() === "max-age") return Number(val) <= 0;
-    if (key.toLowerCase() === "expires") return Date.parse(val) <= Date.now();
-    return false;
-  });
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), expired };
+  const name = eq < 0 ? "" : pair.slice(0, eq).trim();
+  if (name === "") return null;
+  let maxAge: number | undefined;
+  let expires: number | undefined;
+  for (const attribute of attributes) {
+    const at = attribute.indexOf("=");
+    const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+    const val = at < 0 ? "" : attribute.slice(at + 1).trim();
+    if (key === "max-age" && /^-?\d+$/.test(val)) maxAge = Number(val);
+    if (key === "expires" && !Number.isNaN(Date.parse(val))) expires = Date.parse(val);
+  }
+  const expired = maxAge !== undefined ? maxAge <= 0 : expires !== undefined && expires <= Date.now();
+  return { name, value: pair.slice(eq + 1).trim(), expired };
 }
 
 /** Applies a response's Set-Cookie headers to a jar (expired cookies are removed). */

@@ -1,24 +1,40 @@
 /**
- * Sign-in errors as the login page shows them. next-auth v4 passes a thrown authorize() error's message
- * to the client as `error`, so the message is the user-facing text; the backend's own refusal is kept.
+ * Sign-in errors as the login page shows them: a fixed map from code to text. next-auth v4 passes a
+ * thrown authorize() error's message to the client (and onto /login as `?error=`), so authorize() throws
+ * only these codes, never text; the login page renders only text from this map, never anything taken
+ * from the URL or from the backend's answer.
  */
-const MESSAGES = {
-  missing: "Enter your email and password.",
-  rejected: "Invalid email or password.",
-  unavailable: "The sign-in service is not answering right now. Please try again in a moment.",
-  misconfigured: "This app is not set up correctly for its sign-in service, so nobody can sign in right now. The error is logged for its operators; your password was not the problem.",
+const LOGIN_ERRORS = {
+  CredentialsMissing: "Enter your email and password.",
+  CredentialsSignin: "Invalid email or password.",
+  SignInUnavailable: "The sign-in service is not answering right now. Please try again in a moment.",
+  SignInMisconfigured:
+    "This app is not set up correctly for its sign-in service, so nobody can sign in right now. The error is logged for its operators; your password was not the problem.",
+  SessionExpired: "Your session has expired. Please sign in again.",
+  SessionRequired: "Please sign in to continue.",
 } as const;
 
-export function credentialsError(kind: keyof typeof MESSAGES, backendMessage?: string): string {
-  return kind === "rejected" && backendMessage ? backendMessage : MESSAGES[kind];
+export type LoginErrorCode = keyof typeof LOGIN_ERRORS;
+/** Anything else next-auth or a URL may carry (OAuthSignin, Callback, attacker text, …). */
+export const GENERIC_LOGIN_ERROR = "Sign-in failed. Please try again.";
+
+const CREDENTIALS_ERROR_CODES = {
+  missing: "CredentialsMissing",
+  rejected: "CredentialsSignin",
+  unavailable: "SignInUnavailable",
+  misconfigured: "SignInMisconfigured",
+} as const satisfies Record<string, LoginErrorCode>;
+
+/**
+ * The error code authorize() throws. The backend's refusal message is deliberately not passed on: it
+ * would travel through the URL and be shown as if it were ours.
+ */
+export function credentialsError(kind: keyof typeof CREDENTIALS_ERROR_CODES, _backendMessage?: string): LoginErrorCode {
+  return CREDENTIALS_ERROR_CODES[kind];
 }
 
-/** Text for the `error` query parameters next-auth and our middleware put on /login. */
+/** Text for an `error` code on /login or from signIn(); null when there is none. Unknown codes get generic text. */
 export function loginErrorText(code: string | null | undefined): string | null {
   if (!code) return null;
-  if (code === "SessionExpired") return "Your session has expired. Please sign in again.";
-  if (code === "CredentialsSignin") return MESSAGES.rejected;
-  if (code === "SessionRequired") return "Please sign in to continue.";
-  // next-auth forwards authorize()'s message verbatim; show it, it is ours or the backend's.
-  return code.length <= 200 ? code : "Sign-in failed.";
+  return Object.hasOwn(LOGIN_ERRORS, code) ? LOGIN_ERRORS[code as LoginErrorCode] : GENERIC_LOGIN_ERROR;
 }

@@ -10,6 +10,7 @@ import { asSessionClaims, isSessionError, SessionError, type BackendTokens } fro
 import { sessionRuntime } from "@/next/runtime";
 import { refreshAlreadyUnavailable } from "@/next/server-session";
 import { credentialsError } from "./messages";
+import { sameOriginRedirect } from "@/core/navigation/callback-path";
 
 /** What authorize() hands to the jwt callback on sign-in. */
 interface BackendUser extends User {
@@ -77,6 +78,8 @@ function buildAuthOptions(): AuthOptions {
       }),
     ],
     callbacks: {
+      // Open-redirect guard: only paths on baseUrl's origin (src/core/navigation/callback-path.ts).
+      redirect: async ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl),
       async jwt({ token, user }) {
         if (user) {
           const { tokens } = user as BackendUser;

@@ -11,6 +11,12 @@ describe("callbackUrl is only ever a same-origin path", () => {
     ["/\\evil.example", "/dashboard"],
     ["/\t/evil.example", "/dashboard"],
     ["javascript:alert(1)", "/dashboard"],
+    // Dot segments that only become `//host` after normalising: the open redirect.
+    ["/.//evil.example/x", "/dashboard"],
+    ["/..//evil.example/x", "/dashboard"],
+    ["/%2e//evil.example/x", "/dashboard"],
+    ["/a/..//evil.example/x", "/dashboard"],
+    ["/dashboard/..//evil.example/x", "/dashboard"],
     ["", "/dashboard"],
     [null, "/dashboard"],
   ];

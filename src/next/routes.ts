@@ -17,19 +17,10 @@ export function routeKind(pathname: string): RouteKind {
 }
 
 /**
- * A callbackUrl we are willing to redirect to: a same-origin path only. Absolute URLs, protocol-relative
- * `//host` and backslash tricks are refused, so /login cannot be turned into an open redirect.
+ * A callbackUrl we are willing to redirect to: a same-origin path only. The core's sanitiser is the one
+ * rule (it validates the *normalised* path, so `/.//host` and friends cannot become `//host`).
  */
-export function safeCallbackPath(value: string | null | undefined, fallback = "/dashboard"): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return fallback;
-  try {
-    const parsed = new URL(value, "http://same-origin.invalid");
-    if (parsed.origin !== "http://same-origin.invalid") return fallback;
-    return `${parsed.pathname}${parsed.search}${parsed.hash}`;
-  } catch {
-    return fallback;
-  }
-}
+export { sanitizeCallbackPath as safeCallbackPath } from "@/core/navigation/callback-path";
 
 function underPrefix(pathname: string, prefix: string): boolean {
   return pathname === prefix || pathname.startsWith(`${prefix}/`);

@@ -75,6 +75,15 @@ describe("session middleware adapter", () => {
     expect(session.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBeNull();
   });
 
+  it("the callbackUrl it puts on /login is sanitised: encoded slashes or control characters fall back to /dashboard", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    for (const path of ["/dashboard/%5c%5cevil.example", "/dashboard/x?next=%2f%2fevil.example", "/dashboard/%0a"]) {
+      const page = await middleware(await request(path));
+      expect(page.status).toBe(307);
+      expect(new URL(page.headers.get("location")!).searchParams.get("callbackUrl"), path).toBe("/dashboard");
+    }
+  });
+
   it("a refused refresh clears the cookie: pages go to SessionExpired, APIs get 401", async () => {
     const page = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/dashboard", expired));
     expect(new URL(page.headers.get("location")!).search).toBe("?error=SessionExpired");
@@ -83,6 +92,44 @@ describe("session middleware adapter", () => {
     const api = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
     expect(api.status).toBe(401);
     expect(api.headers.getSetCookie().join()).toMatch(new RegExp(`${NAME.replace(/\./g, "\\.")}=;.*Expires=Thu, 01 Jan 1970`));
+  });
+
+  it("every response that sets or clears the session cookie is private, no-store; one that does not is left alone", async () => {
+    const refreshed = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(await request("/dashboard", expired));
+    expect(refreshed.headers.getSetCookie().length).toBeGreaterThan(0);
+    expect(refreshed.headers.get("cache-control")).toBe("private, no-store");
+    const cleared = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
+    expect(cleared.headers.getSetCookie().length).toBeGreaterThan(0);
+    expect(cleared.headers.get("cache-control")).toBe("private, no-store");
+    const valid = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
+      await request("/dashboard", { ...expired, accessTokenExpires: Date.now() + 600_000 }),
+    );
+    expect(valid.headers.get("cache-control")).toBeNull();
+  });
+
+  it("/login is never redirected, signed out or with a dead session", async () => {
+    for (const answer of [() => ({ kind: "ok", value: fresh }) as const, () => ({ kind: "rejected", status: 401 }) as const]) {
+      const middleware = middlewareAnswering(answer);
+      for (const req of [await request("/login?callbackUrl=%2Fdashboard"), await request("/login", expired)]) {
+        const response = await middleware(req);
+        expect(response.headers.get("location")).toBeNull();
+        expect(response.headers.get("x-middleware-next")).toBe("1");
+      }
+    }
+  });
+
+  it("with security options every answer carries the CSP, and a forwarded page request carries its nonce", async () => {
+    const gate = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
+    const middleware = createSessionMiddleware({ gate, security: () => ({ dev: false, https: true }) });
+    const login = await middleware(await request("/login"));
+    const policy = login.headers.get("content-security-policy")!;
+    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(policy).toContain(`'nonce-${login.headers.get("x-middleware-request-x-nonce")}'`);
+    expect(login.headers.get("strict-transport-security")).toMatch(/^max-age=\d+/);
+    const redirect = await middleware(await request("/dashboard"));
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(redirect.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("an outage keeps the session: 503 with Retry-After, no cookie touched", async () => {

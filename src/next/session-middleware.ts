@@ -8,11 +8,14 @@ import { NextResponse, type NextRequest } from "next/server";
 import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
 import { apiError, PRIVATE_NO_STORE } from "./api-responses";
 import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
-import { LOGIN_PATH, routeKind, type RouteKind } from "./routes";
+import { LOGIN_PATH, routeKind, safeCallbackPath, type RouteKind } from "./routes";
+import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
 
 export interface SessionMiddlewareOptions {
   /** The gate to use; injected by tests, else the isolate's runtime. */
   readonly gate: () => SessionGate;
+  /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); tests may leave it out. */
+  readonly security?: () => SecurityHeaderOptions;
 }
 
 export function createSessionMiddleware(options: SessionMiddlewareOptions) {
@@ -25,10 +28,14 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
     } catch (error) {
       // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
-      return timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started);
+      return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }
-    return timed(respond(request, kind, result), result.outcome, started);
+    return secured(request, options, timed(respond(request, kind, result), result.outcome, started));
   };
+}
+
+function secured(request: NextRequest, options: SessionMiddlewareOptions, response: NextResponse): NextResponse {
+  return options.security ? withSecurityHeaders(request, response, options.security()) : response;
 }
 
 function respond(request: NextRequest, kind: RouteKind, result: GateResult): NextResponse {
@@ -40,7 +47,7 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult): Nex
     case "replayed":
       return withCookies(forward(request, result.jar), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: pathWithQuery(request) }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar) : NextResponse.next(), result.writes);
     case "rejected":

@@ -1,6 +1,7 @@
 "use client";
-/** The sign-in form: posts to next-auth's credentials callback and shows the backend's refusal. */
+/** The sign-in form: posts to next-auth's credentials callback and shows a known error's text. */
 import { signIn } from "next-auth/react";
+import { loginErrorText } from "@/auth/messages";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
@@ -22,7 +23,8 @@ export function LoginForm({ callbackPath, initialError }: { callbackPath: string
     });
     setPending(false);
     if (!result || result.error) {
-      setError(result?.error === "CredentialsSignin" || !result?.error ? "Invalid email or password." : result.error);
+      // Only text from the fixed map: the error code travels through a URL and is never shown itself.
+      setError(loginErrorText(result?.error ?? "CredentialsSignin"));
       return;
     }
     router.replace(callbackPath);

@@ -56,7 +56,8 @@ export function parseTokenResponse(body: unknown, time: ResponseTime): TokenResp
 
   const expiry = readExpiry(source, accessToken, time);
   if (typeof expiry === "string") return malformed(expiry);
-  if (!Number.isFinite(expiry) || expiry <= 0) return malformed(`the stated expiry is not a usable time (${expiry})`);
+  // A date before 1970 or a number that overflowed (a huge expires_in, JWT exp or digit string) is no expiry.
+  if (!Number.isFinite(expiry) || expiry <= 0) return malformed(`the expiry is not a usable time: ${expiry}`);
   return { kind: "ok", tokens: { accessToken, refreshToken, accessTokenExpires: expiry } };
 }
 

@@ -16,6 +16,13 @@ import type { RefreshOutcome } from "./outcome";
 
 const POLICIES: readonly Policy[] = ["rotate", "none", "reuse-interval"];
 const SKEW_MS = 1_000;
+/**
+ * The injected clock jumps to the next sleeper's wake-up whenever a macrotask passes, also while a leader
+ * awaits Web Crypto on the thread pool in real time; on a loaded machine virtual time can then outrun a
+ * 4 s lock before the leader settles, which real time never does. A long backend timeout (the lock lives
+ * 2 s longer) keeps the lock's lifetime out of reach of that artefact.
+ */
+const LOCK_SAFE = { backendTimeoutMs: 60_000 } as const;
 /** A real-time bound on any one refresh in these tests: a hang fails the test instead of timing it out. */
 const HANG_BOUND_MS = 5_000;
 
@@ -30,7 +37,7 @@ describe.each(POLICIES)("rotation policy %s", (policy) => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy, accessTtlMs: 4_000, latencyMs: 80, reuseIntervalMs: 10_000 });
     const store = countingStore(createMemoryLockStore({ clock }));
-    const isolates = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock, settings: { refreshSkewMs: SKEW_MS, graceMs: 30_000 } }));
+    const isolates = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS, graceMs: 30_000 } }));
     let jar: BackendTokens = backend.login();
     const outcomes: Array<RefreshOutcome["kind"] | "hung" | "valid"> = [];
     const started = clock.now();
@@ -64,14 +71,14 @@ describe.each(POLICIES)("rotation policy %s", (policy) => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy, accessTtlMs: 5_000 });
     const store = createMemoryLockStore({ clock });
-    const coordinator = testCoordinator({ store, backend, clock, settings: { refreshSkewMs: SKEW_MS } });
+    const coordinator = testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } });
     const original = backend.login();
     clock.advance(6_000);
     const first = await settled(coordinator.refresh(original));
     expect(first).toMatchObject({ kind: "refreshed" });
     // The stored successor's own access token runs out too; an old cookie must not stop there.
     clock.advance(6_000);
-    const late = await settled(testCoordinator({ store, backend, clock, settings: { refreshSkewMs: SKEW_MS } }).refresh(original));
+    const late = await settled(testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } }).refresh(original));
     expect(late).toMatchObject({ kind: "refreshed" });
     if (late === "hung" || !("tokens" in late)) throw new Error("no tokens");
     expect(late.tokens.accessTokenExpires).toBeGreaterThan(clock.now());
@@ -84,7 +91,7 @@ describe("a backend that does not rotate", () => {
   it("the second expiry leads a new refresh instead of waiting on itself (the old hang)", async () => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy: "none", accessTtlMs: 5_000 });
-    const coordinator = testCoordinator({ store: createMemoryLockStore({ clock }), backend, clock, settings: { refreshSkewMs: SKEW_MS, graceMs: 30_000 } });
+    const coordinator = testCoordinator({ store: createMemoryLockStore({ clock }), backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS, graceMs: 30_000 } });
     let tokens = backend.login();
     for (let expiry = 1; expiry <= 5; expiry++) {
       clock.advance(5_000);
@@ -102,7 +109,7 @@ describe("a backend that does not rotate", () => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy: "none", accessTtlMs: 5_000, latencyMs: 50 });
     const store = createMemoryLockStore({ clock });
-    const isolates: RefreshCoordinator[] = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock, settings: { refreshSkewMs: SKEW_MS } }));
+    const isolates: RefreshCoordinator[] = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } }));
     let tokens = backend.login();
     for (let expiry = 1; expiry <= 3; expiry++) {
       clock.advance(5_000);
