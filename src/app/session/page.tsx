@@ -119,14 +119,13 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
                   <dd>{stats.maxConcurrentRefreshes}</dd>
                 </div>
                 <div className="stat">
-                  <dt>Sign-ins</dt>
-                  <dd>{stats.logins}</dd>
-                </div>
-                <div className="stat">
                   <dt>Families revoked</dt>
                   <dd>{stats.familiesRevoked}</dd>
                 </div>
               </dl>
+              <p className="muted small">
+                {stats.logins} sign-in{stats.logins === 1 ? "" : "s"}, {stats.profileRequests} profile request{stats.profileRequests === 1 ? "" : "s"}.
+              </p>
             </aside>
           ) : null}
         </div>

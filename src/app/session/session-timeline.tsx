@@ -1,7 +1,7 @@
 "use client";
 /**
  * This browser's session history (src/next/client/session-timeline.ts): the page's own outcome on each
- * load or "Check again", and every /api/auth/session or /api/backend fetch that passed the middleware,
+ * load or "Check again", and every /api/auth/session or /api/backend fetch that took part in a refresh,
  * from its Server-Timing. Shared by all tabs through localStorage and updated live as they add to it.
  */
 import { useEffect, useMemo, useSyncExternalStore } from "react";
@@ -63,6 +63,8 @@ function clear(): void {
   notify();
 }
 
+const REFRESH_OUTCOMES = new Set(["refreshed", "joined", "replayed", "rejected", "unavailable"]);
+
 const FETCH_SOURCES: ReadonlyArray<[RegExp, string]> = [
   [/^\/api\/auth\/session$/, "session refetch"],
   [/^\/api\/backend\//, "backend proxy"],
@@ -84,7 +86,8 @@ export function SessionTimeline({ entry }: { entry: TimelineEntry | null }) {
         if (url.origin !== window.location.origin) continue;
         const source = FETCH_SOURCES.find(([pattern]) => pattern.test(url.pathname))?.[1];
         const found = source ? outcomeFromServerTiming(timing.serverTiming ?? []) : null;
-        if (!source || !found) continue;
+        // A background fetch is listed when it took part in a refresh; "valid" ones (most of them) are noise here.
+        if (!source || !found || !REFRESH_OUTCOMES.has(found.outcome)) continue;
         const at = Math.round(performance.timeOrigin + timing.responseEnd);
         record({ id: `${timing.name}@${Math.round(performance.timeOrigin + timing.startTime)}`, outcome: found.outcome, durationMs: found.durationMs, at, source });
       }
