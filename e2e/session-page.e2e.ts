@@ -143,6 +143,7 @@ describe("the live session page", () => {
     await main.getByTestId("reload").click();
     await expect.poll(() => main.getByTestId("stat-refreshes").textContent(), POLL).toBe("1");
     expect(await main.getByTestId("stat-reuse").textContent()).toBe("0");
+    await expect.poll(() => main.getByTestId("reload").isEnabled(), POLL).toBe(true);
     await expect.poll(() => main.locator('[data-testid="timeline"] li[data-outcome="refreshed"]').count(), POLL).toBe(1);
     console.info(`[e2e session] ${TABS} tabs: ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`);
     await main.bringToFront();
@@ -151,6 +152,14 @@ describe("the live session page", () => {
     await leader.bringToFront();
     await leader.screenshot({ path: join(SCREENSHOTS, "session-tab-leader.png"), fullPage: true });
     await Promise.all(opened.map((page) => page.close()));
+
+    // The same page in dark mode and on a narrow screen, to look at.
+    await main.emulateMedia({ colorScheme: "dark" });
+    await main.screenshot({ path: join(SCREENSHOTS, "session-dark.png"), fullPage: true });
+    await main.emulateMedia({ colorScheme: "light" });
+    await main.setViewportSize({ width: 420, height: 900 });
+    await main.screenshot({ path: join(SCREENSHOTS, "session-narrow.png"), fullPage: true });
+    await main.setViewportSize({ width: 1200, height: 900 });
   });
 
   it("the dashboard links to /session and shows the typed access-token expiry", async ({ skip }) => {
