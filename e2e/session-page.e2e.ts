@@ -183,12 +183,20 @@ describe("the live session page", () => {
       const me = await fetch("/api/backend/api/me");
       const login = await fetch("/api/backend/api/auth", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "demo@example.com", password: "demo-password" }) });
       const refresh = await fetch("/api/backend/api/auth/refresh-token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-      return { me: { status: me.status, body: await me.json() }, login: login.status, refresh: refresh.status };
+      // A same-origin write to an allowed path reaches the backend (which has no POST there: its 405 passes through).
+      const write = await fetch("/api/backend/api/me", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      return {
+        me: { status: me.status, body: await me.json() },
+        login: { status: login.status, body: await login.json() },
+        refresh: { status: refresh.status, body: await refresh.json() },
+        write: { status: write.status, body: await write.json() },
+      };
     });
     expect(results.me.status).toBe(200);
     expect(results.me.body).toMatchObject({ email: DEMO_EMAIL });
-    expect(results.login).toBe(403);
-    expect(results.refresh).toBe(403);
+    expect(results.login).toEqual({ status: 403, body: expect.objectContaining({ error: "path_not_allowed" }) });
+    expect(results.refresh).toEqual({ status: 403, body: expect.objectContaining({ error: "path_not_allowed" }) });
+    expect(results.write).toEqual({ status: 405, body: { error: "method_not_allowed" } });
     expect(stack.backend.stats()).toMatchObject({ profileRequests: 1, logins: 0, loginFailures: 0, refreshAttempts: 0 });
 
     // A cross-site form post carries the browser's cookies; the proxy refuses it before calling the backend.

@@ -225,6 +225,8 @@ describe("same-origin only", () => {
     ["PUT", { origin: "null" }],
     ["POST", {}],
     ["POST", { "sec-fetch-site": "same-origin", origin: "https://evil.example" }],
+    ["POST", { origin: "https://evil.example", host: "localhost:3000" }],
+    ["POST", { origin: "https://localhost:3000", host: "localhost:3000" }],
     ["GET", { "sec-fetch-site": "cross-site" }],
   ])("%s with %j → 403, backend not called", async (method, headers) => {
     recorder.requests.length = 0;
@@ -238,6 +240,8 @@ describe("same-origin only", () => {
     ["POST", { "sec-fetch-site": "same-origin", origin: APP }],
     ["POST", { origin: APP }],
     ["DELETE", { "sec-fetch-site": "same-origin" }],
+    // The app reached under another name than NEXTAUTH_URL: the Origin matches the Host the browser sent.
+    ["POST", { origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000", "sec-fetch-site": "same-origin" }],
     ["GET", {}],
   ])("%s with %j is proxied", async (method, headers) => {
     recorder.requests.length = 0;

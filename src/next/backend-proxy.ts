@@ -8,7 +8,8 @@
  *
  *  1. method: GET, HEAD, POST, PUT, PATCH, DELETE only (405);
  *  2. same origin: `Sec-Fetch-Site`, when sent, must be `same-origin` or `none`; `Origin`, when sent, must
- *     be the app's; a state-changing request must carry at least one of them (403);
+ *     be the app's (NEXTAUTH_URL's, or the scheme and Host this request came to); a state-changing request
+ *     must carry at least one of them (403);
  *  3. path: no `.`/`..` segments, empty segments, backslashes, encoded `/`, `\` or `.`, NUL, `;`, or a
  *     scheme (400); then the allow-list (BACKEND_PROXY_ALLOW prefixes, default `/api/`) and, whatever
  *     the allow-list says, never the backend's auth paths (login, refresh, and every BACKEND_*_PATH but
@@ -203,9 +204,25 @@ function crossSiteRefusal(request: Request, method: string, config: BackendProxy
   const site = request.headers.get("sec-fetch-site");
   const origin = request.headers.get("origin");
   if (site !== null && !SAME_ORIGIN_FETCH_SITES.has(site.toLowerCase())) return `A ${site} request is not proxied.`;
-  if (origin !== null && !config.appOrigins.includes(origin)) return "The request does not come from this app's origin.";
+  if (origin !== null && !config.appOrigins.includes(origin) && !sameHost(request, origin)) return "The request does not come from this app's origin.";
   if (!SAFE_METHODS.has(method) && site === null && origin === null) return "A state-changing request must say where it comes from (Origin or Sec-Fetch-Site).";
   return null;
+}
+
+/**
+ * Whether `origin` is the host this request was sent to (the app reached under another name than
+ * NEXTAUTH_URL, e.g. 127.0.0.1 for localhost). A browser sets Host itself, so a cross-site page cannot make
+ * the two agree; the scheme must match too.
+ */
+function sameHost(request: Request, origin: string): boolean {
+  const host = request.headers.get("host");
+  if (host === null) return false;
+  try {
+    const parsed = new URL(origin);
+    return parsed.host === host.toLowerCase() && parsed.protocol === new URL(request.url).protocol;
+  } catch {
+    return false;
+  }
 }
 
 /**
