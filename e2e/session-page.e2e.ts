@@ -81,6 +81,11 @@ describe("the live session page", () => {
     await main.waitForURL(`${app}/login?callbackUrl=%2Fsession`);
     await main.screenshot({ path: join(SCREENSHOTS, "session-login.png") });
     await main.locator('input[name="identifier"]').fill(DEMO_EMAIL);
+    await main.locator('input[name="password"]').fill("not-the-password");
+    await main.getByRole("button", { name: "Sign in" }).click();
+    await main.getByTestId("login-error").waitFor();
+    await main.screenshot({ path: join(SCREENSHOTS, "session-login-error.png") });
+    await main.locator('input[name="identifier"]').fill(DEMO_EMAIL);
     await main.locator('input[name="password"]').fill(DEMO_PASSWORD);
     await main.getByRole("button", { name: "Sign in" }).click();
     await main.waitForURL(`${app}/session`);
