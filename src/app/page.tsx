@@ -1,15 +1,37 @@
 import Link from "next/link";
 import { currentSession } from "@/next";
+import { AppHeader } from "./app-header";
 
 export const dynamic = "force-dynamic";
 
 export default async function Home() {
   const session = await currentSession();
   return (
-    <main>
-      <h1>Edge session refresh</h1>
-      <p>next-auth v4 sessions in front of a custom backend, refreshed once per expiry however many tabs are open.</p>
-      {session ? <Link href="/dashboard">Go to your dashboard</Link> : <Link href="/login">Sign in</Link>}
-    </main>
+    <>
+      <AppHeader />
+      <main className="page page--narrow">
+        <section className="hero">
+          <p className="eyebrow">next-auth v4 · edge middleware</p>
+          <h1>Sessions that stay signed in, however many tabs are open</h1>
+          <p className="lede">Access tokens are refreshed once per expiry at the edge, shared by every tab and instance, so a rotating refresh token is never used twice.</p>
+          <div className="hero__actions">
+            {session ? (
+              <>
+                <Link className="button button--primary" href="/dashboard">
+                  Go to your dashboard
+                </Link>
+                <Link className="button" href="/session">
+                  Live session
+                </Link>
+              </>
+            ) : (
+              <Link className="button button--primary" href="/login">
+                Sign in
+              </Link>
+            )}
+          </div>
+        </section>
+      </main>
+    </>
   );
 }

@@ -4,3 +4,10 @@
  * the same request. A client sending it itself only skips its own refresh.
  */
 export const REFRESH_UNAVAILABLE_HEADER = "x-session-refresh-unavailable";
+
+/**
+ * Set by the middleware on every request it lets through: this request's session outcome and how long
+ * the middleware took, `<outcome>;dur=<ms>` (the Server-Timing entry's values). Any client-sent copy is
+ * replaced, so a page reading it (with next/headers) reads the middleware's word.
+ */
+export const SESSION_OUTCOME_HEADER = "x-session-outcome";

@@ -31,6 +31,10 @@ describe("route kinds", () => {
     ["/dashboard/settings", "page"],
     ["/dashboards", "optional"],
     ["/api/profile", "api"],
+    ["/api/backend/api/me", "api"],
+    ["/api/backendish", "optional"],
+    ["/session", "page"],
+    ["/sessions", "optional"],
     ["/api/auth/session", "optional"],
     ["/", "optional"],
   ])("%s is %s", (path, kind) => {

@@ -6,8 +6,8 @@
 
 export type RouteKind = "page" | "api" | "optional";
 
-export const PROTECTED_PAGES: readonly string[] = ["/dashboard"];
-export const PROTECTED_APIS: readonly string[] = ["/api/profile"];
+export const PROTECTED_PAGES: readonly string[] = ["/dashboard", "/session"];
+export const PROTECTED_APIS: readonly string[] = ["/api/profile", "/api/backend"];
 export const LOGIN_PATH = "/login";
 
 export function routeKind(pathname: string): RouteKind {

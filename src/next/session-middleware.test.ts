@@ -51,13 +51,32 @@ describe("session middleware adapter", () => {
     expect(forwarded.match(/next-auth\.session-token=/g)).toHaveLength(1);
   });
 
-  it("a valid session passes untouched: no cookie, no rewrite", async () => {
-    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
-      await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 600_000 }),
-    );
+  it("a valid session passes untouched: no cookie, the request's cookies as they were", async () => {
+    const incoming = await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 600_000 });
+    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(incoming);
     expect(serverTiming(response)).toBe("valid");
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(response.headers.get("x-middleware-override-headers")).toBeNull();
+    // Only the outcome header is added to the forwarded request; the cookie header is the browser's own.
+    expect(response.headers.get("x-middleware-request-cookie")).toBe(incoming.headers.get("cookie"));
+  });
+
+  it("tells the page this request's outcome in x-session-outcome, replacing any client-sent copy", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    const forged = { "x-session-outcome": "refreshed;forged=1" };
+    const outcomeOf = (response: Response) => response.headers.get("x-middleware-request-x-session-outcome");
+    const withForgery = async (path: string, claims?: Record<string, unknown>) => {
+      const base = await request(path, claims);
+      return new NextRequest(base.url, { headers: { cookie: base.headers.get("cookie")!, ...forged } });
+    };
+
+    const valid = await middleware(await withForgery("/dashboard", { ...expired, accessTokenExpires: Date.now() + 600_000 }));
+    expect(outcomeOf(valid)).toMatch(/^valid;dur=\d+(\.\d)?$/);
+    const refreshed = await middleware(await withForgery("/session", expired));
+    expect(outcomeOf(refreshed)).toMatch(/^refreshed;dur=/);
+    const anonymousHome = await middleware(await withForgery("/"));
+    expect(outcomeOf(anonymousHome)).toMatch(/^anonymous;dur=/);
+    // Nothing of the forged value survives on any of them.
+    for (const response of [valid, refreshed, anonymousHome]) expect(outcomeOf(response)).not.toContain("forged");
   });
 
   it("signed out: pages redirect with a callbackUrl, APIs answer 401 JSON, optional paths pass", async () => {

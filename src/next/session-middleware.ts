@@ -7,7 +7,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "@/core";
 import { apiError, PRIVATE_NO_STORE } from "./api-responses";
-import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
+import { REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
 import { LOGIN_PATH, routeKind, safeCallbackPath, type RouteKind } from "./routes";
 import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
 
@@ -30,7 +30,7 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
       return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }
-    return secured(request, options, timed(respond(request, kind, result), result.outcome, started));
+    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started)), result.outcome, started));
   };
 }
 
@@ -38,42 +38,63 @@ function secured(request: NextRequest, options: SessionMiddlewareOptions, respon
   return options.security ? withSecurityHeaders(request, response, options.security()) : response;
 }
 
-function respond(request: NextRequest, kind: RouteKind, result: GateResult): NextResponse {
+function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string): NextResponse {
   switch (result.outcome) {
     case "valid":
-      return NextResponse.next();
+      return passOn(request, marker);
     case "refreshed":
     case "joined":
     case "replayed":
-      return withCookies(forward(request, result.jar), result.writes);
+      return withCookies(forward(request, result.jar, marker), result.writes);
     case "anonymous":
       if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
-      return withCookies(result.writes.length > 0 ? forward(request, result.jar) : NextResponse.next(), result.writes);
+      return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
     case "rejected":
       if (kind === "page") return withCookies(redirectToLogin(request, { error: "SessionExpired" }), result.writes);
       if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
-      return withCookies(forward(request, result.jar), result.writes);
+      return withCookies(forward(request, result.jar, marker), result.writes);
     case "unavailable":
       // An outage never signs anyone out. With an access token still good, carry on with it.
-      if (kind === "optional") return forwardMarkedUnavailable(request);
-      if (result.stillValid) return NextResponse.next();
+      if (kind === "optional") return forwardMarkedUnavailable(request, marker);
+      if (result.stillValid) return passOn(request, marker);
       return unavailableResponse(kind, result.retryAfterSeconds);
   }
 }
 
-function forward(request: NextRequest, jar: ReadonlyMap<string, string>): NextResponse {
-  const headers = new Headers(request.headers);
+function forward(request: NextRequest, jar: ReadonlyMap<string, string>, marker: string): NextResponse {
+  const headers = withOutcome(request, marker);
   if (jar.size > 0) headers.set("cookie", serializeCookieHeader(jar));
   else headers.delete("cookie");
   return NextResponse.next({ request: { headers } });
 }
 
-function forwardMarkedUnavailable(request: NextRequest): NextResponse {
-  const headers = new Headers(request.headers);
+function forwardMarkedUnavailable(request: NextRequest, marker: string): NextResponse {
+  const headers = withOutcome(request, marker);
   headers.set(REFRESH_UNAVAILABLE_HEADER, "1");
   return NextResponse.next({ request: { headers } });
 }
+
+// --- The outcome on the forwarded request (x-session-outcome), for pages that show it (/session). ---
+// Every path that lets a request through sets it, so a client-sent copy never reaches the page.
+
+/** `<outcome>;dur=<ms>`, like the Server-Timing entry, measured up to the gate's decision. */
+function outcomeMarker(outcome: GateOutcome, started: number): string {
+  return `${outcome};dur=${Math.max(0, performance.now() - started).toFixed(1)}`;
+}
+
+function withOutcome(request: NextRequest, marker: string): Headers {
+  const headers = new Headers(request.headers);
+  headers.delete(SESSION_OUTCOME_HEADER);
+  headers.set(SESSION_OUTCOME_HEADER, marker);
+  return headers;
+}
+
+/** Lets the request through unchanged but for the outcome header (was `NextResponse.next()`). */
+function passOn(request: NextRequest, marker: string): NextResponse {
+  return NextResponse.next({ request: { headers: withOutcome(request, marker) } });
+}
+// --- end x-session-outcome ---
 
 function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
   // A response that sets or clears a session must never be stored by any cache.

@@ -1,15 +1,18 @@
 "use client";
 /** What the browser's useSession() sees; refetched by next-auth when the tab regains focus. */
 import { useSession } from "next-auth/react";
+import { formatRemaining, useAccessTokenExpiry, useCountdown } from "@/next/client/access-token-expiry";
 
 export function SessionStatus() {
   const { data, status } = useSession();
-  const expires = (data as { accessTokenExpires?: number | null } | null)?.accessTokenExpires;
+  const expires = useAccessTokenExpiry();
+  const remaining = useCountdown(expires);
   return (
-    <p className="muted" data-testid="session-status" data-status={status}>
+    <p className="muted" data-testid="session-status" data-status={status} data-expires={expires ?? ""}>
       Client session: {status}
       {data?.user?.email ? ` as ${data.user.email}` : ""}
-      {expires ? `, access token until ${new Date(expires).toISOString()}` : ""}
+      {expires !== null ? `, access token until ${new Date(expires).toISOString()}` : ""}
+      {remaining !== null ? ` (${remaining > 0 ? `${formatRemaining(remaining)} left` : "expired; the next request refreshes it"})` : ""}
     </p>
   );
 }

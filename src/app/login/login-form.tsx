@@ -32,21 +32,21 @@ export function LoginForm({ callbackPath, initialError }: { callbackPath: string
   }
 
   return (
-    <form onSubmit={submit} aria-label="Sign in">
+    <form className="form" onSubmit={submit} aria-label="Sign in">
       {error ? (
-        <p role="alert" className="error" data-testid="login-error">
+        <p role="alert" className="notice notice--error" data-testid="login-error">
           {error}
         </p>
       ) : null}
-      <label>
-        Email
-        <input name="identifier" type="text" autoComplete="username" required />
+      <label className="field">
+        <span>Email</span>
+        <input name="identifier" type="text" autoComplete="username" placeholder="you@example.com" required />
       </label>
-      <label>
-        Password
+      <label className="field">
+        <span>Password</span>
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      <button type="submit" disabled={pending}>
+      <button type="submit" className="button button--primary button--block" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -1,0 +1,16 @@
+/** Client code's way to the backend: the session's access token is added here, server-side. See src/next/backend-proxy.ts. */
+import { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "@/next/backend-proxy";
+import { currentSession } from "@/next/server-session";
+import { sessionRuntime } from "@/next/runtime";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+let config: BackendProxyConfig | undefined;
+
+function handle(request: Request): Promise<Response> {
+  config ??= backendProxyConfig(sessionRuntime().settings, process.env);
+  return proxyToBackend(request, { config, accessToken: async () => (await currentSession())?.accessToken ?? null });
+}
+
+export { handle as GET, handle as HEAD, handle as POST, handle as PUT, handle as PATCH, handle as DELETE };
