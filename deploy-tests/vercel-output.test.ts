@@ -74,8 +74,12 @@ describe("vercel build output (.vercel/output)", () => {
     for (const path of [...guarded, "/", "/api/auth/session"]) expect(runsMiddleware(path), path).toBe(true);
   });
 
-  it("does not run it on the login page, next-auth's other endpoints or static files", () => {
-    for (const path of [LOGIN_PATH, "/api/auth/callback/credentials", "/api/auth/signin", "/api/auth/csrf", "/api/auth/providers", "/_next/static/chunks/app.js", "/favicon.ico"]) {
+  it("runs it on the login page too (its security headers and CSP nonce), which it never redirects", () => {
+    expect(runsMiddleware(LOGIN_PATH)).toBe(true);
+  });
+
+  it("does not run it on next-auth's other endpoints or static files", () => {
+    for (const path of ["/api/auth/callback/credentials", "/api/auth/signin", "/api/auth/csrf", "/api/auth/providers", "/_next/static/chunks/app.js", "/favicon.ico"]) {
       expect(runsMiddleware(path), path).toBe(false);
     }
   });
@@ -94,7 +98,9 @@ describe("vercel build output (.vercel/output)", () => {
   it("serves pages and route handlers from Node functions", () => {
     const expected = [...PROTECTED_PAGES, ...PROTECTED_APIS, "/api/auth/[...nextauth]"].map((path) => path.slice(1));
     for (const name of expected) {
-      expect(functions.get(name)?.runtime, name).toMatch(/^nodejs\d+(\.x)?$/);
+      // A prefix served by a catch-all route (/api/backend → api/backend/[...path]) counts too.
+      const served = functions.get(name) ?? [...functions].find(([candidate]) => candidate.startsWith(`${name}/[`))?.[1];
+      expect(served?.runtime, name).toMatch(/^nodejs\d+(\.x)?$/);
     }
   });
 });
