@@ -4,6 +4,7 @@
  * outages, what /api/auth/session and the dashboard reveal, and next-auth's own cookie format.
  */
 import { encode } from "next-auth/jwt";
+import { UNAVAILABLE_MARKER_TTL_MS } from "@/core/refresh/coordinator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { freePort } from "../test-support/ports";
@@ -18,6 +19,7 @@ import {
   freshExpiredSession,
   sessionOutcome,
   sessionSetCookie,
+  sleep,
   startStack,
   type Stack,
 } from "../test-support/stack";
@@ -187,6 +189,8 @@ describe("the backend is down", () => {
     expect(stack.backend.stats()).toMatchObject({ refreshes: 0, reuseDetections: 0 });
 
     stack.backend.setOptions({ failMode: "none" });
+    // The failed refresh left an "unavailable" marker for the retry window: others back off until it ends.
+    await sleep(UNAVAILABLE_MARKER_TTL_MS + 100);
     const after = await get("/api/profile", session.header);
     expect(after.status).toBe(200);
     expect(sessionOutcome(after.headers)).toBe("refreshed");
@@ -228,6 +232,8 @@ describe("the backend hangs", () => {
     expect(stack.backend.stats()).toMatchObject({ refreshes: 0, reuseDetections: 0 });
 
     stack.backend.setOptions({ failMode: "none" });
+    // The failed refresh left an "unavailable" marker for the retry window: others back off until it ends.
+    await sleep(UNAVAILABLE_MARKER_TTL_MS + 100);
     const after = await fetch(`${impatient.url}/api/profile`, { headers: { cookie: session.header } });
     expect(after.status).toBe(200);
     expect(sessionOutcome(after.headers)).toBe("refreshed");
