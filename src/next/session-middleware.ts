@@ -13,12 +13,20 @@ import { LOGIN_PATH, routeKind, type RouteKind } from "./routes";
 export interface SessionMiddlewareOptions {
   /** The gate to use; injected by tests, else the isolate's runtime. */
   readonly gate: () => SessionGate;
+  /** Which paths are guarded and where sign-in lives; default src/next/routes.ts (see src/next/app-middleware.ts). */
+  readonly routes?: SessionRoutes;
+}
+
+export interface SessionRoutes {
+  kind(pathname: string): RouteKind;
+  readonly loginPath: string;
 }
 
 export function createSessionMiddleware(options: SessionMiddlewareOptions) {
   return async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
     const started = performance.now();
-    const kind = routeKind(request.nextUrl.pathname);
+    const routes = options.routes ?? DEFAULT_ROUTES;
+    const kind = routes.kind(request.nextUrl.pathname);
     let result: GateResult;
     try {
       result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")));
@@ -27,11 +35,13 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
       return timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started);
     }
-    return timed(respond(request, kind, result), result.outcome, started);
+    return timed(respond(request, kind, result, routes.loginPath), result.outcome, started);
   };
 }
 
-function respond(request: NextRequest, kind: RouteKind, result: GateResult): NextResponse {
+const DEFAULT_ROUTES: SessionRoutes = { kind: routeKind, loginPath: LOGIN_PATH };
+
+function respond(request: NextRequest, kind: RouteKind, result: GateResult, loginPath: string): NextResponse {
   switch (result.outcome) {
     case "valid":
       return NextResponse.next();
@@ -40,11 +50,11 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult): Nex
     case "replayed":
       return withCookies(forward(request, result.jar), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: pathWithQuery(request) }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { callbackUrl: pathWithQuery(request) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar) : NextResponse.next(), result.writes);
     case "rejected":
-      if (kind === "page") return withCookies(redirectToLogin(request, { error: "SessionExpired" }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { error: "SessionExpired" }), result.writes);
       if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
       return withCookies(forward(request, result.jar), result.writes);
     case "unavailable":
@@ -85,8 +95,8 @@ function withCookies(response: NextResponse, writes: readonly CookieWrite[]): Ne
   return response;
 }
 
-function redirectToLogin(request: NextRequest, params: Record<string, string>): NextResponse {
-  const url = new URL(LOGIN_PATH, request.nextUrl.origin);
+function redirectToLogin(request: NextRequest, loginPath: string, params: Record<string, string>): NextResponse {
+  const url = new URL(loginPath, request.nextUrl.origin);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return NextResponse.redirect(url);
 }
