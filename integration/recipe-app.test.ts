@@ -9,10 +9,11 @@
  *  - one expired session, 60 concurrent requests over 3 instances: 1 backend refresh, 0 reuse, 60 × 200,
  *    the role claim kept in the refreshed cookie, no refresh token in /api/auth/session nor in page HTML.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtureBuilt, fixtureDir } from "../test-support/fixture-app";
+import { BUDGET_GZIP_BYTES, measureMiddlewareBundle } from "../bench/edge-bundle-size";
 import { ROOT, builtMiddlewareRuntime, type AppBuild } from "../test-support/next-app";
 import { cookieHeader, signIn, type CookieJar } from "../test-support/sign-in";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sessionOutcome, sessionSetCookie, sleep, startStack, type Stack } from "../test-support/stack";
@@ -82,6 +83,25 @@ describe(`${FIXTURE}: an existing app migrated, 3 instances on one Redis`, () =>
     const login = await fetch(url(0, "/login"));
     expect(login.status).toBe(200);
     expect(sessionOutcome(login.headers)).toBeNull();
+  });
+
+  it("its edge bundle, through the public entry point, holds no next-auth module and stays within the budget", () => {
+    const dist = join(ROOT, build.projectDir, build.distDir);
+    const size = measureMiddlewareBundle(dist);
+    expect(size.gzipBytes).toBeLessThan(BUDGET_GZIP_BYTES);
+    // The packages the middleware's code came from, by its source maps.
+    const packages = new Set<string>();
+    for (const { file } of size.files) {
+      if (!existsSync(join(dist, `${file}.map`))) continue;
+      const map = JSON.parse(readFileSync(join(dist, `${file}.map`), "utf8")) as { sources?: string[]; sections?: Array<{ map: { sources?: string[] } }> };
+      for (const source of [...(map.sources ?? []), ...(map.sections ?? []).flatMap((section) => section.map.sources ?? [])]) {
+        const match = /node_modules\/((?:@|%40)[^/]+\/[^/]+|[^/]+)\//.exec(source);
+        if (match) packages.add(decodeURIComponent(match[1]!));
+      }
+    }
+    expect(packages.has("jose"), [...packages].join(", ")).toBe(true);
+    expect([...packages].filter((name) => name.startsWith("next-auth") || name === "react-dom")).toEqual([]);
+    console.info(`[recipe-app] edge middleware ${(size.gzipBytes / 1024).toFixed(1)} KiB gzipped from ${[...packages].sort().join(", ")}`);
   });
 
   it("one expired session, 60 concurrent requests: 1 refresh, 0 reuse, all 200; its role claim shows and no token does", async () => {
