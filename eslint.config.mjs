@@ -18,6 +18,13 @@ const config = [
     },
   },
   {
+    // A fixture app uses the library the way an existing app does: through its public entry point only.
+    files: ["fixtures/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^@/(?!next/public$)", message: "Fixture apps import only @/next/public (MIGRATING.md)." }, { regex: "^\\.\\.?/.*(^|/)src/", message: "Fixture apps import only @/next/public and their own files." }] }],
+    },
+  },
+  {
     // Tools and tests, not React: a function named use…() there is not a hook.
     files: ["dev/**", "test-support/**", "bench/**", "edge-tests/**", "integration/**", "e2e/**", "deploy-tests/**", "scripts/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },

@@ -19,7 +19,7 @@ import { freePort } from "./ports";
 
 const require = createRequire(import.meta.url);
 export const ROOT = resolve(import.meta.dirname, "..");
-const NEXT_BIN = require.resolve("next/dist/bin/next");
+export const NEXT_BIN = require.resolve("next/dist/bin/next");
 const BUILD_INPUTS = ["src", "next.config.mjs", "package.json", "tsconfig.json"];
 /** The node variant's project copy; a `.next-*` name, so git, tsc and ESLint already ignore it. */
 export const NODE_VARIANT_DIR = ".next-node-proxy";
@@ -118,7 +118,7 @@ function isBuildFresh(distDir: string): boolean {
   return BUILD_INPUTS.every((input) => newestMtime(join(ROOT, input)) < built);
 }
 
-function newestMtime(path: string): number {
+export function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
@@ -127,7 +127,7 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<string> {
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

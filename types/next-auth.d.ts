@@ -8,7 +8,7 @@ declare module "next-auth" {
   interface Session {
     user?: DefaultSession["user"] & { id?: string };
     /** When the backend access token expires, epoch milliseconds; null if the session has none. */
-    accessTokenExpires: number | null;
+    accessTokenExpires?: number | null;
     /** Set while the backend could not refresh the session (it is kept; the next request tries again). */
     error?: "RefreshUnavailable";
   }

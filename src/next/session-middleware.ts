@@ -16,12 +16,20 @@ export interface SessionMiddlewareOptions {
   readonly gate: () => SessionGate;
   /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); tests may leave it out. */
   readonly security?: () => SecurityHeaderOptions;
+  /** Which paths are guarded and where sign-in lives; default src/next/routes.ts (see src/next/app-middleware.ts). */
+  readonly routes?: SessionRoutes;
+}
+
+export interface SessionRoutes {
+  kind(pathname: string): RouteKind;
+  readonly loginPath: string;
 }
 
 export function createSessionMiddleware(options: SessionMiddlewareOptions) {
   return async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
     const started = performance.now();
-    const kind = routeKind(request.nextUrl.pathname);
+    const routes = options.routes ?? DEFAULT_ROUTES;
+    const kind = routes.kind(request.nextUrl.pathname);
     let result: GateResult;
     try {
       result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")));
@@ -30,15 +38,17 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
       return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }
-    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started)), result.outcome, started));
+    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started), routes.loginPath), result.outcome, started));
   };
 }
+
+const DEFAULT_ROUTES: SessionRoutes = { kind: routeKind, loginPath: LOGIN_PATH };
 
 function secured(request: NextRequest, options: SessionMiddlewareOptions, response: NextResponse): NextResponse {
   return options.security ? withSecurityHeaders(request, response, options.security()) : response;
 }
 
-function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string): NextResponse {
+function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string, loginPath: string): NextResponse {
   switch (result.outcome) {
     case "valid":
       return passOn(request, marker);
@@ -47,11 +57,11 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult, mark
     case "replayed":
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(request, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
     case "rejected":
-      if (kind === "page") return withCookies(redirectToLogin(request, { error: "SessionExpired" }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { error: "SessionExpired" }), result.writes);
       if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "unavailable":
@@ -113,8 +123,8 @@ function withCookies(response: NextResponse, writes: readonly CookieWrite[]): Ne
   return response;
 }
 
-function redirectToLogin(request: NextRequest, params: Record<string, string>): NextResponse {
-  const url = new URL(LOGIN_PATH, request.nextUrl.origin);
+function redirectToLogin(request: NextRequest, loginPath: string, params: Record<string, string>): NextResponse {
+  const url = new URL(loginPath, request.nextUrl.origin);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return NextResponse.redirect(url);
 }

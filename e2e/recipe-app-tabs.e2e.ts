@@ -1,0 +1,122 @@
+/**
+ * The migrated recipe app (fixtures/recipe-app/, importing only `@/next/public`) in real Chromium tabs of
+ * one profile, on two `next start` instances sharing one Redis and the rotating reference backend:
+ * sign in through its own /login form, let the access token expire, open 6 tabs on its protected page at
+ * once: one backend refresh, no reuse, every tab shows the profile and the app's own `role` claim, and
+ * neither the page nor useSession's /api/auth/session JSON holds a token.
+ */
+import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureFixtureBuilt } from "../test-support/fixture-app";
+import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const LOGIN_TTL_SECONDS = 4;
+const TABS = 6;
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let seen: Array<{ url: string; status: number; outcome: string; body?: Promise<string | null> }> = [];
+
+function outcomeOf(response: PageResponse): string | null {
+  return /session;desc="([a-z]+)"/.exec(response.headers()["server-timing"] ?? "")?.[1] ?? null;
+}
+
+async function browserClaims(): Promise<Record<string, unknown>> {
+  const cookie = (await context.cookies(stack.instances[0]!.url)).find((entry) => entry.name === SESSION_COOKIE);
+  expect(cookie?.httpOnly).toBe(true);
+  const claims = await decodeWithNextAuth(stack.secret, cookie!.value);
+  expect(claims).not.toBeNull();
+  return claims!;
+}
+
+async function expectSignedIn(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId("profile-email").textContent(), { timeout: 10_000 }).toBe(DEMO_EMAIL);
+  expect(await page.getByTestId("server-role").textContent()).toBe("admin");
+  await page.waitForSelector('[data-testid="session-status"][data-status="authenticated"]', { timeout: 10_000 });
+  expect(await page.getByTestId("session-status").textContent()).toContain("(admin)");
+}
+
+beforeAll(async () => {
+  const build = await ensureFixtureBuilt("recipe-app");
+  stack = await startStack({
+    instances: 2,
+    backend: { accessTokenTtlSeconds: LOGIN_TTL_SECONDS, refreshLatencyMs: 300 },
+    env: { SESSION_REFRESH_SKEW_SECONDS: "0" },
+    ...build,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  context = await browser.newContext({ viewport: { width: 900, height: 600 } });
+  context.setDefaultTimeout(15_000);
+  context.on("response", (response) => {
+    const outcome = outcomeOf(response);
+    if (outcome === null) return;
+    const body = new URL(response.url()).pathname === "/api/auth/session" ? response.text().catch(() => null) : undefined;
+    seen.push({ url: response.url(), status: response.status(), outcome, body });
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+afterEach(({ task }) => {
+  if (task.result?.state === "fail" && stack) console.error(stack.output());
+});
+
+describe("the migrated recipe app in Chromium", () => {
+  it(`signs in through its /login form, then ${TABS} tabs on an expired token share one refresh`, async () => {
+    const apps = stack.instances.map((instance) => instance.url);
+    // The tabs exist already (a user's open tabs), each on the login page of the instance it will use.
+    const tabs: Page[] = [];
+    for (let index = 0; index < TABS; index++) tabs.push(await context.newPage());
+    await Promise.all(tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/login`, { waitUntil: "networkidle" })));
+
+    const home = await context.newPage();
+    await home.goto(`${apps[0]}/dashboard`);
+    await home.waitForURL(`${apps[0]}/login?callbackUrl=%2Fdashboard`);
+    await home.locator('input[name="identifier"]').fill(DEMO_EMAIL);
+    await home.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await home.getByRole("button", { name: "Sign in" }).click();
+    await home.waitForURL(`${apps[0]}/dashboard`);
+    await expectSignedIn(home);
+    const before = await browserClaims();
+    expect(before).toMatchObject({ role: "admin" });
+    expect(await home.content()).not.toContain(before.refreshToken as string);
+
+    stack.backend.setOptions({ accessTokenTtlSeconds: 60 });
+    const waitMs = (before.accessTokenExpires as number) - Date.now() + 100;
+    if (waitMs > 0) await sleep(waitMs);
+    stack.backend.resetStats();
+    seen = [];
+
+    // Each tab its own URL (?tab=N), so Chromium's cache does not queue them behind one another.
+    const navigations = await Promise.all(tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/dashboard?tab=${index}`)));
+    for (const response of navigations) expect(response?.status()).toBe(200);
+    await Promise.all(tabs.map((tab) => expectSignedIn(tab)));
+
+    const stats = stack.backend.stats();
+    expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    const outcomes: Record<string, number> = {};
+    for (const { outcome } of seen) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    expect(outcomes.refreshed, JSON.stringify(outcomes)).toBe(1);
+    expect(seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(entry.outcome))).toEqual([]);
+
+    const after = await browserClaims();
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after).toMatchObject({ role: "admin" });
+    const bodies = (await Promise.all(seen.map((entry) => entry.body ?? null))).filter((body): body is string => body !== null);
+    expect(bodies.length, "no /api/auth/session answer was read").toBeGreaterThan(0);
+    for (const body of bodies) {
+      expect(JSON.parse(body)).toMatchObject({ user: { email: DEMO_EMAIL, role: "admin" } });
+      for (const token of [before.refreshToken, after.refreshToken, after.accessToken] as string[]) expect(body).not.toContain(token);
+    }
+    for (const tab of tabs) expect(await tab.content()).not.toContain(after.refreshToken as string);
+    console.info(`[e2e recipe-app] ${TABS} tabs: outcomes ${JSON.stringify(outcomes)} over ${seen.length} middleware responses; backend ${JSON.stringify(stats)}`);
+  });
+});
