@@ -27,10 +27,13 @@ export interface LatencyEstimate {
 
 export function createLatencyEstimate(initialMs = INITIAL_ESTIMATE_MS): LatencyEstimate {
   let estimate = clamp(initialMs, MIN_ESTIMATE_MS, MAX_ESTIMATE_MS);
+  let observed = false;
   return {
     observe(ms) {
       if (!Number.isFinite(ms) || ms < 0) return;
-      estimate = clamp(estimate + SMOOTHING * (ms - estimate), MIN_ESTIMATE_MS, MAX_ESTIMATE_MS);
+      // The prior is a guess: the first real observation replaces it, later ones are averaged in.
+      estimate = clamp(observed ? estimate + SMOOTHING * (ms - estimate) : ms, MIN_ESTIMATE_MS, MAX_ESTIMATE_MS);
+      observed = true;
     },
     current: () => estimate,
     nextWait(lockAgeMs, attempt) {
