@@ -84,14 +84,8 @@ export function createAuthHandlers(deps: HandlerDeps): {
     stats.count("refreshAttempts");
     const { shape, failMode, refreshLatencyMs } = deps.options();
     const dialect = dialectFor(shape);
-    const body = await readBody(request);
-    if (body.kind !== "parsed") return sendJson(response, bodyRefusal(shape, body));
-
-    const refreshToken = stringField(body.value, ...REFRESH_TOKEN_FIELDS);
-    if (refreshToken === undefined) {
-      const field = REFRESH_FIELD_BY_SHAPE[shape];
-      return sendJson(response, dialect.badRequest({ message: `${field} is required`, field }));
-    }
+    const refreshToken = await refreshTokenOf(request, response, shape);
+    if (refreshToken === undefined) return;
     // An outage leaves the token unconsumed: the client must be able to retry it once the backend is back.
     if (failMode === "down") return sendJson(response, dialect.unavailable());
     if (failMode === "hang") return;
@@ -127,18 +121,27 @@ export function createAuthHandlers(deps: HandlerDeps): {
    * Sign-out: revokes the family of the given refresh token, so its refresh and access tokens stop working.
    * Answers the same whether or not the token was known, like RFC 7009, so it tells a caller nothing.
    */
+  /** The refresh token from a refresh or logout body; undefined once a refusal has been sent. */
+  async function refreshTokenOf(request: IncomingMessage, response: ServerResponse, shape: BackendShape): Promise<string | undefined> {
+    const body = await readBody(request);
+    if (body.kind !== "parsed") {
+      sendJson(response, bodyRefusal(shape, body));
+      return undefined;
+    }
+    const refreshToken = stringField(body.value, ...REFRESH_TOKEN_FIELDS);
+    if (refreshToken === undefined) {
+      const field = REFRESH_FIELD_BY_SHAPE[shape];
+      sendJson(response, dialectFor(shape).badRequest({ message: `${field} is required`, field }));
+    }
+    return refreshToken;
+  }
+
   async function logout(request: IncomingMessage, response: ServerResponse): Promise<void> {
     stats.count("revocationRequests");
     const { shape } = deps.options();
     const dialect = dialectFor(shape);
-    const body = await readBody(request);
-    if (body.kind !== "parsed") return sendJson(response, bodyRefusal(shape, body));
-
-    const refreshToken = stringField(body.value, ...REFRESH_TOKEN_FIELDS);
-    if (refreshToken === undefined) {
-      const field = REFRESH_FIELD_BY_SHAPE[shape];
-      return sendJson(response, dialect.badRequest({ message: `${field} is required`, field }));
-    }
+    const refreshToken = await refreshTokenOf(request, response, shape);
+    if (refreshToken === undefined) return;
     const family = tokens.familyOf(refreshToken);
     // The JSON endpoints are the client-less "client": they may not sign out an OAuth client's session.
     if (family && family.clientId === undefined) grants.revoke(family);
