@@ -30,11 +30,18 @@ const OAUTH_ENV = {
   BACKEND_SCOPE: "openid offline_access",
 };
 
+/** Every policy on JSON and OAuth's rotating one in CI; LONG_SESSION_ALL=1 adds OAuth's other two (benchmarks). */
 const variants = [
   { name: "json, rotate", rotation: "rotate", oauth: false },
   { name: "json, none", rotation: "none", oauth: false },
   { name: "json, reuse-interval 10 s", rotation: "reuse-interval", oauth: false },
   { name: "oauth2, rotate", rotation: "rotate", oauth: true },
+  ...(process.env.LONG_SESSION_ALL === "1"
+    ? ([
+        { name: "oauth2, none", rotation: "none", oauth: true },
+        { name: "oauth2, reuse-interval 10 s", rotation: "reuse-interval", oauth: true },
+      ] as const)
+    : []),
 ] as const;
 
 const stacks = new Map<boolean, Stack>();

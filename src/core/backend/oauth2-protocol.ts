@@ -7,6 +7,7 @@
  * never sign anyone out.
  */
 import type { BackendSettings } from "../settings";
+import { isJsonObject } from "../support/json";
 import type { BackendCall } from "./http";
 import type { BackendProtocolAdapter } from "./protocol";
 import { refusalMessage } from "./protocol";
@@ -55,7 +56,7 @@ export function oauth2Protocol(settings: BackendSettings): BackendProtocolAdapte
         : formCall(settings.revocationPath, "BACKEND_REVOCATION_PATH", { token: refreshToken, token_type_hint: "refresh_token" }),
     parseTokens: parseOAuthTokenResponse,
     refusal({ status, body }, operation) {
-      const code = typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : undefined;
+      const code = isJsonObject(body) && typeof body.error === "string" ? body.error : undefined;
       const description = refusalMessage(body, ["error_description"]);
       if (code !== undefined && code in MISCONFIGURATION_CODES) {
         return {

@@ -3,6 +3,7 @@
  * token answer is read, and what a refusal (400/401/403) means. Everything else (transport, timeouts,
  * status classes) is shared in http.ts. Adding a protocol is one more file implementing this.
  */
+import { isJsonObject } from "../support/json";
 import type { BackendCall, Refusal } from "./http";
 import type { Misconfigured, Rejected } from "./result";
 import type { ResponseTime, TokenResponse } from "./token-response";
@@ -24,10 +25,9 @@ export const MAX_MESSAGE_LENGTH = 200;
 
 /** The backend's own words for a refusal, if it gave any. */
 export function refusalMessage(body: unknown, fields: readonly string[]): string | undefined {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
-  const record = body as Record<string, unknown>;
+  if (!isJsonObject(body)) return undefined;
   for (const field of fields) {
-    const value = record[field];
+    const value = body[field];
     if (typeof value === "string" && value.trim()) return value.trim().slice(0, MAX_MESSAGE_LENGTH);
   }
   return undefined;

@@ -6,6 +6,7 @@
  * Any other header (extra fields, another encoding) returns `undefined` so the caller falls back to jose.
  */
 import { decodeBase64url } from "../base64url";
+import { isJsonObject } from "../support/json";
 
 /** base64url(JSON.stringify({ alg: "dir", enc: "A256GCM" })), which is what next-auth's encode emits. */
 export const NEXT_AUTH_PROTECTED_HEADER = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
@@ -43,7 +44,7 @@ export async function decryptNextAuthJwe(jwe: string, key: CryptoKey): Promise<R
   }
   try {
     const payload: unknown = JSON.parse(decoder.decode(plaintext));
-    return typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : null;
+    return isJsonObject(payload) ? payload : null;
   } catch {
     return null;
   }
