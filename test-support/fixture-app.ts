@@ -12,7 +12,7 @@ import { NEXT_BIN, ROOT, newestMtime, run, withBuildLock, type AppBuild } from "
 
 const PROJECT_FILES = ["package.json", "next.config.mjs", "tsconfig.json"];
 /** The library an existing app copies into its own src/ (MIGRATING.md). */
-export const LIBRARY_DIRS = ["src/core", "src/next", "src/testing"];
+export const LIBRARY_DIRS = ["src/core", "src/next", "src/testing", "types"];
 
 export function fixtureDir(name: string): string {
   return join("fixtures", name);

@@ -20,7 +20,7 @@ import { freePort } from "./ports";
 const require = createRequire(import.meta.url);
 export const ROOT = resolve(import.meta.dirname, "..");
 export const NEXT_BIN = require.resolve("next/dist/bin/next");
-const BUILD_INPUTS = ["src", "next.config.mjs", "package.json", "tsconfig.json"];
+const BUILD_INPUTS = ["src", "types", "next.config.mjs", "package.json", "tsconfig.json"];
 /** The node variant's project copy; a `.next-*` name, so git, tsc and ESLint already ignore it. */
 export const NODE_VARIANT_DIR = ".next-node-proxy";
 const BUILD_LOCK_STALE_MS = 10 * 60_000;
