@@ -5,24 +5,14 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AccessTokenSigner } from "./accessTokens";
 import { authenticateClient } from "./clientAuth";
-import type { Grants } from "./grants";
-import { answerAfter, type Handler } from "./handlers";
+import { answerAfter, type Handler, type HandlerDeps } from "./handlers";
 import { readBody, sendJson } from "./http";
-import type { BackendOptions } from "./options";
 import { dialectFor, type Reply } from "./shapes";
-import type { StatsRecorder } from "./stats";
-import type { Family, TokenStore } from "./tokens";
+import type { Family } from "./tokens";
 
-export interface OAuthDeps {
-  options: () => Readonly<BackendOptions>;
-  grants: Grants;
-  tokens: TokenStore;
-  signer: AccessTokenSigner;
-  stats: StatsRecorder;
-  lifetime: AbortSignal;
-}
+/** The same dependencies as the JSON handlers: one server, two dialects. */
+export type OAuthDeps = HandlerDeps;
 
 /** RFC 6749 §5.2 error codes (and RFC 7009's), each with the status this backend answers it with. */
 type OAuthError =
