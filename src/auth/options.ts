@@ -6,8 +6,7 @@
  */
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { withSessionRefresh, type BackendUser } from "@/next/public";
-import { sessionRuntime } from "@/next/runtime";
+import { credentialsFromBackend, withSessionRefresh } from "@/next/public";
 import { sameOriginRedirect } from "@/core/navigation/callback-path";
 import { credentialsError } from "./messages";
 
@@ -20,7 +19,9 @@ export function authOptions(): AuthOptions {
 }
 
 function buildAuthOptions(): AuthOptions {
-  const { backend, onEvent } = sessionRuntime();
+  const signInAtBackend = credentialsFromBackend({
+    errors: { unavailable: credentialsError("unavailable"), misconfigured: credentialsError("misconfigured") },
+  });
 
   return withSessionRefresh({
     pages: { signIn: "/login", error: "/login" },
@@ -34,34 +35,14 @@ function buildAuthOptions(): AuthOptions {
           password: { label: "Password", type: "password" },
         },
         async authorize(credentials) {
-          const identifier = credentials?.identifier?.trim() ?? "";
-          const password = credentials?.password ?? "";
-          if (!identifier || !password) throw new Error(credentialsError("missing"));
-          const login = await backend.login(identifier, password);
-          if (login.kind === "rejected") throw new Error(credentialsError("rejected", login.message));
-          if (login.kind === "misconfigured") {
-            onEvent({ event: "backend-misconfigured", detail: `sign-in: ${login.detail}` });
-            throw new Error(credentialsError("misconfigured"));
-          }
-          if (login.kind !== "ok") {
-            onEvent({ event: "backend-unavailable", detail: `sign-in: ${login.detail}` });
-            throw new Error(credentialsError("unavailable"));
-          }
-          const profile = await backend.profile(login.value.accessToken);
-          const fields = profile.kind === "ok" ? profile.value : {};
-          const user: BackendUser = {
-            id: text(fields.id) ?? text(fields.sub) ?? identifier,
-            name: text(fields.name) ?? text(fields.username) ?? null,
-            email: text(fields.email) ?? (identifier.includes("@") ? identifier : null),
-            tokens: login.value,
-          };
+          // The login page shows only known codes (messages.ts): an empty form is ours to refuse, a wrong
+          // password is the backend's null; the sign-in itself is the library's (src/next/credentials.ts).
+          if (!credentials?.identifier?.trim() || !credentials.password) throw new Error(credentialsError("missing"));
+          const user = await signInAtBackend(credentials);
+          if (user === null) throw new Error(credentialsError("rejected"));
           return user;
         },
       }),
     ],
   });
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 ? value : typeof value === "number" ? String(value) : undefined;
 }

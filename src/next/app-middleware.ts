@@ -5,7 +5,7 @@
 import type { NextRequest, NextResponse } from "next/server";
 import { sessionRuntime } from "./runtime";
 import { createSessionMiddleware as createGatedMiddleware, type SessionRoutes } from "./session-middleware";
-import type { RouteKind } from "./routes";
+import { routeKindFor, underPrefix } from "./routes";
 
 export interface SessionMiddlewareConfig {
   /** Path prefixes of pages that need a session: signed out → redirect to `loginPath?callbackUrl=…`. */
@@ -33,23 +33,12 @@ export function sessionRoutes(config: SessionMiddlewareConfig): SessionRoutes {
   const apis = checkedPrefixes(config.protectedApis ?? [], "protectedApis");
   const loginPath = config.loginPath ?? "/login";
   if (!loginPath.startsWith("/") || loginPath.startsWith("//")) throw new Error(`loginPath must be a path on this site, got ${JSON.stringify(loginPath)}`);
-  if (pages.some((prefix) => under(loginPath, prefix))) throw new Error(`loginPath ${loginPath} is inside a protected page prefix: nobody could sign in`);
-  return {
-    loginPath,
-    kind(pathname): RouteKind {
-      if (apis.some((prefix) => under(pathname, prefix))) return "api";
-      if (pages.some((prefix) => under(pathname, prefix))) return "page";
-      return "optional";
-    },
-  };
+  if (pages.some((prefix) => underPrefix(loginPath, prefix))) throw new Error(`loginPath ${loginPath} is inside a protected page prefix: nobody could sign in`);
+  return { loginPath, kind: routeKindFor(pages, apis) };
 }
 
 function checkedPrefixes(prefixes: readonly string[], name: string): string[] {
   const bad = prefixes.filter((prefix) => !prefix.startsWith("/") || prefix === "/" || prefix.endsWith("/"));
   if (bad.length > 0) throw new Error(`${name}: each entry is a path prefix like "/dashboard" (not "/" nor ending in "/"), got ${JSON.stringify(bad)}`);
   return [...prefixes];
-}
-
-function under(pathname: string, prefix: string): boolean {
-  return pathname === prefix || pathname.startsWith(`${prefix}/`);
 }

@@ -21,7 +21,9 @@
  *     safe headers (never Set-Cookie; Location only when relative); 401 → 401 JSON; timeout → 504,
  *     unreachable → 503.
  */
-import type { Settings } from "@/core";
+import { RETRY_AFTER_SECONDS, type Settings } from "@/core";
+import { PRIVATE_NO_STORE } from "./api-responses";
+import { underPrefix } from "./routes";
 
 /** Where the proxy is mounted in the app. */
 export const BACKEND_PROXY_MOUNT = "/api/backend";
@@ -178,10 +180,10 @@ export async function proxyToBackend(request: Request, deps: BackendProxyDepende
       cache: "no-store",
     });
   } catch (error) {
-    if (timeout.aborted) return problem(504, "backend_timeout", "The backend did not answer in time.", { "retry-after": "2" });
+    if (timeout.aborted) return problem(504, "backend_timeout", "The backend did not answer in time.", { "retry-after": String(RETRY_AFTER_SECONDS) });
     if (request.signal.aborted) return problem(499, "client_closed", "The request was abandoned.");
     console.warn("[backend-proxy] backend unreachable:", error instanceof Error ? error.message : error);
-    return problem(503, "backend_unavailable", "The backend is not answering; try again shortly.", { "retry-after": "2" });
+    return problem(503, "backend_unavailable", "The backend is not answering; try again shortly.", { "retry-after": String(RETRY_AFTER_SECONDS) });
   }
 
   if (upstream.status === 401) {
@@ -263,8 +265,8 @@ export function backendPath(pathname: string): string | null {
 
 function isAllowed(path: string, config: BackendProxyConfig): boolean {
   const forDeny = normalizedForDeny(safeDecode(path));
-  if (config.deny.some((denied) => forDeny === denied || forDeny.startsWith(`${denied}/`))) return false;
-  return config.allow.some((prefix) => (prefix.endsWith("/") ? path.startsWith(prefix) : path === prefix || path.startsWith(`${prefix}/`)));
+  if (config.deny.some((denied) => underPrefix(forDeny, denied))) return false;
+  return config.allow.some((prefix) => (prefix.endsWith("/") ? path.startsWith(prefix) : underPrefix(path, prefix)));
 }
 
 /** Case-folded, trailing slashes removed: many backends route `/API/Auth/` to `/api/auth`. */
@@ -355,7 +357,7 @@ function responseHeaders(upstream: Headers, basePath: string): Headers {
   }
   // The answer was made for this user's token: a shared cache must never keep it.
   const cacheControl = headers.get("cache-control");
-  if (cacheControl === null) headers.set("cache-control", "private, no-store");
+  if (cacheControl === null) headers.set("cache-control", PRIVATE_NO_STORE);
   else if (/\bpublic\b/i.test(cacheControl)) headers.set("cache-control", cacheControl.replace(/\bpublic\b/gi, "private"));
   const location = relativeLocation(upstream.get("location"), basePath);
   if (location !== null) headers.set("location", location);

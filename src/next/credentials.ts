@@ -15,6 +15,8 @@ export interface CredentialsFromBackendOptions {
   readonly passwordField?: string;
   /** Next-auth's user from the backend's profile (BACKEND_PROFILE_PATH); default id/sub, name/username, email. */
   readonly toUser?: (profile: Readonly<Record<string, unknown>>, identifier: string) => { id: string; name?: string | null; email?: string | null };
+  /** The messages thrown when the backend is down or misconfigured (default the sentences below; an app whose login page maps codes passes codes). */
+  readonly errors?: { readonly unavailable: string; readonly misconfigured: string };
 }
 
 /** Messages next-auth passes to the sign-in page as `error` (a refusal is next-auth's own `CredentialsSignin`). */
@@ -30,6 +32,7 @@ export const SIGN_IN_MISCONFIGURED = "This app is not set up correctly for its s
 export function credentialsFromBackend(options: CredentialsFromBackendOptions = {}) {
   const identifierField = options.identifierField ?? "identifier";
   const passwordField = options.passwordField ?? "password";
+  const errors = options.errors ?? { unavailable: SIGN_IN_UNAVAILABLE, misconfigured: SIGN_IN_MISCONFIGURED };
   return async function authorize(credentials: Record<string, string> | undefined): Promise<BackendUser | null> {
     const identifier = credentials?.[identifierField]?.trim() ?? "";
     const password = credentials?.[passwordField] ?? "";
@@ -39,11 +42,11 @@ export function credentialsFromBackend(options: CredentialsFromBackendOptions = 
     if (login.kind === "rejected") return null;
     if (login.kind === "misconfigured") {
       onEvent({ event: "backend-misconfigured", detail: `sign-in: ${login.detail}` });
-      throw new Error(SIGN_IN_MISCONFIGURED);
+      throw new Error(errors.misconfigured);
     }
     if (login.kind !== "ok") {
       onEvent({ event: "backend-unavailable", detail: `sign-in: ${login.detail}` });
-      throw new Error(SIGN_IN_UNAVAILABLE);
+      throw new Error(errors.unavailable);
     }
     const profile = await backend.profile(login.value.accessToken);
     const fields = profile.kind === "ok" ? profile.value : {};

@@ -10,11 +10,17 @@ export const PROTECTED_PAGES: readonly string[] = ["/dashboard", "/session"];
 export const PROTECTED_APIS: readonly string[] = ["/api/profile", "/api/backend"];
 export const LOGIN_PATH = "/login";
 
-export function routeKind(pathname: string): RouteKind {
-  if (PROTECTED_APIS.some((prefix) => underPrefix(pathname, prefix))) return "api";
-  if (PROTECTED_PAGES.some((prefix) => underPrefix(pathname, prefix))) return "page";
-  return "optional";
+/** The rule for any app: a path under a protected API prefix is "api", under a page prefix "page", else "optional". */
+export function routeKindFor(pages: readonly string[], apis: readonly string[]): (pathname: string) => RouteKind {
+  return (pathname) => {
+    if (apis.some((prefix) => underPrefix(pathname, prefix))) return "api";
+    if (pages.some((prefix) => underPrefix(pathname, prefix))) return "page";
+    return "optional";
+  };
 }
+
+/** This app's rule. */
+export const routeKind = routeKindFor(PROTECTED_PAGES, PROTECTED_APIS);
 
 /**
  * A callbackUrl we are willing to redirect to: a same-origin path only. The core's sanitiser is the one
@@ -22,6 +28,7 @@ export function routeKind(pathname: string): RouteKind {
  */
 export { sanitizeCallbackPath as safeCallbackPath } from "@/core/navigation/callback-path";
 
-function underPrefix(pathname: string, prefix: string): boolean {
+/** The path is the prefix itself or below it (`/dashboard`, `/dashboard/x`; not `/dashboards`). */
+export function underPrefix(pathname: string, prefix: string): boolean {
   return pathname === prefix || pathname.startsWith(`${prefix}/`);
 }

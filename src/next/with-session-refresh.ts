@@ -6,6 +6,7 @@
 import type { AuthOptions, CallbacksOptions, LoggerInstance, User } from "next-auth";
 import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
 import { asSessionClaims, isSessionError, SessionError, type BackendTokens, type SessionRuntime } from "@/core";
+import { isJsonObject } from "@/core/support/json";
 import { sessionRuntime } from "./runtime";
 import { refreshAlreadyUnavailable } from "./server-session";
 
@@ -206,16 +207,7 @@ function sessionRejected(): SessionError {
   return new SessionError("SESSION_REJECTED", "the backend refused the refresh token");
 }
 
+/** The same test the session claims pass (claims.ts): non-empty tokens and a finite expiry. */
 function isBackendTokens(value: unknown): value is BackendTokens {
-  const tokens = value as Partial<BackendTokens> | undefined;
-  return (
-    typeof tokens === "object" &&
-    tokens !== null &&
-    typeof tokens.accessToken === "string" &&
-    tokens.accessToken.length > 0 &&
-    typeof tokens.refreshToken === "string" &&
-    tokens.refreshToken.length > 0 &&
-    typeof tokens.accessTokenExpires === "number" &&
-    Number.isFinite(tokens.accessTokenExpires)
-  );
+  return isJsonObject(value) && asSessionClaims(value) !== null;
 }

@@ -9,6 +9,7 @@
 import { decodeBase64url, encodeBase64url } from "../base64url";
 import { SessionError } from "../errors";
 import type { BackendTokens } from "../backend/tokens";
+import { asSessionClaims } from "../session/claims";
 import { hkdfSha256 } from "../session/keys";
 import { BoundedMap } from "../support/bounded-map";
 import { isJsonObject } from "../support/json";
@@ -105,14 +106,8 @@ function validOutcome(value: unknown): SealedOutcome {
   if (isJsonObject(value)) {
     if (value.kind === "rejected") return { kind: "rejected" };
     if (value.kind === "unavailable") return { kind: "unavailable", detail: typeof value.detail === "string" ? value.detail : "backend unavailable" };
-    const tokens = value.tokens;
-    if (
-      value.kind === "refreshed" && isJsonObject(tokens) &&
-      typeof tokens.accessToken === "string" && typeof tokens.refreshToken === "string" &&
-      typeof tokens.accessTokenExpires === "number"
-    ) {
-      return { kind: "refreshed", tokens: tokens as unknown as BackendTokens };
-    }
+    const tokens = isJsonObject(value.tokens) ? asSessionClaims(value.tokens) : null;
+    if (value.kind === "refreshed" && tokens !== null) return { kind: "refreshed", tokens };
   }
   throw new Error("not a sealed outcome");
 }
