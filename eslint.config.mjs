@@ -11,17 +11,33 @@ const config = [
   },
   {
     // The core is runtime-neutral: no Next, no Node built-ins (its own tsconfig enforces the types too).
-    files: ["src/core/**/*.ts"],
-    ignores: ["src/core/**/*.test.ts"],
+    files: ["packages/edge-session-refresh/src/core/**/*.ts"],
+    ignores: ["packages/edge-session-refresh/src/core/**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: ["next", "next/*", "node:*", "next-auth", "next-auth/*", "@/next/*", "@/auth/*"] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^(next|next-auth|react|redis)(/|$)|^node:|^@/|^(\\.\\./)+(next|client|testing)(/|$)", message: "The core is runtime-neutral: web APIs, jose and @upstash/redis only." }] }],
+    },
+  },
+  {
+    // The demo app is a user of the package: it imports the library by its name, like any app.
+    files: ["src/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "(^|/)packages/", message: "Import the library by its package name (edge-session-refresh, /next, /client, /testing), never a path into packages/." },
+            { regex: "^edge-session-refresh/(?!(next|client|testing)$)", message: "Only the package's entry points: edge-session-refresh, /next, /client, /testing." },
+            { regex: "^@/(core|next|testing)(/|$)", message: "The library is the edge-session-refresh package now." },
+          ],
+        },
+      ],
     },
   },
   {
     // A fixture app uses the library the way an existing app does: through its public entry point only.
     files: ["fixtures/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "^@/(?!next/public$)", message: "Fixture apps import only @/next/public (MIGRATING.md)." }, { regex: "^\\.\\.?/.*(^|/)src/", message: "Fixture apps import only @/next/public and their own files." }] }],
+      "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)packages/", message: "Fixture apps install the packed package and import it by name." }, { regex: "^edge-session-refresh/(?!(next|client|testing)$)", message: "Only the package's entry points." }] }],
     },
   },
   {
@@ -29,7 +45,7 @@ const config = [
     files: ["dev/**", "test-support/**", "bench/**", "edge-tests/**", "integration/**", "e2e/**", "deploy-tests/**", "scripts/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
-  { ignores: [".next/**", ".next-*/**", ".vercel/**", "node_modules/**", "next-env.d.ts", "bench/results/**"] },
+  { ignores: [".next/**", ".next-*/**", ".vercel/**", "node_modules/**", "packages/*/dist/**", "fixtures/*/node_modules/**", "fixtures/*/.next/**", "next-env.d.ts", "bench/results/**"] },
 ];
 
 export default config;

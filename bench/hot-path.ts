@@ -16,9 +16,9 @@ import { performance } from "node:perf_hooks";
 import { hkdf } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { decode as nextAuthDecode, getToken } from "next-auth/jwt";
-import { createMemoryLockStore, createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "@/core";
+import { createMemoryLockStore, createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "../packages/edge-session-refresh/src/core";
 import { countingStore } from "../test-support/counting-store";
-import { mintSessionCookie } from "@/testing/session-cookie";
+import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 
 const SECRET = "hot-path-bench-secret-0123456789abcdef0123";
 const WARMUP_OPS = 2_000;

@@ -6,11 +6,11 @@
  * failure only frees the lock, as before), and printed side by side.
  */
 import { loadavg } from "node:os";
-import { createBackendClient } from "../src/core/backend/client";
-import type { BackendTokens } from "../src/core/backend/tokens";
-import { createRefreshCoordinator } from "../src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../src/core/refresh/upstash-store";
-import { parseSettings } from "../src/core/settings";
+import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
+import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
+import { createRefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
+import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
+import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
 import { backendLogin, startServices } from "../test-support/services";
 
 const USERS = 50;

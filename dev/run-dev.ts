@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { DEV_SECRET } from "../src/core/settings";
+import { DEV_SECRET } from "../packages/edge-session-refresh/src/core/settings";
 
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve("next/dist/bin/next");

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "next-auth/jwt";
-import { UNAVAILABLE_MARKER_TTL_MS } from "../src/core/refresh/coordinator";
+import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CHUNK_SIZE } from "../src/core";
-import { mintSessionCookie } from "../src/testing/session-cookie";
+import { CHUNK_SIZE } from "../packages/edge-session-refresh/src/core";
+import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 import { buildEdgeBundle, bundleWorker } from "./bundle";
 import { askGate, expiredSession, login, sessionAfter, startIsolates, startStack, type Deployment, type EdgeIsolate, type Stack } from "./harness";
 
@@ -104,14 +104,16 @@ function nextAuthGetToken(cookies: ReadonlyArray<{ name: string; value: string }
 }
 
 describe("the bundle", () => {
-  it("is built from src/core and web-only dependencies, with nothing from Node", async () => {
+  it("is built from the packed package's core entry and web-only dependencies, with nothing from Node", async () => {
     const bundle = await bundleWorker();
     console.log(`[edge-tests] worker bundle: ${bundle.code.length} bytes from ${bundle.inputs.length} inputs, ${bundle.cached ? "cached" : `built in ${bundle.buildMs} ms`}`);
-    expect(bundle.inputs).toContain("src/core/index.ts");
-    expect(bundle.inputs.filter((input) => input.startsWith("src/") && !input.startsWith("src/core/"))).toEqual([]);
+    // The built package (dist/), as an app installs it, never its sources or another entry point's code.
+    expect(bundle.inputs).toContain("packages/edge-session-refresh/dist/core/index.js");
+    expect(bundle.inputs.filter((input) => input.startsWith("packages/") && !input.startsWith("packages/edge-session-refresh/dist/"))).toEqual([]);
+    expect(bundle.inputs.filter((input) => input.includes("/dist/next/") || input.includes("/dist/client/"))).toEqual([]);
   });
 
-  it("worker.ts type-checks with web libs only, like src/core (no Node globals such as Buffer or process)", async () => {
+  it("worker.ts type-checks with web libs only, like the core (no Node globals such as Buffer or process)", async () => {
     const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
     const run = promisify(execFile)(process.execPath, [tsc, "-p", "edge-tests/tsconfig.worker.json"], { cwd: join(import.meta.dirname, "..") });
     await expect(run.then(() => "clean", (error: { stdout?: string }) => error.stdout ?? String(error))).resolves.toBe("clean");

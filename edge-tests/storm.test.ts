@@ -5,8 +5,8 @@
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { UNAVAILABLE_MARKER_TTL_MS } from "../src/core/refresh/coordinator";
-import { STORE_TIMEOUT_MS } from "../src/core/refresh/upstash-store";
+import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
+import { STORE_TIMEOUT_MS } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
 import { freePort } from "../test-support/ports";
 import {
   askGate,

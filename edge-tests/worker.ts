@@ -1,6 +1,6 @@
 /**
  * The core, run as a Cloudflare module worker under workerd, for edge-tests/. It imports nothing but
- * src/core's public index and uses nothing but web-standard APIs (the bundle refuses node: built-ins and
+ * the built package's core entry (`edge-session-refresh`, as an app installs it) and uses nothing but web-standard APIs (the bundle refuses node: built-ins and
  * the worker runs without nodejs_compat), so passing here means the core runs on an edge runtime.
  *
  * Routes:
@@ -25,7 +25,7 @@ import {
   type Env,
   type GateResult,
   type SessionRuntime,
-} from "../src/core";
+} from "edge-session-refresh";
 
 /** What the tests read to tell isolates apart: the id, and the Server-Timing outcome. */
 export interface GateAnswer {

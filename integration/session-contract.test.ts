@@ -4,7 +4,7 @@
  * outages, what /api/auth/session and the dashboard reveal, and next-auth's own cookie format.
  */
 import { encode } from "next-auth/jwt";
-import { UNAVAILABLE_MARKER_TTL_MS } from "@/core/refresh/coordinator";
+import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { freePort } from "../test-support/ports";
@@ -23,7 +23,7 @@ import {
   startStack,
   type Stack,
 } from "../test-support/stack";
-import { mintSessionCookie } from "@/testing/session-cookie";
+import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 
 let stack: Stack;
 let app: string;

@@ -5,8 +5,7 @@
  * proxy, for self-hosting on Node; `npm run runtime:edge` switches back. The logic lives in the
  * runtime-neutral src/core and src/next either way, so this file is all that changes.
  */
-import { createSessionMiddleware } from "@/next/session-middleware";
-import { sessionRuntime } from "@/next/runtime";
+import { createGatedSessionMiddleware as createSessionMiddleware, sessionRuntime } from "edge-session-refresh/next";
 
 export const middleware = createSessionMiddleware({
   gate: () => sessionRuntime().gate,

@@ -1,8 +1,8 @@
 /** One way for tests to build a coordinator: defaults that suit tests, events collected instead of logged. */
-import type { Clock } from "../src/core/clock";
-import { createRefreshCoordinator, type CoordinatorSettings, type RefreshBackend, type RefreshCoordinator } from "../src/core/refresh/coordinator";
-import type { CoordinatorEvent } from "../src/core/refresh/events";
-import type { LockStore } from "../src/core/refresh/lock-store";
+import type { Clock } from "../packages/edge-session-refresh/src/core/clock";
+import { createRefreshCoordinator, type CoordinatorSettings, type RefreshBackend, type RefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
+import type { CoordinatorEvent } from "../packages/edge-session-refresh/src/core/refresh/events";
+import type { LockStore } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
 
 export const TEST_COORDINATOR_SETTINGS: CoordinatorSettings = Object.freeze({
   graceMs: 30_000,

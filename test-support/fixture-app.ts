@@ -8,11 +8,9 @@
  */
 import { cpSync, existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { NEXT_BIN, ROOT, newestMtime, run, withBuildLock, type AppBuild } from "./next-app";
+import { LIBRARY_BUILD, NEXT_BIN, ROOT, newestMtime, run, withBuildLock, type AppBuild } from "./next-app";
 
 const PROJECT_FILES = ["package.json", "next.config.mjs", "tsconfig.json"];
-/** The library an existing app copies into its own src/ (MIGRATING.md). */
-export const LIBRARY_DIRS = ["src/core", "src/next", "src/testing", "types"];
 
 export function fixtureDir(name: string): string {
   return join("fixtures", name);
@@ -21,7 +19,7 @@ export function fixtureDir(name: string): string {
 export async function ensureFixtureBuilt(name: string): Promise<AppBuild> {
   const projectDir = `.next-fixture-${name}`;
   const build: AppBuild = { projectDir, distDir: ".next" };
-  const inputs = [...PROJECT_FILES, ...LIBRARY_DIRS, fixtureDir(name)].map((input) => join(ROOT, input));
+  const inputs = [...PROJECT_FILES, LIBRARY_BUILD, fixtureDir(name)].map((input) => join(ROOT, input));
   const buildId = join(ROOT, projectDir, build.distDir, "BUILD_ID");
   const fresh = () => existsSync(buildId) && inputs.every((input) => newestMtime(input) < statSync(buildId).mtimeMs);
   if (fresh()) return build;
@@ -31,7 +29,6 @@ export async function ensureFixtureBuilt(name: string): Promise<AppBuild> {
     rmSync(target, { recursive: true, force: true });
     const notTests = (source: string) => !/\.test\.tsx?$/.test(source);
     for (const file of PROJECT_FILES) cpSync(join(ROOT, file), join(target, file));
-    for (const dir of LIBRARY_DIRS) cpSync(join(ROOT, dir), join(target, dir), { recursive: true, filter: notTests });
     cpSync(join(ROOT, fixtureDir(name), "src"), join(target, "src"), { recursive: true, filter: notTests });
     const output = await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NEXT_DIST_DIR: build.distDir, NEXT_TELEMETRY_DISABLED: "1" }, target);
     if (!fresh()) throw new Error(`next build of fixture ${name} did not produce ${projectDir}/${build.distDir}/BUILD_ID:\n${output}`);

@@ -20,7 +20,9 @@ import { freePort } from "./ports";
 const require = createRequire(import.meta.url);
 export const ROOT = resolve(import.meta.dirname, "..");
 export const NEXT_BIN = require.resolve("next/dist/bin/next");
-const BUILD_INPUTS = ["src", "types", "next.config.mjs", "package.json", "tsconfig.json"];
+const BUILD_INPUTS = ["src", "next.config.mjs", "package.json", "tsconfig.json"];
+/** The library as the app imports it: the built package (scripts/build-lib.mjs). A newer build means a new app build. */
+export const LIBRARY_BUILD = "packages/edge-session-refresh/dist";
 /** The node variant's project copy; a `.next-*` name, so git, tsc and ESLint already ignore it. */
 export const NODE_VARIANT_DIR = ".next-node-proxy";
 const BUILD_LOCK_STALE_MS = 10 * 60_000;
@@ -115,7 +117,7 @@ function isBuildFresh(distDir: string): boolean {
   const buildId = join(ROOT, distDir, "BUILD_ID");
   if (!existsSync(buildId)) return false;
   const built = statSync(buildId).mtimeMs;
-  return BUILD_INPUTS.every((input) => newestMtime(join(ROOT, input)) < built);
+  return [...BUILD_INPUTS, LIBRARY_BUILD].every((input) => newestMtime(join(ROOT, input)) < built);
 }
 
 export function newestMtime(path: string): number {

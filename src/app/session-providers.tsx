@@ -13,7 +13,7 @@
  */
 import { SessionProvider, useSession } from "next-auth/react";
 import { useEffect, type ReactNode } from "react";
-import { installBroadcastDeferral } from "@/next/client/session-broadcast";
+import { installBroadcastDeferral } from "edge-session-refresh/client";
 
 // At module evaluation, before SessionProvider's effects add next-auth's own storage listener.
 const setHoldsSession = typeof window === "undefined" ? () => {} : installBroadcastDeferral(window);

@@ -6,8 +6,7 @@
  */
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { credentialsFromBackend, withSessionRefresh } from "@/next/public";
-import { sameOriginRedirect } from "@/core/navigation/callback-path";
+import { credentialsFromBackend, sameOriginRedirect, withSessionRefresh } from "edge-session-refresh/next";
 import { credentialsError } from "./messages";
 
 let built: AuthOptions | undefined;

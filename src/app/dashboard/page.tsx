@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { currentSession, sessionRuntime } from "@/next";
+import { currentSession, sessionRuntime } from "edge-session-refresh/next";
 import { AppHeader } from "../app-header";
 import { SessionStatus } from "./session-status";
 

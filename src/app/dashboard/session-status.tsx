@@ -1,7 +1,7 @@
 "use client";
 /** What the browser's useSession() sees; refetched by next-auth when the tab regains focus. */
 import { useSession } from "next-auth/react";
-import { formatRemaining, useAccessTokenExpiry, useCountdown } from "@/next/client/access-token-expiry";
+import { formatRemaining, useAccessTokenExpiry, useCountdown } from "edge-session-refresh/client";
 
 export function SessionStatus() {
   const { data, status } = useSession();

@@ -1,5 +1,5 @@
 import { loginErrorText } from "@/auth/messages";
-import { safeCallbackPath } from "@/next/routes";
+import { safeCallbackPath } from "edge-session-refresh/next";
 import { APP_NAME, AppHeader } from "../app-header";
 import { LoginForm } from "./login-form";
 

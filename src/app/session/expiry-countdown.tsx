@@ -1,6 +1,6 @@
 "use client";
 /** A live countdown to the access token's expiry: the browser's useSession() value once it has one. */
-import { formatRemaining, useAccessTokenExpiry, useCountdown } from "@/next/client/access-token-expiry";
+import { formatRemaining, useAccessTokenExpiry, useCountdown } from "edge-session-refresh/client";
 
 export function ExpiryCountdown({ serverExpires }: { serverExpires: number }) {
   const clientExpires = useAccessTokenExpiry();

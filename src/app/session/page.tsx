@@ -4,10 +4,10 @@
  * count of refreshes. Open many tabs from here and watch one refresh serve them all.
  */
 import { redirect } from "next/navigation";
-import { fetchBackendStats } from "@/next/backend-stats";
-import { sessionRuntime } from "@/next/runtime";
-import { currentSession } from "@/next/server-session";
-import { OUTCOME_DESCRIPTIONS, requestSessionOutcome } from "@/next/session-outcome";
+import { fetchBackendStats } from "edge-session-refresh/next";
+import { sessionRuntime } from "edge-session-refresh/next";
+import { currentSession } from "edge-session-refresh/next";
+import { OUTCOME_DESCRIPTIONS, requestSessionOutcome } from "edge-session-refresh/next";
 import { AppHeader } from "../app-header";
 import { ExpiryCountdown } from "./expiry-countdown";
 import { OpenTabs } from "./open-tabs";

@@ -5,7 +5,7 @@
  * from its Server-Timing. Shared by all tabs through localStorage and updated live as they add to it.
  */
 import { useEffect, useMemo, useSyncExternalStore } from "react";
-import { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "@/next/client/session-timeline";
+import { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "edge-session-refresh/client";
 
 const localListeners = new Set<() => void>();
 

@@ -1,7 +1,7 @@
 /** Client code's way to the backend: the session's access token is added here, server-side. See src/next/backend-proxy.ts. */
-import { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "@/next/backend-proxy";
-import { currentSession } from "@/next/server-session";
-import { sessionRuntime } from "@/next/runtime";
+import { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "edge-session-refresh/next";
+import { currentSession } from "edge-session-refresh/next";
+import { sessionRuntime } from "edge-session-refresh/next";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

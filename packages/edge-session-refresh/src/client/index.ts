@@ -1,0 +1,8 @@
+"use client";
+/**
+ * `edge-session-refresh/client`: the browser helpers. The built file keeps "use client", so an App Router
+ * layout (a server component) can import it directly.
+ */
+export { useAccessTokenExpiry, useCountdown, formatRemaining } from "./access-token-expiry";
+export { installBroadcastDeferral } from "./session-broadcast";
+export { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "./session-timeline";

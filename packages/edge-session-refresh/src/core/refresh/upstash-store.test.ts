@@ -1,0 +1,97 @@
+/**
+ * The Upstash lock store against a real Redis behind the REST bridge, with the bridge's injected faults
+ * for what a local Redis cannot be made to show (Upstash's 401, 429, 5xx pages): each failure surfaces as
+ * its own STORE_* code, which is what the coordinator decides on.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
+import { deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
+import type { SessionErrorCode } from "../errors";
+import { keyNames, KEY_PREFIX } from "./sealing";
+import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
+
+const TOKEN = "upstash-store-test-token";
+let redis: TestRedis;
+let bridge: RedisRestBridge;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN });
+});
+afterEach(() => bridge.setFault("none"));
+afterAll(async () => {
+  await bridge.close();
+  await deleteKeys(redis.url, `${KEY_PREFIX}:`);
+  await redis.stop();
+});
+
+const store = (token = TOKEN) => createUpstashLockStore(createUpstashClient({ url: bridge.url, token }));
+let serial = 0;
+const fresh = () => keyNames(`upstash-store-test-${process.pid}-${++serial}`);
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "no error";
+  } catch (error) {
+    return (error as { code?: string }).code ?? `uncoded ${String(error)}`;
+  }
+}
+
+describe("each store failure has its own code", () => {
+  const faults: Array<[BridgeFault, Parameters<RedisRestBridge["setFault"]>[1], SessionErrorCode]> = [
+    ["unauthorized", undefined, "STORE_UNAUTHORIZED"],
+    ["rate-limited", undefined, "STORE_RATE_LIMITED"],
+    ["server-error", { status: 500 }, "STORE_SERVER_ERROR"],
+    ["server-error", { status: 502 }, "STORE_SERVER_ERROR"],
+    ["error-reply", undefined, "STORE_PROTOCOL"],
+    ["hang", undefined, "STORE_TIMEOUT"],
+    ["refuse", undefined, "STORE_UNREACHABLE"],
+  ];
+  it.each(faults)("%s %o → %s", async (fault, options, code) => {
+    const lockStore = store();
+    await lockStore.ping(); // scripts and connection warm
+    await bridge.setFault(fault, options);
+    expect(await codeOf(lockStore.claim(fresh(), "owner", 5_000))).toBe(code);
+  });
+
+  it("a wrong token is STORE_UNAUTHORIZED from the real bridge, at the first command (ping)", async () => {
+    expect(await codeOf(store("not-the-token").ping())).toBe("STORE_UNAUTHORIZED");
+  });
+
+  it("a settle that fails after its claim succeeded leaves the lock held for its owner only", async () => {
+    const lockStore = store();
+    const keys = fresh();
+    expect(await lockStore.claim(keys, "leader", 5_000)).toEqual({ kind: "leader" });
+    await bridge.setFault("server-error", { requests: 1 });
+    expect(await codeOf(lockStore.settle(keys, "leader", "sealed", 5_000))).toBe("STORE_SERVER_ERROR");
+    expect(await lockStore.claim(keys, "someone-else", 5_000)).toMatchObject({ kind: "busy" });
+    await lockStore.settle(keys, "leader", "sealed", 5_000);
+    expect(await lockStore.claim(keys, "someone-else", 5_000)).toEqual({ kind: "successor", sealed: "sealed" });
+  });
+});
+
+describe("the scripts", () => {
+  it("claim skips exactly the stale outcome it is given, and is re-entrant for its owner", async () => {
+    const lockStore = store();
+    const keys = fresh();
+    await lockStore.settle(keys, "nobody", "old", 5_000);
+    expect(await lockStore.claim(keys, "a", 5_000)).toEqual({ kind: "successor", sealed: "old" });
+    expect(await lockStore.claim(keys, "a", 5_000, "old")).toEqual({ kind: "leader" });
+    expect(await lockStore.claim(keys, "a", 5_000, "old")).toEqual({ kind: "leader" });
+    expect(await lockStore.claim(keys, "b", 5_000, "old")).toMatchObject({ kind: "busy" });
+    await lockStore.settle(keys, "a", "new", 5_000);
+    expect(await lockStore.claim(keys, "b", 5_000, "old")).toEqual({ kind: "successor", sealed: "new" });
+  });
+
+  it("forget refuses the newest token and deletes every earlier outcome along the links", async () => {
+    const lockStore = store();
+    const [t0, t1, t2] = [fresh(), fresh(), fresh()];
+    await lockStore.settle(t0, "o", "t0→t1", 5_000, { previousKey: t1.previous, previousId: t0.id });
+    await lockStore.settle(t1, "o", "t1→t2", 5_000, { previousKey: t2.previous, previousId: t1.id });
+    expect(await lockStore.forget(t2, "refused", 5_000, 8)).toBe(2);
+    expect(await lockStore.claim(t2, "x", 5_000)).toEqual({ kind: "successor", sealed: "refused" });
+    expect(await lockStore.claim(t1, "x", 5_000)).toEqual({ kind: "leader" });
+    expect(await lockStore.claim(t0, "x", 5_000)).toEqual({ kind: "leader" });
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * The JSON error bodies of the app's API answers, in one shape for the middleware and the route handlers:
+ * `{ error: <code>, message, retryAfterSeconds? }`, never cached, with Retry-After on 503.
+ */
+import { NextResponse } from "next/server.js";
+import { RETRY_AFTER_SECONDS } from "../core";
+
+export type ApiErrorCode = "signed_out" | "session_expired" | "session_refresh_unavailable" | "backend_unavailable";
+
+const MESSAGES: Readonly<Record<ApiErrorCode, string>> = {
+  signed_out: "Sign in first.",
+  session_expired: "Your session has expired; sign in again.",
+  session_refresh_unavailable: "The sign-in service is not answering; your session is kept. Try again shortly.",
+  backend_unavailable: "The backend is not answering; try again shortly.",
+};
+
+/** Personal answers: never stored by a shared cache, nor by the browser's. */
+export const PRIVATE_NO_STORE = "private, no-store";
+
+export function apiError(code: ApiErrorCode, status: 401 | 503, retryAfterSeconds = RETRY_AFTER_SECONDS): NextResponse {
+  const headers: Record<string, string> = { "cache-control": PRIVATE_NO_STORE };
+  if (status === 503) headers["retry-after"] = String(retryAfterSeconds);
+  const body = status === 503 ? { error: code, message: MESSAGES[code], retryAfterSeconds } : { error: code, message: MESSAGES[code] };
+  return NextResponse.json(body, { status, headers });
+}

@@ -1,0 +1,17 @@
+/**
+ * One session runtime per isolate, built lazily from process.env on first use. The edge middleware and
+ * the Node route handlers each get their own (they are separate isolates); with the Upstash store they
+ * share locks and successors through Redis.
+ */
+import { createSessionRuntime, parseSettings, type SessionRuntime } from "../core";
+
+let runtime: SessionRuntime | undefined;
+
+export function sessionRuntime(): SessionRuntime {
+  runtime ??= createSessionRuntime(parseSettings(process.env, { nodeEnv: process.env.NODE_ENV }), {
+    // `npm run dev` announces the store once for both isolates (edge middleware and Node routes).
+    announceStore: process.env.SESSION_STORE_ANNOUNCED !== "1",
+    production: process.env.NODE_ENV === "production",
+  });
+  return runtime;
+}

@@ -1,0 +1,87 @@
+/**
+ * Security headers for every response the middleware answers or forwards: a nonce-based
+ * Content-Security-Policy, nosniff, a Referrer-Policy, and HSTS when the app's URL is https.
+ *
+ * The nonce is fresh per request. Next adds it to its own inline and framework scripts when it finds it
+ * in the *request's* `Content-Security-Policy` header (Next's CSP guide), so for a response that forwards
+ * the request to a page the nonce and the policy go on the forwarded request as well as on the response.
+ */
+import type { NextRequest, NextResponse } from "next/server.js";
+
+export interface SecurityHeaderOptions {
+  /** Development (React refresh needs 'unsafe-eval'); false in production. */
+  readonly dev: boolean;
+  /** The app's public URL is https (NEXTAUTH_URL): send HSTS and upgrade-insecure-requests. */
+  readonly https: boolean;
+}
+
+export const NONCE_REQUEST_HEADER = "x-nonce";
+export const HSTS_VALUE = "max-age=63072000; includeSubDomains";
+export const REFERRER_POLICY = "strict-origin-when-cross-origin";
+
+/** 16 random bytes, base64: unguessable, and only [A-Za-z0-9+/=] so it is safe inside the header. */
+export function createNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export function contentSecurityPolicy(nonce: string, options: SecurityHeaderOptions): string {
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error("a CSP nonce must be base64 of at least 12 random bytes");
+  const directives = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
+    // React and Next set style attributes; styles cannot run code, scripts are what the nonce guards.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    `connect-src 'self'${options.dev ? " ws: wss:" : ""}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(options.https ? ["upgrade-insecure-requests"] : []),
+  ];
+  return directives.join("; ");
+}
+
+/** The response headers for one request with this nonce. */
+export function securityHeaders(nonce: string, options: SecurityHeaderOptions): Record<string, string> {
+  return {
+    "content-security-policy": contentSecurityPolicy(nonce, options),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": REFERRER_POLICY,
+    ...(options.https ? { "strict-transport-security": HSTS_VALUE } : {}),
+  };
+}
+
+/**
+ * Puts the headers on `response`, and when it forwards the request to a page (NextResponse.next), the
+ * nonce and the policy on the forwarded request too, keeping whatever request headers it already
+ * rewrites (the session cookie). Next carries rewritten request headers as `x-middleware-override-headers`
+ * plus one `x-middleware-request-<name>` each; without an override list the request passes unchanged, so
+ * the list is then started from the incoming request's headers.
+ */
+export function withSecurityHeaders(request: NextRequest, response: NextResponse, options: SecurityHeaderOptions): NextResponse {
+  const nonce = createNonce();
+  const headers = securityHeaders(nonce, options);
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  if (response.headers.get("x-middleware-next") !== "1") return response;
+
+  const listed = response.headers.get("x-middleware-override-headers");
+  const names = new Set(listed === null ? [] : listed.split(",").map((name) => name.trim()).filter(Boolean));
+  if (listed === null) {
+    for (const [name, value] of request.headers) {
+      names.add(name);
+      response.headers.set(`x-middleware-request-${name}`, value);
+    }
+  }
+  const forwarded = { [NONCE_REQUEST_HEADER]: nonce, "content-security-policy": headers["content-security-policy"]! };
+  for (const [name, value] of Object.entries(forwarded)) {
+    names.add(name);
+    response.headers.set(`x-middleware-request-${name}`, value);
+  }
+  response.headers.set("x-middleware-override-headers", [...names].join(","));
+  return response;
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it, vi } from "vitest";
+import { NextRequest } from "next/server.js";
+import { decode as nextAuthDecode } from "next-auth/jwt";
+import {
+  createMemoryLockStore,
+  createSessionCodec,
+  createSessionGate,
+  sessionCookieName,
+  type BackendResult,
+  type BackendTokens,
+} from "../core";
+import { testCoordinator } from "../../../../test-support/coordinator";
+import { createSessionMiddleware } from "./session-middleware";
+
+const SECRET = "middleware-test-secret-0123456789";
+const NAME = sessionCookieName(false);
+const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
+const fresh: BackendTokens = { accessToken: "access-2", refreshToken: "refresh-2", accessTokenExpires: Date.now() + 600_000 };
+
+/** The adapter's tests are about translation; the refresh itself runs against real backends elsewhere. */
+function middlewareAnswering(answer: () => BackendResult<BackendTokens>) {
+  const coordinator = testCoordinator({
+    store: createMemoryLockStore(),
+    backend: { refresh: async () => answer() },
+    settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 },
+  });
+  const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 });
+  return createSessionMiddleware({ gate: () => gate });
+}
+
+async function request(path: string, claims?: Record<string, unknown>, extraCookie = "theme=dark"): Promise<NextRequest> {
+  const cookie = claims ? `${extraCookie}; ${NAME}=${await codec.encode(claims)}` : extraCookie;
+  return new NextRequest(`http://localhost:3000${path}`, { headers: { cookie } });
+}
+
+const expired = { sub: "u1", email: "u@example.com", accessToken: "access-1", refreshToken: "refresh-1", accessTokenExpires: Date.now() - 1000 };
+const serverTiming = (response: Response) => /session;desc="(\w+)";dur=[\d.]+/.exec(response.headers.get("server-timing") ?? "")?.[1];
+
+describe("session middleware adapter", () => {
+  it("a refreshed session goes on the response AND on the request the page sees", async () => {
+    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(await request("/dashboard", expired));
+    expect(serverTiming(response)).toBe("refreshed");
+    const written = response.cookies.get(NAME)?.value;
+    expect(written).toBeTruthy();
+    expect(await nextAuthDecode({ token: written!, secret: SECRET })).toMatchObject({ sub: "u1", refreshToken: "refresh-2" });
+    // Next forwards a rewritten request header through x-middleware-override-headers / x-middleware-request-*.
+    expect(response.headers.get("x-middleware-override-headers")).toContain("cookie");
+    const forwarded = response.headers.get("x-middleware-request-cookie") ?? "";
+    expect(forwarded).toContain(`${NAME}=${written}`);
+    expect(forwarded).toContain("theme=dark");
+    expect(forwarded.match(/next-auth\.session-token=/g)).toHaveLength(1);
+  });
+
+  it("a valid session passes untouched: no cookie, the request's cookies as they were", async () => {
+    const incoming = await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 600_000 });
+    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(incoming);
+    expect(serverTiming(response)).toBe("valid");
+    expect(response.headers.getSetCookie()).toEqual([]);
+    // Only the outcome header is added to the forwarded request; the cookie header is the browser's own.
+    expect(response.headers.get("x-middleware-request-cookie")).toBe(incoming.headers.get("cookie"));
+  });
+
+  it("tells the page this request's outcome in x-session-outcome, replacing any client-sent copy", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    const forged = { "x-session-outcome": "refreshed;forged=1" };
+    const outcomeOf = (response: Response) => response.headers.get("x-middleware-request-x-session-outcome");
+    const withForgery = async (path: string, claims?: Record<string, unknown>) => {
+      const base = await request(path, claims);
+      return new NextRequest(base.url, { headers: { cookie: base.headers.get("cookie")!, ...forged } });
+    };
+
+    const valid = await middleware(await withForgery("/dashboard", { ...expired, accessTokenExpires: Date.now() + 600_000 }));
+    expect(outcomeOf(valid)).toMatch(/^valid;dur=\d+(\.\d)?$/);
+    const refreshed = await middleware(await withForgery("/session", expired));
+    expect(outcomeOf(refreshed)).toMatch(/^refreshed;dur=/);
+    const anonymousHome = await middleware(await withForgery("/"));
+    expect(outcomeOf(anonymousHome)).toMatch(/^anonymous;dur=/);
+    // Nothing of the forged value survives on any of them.
+    for (const response of [valid, refreshed, anonymousHome]) expect(outcomeOf(response)).not.toContain("forged");
+  });
+
+  it("signed out: pages redirect with a callbackUrl, APIs answer 401 JSON, optional paths pass", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    const page = await middleware(await request("/dashboard/settings?tab=1"));
+    expect(page.status).toBe(307);
+    expect(new URL(page.headers.get("location")!).pathname).toBe("/login");
+    expect(new URL(page.headers.get("location")!).searchParams.get("callbackUrl")).toBe("/dashboard/settings?tab=1");
+    const api = await middleware(await request("/api/profile"));
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: "signed_out" });
+    const session = await middleware(await request("/api/auth/session"));
+    expect(session.headers.get("x-middleware-next")).toBe("1");
+    expect(serverTiming(session)).toBe("anonymous");
+    expect(session.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBeNull();
+  });
+
+  it("the callbackUrl it puts on /login is sanitised: encoded slashes or control characters fall back to /dashboard", async () => {
+    const middleware = middlewareAnswering(() => ({ kind: "ok", value: fresh }));
+    for (const path of ["/dashboard/%5c%5cevil.example", "/dashboard/x?next=%2f%2fevil.example", "/dashboard/%0a"]) {
+      const page = await middleware(await request(path));
+      expect(page.status).toBe(307);
+      expect(new URL(page.headers.get("location")!).searchParams.get("callbackUrl"), path).toBe("/dashboard");
+    }
+  });
+
+  it("a refused refresh clears the cookie: pages go to SessionExpired, APIs get 401", async () => {
+    const page = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/dashboard", expired));
+    expect(new URL(page.headers.get("location")!).search).toBe("?error=SessionExpired");
+    expect(page.cookies.get(NAME)?.value).toBe("");
+    expect(serverTiming(page)).toBe("rejected");
+    const api = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
+    expect(api.status).toBe(401);
+    expect(api.headers.getSetCookie().join()).toMatch(new RegExp(`${NAME.replace(/\./g, "\\.")}=;.*Expires=Thu, 01 Jan 1970`));
+  });
+
+  it("every response that sets or clears the session cookie is private, no-store; one that does not is left alone", async () => {
+    const refreshed = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(await request("/dashboard", expired));
+    expect(refreshed.headers.getSetCookie().length).toBeGreaterThan(0);
+    expect(refreshed.headers.get("cache-control")).toBe("private, no-store");
+    const cleared = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
+    expect(cleared.headers.getSetCookie().length).toBeGreaterThan(0);
+    expect(cleared.headers.get("cache-control")).toBe("private, no-store");
+    const valid = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
+      await request("/dashboard", { ...expired, accessTokenExpires: Date.now() + 600_000 }),
+    );
+    expect(valid.headers.get("cache-control")).toBeNull();
+  });
+
+  it("/login is never redirected, signed out or with a dead session", async () => {
+    for (const answer of [() => ({ kind: "ok", value: fresh }) as const, () => ({ kind: "rejected", status: 401 }) as const]) {
+      const middleware = middlewareAnswering(answer);
+      for (const req of [await request("/login?callbackUrl=%2Fdashboard"), await request("/login", expired)]) {
+        const response = await middleware(req);
+        expect(response.headers.get("location")).toBeNull();
+        expect(response.headers.get("x-middleware-next")).toBe("1");
+      }
+    }
+  });
+
+  it("with security options every answer carries the CSP, and a forwarded page request carries its nonce", async () => {
+    const gate = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
+    const middleware = createSessionMiddleware({ gate, security: () => ({ dev: false, https: true }) });
+    const login = await middleware(await request("/login"));
+    const policy = login.headers.get("content-security-policy")!;
+    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(policy).toContain(`'nonce-${login.headers.get("x-middleware-request-x-nonce")}'`);
+    expect(login.headers.get("strict-transport-security")).toMatch(/^max-age=\d+/);
+    const redirect = await middleware(await request("/dashboard"));
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(redirect.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("an outage keeps the session: 503 with Retry-After, no cookie touched", async () => {
+    const down = () => ({ kind: "unavailable", reason: "status", status: 503, detail: "down" }) as const;
+    const page = await middlewareAnswering(down)(await request("/dashboard", expired));
+    expect(page.status).toBe(503);
+    expect(page.headers.get("retry-after")).toBe("2");
+    expect(page.headers.getSetCookie()).toEqual([]);
+    expect(await page.text()).toContain("still signed in");
+    const api = await middlewareAnswering(down)(await request("/api/profile", expired));
+    expect(api.status).toBe(503);
+    expect(await api.json()).toMatchObject({ error: "session_refresh_unavailable", retryAfterSeconds: 2 });
+    // In front of next-auth's session route the request goes on, marked so the jwt callback does not retry.
+    const sessionRoute = await middlewareAnswering(down)(await request("/api/auth/session", expired));
+    expect(sessionRoute.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBe("1");
+    // With the old access token still good, the request simply goes on with it.
+    const soon = await middlewareAnswering(down)(await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 5_000 }));
+    expect(soon.headers.get("x-middleware-next")).toBe("1");
+    expect(serverTiming(soon)).toBe("unavailable");
+  });
+
+  it("an unexpected failure is a 503 that keeps the cookies, never a 500", async () => {
+    const broken = createSessionMiddleware({
+      gate: () => {
+        throw new Error("misconfigured");
+      },
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await broken(await request("/dashboard", expired));
+      expect(response.status).toBe(503);
+      expect(response.headers.getSetCookie()).toEqual([]);
+      // One structured line that says what failed, and no cookie material.
+      expect(logged).toHaveBeenCalledTimes(1);
+      const line = JSON.parse(String(logged.mock.calls[0]![0])) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: "error", event: "middleware-failed", detail: expect.stringContaining("misconfigured") });
+      expect(String(logged.mock.calls[0]![0])).not.toContain("access-1");
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * The edge middleware, as thin as it can be: the gate decides, this file only turns its result into a
+ * Next response. New cookies go on the response *and* on the request forwarded to the page (rewritten
+ * `cookie` header), so server components and route handlers in the same request see the new tokens and
+ * never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
+ */
+import { NextResponse, type NextRequest } from "next/server.js";
+import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "../core";
+import { apiError, PRIVATE_NO_STORE } from "./api-responses";
+import { REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
+import { LOGIN_PATH, routeKind, safeCallbackPath, type RouteKind } from "./routes";
+import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
+
+export interface SessionMiddlewareOptions {
+  /** The gate to use; injected by tests, else the isolate's runtime. */
+  readonly gate: () => SessionGate;
+  /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); tests may leave it out. */
+  readonly security?: () => SecurityHeaderOptions;
+  /** Which paths are guarded and where sign-in lives; default src/next/routes.ts (see src/next/app-middleware.ts). */
+  readonly routes?: SessionRoutes;
+}
+
+export interface SessionRoutes {
+  kind(pathname: string): RouteKind;
+  readonly loginPath: string;
+}
+
+export function createSessionMiddleware(options: SessionMiddlewareOptions) {
+  return async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
+    const started = performance.now();
+    const routes = options.routes ?? DEFAULT_ROUTES;
+    const kind = routes.kind(request.nextUrl.pathname);
+    let result: GateResult;
+    try {
+      result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")));
+    } catch (error) {
+      // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
+      console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
+      return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
+    }
+    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started), routes.loginPath), result.outcome, started));
+  };
+}
+
+const DEFAULT_ROUTES: SessionRoutes = { kind: routeKind, loginPath: LOGIN_PATH };
+
+function secured(request: NextRequest, options: SessionMiddlewareOptions, response: NextResponse): NextResponse {
+  return options.security ? withSecurityHeaders(request, response, options.security()) : response;
+}
+
+function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string, loginPath: string): NextResponse {
+  switch (result.outcome) {
+    case "valid":
+      return passOn(request, marker);
+    case "refreshed":
+    case "joined":
+    case "replayed":
+      return withCookies(forward(request, result.jar, marker), result.writes);
+    case "anonymous":
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
+      if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
+      return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
+    case "rejected":
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { error: "SessionExpired" }), result.writes);
+      if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
+      return withCookies(forward(request, result.jar, marker), result.writes);
+    case "unavailable":
+      // An outage never signs anyone out. With an access token still good, carry on with it.
+      if (kind === "optional") return forwardMarkedUnavailable(request, marker);
+      if (result.stillValid) return passOn(request, marker);
+      return unavailableResponse(kind, result.retryAfterSeconds);
+  }
+}
+
+function forward(request: NextRequest, jar: ReadonlyMap<string, string>, marker: string): NextResponse {
+  const headers = withOutcome(request, marker);
+  if (jar.size > 0) headers.set("cookie", serializeCookieHeader(jar));
+  else headers.delete("cookie");
+  return NextResponse.next({ request: { headers } });
+}
+
+function forwardMarkedUnavailable(request: NextRequest, marker: string): NextResponse {
+  const headers = withOutcome(request, marker);
+  headers.set(REFRESH_UNAVAILABLE_HEADER, "1");
+  return NextResponse.next({ request: { headers } });
+}
+
+// --- The outcome on the forwarded request (x-session-outcome), for pages that show it (/session). ---
+// Every path that lets a request through sets it, so a client-sent copy never reaches the page.
+
+/** `<outcome>;dur=<ms>`, like the Server-Timing entry, measured up to the gate's decision. */
+function outcomeMarker(outcome: GateOutcome, started: number): string {
+  return `${outcome};dur=${Math.max(0, performance.now() - started).toFixed(1)}`;
+}
+
+function withOutcome(request: NextRequest, marker: string): Headers {
+  const headers = new Headers(request.headers);
+  headers.delete(SESSION_OUTCOME_HEADER);
+  headers.set(SESSION_OUTCOME_HEADER, marker);
+  return headers;
+}
+
+/** Lets the request through unchanged but for the outcome header (was `NextResponse.next()`). */
+function passOn(request: NextRequest, marker: string): NextResponse {
+  return NextResponse.next({ request: { headers: withOutcome(request, marker) } });
+}
+// --- end x-session-outcome ---
+
+function withCookies(response: NextResponse, writes: readonly CookieWrite[]): NextResponse {
+  // A response that sets or clears a session must never be stored by any cache.
+  if (writes.length > 0) response.headers.set("cache-control", PRIVATE_NO_STORE);
+  for (const write of writes) {
+    response.cookies.set({
+      name: write.name,
+      value: write.value,
+      httpOnly: write.httpOnly,
+      sameSite: write.sameSite,
+      path: write.path,
+      secure: write.secure,
+      expires: new Date(write.expires),
+    });
+  }
+  return response;
+}
+
+function redirectToLogin(request: NextRequest, loginPath: string, params: Record<string, string>): NextResponse {
+  const url = new URL(loginPath, request.nextUrl.origin);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return NextResponse.redirect(url);
+}
+
+function unavailableResponse(kind: RouteKind, retryAfterSeconds: number): NextResponse {
+  if (kind !== "page") return apiError("session_refresh_unavailable", 503, retryAfterSeconds);
+  const headers = { "retry-after": String(retryAfterSeconds), "cache-control": PRIVATE_NO_STORE };
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="${retryAfterSeconds}"><title>Try again shortly</title></head><body><main><h1>The sign-in service is not answering</h1><p>You are still signed in. This page tries again in ${retryAfterSeconds} seconds.</p></main></body></html>`;
+  return new NextResponse(html, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+}
+
+function timed(response: NextResponse, outcome: GateOutcome, started: number): NextResponse {
+  response.headers.append("server-timing", sessionServerTiming(outcome, performance.now() - started));
+  return response;
+}
+
+function pathWithQuery(request: NextRequest): string {
+  return `${request.nextUrl.pathname}${request.nextUrl.search}`;
+}

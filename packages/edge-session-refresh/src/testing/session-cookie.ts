@@ -1,0 +1,34 @@
+/**
+ * Test helpers for people testing their own pages: mint a valid session cookie (exactly what sign-in
+ * would set) without going through /login, e.g. with tokens from your backend and an access token that
+ * has already expired, to exercise the refresh path. Runtime-neutral, like the core.
+ */
+import { chunkSessionCookie, createSessionCodec, sessionCookieName, type BackendTokens } from "../core";
+
+export interface MintOptions {
+  readonly secret: string;
+  readonly tokens: BackendTokens;
+  readonly user?: { readonly id?: string; readonly name?: string | null; readonly email?: string | null };
+  /** `true` for an https deployment (`__Secure-` name). */
+  readonly secure?: boolean;
+  readonly maxAgeSeconds?: number;
+}
+
+export interface MintedSession {
+  /** The cookies to send: one, or next-auth's chunks for a large session. */
+  readonly cookies: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** The same, as a `Cookie` request header value. */
+  readonly header: string;
+}
+
+export async function mintSessionCookie(options: MintOptions): Promise<MintedSession> {
+  const codec = createSessionCodec({ secrets: [options.secret], maxAgeSeconds: options.maxAgeSeconds ?? 30 * 24 * 3600 });
+  const jwe = await codec.encode({
+    sub: options.user?.id ?? "test-user",
+    name: options.user?.name ?? null,
+    email: options.user?.email ?? null,
+    ...options.tokens,
+  });
+  const cookies = chunkSessionCookie(sessionCookieName(options.secure ?? false), jwe);
+  return { cookies, header: cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ") };
+}
