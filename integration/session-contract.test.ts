@@ -1,5 +1,5 @@
 /**
- * The routes and cookie rules of README.md ("Behaviour", "The session cookie"), from outside, against one real `next start` instance with the
+ * The routes and cookie rules of docs/ARCHITECTURE.md ("Behaviour", "The session cookie"), from outside, against one real `next start` instance with the
  * Redis lock store and the reference backend: signed out, tampered cookies, refused refreshes, backend
  * outages, what /api/auth/session and the dashboard reveal, and next-auth's own cookie format.
  */
