@@ -328,46 +328,53 @@ describe("next-auth's own cookie format", () => {
 });
 
 describe("an https deployment whose secret was rotated", () => {
-  it("reads cookies under the previous secret and rewrites them as __Secure- cookies under the new one", async () => {
-    const previousSecret = stack.secret;
-    const currentSecret = `rotated-${crypto.randomUUID()}`;
+  const currentSecret = `rotated-${crypto.randomUUID()}`;
+  let previousSecret: string;
+  let rotated: NextInstance;
+
+  // Started in a hook (with the hook's time limit), so a slow start on a busy machine is not a failed test.
+  beforeAll(async () => {
+    previousSecret = stack.secret;
     const port = await freePort();
-    const rotated = await startNextInstance({
+    rotated = await startNextInstance({
       port,
       env: { ...stack.env, NEXTAUTH_URL: `https://localhost:${port}`, NEXTAUTH_SECRET: currentSecret, NEXTAUTH_SECRET_PREVIOUS: previousSecret },
     });
-    try {
-      const secureName = `__Secure-${SESSION_COOKIE}`;
-      const tokens = await backendLogin(stack.backend.url);
-      const user = { id: "user-1", name: "Demo User", email: DEMO_EMAIL };
+  });
 
-      // Still valid, written under the previous secret: accepted as it is.
-      const old = await mintSessionCookie({ secret: previousSecret, tokens, user, secure: true });
-      expect(old.cookies[0]!.name).toBe(secureName);
-      const valid = await fetch(`${rotated.url}/api/profile`, { headers: { cookie: old.header } });
-      expect(valid.status).toBe(200);
-      expect(sessionOutcome(valid.headers)).toBe("valid");
-      const session = await fetch(`${rotated.url}/api/auth/session`, { headers: { cookie: old.header } });
-      expect(await session.json()).toMatchObject({ user: { email: DEMO_EMAIL } });
+  afterAll(async () => {
+    await rotated?.stop();
+  });
 
-      // Expired, under the previous secret: refreshed, and the new cookie is under the current secret only.
-      const expired = await mintSessionCookie({ secret: previousSecret, tokens: { ...tokens, accessTokenExpires: Date.now() - 60_000 }, user, secure: true });
-      const refreshed = await fetch(`${rotated.url}/dashboard`, { headers: { cookie: expired.header }, redirect: "manual" });
-      expect(refreshed.status).toBe(200);
-      expect(sessionOutcome(refreshed.headers)).toBe("refreshed");
-      const line = refreshed.headers.getSetCookie().find((cookie) => cookie.startsWith(`${secureName}=`));
-      expect(line, refreshed.headers.getSetCookie().join("\n")).toBeDefined();
-      expect(line).toMatch(/;\s*Secure/i);
-      expect(line).toMatch(/;\s*HttpOnly/i);
-      expect(line).toMatch(/;\s*SameSite=Lax/i);
-      expect(line).toMatch(/;\s*Path=\//i);
-      const jar = storeCookies(new Map(), refreshed);
-      const value = jar.get(secureName)!;
-      expect(await decodeWithNextAuth(currentSecret, value)).toMatchObject({ email: DEMO_EMAIL });
-      expect(await decodeWithNextAuth(previousSecret, value).catch(() => null)).toBeNull();
-      expect(refreshed.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
-    } finally {
-      await rotated.stop();
-    }
+  it("reads cookies under the previous secret and rewrites them as __Secure- cookies under the new one", async () => {
+    const secureName = `__Secure-${SESSION_COOKIE}`;
+    const tokens = await backendLogin(stack.backend.url);
+    const user = { id: "user-1", name: "Demo User", email: DEMO_EMAIL };
+
+    // Still valid, written under the previous secret: accepted as it is.
+    const old = await mintSessionCookie({ secret: previousSecret, tokens, user, secure: true });
+    expect(old.cookies[0]!.name).toBe(secureName);
+    const valid = await fetch(`${rotated.url}/api/profile`, { headers: { cookie: old.header } });
+    expect(valid.status).toBe(200);
+    expect(sessionOutcome(valid.headers)).toBe("valid");
+    const session = await fetch(`${rotated.url}/api/auth/session`, { headers: { cookie: old.header } });
+    expect(await session.json()).toMatchObject({ user: { email: DEMO_EMAIL } });
+
+    // Expired, under the previous secret: refreshed, and the new cookie is under the current secret only.
+    const expired = await mintSessionCookie({ secret: previousSecret, tokens: { ...tokens, accessTokenExpires: Date.now() - 60_000 }, user, secure: true });
+    const refreshed = await fetch(`${rotated.url}/dashboard`, { headers: { cookie: expired.header }, redirect: "manual" });
+    expect(refreshed.status).toBe(200);
+    expect(sessionOutcome(refreshed.headers)).toBe("refreshed");
+    const line = refreshed.headers.getSetCookie().find((cookie) => cookie.startsWith(`${secureName}=`));
+    expect(line, refreshed.headers.getSetCookie().join("\n")).toBeDefined();
+    expect(line).toMatch(/;\s*Secure/i);
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\//i);
+    const jar = storeCookies(new Map(), refreshed);
+    const value = jar.get(secureName)!;
+    expect(await decodeWithNextAuth(currentSecret, value)).toMatchObject({ email: DEMO_EMAIL });
+    expect(await decodeWithNextAuth(previousSecret, value).catch(() => null)).toBeNull();
+    expect(refreshed.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
   });
 });
