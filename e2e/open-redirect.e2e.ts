@@ -5,7 +5,7 @@
  * request ever leaving the app's origin. The page runs under the nonce CSP with no violation reported.
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
  */
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_EMAIL, DEMO_PASSWORD, startStack, type Stack } from "../test-support/stack";
 import { ensureAppBuilt } from "../test-support/next-app";
@@ -56,10 +56,20 @@ describe("signing in with a hostile callbackUrl stays on the app", () => {
     const origin = new URL(app).origin;
     const foreign: string[] = [];
     const violations: string[] = [];
+    // Every request the page starts, until it finishes or fails: the page is done when none is open.
+    const open = new Set<Request>();
+    let settled: () => void = () => undefined;
+    const finish = (request: Request) => {
+      open.delete(request);
+      if (open.size === 0) settled();
+    };
     context.on("request", (request) => {
       const url = request.url();
       if (!url.startsWith("data:") && new URL(url).origin !== origin) foreign.push(url);
+      open.add(request);
     });
+    context.on("requestfinished", finish);
+    context.on("requestfailed", finish);
     const page = await context.newPage();
     page.on("console", (message) => {
       if (/content security policy/i.test(message.text())) violations.push(message.text());
@@ -76,8 +86,12 @@ describe("signing in with a hostile callbackUrl stays on the app", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(`${app}/dashboard`);
       await expect.poll(() => page.getByTestId("profile-email").textContent(), { timeout: 10_000 }).toBe(DEMO_EMAIL);
-      // Give a late client-side navigation (if any) the chance to happen before judging.
-      await page.waitForTimeout(300);
+      // The sign-in form's last act (router.replace, then router.refresh) ends in requests of its own; a
+      // late navigation anywhere would be one more. Judge once every request the page started has ended.
+      await new Promise<void>((resolvePromise) => {
+        settled = resolvePromise;
+        if (open.size === 0) resolvePromise();
+      });
       expect(new URL(page.url()).origin).toBe(origin);
       expect(new URL(page.url()).pathname).toBe("/dashboard");
       expect(foreign).toEqual([]);

@@ -240,7 +240,12 @@ describe("one browser, many tabs, one rotating refresh token", () => {
 
     // `home` is the sign-in tab, on instance 0, long in the background; `other` is a dashboard on instance 1.
     const other = tabs[1]!;
-    const refetch = home.waitForResponse((response) => new URL(response.url()).pathname === "/api/auth/session");
+    const isSessionFetch = (response: PageResponse) => new URL(response.url()).pathname === "/api/auth/session";
+    const refetch = home.waitForResponse(isSessionFetch);
+    // The dashboards already open on home's origin: next-auth's broadcast makes each of them refetch the session.
+    const homeOrigin = new URL(stack.instances[0]!.url).origin;
+    const listeners = tabs.filter((tab) => tab !== other && new URL(tab.url()).origin === homeOrigin && new URL(tab.url()).pathname === "/dashboard");
+    const broadcastRefetches = Promise.all(listeners.map((tab) => tab.waitForResponse(isSessionFetch, { timeout: 30_000 })));
     const [, navigation] = await Promise.all([
       home.evaluate(() => document.dispatchEvent(new Event("visibilitychange"))),
       other.goto(`${stack.instances[1]!.url}/dashboard`),
@@ -269,8 +274,10 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     expect(pair.filter((outcome) => outcome === "refreshed"), JSON.stringify(pair)).toHaveLength(1);
     expect(pair.filter((outcome) => outcome === "joined" || outcome === "replayed"), JSON.stringify(pair)).toHaveLength(1);
 
-    // next-auth then broadcasts the new session to the other tabs of that origin, which refetch it too.
-    await sleep(1_500);
+    // next-auth then broadcasts the new session to the other tabs of that origin, which refetch it too:
+    // judge once every one of them has had its answer.
+    expect(listeners.length).toBeGreaterThan(0);
+    await broadcastRefetches;
     const stats = stack.backend.stats();
     expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
     const outcomes = tally(seen);

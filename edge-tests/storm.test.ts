@@ -4,9 +4,10 @@
  * refresh tokens, reuse detection, injected latency). The backend's own counters are the judge.
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { STORE_TIMEOUT_MS } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
+import { watchKeyExpiry } from "../test-support/key-expiry";
 import { freePort } from "../test-support/ports";
 import {
   askGate,
@@ -226,6 +227,8 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
   it("when the backend is down, every request is unavailable, the session is kept, and it refreshes once the backend is back", async () => {
     const session = await expiredSession(stack.backend, SECRET);
     stack.backend.resetStats();
+    const watch = await watchKeyExpiry(stack.redis.url);
+    onTestFinished(() => watch.close());
     stack.backend.setOptions({ failMode: "down" });
 
     const { replies, ms } = await storm(shared.isolates, () => session.cookie);
@@ -246,7 +249,7 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
     expect(down).toMatchObject({ refreshes: 0, reuseDetections: 0 });
 
     stack.backend.setOptions({ failMode: "none" });
-    await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_MARKER_TTL_MS + 100));
+    await watch.shortLivedKeysExpired(UNAVAILABLE_MARKER_TTL_MS);
     const recovered = await askGate(shared.isolates[1]!, session.cookie);
     expect(recovered.body.outcome).toBe("refreshed");
     expect(await sessionAfter(recovered.setCookies, SECRET)).toMatchObject({ refreshToken: recovered.body.refreshToken });

@@ -1,13 +1,14 @@
 /**
- * The routes and cookie rules of README.md ("Behaviour", "The session cookie"), from outside, against one real `next start` instance with the
+ * The routes and cookie rules of docs/ARCHITECTURE.md ("Behaviour", "The session cookie"), from outside, against one real `next start` instance with the
  * Redis lock store and the reference backend: signed out, tampered cookies, refused refreshes, backend
  * outages, what /api/auth/session and the dashboard reveal, and next-auth's own cookie format.
  */
 import { encode } from "next-auth/jwt";
 import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { freePort } from "../test-support/ports";
+import { watchKeyExpiry } from "../test-support/key-expiry";
 import { storeCookies } from "../test-support/sign-in";
 import {
   DEMO_EMAIL,
@@ -19,7 +20,6 @@ import {
   freshExpiredSession,
   sessionOutcome,
   sessionSetCookie,
-  sleep,
   startStack,
   type Stack,
 } from "../test-support/stack";
@@ -164,6 +164,8 @@ describe("a refresh the backend refuses", () => {
 describe("the backend is down", () => {
   it("answers 503 with Retry-After, keeps the session, and refreshes once the backend is back", async () => {
     const session = await freshExpiredSession(stack);
+    const watch = await watchKeyExpiry(stack.redis.url);
+    onTestFinished(() => watch.close());
     stack.backend.setOptions({ failMode: "down" });
 
     const api = await get("/api/profile", session.header);
@@ -190,7 +192,7 @@ describe("the backend is down", () => {
 
     stack.backend.setOptions({ failMode: "none" });
     // The failed refresh left an "unavailable" marker for the retry window: others back off until it ends.
-    await sleep(UNAVAILABLE_MARKER_TTL_MS + 100);
+    await watch.shortLivedKeysExpired(UNAVAILABLE_MARKER_TTL_MS);
     const after = await get("/api/profile", session.header);
     expect(after.status).toBe(200);
     expect(sessionOutcome(after.headers)).toBe("refreshed");
@@ -216,24 +218,23 @@ describe("the backend hangs", () => {
 
   it("answers 503 after BACKEND_TIMEOUT_MS, keeps the session, and recovers", async () => {
     const session = await freshExpiredSession(stack);
+    const watch = await watchKeyExpiry(stack.redis.url);
+    onTestFinished(() => watch.close());
     stack.backend.setOptions({ failMode: "hang" });
-    const started = performance.now();
     const answers = await Promise.all(
       ["/api/profile", "/dashboard", "/api/profile", "/dashboard"].map((path) => fetch(`${impatient.url}${path}`, { headers: { cookie: session.header }, redirect: "manual" })),
     );
-    const elapsedMs = performance.now() - started;
     for (const answer of answers) {
       expect(answer.status).toBe(503);
       expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(sessionSetCookie(answer)).toBeNull();
     }
     // One shared attempt in this instance, given up after the timeout, not one after the other.
-    expect(elapsedMs).toBeLessThan(3_000);
-    expect(stack.backend.stats()).toMatchObject({ refreshes: 0, reuseDetections: 0 });
+    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 1, refreshes: 0, reuseDetections: 0 });
 
     stack.backend.setOptions({ failMode: "none" });
     // The failed refresh left an "unavailable" marker for the retry window: others back off until it ends.
-    await sleep(UNAVAILABLE_MARKER_TTL_MS + 100);
+    await watch.shortLivedKeysExpired(UNAVAILABLE_MARKER_TTL_MS);
     const after = await fetch(`${impatient.url}/api/profile`, { headers: { cookie: session.header } });
     expect(after.status).toBe(200);
     expect(sessionOutcome(after.headers)).toBe("refreshed");
@@ -327,46 +328,53 @@ describe("next-auth's own cookie format", () => {
 });
 
 describe("an https deployment whose secret was rotated", () => {
-  it("reads cookies under the previous secret and rewrites them as __Secure- cookies under the new one", async () => {
-    const previousSecret = stack.secret;
-    const currentSecret = `rotated-${crypto.randomUUID()}`;
+  const currentSecret = `rotated-${crypto.randomUUID()}`;
+  let previousSecret: string;
+  let rotated: NextInstance;
+
+  // Started in a hook (with the hook's time limit), so a slow start on a busy machine is not a failed test.
+  beforeAll(async () => {
+    previousSecret = stack.secret;
     const port = await freePort();
-    const rotated = await startNextInstance({
+    rotated = await startNextInstance({
       port,
       env: { ...stack.env, NEXTAUTH_URL: `https://localhost:${port}`, NEXTAUTH_SECRET: currentSecret, NEXTAUTH_SECRET_PREVIOUS: previousSecret },
     });
-    try {
-      const secureName = `__Secure-${SESSION_COOKIE}`;
-      const tokens = await backendLogin(stack.backend.url);
-      const user = { id: "user-1", name: "Demo User", email: DEMO_EMAIL };
+  });
 
-      // Still valid, written under the previous secret: accepted as it is.
-      const old = await mintSessionCookie({ secret: previousSecret, tokens, user, secure: true });
-      expect(old.cookies[0]!.name).toBe(secureName);
-      const valid = await fetch(`${rotated.url}/api/profile`, { headers: { cookie: old.header } });
-      expect(valid.status).toBe(200);
-      expect(sessionOutcome(valid.headers)).toBe("valid");
-      const session = await fetch(`${rotated.url}/api/auth/session`, { headers: { cookie: old.header } });
-      expect(await session.json()).toMatchObject({ user: { email: DEMO_EMAIL } });
+  afterAll(async () => {
+    await rotated?.stop();
+  });
 
-      // Expired, under the previous secret: refreshed, and the new cookie is under the current secret only.
-      const expired = await mintSessionCookie({ secret: previousSecret, tokens: { ...tokens, accessTokenExpires: Date.now() - 60_000 }, user, secure: true });
-      const refreshed = await fetch(`${rotated.url}/dashboard`, { headers: { cookie: expired.header }, redirect: "manual" });
-      expect(refreshed.status).toBe(200);
-      expect(sessionOutcome(refreshed.headers)).toBe("refreshed");
-      const line = refreshed.headers.getSetCookie().find((cookie) => cookie.startsWith(`${secureName}=`));
-      expect(line, refreshed.headers.getSetCookie().join("\n")).toBeDefined();
-      expect(line).toMatch(/;\s*Secure/i);
-      expect(line).toMatch(/;\s*HttpOnly/i);
-      expect(line).toMatch(/;\s*SameSite=Lax/i);
-      expect(line).toMatch(/;\s*Path=\//i);
-      const jar = storeCookies(new Map(), refreshed);
-      const value = jar.get(secureName)!;
-      expect(await decodeWithNextAuth(currentSecret, value)).toMatchObject({ email: DEMO_EMAIL });
-      expect(await decodeWithNextAuth(previousSecret, value).catch(() => null)).toBeNull();
-      expect(refreshed.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
-    } finally {
-      await rotated.stop();
-    }
+  it("reads cookies under the previous secret and rewrites them as __Secure- cookies under the new one", async () => {
+    const secureName = `__Secure-${SESSION_COOKIE}`;
+    const tokens = await backendLogin(stack.backend.url);
+    const user = { id: "user-1", name: "Demo User", email: DEMO_EMAIL };
+
+    // Still valid, written under the previous secret: accepted as it is.
+    const old = await mintSessionCookie({ secret: previousSecret, tokens, user, secure: true });
+    expect(old.cookies[0]!.name).toBe(secureName);
+    const valid = await fetch(`${rotated.url}/api/profile`, { headers: { cookie: old.header } });
+    expect(valid.status).toBe(200);
+    expect(sessionOutcome(valid.headers)).toBe("valid");
+    const session = await fetch(`${rotated.url}/api/auth/session`, { headers: { cookie: old.header } });
+    expect(await session.json()).toMatchObject({ user: { email: DEMO_EMAIL } });
+
+    // Expired, under the previous secret: refreshed, and the new cookie is under the current secret only.
+    const expired = await mintSessionCookie({ secret: previousSecret, tokens: { ...tokens, accessTokenExpires: Date.now() - 60_000 }, user, secure: true });
+    const refreshed = await fetch(`${rotated.url}/dashboard`, { headers: { cookie: expired.header }, redirect: "manual" });
+    expect(refreshed.status).toBe(200);
+    expect(sessionOutcome(refreshed.headers)).toBe("refreshed");
+    const line = refreshed.headers.getSetCookie().find((cookie) => cookie.startsWith(`${secureName}=`));
+    expect(line, refreshed.headers.getSetCookie().join("\n")).toBeDefined();
+    expect(line).toMatch(/;\s*Secure/i);
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\//i);
+    const jar = storeCookies(new Map(), refreshed);
+    const value = jar.get(secureName)!;
+    expect(await decodeWithNextAuth(currentSecret, value)).toMatchObject({ email: DEMO_EMAIL });
+    expect(await decodeWithNextAuth(previousSecret, value).catch(() => null)).toBeNull();
+    expect(refreshed.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
   });
 });

@@ -32,6 +32,12 @@ export interface NextInstance {
   readonly port: number;
   /** Everything the process printed, for diagnosing a failed test. */
   output(): string;
+  /**
+   * Resolves with the first printed line matching `pattern` once the process has printed it (at once if it
+   * already has); rejects if the process exits first. A log line is written after the response it belongs
+   * to may have been sent, so a test that asserts on one waits for it instead of sleeping.
+   */
+  waitForOutput(pattern: RegExp): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -167,13 +173,37 @@ export async function startNextInstance(options: StartOptions): Promise<NextInst
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const outputWaiters = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const check of outputWaiters) check();
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  const matchingLine = (pattern: RegExp) => output.split("\n").find((line) => pattern.test(line));
   const url = `http://127.0.0.1:${port}`;
   const instance: NextInstance = {
     url,
     port,
     output: () => output,
+    waitForOutput: (pattern) =>
+      new Promise<string>((resolvePromise, reject) => {
+        const onExit = () => {
+          outputWaiters.delete(check);
+          reject(new Error(`next start exited before printing ${pattern}:\n${output}`));
+        };
+        const check = () => {
+          const line = matchingLine(pattern);
+          if (line === undefined) return;
+          outputWaiters.delete(check);
+          child.off("exit", onExit);
+          resolvePromise(line);
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return onExit();
+        outputWaiters.add(check);
+        child.once("exit", onExit);
+        check();
+      }),
     stop: () =>
       new Promise<void>((resolvePromise) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();

@@ -27,6 +27,8 @@ export interface Stack {
   readonly env: Readonly<Record<string, string>>;
   /** Every instance's output, for a failed test's diagnosis. */
   output(): string;
+  /** The first line matching `pattern` that any instance prints (see NextInstance.waitForOutput). */
+  waitForOutput(pattern: RegExp): Promise<string>;
   /** Tokens the backend issued that appear anywhere in the instances' output (logs must carry none). */
   leakedTokens(): string[];
   stop(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       instances,
       env,
       output: () => instances.map((instance, index) => `--- instance ${index} (${instance.url}) ---\n${instance.output()}`).join("\n"),
+      waitForOutput: (pattern) => Promise.any(instances.map((instance) => instance.waitForOutput(pattern))),
       leakedTokens: () => {
         const logs = instances.map((instance) => instance.output()).join("\n");
         return backend.issuedTokens().filter((token) => logs.includes(token));

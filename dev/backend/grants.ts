@@ -5,7 +5,7 @@
  * stats exactly once, whichever endpoint it came through.
  */
 
-import type { AccessTokenSigner } from "./accessTokens";
+import type { AccessTokenSigner } from "./access-tokens";
 import type { BackendOptions } from "./options";
 import type { RefreshRefusal, TokenPair } from "./shapes";
 import type { StatsRecorder } from "./stats";

@@ -6,7 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AccessTokenSigner } from "./accessTokens";
+import type { AccessTokenSigner } from "./access-tokens";
 import type { Grants } from "./grants";
 import { readBody, sendJson, stringField, type BodyOutcome } from "./http";
 import type { BackendOptions, BackendShape } from "./options";

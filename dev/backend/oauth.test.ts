@@ -5,9 +5,9 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { formEncode } from "./clientAuth";
+import { formEncode } from "./client-auth";
 import type { ReferenceBackend } from "./server";
-import { CONFIDENTIAL, DEMO, PUBLIC_CLIENT_ID, fakeClock, getProfile, postForm, postJson, start } from "./testHttp";
+import { CONFIDENTIAL, DEMO, PUBLIC_CLIENT_ID, fakeClock, getProfile, postForm, postJson, start } from "./test-http";
 
 const TOKEN = "/oauth/token";
 const REVOKE = "/oauth/revoke";

@@ -5,7 +5,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { authenticateClient } from "./clientAuth";
+import { authenticateClient } from "./client-auth";
 import { answerAfter, type Handler, type HandlerDeps } from "./handlers";
 import { readBody, sendJson } from "./http";
 import { dialectFor, type Reply } from "./shapes";

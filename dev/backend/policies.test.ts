@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { BackendShape, ReferenceBackend } from "./server";
-import { CONFIDENTIAL, DEMO, fakeClock, getProfile, postForm, postJson, start, type JsonResponse } from "./testHttp";
+import { CONFIDENTIAL, DEMO, fakeClock, getProfile, postForm, postJson, start, type JsonResponse } from "./test-http";
 
 interface Answer {
   status: number;

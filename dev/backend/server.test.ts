@@ -6,6 +6,7 @@
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { startReferenceBackend, type BackendOptions, type ReferenceBackend } from "./server";
+import { fakeClock } from "./test-http";
 
 const DEMO = { email: "demo@example.com", password: "demo-password" };
 
@@ -51,8 +52,6 @@ async function login(backend: ReferenceBackend) {
 
 const refresh = (backend: ReferenceBackend, refreshToken: string) =>
   post(backend, "/api/auth/refresh-token", { refreshToken });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("login and profile", () => {
   it("signs the demo user in with a JWT access token and an opaque refresh token", async () => {
@@ -208,7 +207,8 @@ describe("refresh-token rotation", () => {
     const backend = await start({ refreshLatencyMs: 400 });
     const { refreshToken } = await login(backend);
     const slow = refresh(backend, refreshToken);
-    await sleep(100);
+    // The slow request has arrived once the backend counts it in flight.
+    await expect.poll(() => backend.stats().inFlightRefreshes).toBe(1);
     backend.setOptions({ refreshLatencyMs: 0 });
     // The fast second use is refused before the slow first one has even answered.
     const fast = await refresh(backend, refreshToken);
@@ -218,17 +218,19 @@ describe("refresh-token rotation", () => {
   });
 
   it("expires access tokens after accessTokenTtlSeconds", async () => {
-    const backend = await start({ accessTokenTtlSeconds: 1 });
+    const clock = fakeClock();
+    const backend = await start({ accessTokenTtlSeconds: 1, clock: clock.now });
     const { accessToken, accessTokenExpires } = await login(backend);
     expect((await get(backend, "/api/me", accessToken)).status).toBe(200);
-    await sleep(accessTokenExpires - Date.now() + 200);
+    clock.advance(accessTokenExpires - clock.now() + 200);
     expect(await get(backend, "/api/me", accessToken)).toMatchObject({ status: 401, body: { error: "token_expired" } });
   });
 
   it("expires refresh tokens after refreshTokenTtlSeconds", async () => {
-    const backend = await start({ refreshTokenTtlSeconds: 0.3 });
+    const clock = fakeClock();
+    const backend = await start({ refreshTokenTtlSeconds: 0.3, clock: clock.now });
     const { refreshToken } = await login(backend);
-    await sleep(400);
+    clock.advance(400);
     expect(await refresh(backend, refreshToken)).toMatchObject({
       status: 401,
       body: { error: "refresh_token_expired" },
@@ -309,7 +311,8 @@ describe("failure modes", () => {
       signal: AbortSignal.timeout(300),
     });
     await expect(abandoned).rejects.toMatchObject({ name: "TimeoutError" });
-    await sleep(50);
+    // The backend notices the abort when the socket closes: an event of its own, after the client's.
+    await expect.poll(() => backend.stats().inFlightRefreshes).toBe(0);
     expect(backend.stats()).toMatchObject({ refreshAttempts: 1, inFlightRefreshes: 0, maxConcurrentRefreshes: 1 });
 
     const pending = fetch(`${backend.url}/api/auth/refresh-token`, {
@@ -317,8 +320,7 @@ describe("failure modes", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ refreshToken }),
     }).catch((error: unknown) => error);
-    await sleep(100);
-    expect(backend.stats().inFlightRefreshes).toBe(1);
+    await expect.poll(() => backend.stats().inFlightRefreshes).toBe(1);
     await backend.close();
     expect(await pending).toBeInstanceOf(Error);
   });
@@ -364,14 +366,15 @@ describe("stats and memory", () => {
 
   it("sweeps expired families and refresh tokens so memory stays bounded", async () => {
     // Long enough that no record expires while the loop runs, so the first count is exact.
-    const backend = await start({ accessTokenTtlSeconds: 1, refreshTokenTtlSeconds: 2 });
+    const clock = fakeClock();
+    const backend = await start({ accessTokenTtlSeconds: 1, refreshTokenTtlSeconds: 2, clock: clock.now });
     for (let index = 0; index < 50; index += 1) {
       const { refreshToken } = await login(backend);
       await refresh(backend, refreshToken);
     }
     expect(backend.sizes()).toEqual({ refreshTokens: 100, families: 50 });
 
-    await sleep(2_200);
+    clock.advance(2_200);
     await get(backend, "/healthz");
     expect(backend.sizes()).toEqual({ refreshTokens: 0, families: 0 });
   });

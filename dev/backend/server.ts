@@ -8,7 +8,7 @@
 import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAccessTokenSigner } from "./accessTokens";
+import { createAccessTokenSigner } from "./access-tokens";
 import { createGrants } from "./grants";
 import { createAuthHandlers, type Account, type Handler } from "./handlers";
 import { readBody, sendJson } from "./http";

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { DEMO, getProfile, postJson, start } from "./testHttp";
+import { DEMO, getProfile, postJson, start } from "./test-http";
 
 const LOGOUT = "/api/auth/logout";
 

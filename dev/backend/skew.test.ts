@@ -7,7 +7,7 @@
 
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import { DEMO, fakeClock, getProfile, postJson, start } from "./testHttp";
+import { DEMO, fakeClock, getProfile, postJson, start } from "./test-http";
 
 describe.each([60, -45])("clockSkewSeconds %i", (skew) => {
   it("shifts the stated times, not the real lifetime", async () => {

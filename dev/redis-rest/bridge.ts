@@ -12,11 +12,11 @@
 //   the token is random unless given, and compared in constant time;
 // - a body over `maxBodyBytes` (1 MiB) → 413; anything but POST to /, /pipeline, /multi-exec;
 // - a command outside the allow-list in ./command.ts → 400.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { isAllowed, NOT_ALLOWED_ERROR, parseCommand, type BridgeCommand } from './command';
-import { toUpstashEntry, type UpstashEntry } from './encoding';
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { isAllowed, NOT_ALLOWED_ERROR, parseCommand, type BridgeCommand } from "./command";
+import { toUpstashEntry, type UpstashEntry } from "./encoding";
 import {
   ERROR_REPLY,
   FaultState,
@@ -24,10 +24,10 @@ import {
   SERVER_ERROR,
   type BridgeFault,
   type BridgeFaultOptions,
-} from './faults';
-import { connectRedis } from './redis';
+} from "./faults";
+import { connectRedis } from "./redis";
 
-export type { BridgeFault, BridgeFaultOptions } from './faults';
+export type { BridgeFault, BridgeFaultOptions } from "./faults";
 
 export interface RedisRestBridgeOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
@@ -73,10 +73,10 @@ export interface RedisRestBridge {
 type HttpAnswer = { status: number; body: unknown; html?: boolean };
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const UNAUTHORIZED: HttpAnswer = { status: 401, body: { error: 'Unauthorized' } };
+const UNAUTHORIZED: HttpAnswer = { status: 401, body: { error: "Unauthorized" } };
 const TOKEN_IN_URL: HttpAnswer = {
   status: 401,
-  body: { error: 'Unauthorized: the dev bridge takes the token only from an Authorization: Bearer header' },
+  body: { error: "Unauthorized: the dev bridge takes the token only from an Authorization: Bearer header" },
 };
 // Upstash answers a failed single command with 400; pipelines report errors per entry with 200.
 const COMMAND_ERROR_STATUS = 400;
@@ -87,9 +87,9 @@ const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
 
 /** Starts the bridge; rejects if Redis cannot be reached or the port cannot be bound. */
 export async function startRedisRestBridge(options: RedisRestBridgeOptions): Promise<RedisRestBridge> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? "127.0.0.1";
   const token = options.token ?? randomToken();
-  if (token === '') throw new Error('Redis REST bridge: the token must not be empty');
+  if (token === "") throw new Error("Redis REST bridge: the token must not be empty");
   const expectedToken = digest(token);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const redis = await connectRedis(options.redisUrl, options.onRedisError);
@@ -104,7 +104,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
   async function runSingle(command: BridgeCommand, base64: boolean): Promise<HttpAnswer> {
     count(command);
     const entry = toUpstashEntry(await redis.send(command.args), base64);
-    return { status: 'error' in entry ? COMMAND_ERROR_STATUS : 200, body: entry };
+    return { status: "error" in entry ? COMMAND_ERROR_STATUS : 200, body: entry };
   }
 
   async function runPipeline(commands: BridgeCommand[], base64: boolean): Promise<HttpAnswer> {
@@ -128,11 +128,11 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     try {
       body = JSON.parse(text);
     } catch {
-      return { status: 400, body: { error: 'ERR the request body is not valid JSON' } };
+      return { status: 400, body: { error: "ERR the request body is not valid JSON" } };
     }
-    const single = path === '';
+    const single = path === "";
     if (!single && (!Array.isArray(body) || body.length === 0)) {
-      return { status: 400, body: { error: 'ERR the body must be a non-empty JSON array of commands' } };
+      return { status: 400, body: { error: "ERR the body must be a non-empty JSON array of commands" } };
     }
     const commands: BridgeCommand[] = [];
     for (const raw of single ? [body] : (body as unknown[])) {
@@ -146,12 +146,12 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       return { status: 200, body: single ? entry : commands.map(() => entry) };
     }
     if (single) return runSingle(commands[0] as BridgeCommand, base64);
-    if (path === '/pipeline') return runPipeline(commands, base64);
+    if (path === "/pipeline") return runPipeline(commands, base64);
     return runTransaction(commands, base64);
   }
 
   function authorized(request: IncomingMessage): boolean {
-    const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+    const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? "");
     return match?.[1] != null && timingSafeEqual(digest(match[1]), expectedToken);
   }
 
@@ -162,32 +162,32 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       request.socket.destroy();
       return;
     }
-    if (!LOOPBACK_HOST.test(request.headers.host ?? '')) {
-      return reply(request, response, { status: 403, body: { error: 'Forbidden: the dev bridge answers only a loopback Host' } });
+    if (!LOOPBACK_HOST.test(request.headers.host ?? "")) {
+      return reply(request, response, { status: 403, body: { error: "Forbidden: the dev bridge answers only a loopback Host" } });
     }
     if (request.headers.origin !== undefined) {
-      return reply(request, response, { status: 403, body: { error: 'Forbidden: the dev bridge refuses requests from browsers (Origin header)' } });
+      return reply(request, response, { status: 403, body: { error: "Forbidden: the dev bridge refuses requests from browsers (Origin header)" } });
     }
 
     const decision = faults.next();
-    if (decision.kind === 'serve-then-refuse') {
+    if (decision.kind === "serve-then-refuse") {
       // This request still gets its answer, on a connection closed right after; no new ones.
       response.shouldKeepAlive = false;
       void goDark(request.socket);
     }
     let errorReply: BridgeFaultOptions | undefined;
-    if (decision.kind === 'fail') {
+    if (decision.kind === "fail") {
       const { fault, options: faultOptions } = decision;
-      if (fault === 'hang') {
+      if (fault === "hang") {
         // Never answer: the client's timeout or abort ends it (close() ends it too).
         request.resume();
         return;
       }
       // Read the body first, as the real service would, so the connection stays reusable.
-      if (fault !== 'error-reply' && (await readBody(request, maxBodyBytes).catch(() => undefined)) === undefined) return;
-      if (fault === 'unauthorized') return reply(request, response, UNAUTHORIZED);
-      if (fault === 'rate-limited') return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
-      if (fault === 'server-error') {
+      if (fault !== "error-reply" && (await readBody(request, maxBodyBytes).catch(() => undefined)) === undefined) return;
+      if (fault === "unauthorized") return reply(request, response, UNAUTHORIZED);
+      if (fault === "rate-limited") return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
+      if (fault === "server-error") {
         const status = faultOptions.status ?? 500;
         if (status === 500) return reply(request, response, { status, body: { error: SERVER_ERROR } });
         return reply(request, response, { status, html: true, body: gatewayPage(status) });
@@ -195,21 +195,21 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       errorReply = faultOptions;
     }
 
-    const requestUrl = new URL(request.url ?? '/', 'http://bridge');
-    if (requestUrl.searchParams.has('_token')) return reply(request, response, TOKEN_IN_URL);
+    const requestUrl = new URL(request.url ?? "/", "http://bridge");
+    if (requestUrl.searchParams.has("_token")) return reply(request, response, TOKEN_IN_URL);
     if (!authorized(request)) return reply(request, response, UNAUTHORIZED);
-    const path = requestUrl.pathname.replace(/\/+$/, '');
-    if (path !== '' && path !== '/pipeline' && path !== '/multi-exec') {
-      return reply(request, response, { status: 404, body: { error: 'ERR the dev bridge serves POST /, /pipeline and /multi-exec only' } });
+    const path = requestUrl.pathname.replace(/\/+$/, "");
+    if (path !== "" && path !== "/pipeline" && path !== "/multi-exec") {
+      return reply(request, response, { status: 404, body: { error: "ERR the dev bridge serves POST /, /pipeline and /multi-exec only" } });
     }
-    if (request.method !== 'POST') return reply(request, response, { status: 405, body: { error: 'ERR use POST' } });
+    if (request.method !== "POST") return reply(request, response, { status: 405, body: { error: "ERR use POST" } });
 
     const text = await readBody(request, maxBodyBytes).catch(() => undefined);
     if (text === undefined) return; // the client went away mid-body
     if (text === TOO_LARGE) {
       return reply(request, response, { status: 413, body: { error: `ERR the request body is over ${maxBodyBytes} bytes` } });
     }
-    const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
+    const base64 = String(request.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     let result: HttpAnswer;
     try {
       result = await answer(path, text, base64, errorReply);
@@ -226,17 +226,17 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
+  server.on("connection", (socket: Socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once("close", () => sockets.delete(socket));
   });
 
   let port = options.port ?? 0;
   function listen(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once("error", reject);
       server.listen(port, host, () => {
-        server.removeListener('error', reject);
+        server.removeListener("error", reject);
         port = (server.address() as AddressInfo).port;
         resolve();
       });
@@ -282,14 +282,14 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       stats = emptyStats();
     },
     setFault: async (fault, faultOptions) => {
-      if (closing) throw new Error('setFault: the bridge is closed');
+      if (closing) throw new Error("setFault: the bridge is closed");
       faults.set(fault, faultOptions);
       if (faults.refusing) await goDark();
       else await relisten();
     },
     close: () => {
       closing ??= (async () => {
-        faults.set('none');
+        faults.set("none");
         if (dark) await dark;
         else {
           await new Promise<void>((resolve) => {
@@ -312,17 +312,17 @@ function reply(request: IncomingMessage, response: ServerResponse, answer: HttpA
     request.resume();
   }
   response.writeHead(answer.status, {
-    'content-type': answer.html ? 'text/html' : 'application/json',
-    'content-length': Buffer.byteLength(payload),
+    "content-type": answer.html ? "text/html" : "application/json",
+    "content-length": Buffer.byteLength(payload),
   });
   response.end(payload);
 }
 
-const TOO_LARGE = Symbol('too large');
+const TOO_LARGE = Symbol("too large");
 
 /** The body as text, TOO_LARGE past `limit` bytes (without reading the rest). */
 function readBody(request: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
-  const declared = Number(request.headers['content-length']);
+  const declared = Number(request.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -330,21 +330,21 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | typ
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        request.removeListener('data', onData);
+        request.removeListener("data", onData);
         resolve(TOO_LARGE);
         return;
       }
       chunks.push(chunk);
     };
-    request.on('data', onData);
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-    request.on('close', () => reject(new Error('the client closed the request')));
+    request.on("data", onData);
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+    request.on("close", () => reject(new Error("the client closed the request")));
   });
 }
 
 function gatewayPage(status: number): string {
-  const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Gateway Timeout';
+  const title = status === 502 ? "Bad Gateway" : status === 503 ? "Service Unavailable" : "Gateway Timeout";
   return `<html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>\n`;
 }
 
@@ -353,16 +353,16 @@ function emptyStats(): RedisRestBridgeStats {
 }
 
 function randomToken(): string {
-  return randomBytes(32).toString('hex');
+  return randomBytes(32).toString("hex");
 }
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  return createHash("sha256").update(value).digest();
 }
 
 /** The host as it goes into a URL: wildcards become loopback, IPv6 gets brackets. */
 function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
 }

@@ -10,7 +10,7 @@ export interface BridgeCommand {
 
 export type ParsedCommand = { ok: true; command: BridgeCommand } | { ok: false; error: string };
 
-export const NOT_ALLOWED_ERROR = 'ERR command not allowed by the dev bridge';
+export const NOT_ALLOWED_ERROR = "ERR command not allowed by the dev bridge";
 
 /**
  * Commands the app's lock store and the tests need, and nothing else:
@@ -23,21 +23,21 @@ export const NOT_ALLOWED_ERROR = 'ERR command not allowed by the dev bridge';
  * (FLUSHALL included). That is accepted for a tool that only answers loopback callers holding the
  * token; the allow-list limits what a mistake or a confused client can do, it is not a sandbox.
  */
-const ALLOWED = new Set(['EVAL', 'EVALSHA', 'GET', 'SET', 'DEL', 'PTTL', 'TTL', 'EXISTS', 'PING']);
+const ALLOWED = new Set(["EVAL", "EVALSHA", "GET", "SET", "DEL", "PTTL", "TTL", "EXISTS", "PING"]);
 /** SCRIPT subcommands: LOAD and EXISTS only (no FLUSH, no KILL). */
-const ALLOWED_SCRIPT = new Set(['LOAD', 'EXISTS']);
+const ALLOWED_SCRIPT = new Set(["LOAD", "EXISTS"]);
 
 /** Validates one JSON command (`["SET","k","v","PX",5000]`) and turns its arguments into strings. */
 export function parseCommand(value: unknown): ParsedCommand {
   if (!Array.isArray(value) || value.length === 0) {
-    return { ok: false, error: 'ERR a command must be a non-empty JSON array' };
+    return { ok: false, error: "ERR a command must be a non-empty JSON array" };
   }
   const args: string[] = [];
   for (const [index, arg] of value.entries()) {
-    if (typeof arg === 'string') args.push(arg);
+    if (typeof arg === "string") args.push(arg);
     // The client passes numbers and booleans through unserialized; Redis wants their text.
-    else if (typeof arg === 'number' && Number.isFinite(arg)) args.push(String(arg));
-    else if (typeof arg === 'boolean') args.push(String(arg));
+    else if (typeof arg === "number" && Number.isFinite(arg)) args.push(String(arg));
+    else if (typeof arg === "boolean") args.push(String(arg));
     else return { ok: false, error: `ERR command argument ${index} must be a string or a number` };
   }
   return { ok: true, command: { name: (args[0] as string).toUpperCase(), args } };
@@ -45,6 +45,6 @@ export function parseCommand(value: unknown): ParsedCommand {
 
 /** Whether the dev bridge lets this command through to Redis. */
 export function isAllowed(command: BridgeCommand): boolean {
-  if (command.name === 'SCRIPT') return ALLOWED_SCRIPT.has(command.args[1]?.toUpperCase() ?? '');
+  if (command.name === "SCRIPT") return ALLOWED_SCRIPT.has(command.args[1]?.toUpperCase() ?? "");
   return ALLOWED.has(command.name);
 }

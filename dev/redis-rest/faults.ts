@@ -4,19 +4,19 @@
 
 export type BridgeFault =
   /** Normal service. */
-  | 'none'
+  | "none"
   /** 401 `{ error: "Unauthorized" }`, as for a revoked or wrong token. */
-  | 'unauthorized'
+  | "unauthorized"
   /** 429 with Upstash's wording for an exhausted request quota. */
-  | 'rate-limited'
+  | "rate-limited"
   /** 500 `{ error }`, or with `status` 502/503/504 an HTML page as a gateway would send one. */
-  | 'server-error'
+  | "server-error"
   /** Read the request, never answer; the connection stays open until the client gives up. */
-  | 'hang'
+  | "hang"
   /** Stop listening and drop open connections: connections are refused until the fault is changed. */
-  | 'refuse'
+  | "refuse"
   /** 200 with `{ error: "ERR …" }` for every command, as if Redis had refused each one. */
-  | 'error-reply';
+  | "error-reply";
 
 /**
  * Counts are of HTTP requests that pass the Host and Origin checks, not of commands: an
@@ -33,22 +33,22 @@ export interface BridgeFaultOptions {
   message?: string;
 }
 
-export const FAULTS: readonly BridgeFault[] = ['none', 'unauthorized', 'rate-limited', 'server-error', 'hang', 'refuse', 'error-reply'];
+export const FAULTS: readonly BridgeFault[] = ["none", "unauthorized", "rate-limited", "server-error", "hang", "refuse", "error-reply"];
 
-export const RATE_LIMITED_ERROR = 'ERR max requests limit exceeded. Limit: 10000, Usage: 10000.';
-export const SERVER_ERROR = 'ERR internal server error (injected by the dev bridge)';
-export const ERROR_REPLY = 'ERR error reply injected by the dev bridge';
+export const RATE_LIMITED_ERROR = "ERR max requests limit exceeded. Limit: 10000, Usage: 10000.";
+export const SERVER_ERROR = "ERR internal server error (injected by the dev bridge)";
+export const ERROR_REPLY = "ERR error reply injected by the dev bridge";
 
 /** What to do with one request. */
 export type FaultDecision =
-  | { kind: 'serve' }
+  | { kind: "serve" }
   /** Serve this request, then start refusing connections. */
-  | { kind: 'serve-then-refuse' }
-  | { kind: 'fail'; fault: Exclude<BridgeFault, 'none' | 'refuse'>; options: BridgeFaultOptions };
+  | { kind: "serve-then-refuse" }
+  | { kind: "fail"; fault: Exclude<BridgeFault, "none" | "refuse">; options: BridgeFaultOptions };
 
 /** The current fault and its counters. */
 export class FaultState {
-  private fault: BridgeFault = 'none';
+  private fault: BridgeFault = "none";
   private options: BridgeFaultOptions = {};
   private passLeft = 0;
   private failLeft: number | undefined;
@@ -59,7 +59,7 @@ export class FaultState {
 
   /** Whether connections should be refused right now. */
   get refusing(): boolean {
-    return this.fault === 'refuse' && this.passLeft === 0;
+    return this.fault === "refuse" && this.passLeft === 0;
   }
 
   set(fault: BridgeFault, options: BridgeFaultOptions = {}): void {
@@ -72,27 +72,27 @@ export class FaultState {
       throw new TypeError(`setFault: failAfter must be a non-negative integer, got ${failAfter}`);
     }
     // A refused connection never reaches the bridge, so there is nothing to count it by.
-    if (fault === 'refuse' && requests !== undefined) {
+    if (fault === "refuse" && requests !== undefined) {
       throw new TypeError("setFault: 'refuse' lasts until setFault is called again; it cannot count requests");
     }
     this.fault = fault;
     this.options = { ...options };
-    this.passLeft = fault === 'none' ? 0 : failAfter;
+    this.passLeft = fault === "none" ? 0 : failAfter;
     this.failLeft = requests;
   }
 
   /** Decides the fate of one incoming request and advances the counters. */
   next(): FaultDecision {
-    if (this.fault === 'none') return { kind: 'serve' };
+    if (this.fault === "none") return { kind: "serve" };
     if (this.passLeft > 0) {
       this.passLeft -= 1;
-      return this.fault === 'refuse' && this.passLeft === 0 ? { kind: 'serve-then-refuse' } : { kind: 'serve' };
+      return this.fault === "refuse" && this.passLeft === 0 ? { kind: "serve-then-refuse" } : { kind: "serve" };
     }
-    if (this.fault === 'refuse') return { kind: 'serve-then-refuse' }; // a request already in flight
-    const decision: FaultDecision = { kind: 'fail', fault: this.fault, options: this.options };
+    if (this.fault === "refuse") return { kind: "serve-then-refuse" }; // a request already in flight
+    const decision: FaultDecision = { kind: "fail", fault: this.fault, options: this.options };
     if (this.failLeft !== undefined) {
       this.failLeft -= 1;
-      if (this.failLeft === 0) this.set('none');
+      if (this.failLeft === 0) this.set("none");
     }
     return decision;
   }

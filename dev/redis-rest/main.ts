@@ -1,9 +1,9 @@
 // `npm run redis:rest`: the Upstash REST bridge in front of a local Redis, so the app can use a
 // shared lock store in development exactly as it would use Upstash in production.
-import { startRedisRestBridge } from './bridge';
-import { redactRedisUrl } from './redis';
+import { startRedisRestBridge } from "./bridge";
+import { redactRedisUrl } from "./redis";
 
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 const DEFAULT_PORT = 8079;
 
 async function main(): Promise<void> {
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   // that can reach the port drive the developer's Redis. Set it to keep .env lines across restarts.
   const fixedToken = process.env.REDIS_REST_TOKEN || undefined;
 
-  let lastRedisError = '';
+  let lastRedisError = "";
   const bridge = await startRedisRestBridge({
     redisUrl,
     port,
@@ -25,11 +25,11 @@ async function main(): Promise<void> {
       console.error(`[redis:rest] Redis connection error: ${error.message}`);
     },
   });
-  const tokenNote = fixedToken ? 'from REDIS_REST_TOKEN' : 'random for this run; set REDIS_REST_TOKEN to fix it';
+  const tokenNote = fixedToken ? "from REDIS_REST_TOKEN" : "random for this run; set REDIS_REST_TOKEN to fix it";
   console.log(`Upstash REST bridge on ${bridge.url} -> ${redactRedisUrl(redisUrl)}`);
   console.log(`token: ${bridge.token} (${tokenNote})`);
-  console.log('Loopback callers only; no browser (Origin) requests; only the commands the app uses.');
-  console.log('Use it from the app with (e.g. in .env.local):');
+  console.log("Loopback callers only; no browser (Origin) requests; only the commands the app uses.");
+  console.log("Use it from the app with (e.g. in .env.local):");
   console.log(`UPSTASH_REDIS_REST_URL=${bridge.url}`);
   console.log(`UPSTASH_REDIS_REST_TOKEN=${bridge.token}`);
 
@@ -47,12 +47,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 function parsePort(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PORT;
+  if (value === undefined || value === "") return DEFAULT_PORT;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`REDIS_REST_PORT must be a port number, got ${JSON.stringify(value)}`);

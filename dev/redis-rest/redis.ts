@@ -3,7 +3,7 @@
 // Replies are RESP2 (node-redis defaults to RESP3, where a Lua `false` becomes a boolean and
 // hashes become maps; Upstash speaks RESP2 semantics), with bulk strings as Buffers so binary
 // values survive.
-import { createClient, ErrorReply, RESP_TYPES } from 'redis';
+import { createClient, ErrorReply, RESP_TYPES } from "redis";
 
 export { ErrorReply };
 
@@ -17,7 +17,7 @@ function makeClient(url: string, reconnect: (retries: number, cause: Error) => n
   return createClient({
     url,
     RESP: 2,
-    name: 'upstash-rest-bridge',
+    name: "upstash-rest-bridge",
     disableClientInfo: true,
     // While Redis is away, fail at once (the HTTP caller gets a 503) instead of queuing commands.
     disableOfflineQueue: true,
@@ -47,7 +47,7 @@ export async function connectRedis(url: string, onError: (error: Error) => void 
     connectedOnce ? Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause,
   );
   // Without a listener an 'error' event would crash the process; requests see the failure anyway.
-  client.on('error', (error: Error) => onError(error));
+  client.on("error", (error: Error) => onError(error));
   try {
     await client.connect();
   } catch (error) {
@@ -70,19 +70,19 @@ export async function connectRedis(url: string, onError: (error: Error) => void 
     async transaction(commands) {
       // One chain, queued in one tick: node-redis writes MULTI … EXEC back to back, as its own
       // multi() does, but this way each queued reply is seen, to say which command broke it.
-      const chainId = Symbol('transaction');
+      const chainId = Symbol("transaction");
       const settle = (args: readonly string[]) =>
         client.sendCommand<RedisReply>(args, { chainId }).catch((error: unknown) => {
           if (error instanceof ErrorReply) return error;
           throw error;
         });
-      const replies = await Promise.all([['MULTI'], ...commands, ['EXEC']].map(settle));
+      const replies = await Promise.all([["MULTI"], ...commands, ["EXEC"]].map(settle));
       const exec = replies[replies.length - 1] ?? null;
       if (Array.isArray(exec)) return exec;
       const queued = replies.slice(1, -1);
       const position = queued.findIndex((reply) => reply instanceof ErrorReply);
       const cause = queued[position] as ErrorReply | undefined;
-      const message = exec instanceof ErrorReply ? exec.message : 'EXECABORT Transaction discarded';
+      const message = exec instanceof ErrorReply ? exec.message : "EXECABORT Transaction discarded";
       return new ErrorReply(cause ? `${message} (command ${position + 1}: ${cause.message})` : message);
     },
     async close() {
@@ -102,9 +102,9 @@ export async function connectRedis(url: string, onError: (error: Error) => void 
 export function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
+    if (parsed.password) parsed.password = "***";
     return parsed.toString();
   } catch {
-    return '<unparseable URL>';
+    return "<unparseable URL>";
   }
 }

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { authenticateClient, decodeBasic, formEncode } from "./clientAuth";
+import { authenticateClient, decodeBasic, formEncode } from "./client-auth";
 
 const CLIENTS = [{ clientId: "app", clientSecret: "s3cret" }, { clientId: "spa" }];
 const basic = (pair: string) => `Basic ${Buffer.from(pair).toString("base64")}`;
