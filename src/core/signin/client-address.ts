@@ -63,11 +63,15 @@ function entryFromRight(value: string, hops: number): string | undefined {
 export function parseAddress(entry: string): string | null {
   const text = entry.trim();
   if (text.length === 0 || text.length > MAX_ENTRY_CHARS) return null;
-  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
-  if (bracketed) return parseIPv6(bracketed[1]!);
-  const ipv4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?$/.exec(text);
-  if (ipv4WithPort) return parseIPv4(ipv4WithPort[1]!);
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  if (bracketed) return validPort(bracketed[2]) ? parseIPv6(bracketed[1]!) : null;
+  const ipv4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(text);
+  if (ipv4WithPort) return validPort(ipv4WithPort[2]) ? parseIPv4(ipv4WithPort[1]!) : null;
   return text.includes(":") ? parseIPv6(text) : null;
+}
+
+function validPort(port: string | undefined): boolean {
+  return port === undefined || Number(port) <= 65535;
 }
 
 function parseIPv4(text: string): string | null {
