@@ -1,7 +1,7 @@
 /**
- * Every sign-in request the backend received (JSON login and the OAuth token endpoint's password grant
- * alike: every POST to either path), with the `X-Forwarded-For` it carried: how tests see what reached the
- * backend, and whom the app said was signing in. Bounded, newest kept.
+ * Every POST to the JSON login path and to the OAuth token endpoint (where refresh grants arrive too), with
+ * the `X-Forwarded-For` it carried: how tests see what reached the backend, and whom the app said was
+ * signing in. Bounded, newest kept.
  */
 import type { IncomingMessage } from "node:http";
 

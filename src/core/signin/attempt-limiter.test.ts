@@ -20,8 +20,8 @@ describe("slidingWindowVerdict: (time in window, this window's count, previous w
   });
 
   it("a refusal ends just past the current window's end, whatever the counts", () => {
-    expect(slidingWindowVerdict(rule, start + 10_000, 5, 0).retryAfterMs).toBe(50_001);
-    expect(slidingWindowVerdict(rule, start + 10_000, 0, 6).retryAfterMs).toBe(50_001);
+    expect(slidingWindowVerdict(rule, start + 10_000, 5, 0).retryAfterMs).toBe(50_000);
+    expect(slidingWindowVerdict(rule, start + 10_000, 0, 6).retryAfterMs).toBe(50_000);
     // …and then the same counts, moved one window on, are allowed: the wait told is true.
     expect(slidingWindowVerdict(rule, start + 60_001, 0, 5).allowed).toBe(true);
   });

@@ -14,7 +14,7 @@ export interface LimitRule {
 
 export interface AttemptVerdict {
   readonly allowed: boolean;
-  /** When refused: how long until the window frees (upper bound, ms). */
+  /** When refused: how long until the current window ends; from just after that instant the attempt is allowed. */
   readonly retryAfterMs: number;
 }
 
@@ -38,5 +38,5 @@ export function slidingWindowVerdict(rule: LimitRule, now: number, currentCount:
   if (used < rule.max) return { allowed: true, retryAfterMs: 0 };
   // Refused attempts are not counted, so this window holds at most `max`. Just past its end that count
   // becomes the previous one with a weight under 1, which floors below `max`: the door opens then.
-  return { allowed: false, retryAfterMs: (current + 1) * rule.windowMs - now + 1 };
+  return { allowed: false, retryAfterMs: (current + 1) * rule.windowMs - now };
 }

@@ -75,7 +75,7 @@ describe.each(Object.keys(subjects))("%s", (name) => {
     setNow(START + 10_000);
     for (let i = 0; i < rule.max; i++) expect((await limiter.take("k")).allowed).toBe(true);
     const refused = await limiter.take("k");
-    expect(refused).toEqual({ allowed: false, retryAfterMs: 50_001 });
+    expect(refused).toEqual({ allowed: false, retryAfterMs: 50_000 });
     setNow(START + 50_000);
     expect((await limiter.take("k")).allowed).toBe(false);
     // Just past the end: the full window's 3 weigh just under 1 → 2, one more may go.
