@@ -20,6 +20,4 @@ export { createSessionGate, sessionServerTiming, type SessionGate, type GateResu
 export { createSignInLimits, retryAfterMinutes, signInLimitsNotes, type SignInLimits, type SignInCheck, type SignInEvent } from "./signin/sign-in-limits";
 export { clientAddress, type RequestHeaders } from "./signin/client-address";
 export { createKeyedHash } from "./signin/keyed-hash";
-export { signInLimitersFor, redisSignInLimiters } from "./signin/limiters";
 export type { SignInSettings, LimitName } from "./signin/settings";
-export type { SignInScriptClient } from "./signin/redis-limiter";

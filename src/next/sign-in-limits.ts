@@ -3,7 +3,9 @@
  * (src/core/signin/). Each limited attempt and each store failure is one JSON line on the console,
  * carrying keyed-hash prefixes, never an identifier or an address.
  */
-import { createKeyedHash, createSignInLimits, signInLimitersFor, type SignInEvent, type SignInLimits } from "@/core";
+import { createKeyedHash, createSignInLimits, type SignInEvent, type SignInLimits } from "@/core";
+// Not through the barrel: @upstash/ratelimit must stay out of the edge middleware's bundle (it signs nobody in).
+import { signInLimitersFor } from "../core/signin/limiters";
 import { sessionRuntime } from "./runtime";
 
 let limits: SignInLimits | undefined;
