@@ -5,7 +5,7 @@
  * What reaches the reference backend is counted there (loginRequests), with the address it was told.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureAppBuilt } from "../test-support/next-app";
+import { ensureAppBuilt, startNextInstance } from "../test-support/next-app";
 import { cookieHeader, storeCookies, type CookieJar } from "../test-support/sign-in";
 import { DEMO_EMAIL, DEMO_PASSWORD, startStack, type Stack } from "../test-support/stack";
 
@@ -97,5 +97,30 @@ describe("sign-in limits over 2 instances and a shared store", () => {
     expect(lines).toHaveLength(46);
     for (const line of lines) expect(() => JSON.parse(line.slice(line.indexOf("{")))).not.toThrow();
     for (const clear of ["198.51.100.23", "203.0.113.99", "6.6.6.6", "192.0.2.44", DEMO_EMAIL, "user1@example.com"]) expect(output).not.toContain(clear);
+  });
+
+  it("an instance without SIGNIN_CLIENT_IP_HEADER says at start-up that per-address limits are off, and forwards no address", async () => {
+    const { SIGNIN_CLIENT_IP_HEADER: _unset, ...env } = stack.env;
+    const instance = await startNextInstance({ env });
+    try {
+      stack.backend.resetStats();
+      const jar: CookieJar = new Map();
+      const csrf = await fetch(`${instance.url}/api/auth/csrf`);
+      storeCookies(jar, csrf);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const response = await fetch(`${instance.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-forwarded-for": "198.51.100.1" },
+        body: new URLSearchParams({ csrfToken, identifier: DEMO_EMAIL, password: "wrong", json: "true" }),
+      });
+      await response.body?.cancel();
+      expect(instance.output()).toContain("SIGNIN_CLIENT_IP_HEADER is not set");
+      // Like the lock store's announcement: once per Node isolate that builds a runtime (not per request).
+      expect(instance.output().match(/SIGNIN_CLIENT_IP_HEADER is not set/g)!.length).toBeLessThanOrEqual(instance.output().match(/\[session\] lock store:/g)!.length);
+      expect(stack.backend.loginRequests().map((request) => request.forwardedFor)).toEqual([null]);
+    } finally {
+      await instance.stop();
+    }
   });
 });

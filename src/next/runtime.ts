@@ -14,8 +14,8 @@ export function sessionRuntime(): SessionRuntime {
     announceStore: process.env.SESSION_STORE_ANNOUNCED !== "1",
     production: process.env.NODE_ENV === "production",
   });
-  // Said when the runtime starts, like the store: an unknown address weakens the sign-in limits. Only where
-  // sign-ins happen (Node route handlers), so the edge middleware's isolate does not say it a second time.
+  // Said when the runtime starts, like the store: an unknown address weakens the sign-in limits. Not from
+  // the edge middleware's isolate, where nobody signs in.
   if (process.env.NEXT_RUNTIME !== "edge") for (const note of signInLimitsNotes(runtime.settings.signIn)) console.warn(note);
   return runtime;
 }
