@@ -12,6 +12,7 @@ import { createAccessTokenSigner } from "./access-tokens";
 import { createGrants } from "./grants";
 import { createAuthHandlers, type Account, type Handler } from "./handlers";
 import { readBody, sendJson } from "./http";
+import { createLoginRecorder, type LoginRequest } from "./login-record";
 import { createOAuthHandlers } from "./oauth";
 import {
   BackendOptionsError,
@@ -35,6 +36,7 @@ export type {
 } from "./options";
 export { BackendOptionsError, DEFAULT_OPTIONS, DEMO_USER, parseUsers, resolveOptions } from "./options";
 export type { BackendStats } from "./stats";
+export type { LoginRequest } from "./login-record";
 
 /**
  * The paths. The JSON ones (login, refresh, logout, profile) answer in every shape, in that shape's dialect;
@@ -69,6 +71,8 @@ export interface ReferenceBackend {
   setOptions(patch: RuntimeOptionsPatch): void;
   /** Sizes of the in-memory maps, to check that sweeping bounds them. */
   sizes(): BackendSizes;
+  /** Sign-in requests received (login and token endpoints), with their X-Forwarded-For; cleared by resetStats(). */
+  loginRequests(): readonly LoginRequest[];
   /** Every access and refresh token handed out since start (the newest 100 000), for log-leak checks. */
   issuedTokens(): readonly string[];
   /** Stops listening and drops open connections, hung refreshes included. Safe to call twice. */
@@ -88,6 +92,7 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
   const tokens = createTokenStore(clock);
   const signer = createAccessTokenSigner(clock);
   const stats = createStatsRecorder();
+  const logins = createLoginRecorder();
   const lifetime = new AbortController();
   // Every delayed answer listens on this one signal; hundreds at once are expected under load, not a leak.
   setMaxListeners(0, lifetime.signal);
@@ -159,6 +164,7 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
     const route = routes[pathname];
     if (!route) return sendJson(response, { status: 404, body: { error: "not_found", path: pathname } });
     const handler = route[request.method as keyof Route];
+    if (request.method === "POST" && (pathname === BACKEND_PATHS.login || pathname === BACKEND_PATHS.token)) logins.record(pathname, request, clock());
     if (!handler) {
       return sendJson(response, {
         status: 405,
@@ -201,7 +207,11 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
     url: `http://${host}:${port}`,
     port,
     stats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
+    resetStats: () => {
+      stats.reset();
+      logins.reset();
+    },
+    loginRequests: () => logins.list(),
     setOptions,
     sizes: () => tokens.sizes(),
     issuedTokens: () => issued,

@@ -26,6 +26,7 @@ import {
   type BridgeFaultOptions,
 } from "./faults";
 import { connectRedis } from "./redis";
+import { createScriptFlagTranslator } from "./script-flags";
 
 export type { BridgeFault, BridgeFaultOptions } from "./faults";
 
@@ -100,6 +101,8 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     stats.byCommand[command.name] = (stats.byCommand[command.name] ?? 0) + 1;
   };
   const faults = new FaultState();
+  // @upstash/ratelimit's scripts carry an Upstash-only shebang flag that Redis refuses (script-flags.ts).
+  const scripts = createScriptFlagTranslator();
 
   async function runSingle(command: BridgeCommand, base64: boolean): Promise<HttpAnswer> {
     count(command);
@@ -139,7 +142,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       const parsed = parseCommand(raw);
       if (!parsed.ok) return { status: COMMAND_ERROR_STATUS, body: { error: parsed.error } };
       if (!isAllowed(parsed.command)) return { status: COMMAND_ERROR_STATUS, body: { error: NOT_ALLOWED_ERROR } };
-      commands.push(parsed.command);
+      commands.push(scripts.translate(parsed.command));
     }
     if (errorReply) {
       const entry: UpstashEntry = { error: errorReply.message ?? ERROR_REPLY };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GENERIC_LOGIN_ERROR, credentialsError, loginErrorText } from "./messages";
+import { GENERIC_LOGIN_ERROR, credentialsError, limitedError, loginErrorText } from "./messages";
 
 describe("login error text comes only from the fixed map", () => {
   it("authorize() throws codes, never the backend's text", () => {
@@ -32,4 +32,18 @@ describe("login error text comes only from the fixed map", () => {
     expect(loginErrorText(undefined)).toBeNull();
     expect(loginErrorText("")).toBeNull();
   });
+
+  it("a sign-in limit's code carries only the minutes, and shows the fixed sentence", () => {
+    expect(limitedError(15)).toBe("TooManyAttempts:15");
+    expect(limitedError(0.2)).toBe("TooManyAttempts:1");
+    expect(loginErrorText(limitedError(15))).toBe("Too many attempts; try again in 15 minutes.");
+    expect(loginErrorText(limitedError(1))).toBe("Too many attempts; try again in 1 minute.");
+  });
+
+  it.each(["TooManyAttempts:", "TooManyAttempts:0", "TooManyAttempts:99999", "TooManyAttempts:15<script>", "TooManyAttempts:015", "TooManyAttempts:2000"])(
+    "%j is not trusted: generic text",
+    (code) => {
+      expect(loginErrorText(code)).toBe(GENERIC_LOGIN_ERROR);
+    },
+  );
 });

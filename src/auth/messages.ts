@@ -33,8 +33,25 @@ export function credentialsError(kind: keyof typeof CREDENTIALS_ERROR_CODES, _ba
   return CREDENTIALS_ERROR_CODES[kind];
 }
 
+/**
+ * A sign-in limit's code carries the wait in whole minutes, and only that: `TooManyAttempts:15`. The same
+ * code for every limit and every account, existing or not, so the message tells nothing about either.
+ */
+const LIMITED_CODE = /^TooManyAttempts:([1-9]\d{0,3})$/;
+const MAX_LIMITED_MINUTES = 24 * 60;
+
+/** The code authorize() throws when a sign-in limit refuses the attempt. */
+export function limitedError(minutes: number): string {
+  return `TooManyAttempts:${Math.min(Math.max(1, Math.ceil(minutes)), MAX_LIMITED_MINUTES)}`;
+}
+
 /** Text for an `error` code on /login or from signIn(); null when there is none. Unknown codes get generic text. */
 export function loginErrorText(code: string | null | undefined): string | null {
   if (!code) return null;
+  const limited = LIMITED_CODE.exec(code);
+  if (limited && Number(limited[1]) <= MAX_LIMITED_MINUTES) {
+    const minutes = Number(limited[1]);
+    return `Too many attempts; try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
+  }
   return Object.hasOwn(LOGIN_ERRORS, code) ? LOGIN_ERRORS[code as LoginErrorCode] : GENERIC_LOGIN_ERROR;
 }

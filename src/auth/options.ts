@@ -7,7 +7,7 @@
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { credentialsFromBackend, sameOriginRedirect, withSessionRefresh } from "edge-session-refresh/next";
-import { credentialsError } from "./messages";
+import { credentialsError, limitedError } from "./messages";
 
 let built: AuthOptions | undefined;
 
@@ -19,7 +19,7 @@ export function authOptions(): AuthOptions {
 
 function buildAuthOptions(): AuthOptions {
   const signInAtBackend = credentialsFromBackend({
-    errors: { unavailable: credentialsError("unavailable"), misconfigured: credentialsError("misconfigured") },
+    errors: { unavailable: credentialsError("unavailable"), misconfigured: credentialsError("misconfigured"), limited: limitedError },
   });
 
   return withSessionRefresh({
@@ -33,11 +33,12 @@ function buildAuthOptions(): AuthOptions {
           identifier: { label: "Email", type: "text" },
           password: { label: "Password", type: "password" },
         },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           // The login page shows only known codes (messages.ts): an empty form is ours to refuse, a wrong
           // password is the backend's null; the sign-in itself is the library's (src/next/credentials.ts).
           if (!credentials?.identifier?.trim() || !credentials.password) throw new Error(credentialsError("missing"));
-          const user = await signInAtBackend(credentials);
+          // `request` carries the headers: the person's address (SIGNIN_CLIENT_IP_HEADER) for the sign-in limits.
+          const user = await signInAtBackend(credentials, request);
           if (user === null) throw new Error(credentialsError("rejected"));
           return user;
         },

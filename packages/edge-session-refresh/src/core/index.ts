@@ -17,3 +17,7 @@ export { createMemoryLockStore } from "./refresh/memory-store";
 export { createUpstashClient, createUpstashLockStore, type LockScriptClient } from "./refresh/upstash-store";
 export type { LockStore, ClaimResult, RefreshKeys } from "./refresh/lock-store";
 export { createSessionGate, sessionServerTiming, type SessionGate, type GateResult, type GateOutcome, type SessionStep } from "./gate/session-gate";
+export { createSignInLimits, retryAfterMinutes, signInLimitsNotes, type SignInLimits, type SignInCheck, type SignInEvent } from "./signin/sign-in-limits";
+export { clientAddress, type RequestHeaders } from "./signin/client-address";
+export { createKeyedHash } from "./signin/keyed-hash";
+export type { SignInSettings, LimitName } from "./signin/settings";

@@ -4,6 +4,7 @@
  * reads process.env itself; the caller passes the record in. README.md ("Settings") lists every name.
  */
 import { SessionError } from "./errors";
+import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
 
 /** A fixed secret for local development only: `npm run dev` and NODE_ENV=development/test fall back to it. */
 export const DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789";
@@ -59,6 +60,7 @@ export const SETTING_NAMES = Object.freeze([
   "SESSION_MAX_AGE_SECONDS",
   "SESSION_UNLOCKED_BASELINE",
   "SESSION_UNLOCKED_BASELINE_I_UNDERSTAND",
+  ...SIGNIN_SETTING_NAMES,
 ] as const);
 
 /** How the backend is spoken to: the JSON bodies of README.md ("Settings"), or an RFC 6749 token endpoint. */
@@ -116,6 +118,8 @@ export interface Settings {
    * Off by default and refused when NODE_ENV=production unless the load test's explicit opt-in is set.
    */
   readonly unlockedBaseline: boolean;
+  /** Sign-in limits and the person's address (signin/settings.ts). */
+  readonly signIn: SignInSettings;
 }
 
 export interface ParseOptions {
@@ -189,6 +193,8 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     );
   }
 
+  const signIn = parseSignInSettings(text, env, problems);
+
   if (problems.length > 0) {
     throw new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${problems.join("\n  - ")}`);
   }
@@ -202,6 +208,7 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     refreshSkewMs: skewSeconds * 1000,
     refreshGraceMs: graceSeconds * 1000,
     unlockedBaseline,
+    signIn,
   });
 }
 

@@ -15,6 +15,7 @@ beforeAll(async () => {
   process.env.NEXTAUTH_SECRET = "credentials-test-secret-0123456789";
   process.env.BACKEND_URL = backend.url;
   process.env.SESSION_STORE_ANNOUNCED = "1";
+  process.env.SIGNIN_CLIENT_IP_HEADER = "x-forwarded-for";
 });
 
 afterAll(async () => {
@@ -30,6 +31,20 @@ describe("credentialsFromBackend", () => {
     expect(await authorize({ email: DEMO_EMAIL, password: "wrong" })).toBeNull();
     expect(await authorize({ email: "", password: DEMO_PASSWORD })).toBeNull();
     expect(backend.stats()).toMatchObject({ logins: 1, loginFailures: 1 });
+  });
+
+  it("limits attempts before the backend, with the address from next-auth's req (plain headers or Fetch Headers), and forwards it", async () => {
+    const authorize = credentialsFromBackend();
+    backend.resetStats();
+    const appRouterReq = { headers: { "x-forwarded-for": "6.6.6.6, 198.51.100.7" } };
+    for (let i = 0; i < 5; i++) expect(await authorize({ identifier: "limited@example.com", password: `wrong-${i}` }, appRouterReq)).toBeNull();
+    await expect(authorize({ identifier: "Limited@Example.com ", password: "wrong" }, { headers: new Headers(appRouterReq.headers) })).rejects.toThrow(
+      /^Too many attempts; try again in \d+ minutes?\.$/,
+    );
+    expect(backend.loginRequests().map((request) => request.forwardedFor)).toEqual(Array(5).fill("198.51.100.7"));
+    // Garbage where the address should be: no address, no error, nothing forwarded.
+    expect(await authorize({ identifier: "other@example.com", password: "wrong" }, { headers: { "x-forwarded-for": "\u0000<script>" } })).toBeNull();
+    expect(backend.loginRequests().at(-1)?.forwardedFor).toBeNull();
   });
 
   it("a backend that does not answer is an error with a message for the login page, not a refusal", async () => {

@@ -4,8 +4,9 @@
  * settings name (BACKEND_URL, BACKEND_LOGIN_PATH, …), or keep your own fetch and pass its JSON answer to
  * `withBackendTokens(user, body)`.
  */
-import { parseTokenResponse } from "../core";
+import { clientAddress, parseTokenResponse, retryAfterMinutes, type RequestHeaders } from "../core";
 import { sessionRuntime } from "./runtime";
+import { signInLimits } from "./sign-in-limits";
 import type { BackendUser } from "./with-session-refresh";
 
 export interface CredentialsFromBackendOptions {
@@ -16,29 +17,37 @@ export interface CredentialsFromBackendOptions {
   /** Next-auth's user from the backend's profile (BACKEND_PROFILE_PATH); default id/sub, name/username, email. */
   readonly toUser?: (profile: Readonly<Record<string, unknown>>, identifier: string) => { id: string; name?: string | null; email?: string | null };
   /** The messages thrown when the backend is down or misconfigured (default the sentences below; an app whose login page maps codes passes codes). */
-  readonly errors?: { readonly unavailable: string; readonly misconfigured: string };
+  readonly errors?: { readonly unavailable: string; readonly misconfigured: string; readonly limited?: (minutes: number) => string };
 }
 
 /** Messages next-auth passes to the sign-in page as `error` (a refusal is next-auth's own `CredentialsSignin`). */
 export const SIGN_IN_UNAVAILABLE = "The sign-in service is not answering right now. Please try again in a moment.";
 export const SIGN_IN_MISCONFIGURED = "This app is not set up correctly for its sign-in service; the error is logged.";
+/** The message when a sign-in limit refuses the attempt (SIGNIN_* settings). */
+export const signInLimited = (minutes: number) => `Too many attempts; try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
 
 /**
  * An authorize() for `CredentialsProvider({ credentials, authorize: credentialsFromBackend() })`: signs in at
  * the backend, reads the profile with the new access token, returns `{ id, name, email, tokens }`. Wrong
  * credentials → null (next-auth's `CredentialsSignin`); backend down or misconfigured → an Error whose
- * message next-auth shows.
+ * message next-auth shows. Before the backend hears of it, the attempt passes the sign-in limits (too
+ * many → an Error with `errors.limited(minutes)`); pass next-auth's second argument (`req`) along, so the
+ * person's address is read from SIGNIN_CLIENT_IP_HEADER and sent to the backend as X-Forwarded-For.
  */
 export function credentialsFromBackend(options: CredentialsFromBackendOptions = {}) {
   const identifierField = options.identifierField ?? "identifier";
   const passwordField = options.passwordField ?? "password";
   const errors = options.errors ?? { unavailable: SIGN_IN_UNAVAILABLE, misconfigured: SIGN_IN_MISCONFIGURED };
-  return async function authorize(credentials: Record<string, string> | undefined): Promise<BackendUser | null> {
+  const limited = options.errors?.limited ?? signInLimited;
+  return async function authorize(credentials: Record<string, string> | undefined, request?: { readonly headers?: RequestHeaders }): Promise<BackendUser | null> {
     const identifier = credentials?.[identifierField]?.trim() ?? "";
     const password = credentials?.[passwordField] ?? "";
     if (!identifier || !password) return null;
-    const { backend, onEvent } = sessionRuntime();
-    const login = await backend.login(identifier, password);
+    const { backend, onEvent, settings } = sessionRuntime();
+    const address = clientAddress(request?.headers, settings.signIn.clientAddress);
+    const check = await signInLimits().check({ identifier, address });
+    if (check.kind === "limited") throw new Error(limited(retryAfterMinutes(check.retryAfterMs)));
+    const login = await backend.login(identifier, password, undefined, settings.signIn.forwardClientAddress ? (address ?? undefined) : undefined);
     if (login.kind === "rejected") return null;
     if (login.kind === "misconfigured") {
       onEvent({ event: "backend-misconfigured", detail: `sign-in: ${login.detail}` });
@@ -48,6 +57,7 @@ export function credentialsFromBackend(options: CredentialsFromBackendOptions = 
       onEvent({ event: "backend-unavailable", detail: `sign-in: ${login.detail}` });
       throw new Error(errors.unavailable);
     }
+    await check.succeeded();
     const profile = await backend.profile(login.value.accessToken);
     const fields = profile.kind === "ok" ? profile.value : {};
     const user = options.toUser ? options.toUser(fields, identifier) : defaultUser(fields, identifier);

@@ -16,7 +16,8 @@ import type { BackendTokens } from "./tokens";
 export type { BackendResult, BackendFailure, Rejected, Unavailable, Malformed, Misconfigured } from "./result";
 
 export interface BackendClient {
-  login(identifier: string, password: string, signal?: AbortSignal): Promise<BackendResult<BackendTokens>>;
+  /** `clientAddress` (a canonical address from signin/client-address.ts) goes out as `X-Forwarded-For`, so the backend's own lockouts see the person. */
+  login(identifier: string, password: string, signal?: AbortSignal, clientAddress?: string): Promise<BackendResult<BackendTokens>>;
   /** An answer without a refresh token keeps the presented one (a backend that does not rotate). */
   refresh(refreshToken: string, signal?: AbortSignal): Promise<BackendResult<BackendTokens>>;
   profile(accessToken: string, signal?: AbortSignal): Promise<BackendResult<Record<string, unknown>>>;
@@ -54,8 +55,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   }
 
   return {
-    login(identifier, password, signal) {
-      return tokens("login", { ...protocol.login(identifier, password), signal }, undefined);
+    login(identifier, password, signal, clientAddress) {
+      const call = protocol.login(identifier, password);
+      const headers = clientAddress === undefined ? call.init.headers : { ...(call.init.headers as Record<string, string>), "x-forwarded-for": clientAddress };
+      return tokens("login", { ...call, init: { ...call.init, headers }, signal }, undefined);
     },
 
     refresh(refreshToken, signal) {

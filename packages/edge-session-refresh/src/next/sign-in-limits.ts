@@ -1,0 +1,26 @@
+/**
+ * This isolate's sign-in limits, built on first use from the session runtime's settings and store
+ * (src/core/signin/). Each limited attempt and each store failure is one JSON line on the console,
+ * carrying keyed-hash prefixes, never an identifier or an address.
+ */
+import { createKeyedHash, createSignInLimits, type SignInEvent, type SignInLimits } from "../core";
+// Not through the barrel: @upstash/ratelimit must stay out of the edge middleware's bundle (it signs nobody in).
+import { signInLimitersFor } from "../core/signin/limiters";
+import { sessionRuntime } from "./runtime";
+
+let limits: SignInLimits | undefined;
+
+export function signInLimits(): SignInLimits {
+  if (limits !== undefined) return limits;
+  const { settings, clock } = sessionRuntime();
+  const chosen = signInLimitersFor(settings.store, clock);
+  limits = createSignInLimits({
+    settings: settings.signIn,
+    sharedLimiter: chosen.limiterFor,
+    sharedIsLocal: chosen.local,
+    hash: createKeyedHash(settings.secrets[0]),
+    clock,
+    onEvent: (event: SignInEvent) => console.warn(JSON.stringify({ time: new Date(clock.now()).toISOString(), level: "warn", source: "signin", ...event })),
+  });
+  return limits;
+}
