@@ -25,6 +25,7 @@ import {
   type BridgeFault,
   type BridgeFaultOptions,
 } from './faults';
+import { simulatedDistance } from './latency';
 import { connectRedis } from './redis';
 
 export type { BridgeFault, BridgeFaultOptions } from './faults';
@@ -42,6 +43,11 @@ export interface RedisRestBridgeOptions {
   maxBodyBytes?: number;
   /** Told about Redis connection errors (lost connection, failed reconnects). Default: ignored. */
   onRedisError?: (error: Error) => void;
+  /**
+   * A simulated distance to the store: every authorized request is answered this many ms later, half
+   * before Redis runs it and half after, like a real round trip. Default 0.
+   */
+  latencyMs?: number;
 }
 
 export interface RedisRestBridgeStats {
@@ -100,6 +106,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     stats.byCommand[command.name] = (stats.byCommand[command.name] ?? 0) + 1;
   };
   const faults = new FaultState();
+  const distance = simulatedDistance(options.latencyMs ?? 0);
 
   async function runSingle(command: BridgeCommand, base64: boolean): Promise<HttpAnswer> {
     count(command);
@@ -211,6 +218,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     }
     const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     let result: HttpAnswer;
+    await distance.there();
     try {
       result = await answer(path, text, base64, errorReply);
     } catch (error) {
@@ -218,6 +226,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       const message = error instanceof Error ? error.message : String(error);
       result = { status: REDIS_UNAVAILABLE_STATUS, body: { error: `ERR Redis unavailable: ${message}` } };
     }
+    await distance.back();
     reply(request, response, result);
   }
 
