@@ -20,7 +20,7 @@ import { BoundedMap } from "../support/bounded-map";
 import { beforeClaim, decide, startFlight, type Decision, type FlightState, type StoreAnswer } from "./decide";
 import { createEventLogger, type CoordinatorEvent } from "./events";
 import { newFlightFacts, refreshEvent, type FlightFacts } from "./flight-record";
-import { createLatencyEstimate, storeMoment, type TimedClaim } from "./latency";
+import { createLatencyEstimate, type TimedClaim } from "./latency";
 import type { LockStore } from "./lock-store";
 import { outcomeOf, RETRY_AFTER_SECONDS, unavailable, type RefreshOutcome } from "./outcome";
 import { createSealer, type SealedOutcome, type SealingKeys } from "./sealing";
@@ -95,8 +95,8 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   const flights = createSingleFlight<RefreshOutcome>();
   const riders = new Map<string, number>();
   const refused = new BoundedMap<string, number>(REFUSED_MEMORY_ENTRIES);
-  /** How old a leader's lock is when its outcome lands in the store: what waiters time their re-claim by. */
-  const settleAge = createLatencyEstimate();
+  /** How long a leader takes from its claim's answer to its settle: what waiters time their re-claim by. */
+  const refreshTime = createLatencyEstimate();
   const lockTtlMs = settings.backendTimeoutMs + LOCK_MARGIN_MS;
   /** No request waits on the coordinator longer than this, whatever the store or the backend does. */
   const waitLimitMs = lockTtlMs + 1_000;
@@ -143,12 +143,12 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
           now: claim.answeredAt,
           refreshSkewMs: settings.refreshSkewMs,
           unlockedWhenStoreFails: settings.unlockedWhenStoreFails,
-          settleAgeMs: settleAge.current(),
+          refreshMs: refreshTime.current(),
           maxChain: MAX_SUCCESSOR_CHAIN,
         });
       }
       if (decision.report) onEvent(decision.report);
-      if (decision.settleAgeSeen !== undefined) settleAge.observe(decision.settleAgeSeen);
+      if (decision.refreshSeen !== undefined) refreshTime.observe(decision.refreshSeen);
       const { action } = decision;
       const previous = state;
       state = decision.next;
@@ -213,9 +213,11 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
       case "ok": {
         const successor = result.value;
         const link = successor.refreshToken === token ? undefined : { previousKey: (await sealer.keysFor(successor.refreshToken)).previous, previousId: keys.id };
-        const settled = await settle(keys, owner, { kind: "refreshed", tokens: successor }, settings.graceMs, facts, link);
-        // From the lock taken to the outcome stored, both in the store's frame: what waiters elsewhere time by.
-        if (settled !== null && claim !== null) settleAge.observe(storeMoment(settled) - storeMoment(claim));
+        // From the claim's answer to the settle: the part of a refresh no store round trip is in. Stored with
+        // the outcome, so waiters on other isolates learn it too, and time their next re-claim by it.
+        const refreshMs = claim === null ? undefined : Math.max(0, Math.round(clock.now() - claim.answeredAt));
+        if (refreshMs !== undefined) refreshTime.observe(refreshMs);
+        await settle(keys, owner, { kind: "refreshed", tokens: successor, ...(refreshMs === undefined ? {} : { refreshMs }) }, settings.graceMs, facts, link);
         break;
       }
       case "rejected":
@@ -238,15 +240,12 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   /** After a failed call: others answer "unavailable" for the back-off, without calling the backend too. */
   async function backOff(keys: SealingKeys, owner: string, detail: string, facts: FlightFacts): Promise<void> {
     const backoffMs = settings.unavailableBackoffMs ?? UNAVAILABLE_MARKER_TTL_MS;
-    if (backoffMs > 0) {
-      await settle(keys, owner, { kind: "unavailable", detail }, backoffMs, facts);
-      return;
-    }
+    if (backoffMs > 0) return settle(keys, owner, { kind: "unavailable", detail }, backoffMs, facts);
     facts.storeCommands++;
     await store.release(keys.lock, owner).catch(() => false);
   }
 
-  /** Stores the outcome and frees the lock, retried; the timing of the settle that landed, null if none did. */
+  /** Stores the outcome and frees the lock, retried. */
   async function settle(
     keys: SealingKeys,
     owner: string,
@@ -254,16 +253,15 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     ttlMs: number,
     facts: FlightFacts,
     link?: { previousKey: string; previousId: string },
-  ): Promise<TimedClaim | null> {
+  ): Promise<void> {
     const sealed = await sealer.seal(keys, outcome);
     let lastError: unknown;
     for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
       if (attempt > 0) await clock.sleep(SETTLE_BACKOFF_MS[Math.min(attempt, SETTLE_BACKOFF_MS.length) - 1]!);
-      const sentAt = clock.now();
       try {
         facts.storeCommands++;
         await store.settle(keys, owner, sealed, ttlMs, link);
-        return attempt === 0 ? { sentAt, answeredAt: clock.now() } : null;
+        return;
       } catch (error) {
         lastError = error;
       }
@@ -271,7 +269,6 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     // This isolate's requests still get the outcome (it is the flight's result); waiters elsewhere will
     // time out, or take the lock over when it expires.
     onEvent({ event: "settle-failed", attempts: SETTLE_ATTEMPTS, detail: describeError(lastError) });
-    return null;
   }
 
   return {

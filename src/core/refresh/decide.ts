@@ -26,7 +26,7 @@ import type { BackendTokens } from "../backend/tokens";
 import type { SessionErrorCode } from "../errors";
 import { refreshDue } from "../session/claims";
 import type { CoordinatorEvent } from "./events";
-import { lockTakenAt, pollDelay, reclaimDelay, storeMoment, type TimedClaim } from "./latency";
+import { roundTrip, storeMoment, waitBeforeAsking, type TimedClaim } from "./latency";
 import { unavailable, type RefreshOutcome } from "./outcome";
 import type { SealedOutcome } from "./sealing";
 
@@ -61,7 +61,7 @@ export interface FlightState {
   readonly visited: readonly string[];
   /** When it first found another request's lock (our clock); null while it never waited. */
   readonly waitingSince: number | null;
-  /** When the lock it waits on was taken, in our clock; null when it waits on none (this token). */
+  /** When the lock it waits on was taken, in our clock (the busy claim's store moment less the lock's age); null: none yet. */
   readonly lockTakenAt: number | null;
   /** Asks after the well-timed re-claim that still found that lock busy: the leader is late. */
   readonly lateAsks: number;
@@ -79,8 +79,8 @@ export interface DecisionContext {
   readonly now: number;
   readonly refreshSkewMs: number;
   readonly unlockedWhenStoreFails: boolean;
-  /** How old a leader's lock is when its outcome lands in the store, as this isolate has learned it. */
-  readonly settleAgeMs: number;
+  /** How long a leader takes from its claim's answer to sending its settle, as this isolate has learned it (latency.ts). */
+  readonly refreshMs: number;
   /** Refresh tokens one flight may ask about, the cookie's included. */
   readonly maxChain: number;
 }
@@ -106,8 +106,8 @@ export interface Decision {
   readonly next: FlightState;
   /** A degraded event to log. */
   readonly report?: DecisionReport;
-  /** A settle age learned from this wait (the re-claim came early, so where the outcome was found counts). */
-  readonly settleAgeSeen?: number;
+  /** A refresh time learned: the one the leader stored with its outcome, else a bound from an early re-claim. */
+  readonly refreshSeen?: number;
 }
 
 export function startFlight(refreshToken: string, deadline: number): FlightState {
@@ -130,9 +130,12 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
 
     case "stored": {
       const stored = answer.outcome;
-      // Where the outcome was found, if an early re-claim makes that worth learning from.
-      const settleAgeSeen = flight.lockTakenAt !== null && flight.lateAsks > 0 ? storeMoment(claim) - flight.lockTakenAt : undefined;
-      const learned = settleAgeSeen === undefined ? {} : { settleAgeSeen };
+      // Else, when the re-claim came early (the leader took longer than thought), the outcome landed before
+      // this claim ran, which bounds the leader's refresh time (lock age there, less the two half round trips).
+      // A leader that wrote down its own refresh time says it exactly; that is what every waiter learns from.
+      const bound = flight.lockTakenAt !== null && flight.lateAsks > 0 ? storeMoment(claim) - flight.lockTakenAt - roundTrip(claim) : undefined;
+      const refreshSeen = stored.kind === "refreshed" && stored.refreshMs !== undefined ? stored.refreshMs : bound;
+      const learned = refreshSeen === undefined ? {} : { refreshSeen };
       if (stored.kind === "rejected") return { action: { kind: "take", outcome: { kind: "rejected", detail: "the backend refused this refresh token" } }, next: flight, ...learned };
       if (stored.kind === "unavailable") return { action: { kind: "take", outcome: unavailable(stored.detail) }, next: flight, ...learned };
       const tokens = stored.tokens;
@@ -165,8 +168,8 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
 
     case "busy": {
       const remaining = flight.deadline - now;
-      const takenAt = lockTakenAt(claim, answer.lockAgeMs);
-      const sameLock = flight.lockTakenAt !== null && takenAt - flight.lockTakenAt <= NEW_LOCK_TOLERANCE_MS + (claim.answeredAt - claim.sentAt);
+      const takenAt = storeMoment(claim) - Math.max(0, answer.lockAgeMs);
+      const sameLock = flight.lockTakenAt !== null && takenAt - flight.lockTakenAt <= NEW_LOCK_TOLERANCE_MS + roundTrip(claim);
       const next: FlightState = {
         ...flight,
         waitingSince: flight.waitingSince ?? now,
@@ -174,7 +177,7 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
         lateAsks: sameLock ? flight.lateAsks + 1 : 0,
       };
       if (remaining <= 0) return { action: { kind: "give-up", outcome: unavailable("timed out waiting for another request's refresh") }, next };
-      const wait = sameLock ? pollDelay(context.settleAgeMs, next.lateAsks) : reclaimDelay(claim, takenAt, context.settleAgeMs);
+      const wait = waitBeforeAsking(context.refreshMs, answer.lockAgeMs, next.lateAsks);
       // Never past the wait limit, and never past the lock's own expiry: then the lead is free to take.
       return { action: { kind: "ask-again", afterMs: Math.max(1, Math.min(wait, remaining, Math.max(answer.lockTtlMs, 1))) }, next };
     }
