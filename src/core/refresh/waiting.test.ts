@@ -11,6 +11,7 @@ import { policyBackend } from "../../../test-support/policy-backend";
 import type { Clock } from "../clock";
 import type { LockStore } from "./lock-store";
 import { createMemoryLockStore } from "./memory-store";
+import { createSealer, type SealedOutcome } from "./sealing";
 
 const BACKEND_MS = 150;
 /** Real time each step of the clock lets pass first, so Web Crypto work (which no clock can see) is done. */
@@ -100,5 +101,17 @@ describe.each([40, 100])("a storm over %d ms of store distance", (roundTripMs) =
     const last = Math.max(...answers.map((a) => a.ms));
     expect(last - leader).toBeLessThanOrEqual(Math.max(5, BACKEND_MS / 10) + 1);
     expect(last - leader).toBeLessThanOrEqual(roundTripMs);
+  });
+});
+
+describe("the leader's refresh time travels with the stored outcome", () => {
+  it("is sealed and read back; a value without it or with nonsense reads as an outcome without it", async () => {
+    const sealer = createSealer();
+    const keys = await sealer.keysFor("a-refresh-token");
+    const tokens = { accessToken: "a", refreshToken: "b", accessTokenExpires: Date.UTC(2030, 0, 1) };
+    expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens, refreshMs: 173 }))).toEqual({ kind: "refreshed", tokens, refreshMs: 173 });
+    expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens }))).toEqual({ kind: "refreshed", tokens });
+    const nonsense = { kind: "refreshed", tokens, refreshMs: -1 } as unknown as SealedOutcome;
+    expect(await sealer.unseal(keys, await sealer.seal(keys, nonsense))).toEqual({ kind: "refreshed", tokens });
   });
 });
