@@ -150,7 +150,6 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
       if (decision.report) onEvent(decision.report);
       if (decision.refreshSeen !== undefined) refreshTime.observe(decision.refreshSeen);
       const { action } = decision;
-      const previous = state;
       state = decision.next;
       facts.waitingSince = state.waitingSince;
       if (action.kind !== "ask-again") facts.last = { action: action.kind, at: clock.now() };
@@ -163,8 +162,8 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
           keys = await sealer.keysFor(state.token);
           continue;
         case "lead":
-          // A lead after a timed-out claim may hold a lock taken by the lost claim: no settle age to learn.
-          return lead(state.token, keys, owner, previous.uncertain ? null : claim, facts);
+          // A lead after a timed-out claim may hold the lock since the lost claim: no refresh time to learn.
+          return lead(state.token, keys, owner, state.uncertain ? null : claim, facts);
         case "take":
           if (action.outcome.kind === "rejected") rememberRefusal(state.token);
           return action.outcome;
