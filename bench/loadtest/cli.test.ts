@@ -29,6 +29,15 @@ describe("parseCli", () => {
     });
   });
 
+  it("--store-latency-ms sets the bridge's simulated round trip, 0 by default, local runs only", () => {
+    expect(parseCli([])).toMatchObject({ storeLatencyMs: 0 });
+    expect(parseCli(["--store-latency-ms", "40"])).toMatchObject({ storeLatencyMs: 40 });
+    expect(problems(["--store-latency-ms", "-1"])).toEqual(['--store-latency-ms must be a whole number from 0 to 10000, got "-1"']);
+    expect(problems(["--target", "http://a", "--user", "u", "--password", "p", "--store-latency-ms", "40"])).toEqual([
+      "--store-latency-ms only applies to the local stack, not with --target",
+    ]);
+  });
+
   it("reports every problem at once", () => {
     expect(problems(["--waves", "0", "--bogus", "--timeout-ms"])).toEqual([
       "unknown option --bogus",

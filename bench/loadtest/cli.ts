@@ -41,6 +41,8 @@ export interface CliOptions {
   readonly refreshLatencyMs: number;
   /** Whether --refresh-latency-ms was given: with --target it then tells the report the backend's latency. */
   readonly refreshLatencyGiven: boolean;
+  /** A simulated lock-store round trip, added by the local Upstash-REST bridge (0: none). */
+  readonly storeLatencyMs: number;
   readonly timeoutMs: number;
   readonly deadlineSeconds: number;
   readonly build: boolean;
@@ -55,6 +57,8 @@ export const USAGE = `npm run loadtest -- [options]
   --no-baseline            skip the unlocked baseline
   --refresh-latency-ms N   the reference backend's refresh latency (default 150); with --target, what the
                            targets' backend takes, for the \`joined\` latency target
+  --store-latency-ms N     a simulated lock-store round trip: the local bridge answers each request N ms
+                           later (default 0), like an Upstash region away from the app
   --timeout-ms N           per request (default 20000)
   --deadline-seconds N     for the whole run, startup included (default 600)
   --no-build               use the existing .next build as it is
@@ -79,7 +83,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(["--scenarios", "--waves", "--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats", "--out", "--refresh-latency-ms", "--timeout-ms", "--deadline-seconds"]);
+  const valued = new Set(["--scenarios", "--waves", "--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats", "--out", "--refresh-latency-ms", "--store-latency-ms", "--timeout-ms", "--deadline-seconds"]);
   const switches = new Set(["--quick", "--no-baseline", "--no-build", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -123,6 +127,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   if (baselineTargets.length > 0 && targets.length === 0) problems.push("--baseline-target needs --target");
   if (targets.length > 0 && (!values.has("--user") || !values.has("--password"))) problems.push("--target needs --user and --password");
+  if (targets.length > 0 && values.has("--store-latency-ms")) problems.push("--store-latency-ms only applies to the local stack, not with --target");
   if (targets.length === 0) {
     for (const name of ["--user", "--password", "--secret", "--backend-stats"]) {
       if (values.has(name)) problems.push(`${name} only applies with --target`);
@@ -143,6 +148,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     outDir: values.get("--out") ?? "bench/results",
     refreshLatencyMs: number("--refresh-latency-ms", 150, 0, 10_000),
     refreshLatencyGiven: values.has("--refresh-latency-ms"),
+    storeLatencyMs: number("--store-latency-ms", 0, 0, 10_000),
     timeoutMs: number("--timeout-ms", 20_000, 100, 300_000),
     deadlineSeconds: number("--deadline-seconds", 600, 10, 24 * 3600),
     build: !flags.has("--no-build"),

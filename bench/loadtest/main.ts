@@ -63,6 +63,7 @@ async function main(): Promise<number> {
         instances: Math.max(...scenarios.map((scenario) => scenario.instances)),
         users: Math.max(...scenarios.map((scenario) => scenario.users)),
         refreshLatencyMs: options.refreshLatencyMs,
+        storeLatencyMs: options.storeLatencyMs,
         baseline: modes.includes("baseline"),
         build: options.build,
         log: (line) => progress.line(line),

@@ -17,6 +17,7 @@ export interface ServicesConfig {
   readonly refreshLatencyMs: number;
   readonly accessTokenTtlSeconds: number;
   readonly storeToken: string;
+  readonly storeLatencyMs: number;
 }
 
 export interface ServicesReady {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as ServicesConfig;
   const services = await startServices({
     storeToken: config.storeToken,
+    storeLatencyMs: config.storeLatencyMs,
     backend: { users: config.users, refreshLatencyMs: config.refreshLatencyMs, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
   });
   const { bridge, backend } = services;

@@ -48,6 +48,8 @@ export interface LocalStackOptions {
   readonly instances: number;
   readonly users: number;
   readonly refreshLatencyMs: number;
+  /** The simulated lock-store round trip the bridge adds (`--store-latency-ms`). */
+  readonly storeLatencyMs: number;
   /** Whether to start the baseline instances too. */
   readonly baseline: boolean;
   /** false: use the existing build as it is (`--no-build`). */
@@ -71,6 +73,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
       refreshLatencyMs: options.refreshLatencyMs,
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       storeToken,
+      storeLatencyMs: options.storeLatencyMs,
     });
     cleanups.push(services.stop);
 
@@ -120,7 +123,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
       },
       description: [
         `local: ${options.instances} locked + ${baselineCount} baseline \`next start\` instances of one build, ` +
-          `one Redis behind the Upstash-REST bridge, the reference backend with ${options.refreshLatencyMs} ms refresh latency`,
+          `one Redis behind the Upstash-REST bridge, the reference backend with ${options.refreshLatencyMs} ms refresh latency` +
+          (options.storeLatencyMs > 0 ? `, ${options.storeLatencyMs} ms simulated lock-store round trip` : ""),
       ],
       close,
     };

@@ -27,6 +27,7 @@ import {
 } from "./faults";
 import { connectRedis } from "./redis";
 import { createScriptFlagTranslator } from "./script-flags";
+import { simulatedDistance } from "./latency";
 
 export type { BridgeFault, BridgeFaultOptions } from "./faults";
 
@@ -43,6 +44,11 @@ export interface RedisRestBridgeOptions {
   maxBodyBytes?: number;
   /** Told about Redis connection errors (lost connection, failed reconnects). Default: ignored. */
   onRedisError?: (error: Error) => void;
+  /**
+   * A simulated distance to the store: every authorized request is answered this many ms later, half
+   * before Redis runs it and half after, like a real round trip. Default 0.
+   */
+  latencyMs?: number;
 }
 
 export interface RedisRestBridgeStats {
@@ -103,6 +109,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
   const faults = new FaultState();
   // @upstash/ratelimit's scripts carry an Upstash-only shebang flag that Redis refuses (script-flags.ts).
   const scripts = createScriptFlagTranslator();
+  const distance = simulatedDistance(options.latencyMs ?? 0);
 
   async function runSingle(command: BridgeCommand, base64: boolean): Promise<HttpAnswer> {
     count(command);
@@ -214,6 +221,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     }
     const base64 = String(request.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     let result: HttpAnswer;
+    await distance.there();
     try {
       result = await answer(path, text, base64, errorReply);
     } catch (error) {
@@ -221,6 +229,7 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       const message = error instanceof Error ? error.message : String(error);
       result = { status: REDIS_UNAVAILABLE_STATUS, body: { error: `ERR Redis unavailable: ${message}` } };
     }
+    await distance.back();
     reply(request, response, result);
   }
 

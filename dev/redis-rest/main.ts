@@ -2,6 +2,7 @@
 // shared lock store in development exactly as it would use Upstash in production.
 import { startRedisRestBridge } from "./bridge";
 import { redactRedisUrl } from "./redis";
+import { parseLatency } from "./latency";
 
 const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 const DEFAULT_PORT = 8079;
@@ -12,12 +13,14 @@ async function main(): Promise<void> {
   // Random unless REDIS_REST_TOKEN is set: a well-known token would let anything on this machine
   // that can reach the port drive the developer's Redis. Set it to keep .env lines across restarts.
   const fixedToken = process.env.REDIS_REST_TOKEN || undefined;
+  const latencyMs = parseLatency(process.env.REDIS_REST_LATENCY_MS);
 
   let lastRedisError = "";
   const bridge = await startRedisRestBridge({
     redisUrl,
     port,
     token: fixedToken,
+    latencyMs,
     onRedisError: (error) => {
       // A lost connection retries every couple of seconds; say so once per distinct failure.
       if (error.message === lastRedisError) return;
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
   const tokenNote = fixedToken ? "from REDIS_REST_TOKEN" : "random for this run; set REDIS_REST_TOKEN to fix it";
   console.log(`Upstash REST bridge on ${bridge.url} -> ${redactRedisUrl(redisUrl)}`);
   console.log(`token: ${bridge.token} (${tokenNote})`);
+  if (latencyMs > 0) console.log(`Simulated store distance: ${latencyMs} ms per request (REDIS_REST_LATENCY_MS).`);
   console.log("Loopback callers only; no browser (Origin) requests; only the commands the app uses.");
   console.log("Use it from the app with (e.g. in .env.local):");
   console.log(`UPSTASH_REDIS_REST_URL=${bridge.url}`);

@@ -4,11 +4,12 @@
  */
 import { createBackendClient, type BackendClient } from "./backend/client";
 import { systemClock, type Clock } from "./clock";
-import { describeError, isSessionError } from "./errors";
+import { describeError } from "./errors";
 import { createSessionGate, type SessionGate } from "./gate/session-gate";
 import { createRefreshCoordinator, type RefreshCoordinator } from "./refresh/coordinator";
 import { createEventLogger, type CoordinatorEvent } from "./refresh/events";
 import type { LockStore } from "./refresh/lock-store";
+import { storeFailureCode } from "./refresh/store-failure";
 import { lockStoreFor } from "./refresh/stores";
 import { createUnlockedRefresher } from "./refresh/unlocked";
 import { createSessionCodec, type SessionCodec } from "./session/codec";
@@ -54,7 +55,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
   if (chosen?.shared) {
     // Said at the first request, not at the first refresh: a wrong token must not wait for an expiry to show.
     store.ping().catch((error: unknown) => {
-      onEvent({ event: "store-failed", code: isSessionError(error) ? error.code : "STORE_UNREACHABLE", action: "unavailable", detail: `start-up check: ${describeError(error)}` });
+      onEvent({ event: "store-failed", code: storeFailureCode(error), action: "unavailable", detail: `start-up check: ${describeError(error)}` });
     });
   }
   const coordinator = settings.unlockedBaseline

@@ -8,31 +8,35 @@
  * the outcome for everyone: the successor for the grace window, a refusal briefly, and "unavailable" for
  * a moment so an outage is not answered by a herd of backend calls.
  *
- * Every rotation policy is one loop: a stored successor whose access token is due again is followed
- * forward to its own refresh token; when that is the same token (a backend that does not rotate), it is
- * marked stale and the next claim leads a new refresh. A flight never waits on another flight, never
- * visits a token twice, and never outlives the wait limit.
+ * What to do after each answer is decided by one pure function, `decide` (decide.ts, a table); this file
+ * only does the I/O around it: claim, sleep, call the backend, settle. A flight never waits on another
+ * flight, never visits a token twice, and never outlives the wait limit.
  */
 import type { BackendResult } from "../backend/result";
 import type { BackendTokens } from "../backend/tokens";
 import { systemClock, type Clock } from "../clock";
-import { describeError, isSessionError } from "../errors";
-import { refreshDue } from "../session/claims";
+import { describeError } from "../errors";
 import { BoundedMap } from "../support/bounded-map";
-import { createEventLogger, type CoordinatorEvent, type RefreshRole } from "./events";
-import { createLatencyEstimate } from "./latency";
-import type { ClaimResult, LockStore } from "./lock-store";
-import { outcomeOf, unavailable, type RefreshOutcome } from "./outcome";
+import { beforeClaim, decide, startFlight, type Decision, type FlightState, type StoreAnswer } from "./decide";
+import { createEventLogger, type CoordinatorEvent } from "./events";
+import { newFlightFacts, refreshEvent, type FlightFacts } from "./flight-record";
+import { createLatencyEstimate, type TimedClaim } from "./latency";
+import type { LockStore } from "./lock-store";
+import { outcomeOf, RETRY_AFTER_SECONDS, unavailable, type RefreshOutcome } from "./outcome";
 import { createSealer, type SealedOutcome, type SealingKeys } from "./sealing";
+import { createSignOut, type SignOutResult } from "./sign-out";
 import { createSingleFlight } from "./single-flight";
+import { storeFailureCode } from "./store-failure";
+
+export type { SignOutResult } from "./sign-out";
 
 /** The lock outlives the backend call by this much, so a live leader never loses it to a waiter. */
 export const LOCK_MARGIN_MS = 2_000;
 /** How long a refusal is stored for waiters and late requests: the token is dead anyway. */
 export const REJECTED_MARKER_TTL_MS = 10_000;
-/** How long other requests back off after the backend failed: the 503's Retry-After. */
-export const UNAVAILABLE_MARKER_TTL_MS = 2_000;
-/** Successors followed forward from one refresh token before giving up; a real chain is 1 or 2 long. */
+/** How long other requests back off after the backend failed: exactly the 503's Retry-After. */
+export const UNAVAILABLE_MARKER_TTL_MS = RETRY_AFTER_SECONDS * 1_000;
+/** Refresh tokens one flight asks about, the cookie's included, before giving up; a real chain is 1 or 2 long. */
 export const MAX_SUCCESSOR_CHAIN = 8;
 /** A refused refresh token is remembered in the isolate this long, so dead cookies cost no I/O at all. */
 export const REFUSED_MEMORY_MS = 60_000;
@@ -40,8 +44,6 @@ const REFUSED_MEMORY_ENTRIES = 10_000;
 /** Storing a successful refresh's outcome is retried: without it, waiters elsewhere would replay a consumed token. */
 export const SETTLE_ATTEMPTS = 3;
 const SETTLE_BACKOFF_MS = [50, 250] as const;
-/** How soon to ask again after a store timeout. */
-const TIMEOUT_RETRY_MS = 50;
 
 export interface RefreshBackend {
   refresh(refreshToken: string): Promise<BackendResult<BackendTokens>>;
@@ -68,12 +70,6 @@ export interface CoordinatorSettings {
   readonly unavailableBackoffMs?: number;
 }
 
-export interface SignOutResult {
-  readonly revoked: "revoked" | "skipped" | "failed";
-  /** Earlier tokens whose stored successors were deleted; null when the store failed. */
-  readonly chainForgotten: number | null;
-}
-
 export interface RefreshCoordinator {
   refresh(tokens: BackendTokens): Promise<RefreshOutcome>;
   /** Ends a session: revokes at the backend, refuses the token here and in the store, forgets its chain. */
@@ -91,18 +87,6 @@ export interface CoordinatorOptions {
   readonly onEvent?: (event: CoordinatorEvent) => void;
 }
 
-/** What one flight did, for its log line. */
-interface FlightRecord {
-  role: RefreshRole;
-  lockWaitMs: number;
-  backendMs: number | null;
-  storeCommands: number;
-  chainLength: number;
-  waited: boolean;
-}
-
-type Step = RefreshOutcome | { readonly kind: "follow"; readonly tokens: BackendTokens };
-
 export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCoordinator {
   const { store, backend, settings } = options;
   const clock = options.clock ?? systemClock;
@@ -111,7 +95,8 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   const flights = createSingleFlight<RefreshOutcome>();
   const riders = new Map<string, number>();
   const refused = new BoundedMap<string, number>(REFUSED_MEMORY_ENTRIES);
-  const latency = createLatencyEstimate();
+  /** How long a leader takes from its claim's answer to its settle: what waiters time their re-claim by. */
+  const refreshTime = createLatencyEstimate();
   const lockTtlMs = settings.backendTimeoutMs + LOCK_MARGIN_MS;
   /** No request waits on the coordinator longer than this, whatever the store or the backend does. */
   const waitLimitMs = lockTtlMs + 1_000;
@@ -129,178 +114,143 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   }
 
   async function flight(refreshToken: string): Promise<RefreshOutcome> {
-    const record: FlightRecord = { role: "none", lockWaitMs: 0, backendMs: null, storeCommands: 0, chainLength: 0, waited: false };
-    const started = clock.now();
-    const owner = crypto.randomUUID();
-    const deadline = started + waitLimitMs;
-    const visited = new Set([refreshToken]);
-    let token = refreshToken;
+    const facts = newFlightFacts();
     let outcome: RefreshOutcome;
     try {
-      for (;;) {
-        const step = await resolve(token, await sealer.keysFor(token), owner, deadline, record);
-        if (step.kind !== "follow") {
-          outcome = step;
-          break;
-        }
-        // A successor that is itself due: follow it to its own refresh token, never to one seen before.
-        const next = step.tokens.refreshToken;
-        if (visited.has(next) || visited.size >= MAX_SUCCESSOR_CHAIN) {
-          outcome = unavailable("the stored successors loop or run too long");
-          break;
-        }
-        visited.add(next);
-        token = next;
-        record.chainLength++;
-      }
+      outcome = await fly(refreshToken, facts);
     } catch (error) {
-      // Nothing above should throw; if it does, the request is answered and the session kept.
+      // Nothing in fly() should throw; if it does, the request is answered and the session kept.
       outcome = unavailable(`refresh failed unexpectedly: ${describeError(error)}`);
     }
-    if (record.role === "none" && record.waited) record.lockWaitMs = clock.now() - started;
     const requests = 1 + (riders.get(refreshToken) ?? 0);
     riders.delete(refreshToken);
-    onEvent({
-      event: "refresh",
-      outcome: outcome.kind,
-      role: record.role,
-      requests,
-      lockWaitMs: Math.round(record.lockWaitMs),
-      backendMs: record.backendMs === null ? null : Math.round(record.backendMs),
-      storeCommands: record.storeCommands,
-      chainLength: record.chainLength,
-      ...(outcome.kind === "unavailable" || outcome.kind === "rejected" ? { detail: outcome.detail } : {}),
-    });
+    onEvent(refreshEvent(facts, outcome, requests, clock.now()));
     return outcome;
   }
 
-  /** One refresh token's turn: claim until there is an outcome to take, a lead to take, or no time left. */
-  async function resolve(token: string, keys: SealingKeys, owner: string, deadline: number, record: FlightRecord): Promise<Step> {
-    let stale: string | undefined;
-    let uncertain = false;
-    let waits = 0;
-    let firstBusyAt = 0;
-    let lockAgeAtFirstBusy = 0;
+  /** The loop: claim, let `decide` say what that means, do it. */
+  async function fly(refreshToken: string, facts: FlightFacts): Promise<RefreshOutcome> {
+    const owner = crypto.randomUUID();
+    let state: FlightState = startFlight(refreshToken, clock.now() + waitLimitMs);
+    let keys = await sealer.keysFor(state.token);
     for (;;) {
-      if (clock.now() >= deadline) return unavailable("timed out waiting for another request's refresh");
-      let claim: ClaimResult | null = null;
-      try {
-        record.storeCommands++;
-        claim = await store.claim(keys, owner, lockTtlMs, stale);
-      } catch (error) {
-        const code = isSessionError(error) ? error.code : "STORE_UNREACHABLE";
-        if (code !== "STORE_TIMEOUT") {
-          // The store said no outright. Refreshing without the lock is only safe where a parallel refresh
-          // elsewhere cannot be taken for token reuse; otherwise keep the session and answer 503.
-          if (settings.unlockedWhenStoreFails && !record.waited && !uncertain) {
-            onEvent({ event: "store-failed", code, action: "unlocked-refresh", detail: describeError(error) });
-            record.role = "unlocked";
-            return timedBackendCall(token, record).then(outcomeOf);
-          }
-          onEvent({ event: "store-failed", code, action: "unavailable", detail: describeError(error) });
-          return unavailable(`the lock store failed (${code})`);
-        }
-        // A timeout proves nothing: the store may be fine and a leader busy, or our own claim may have
-        // gone through (the claim is re-entrant, so asking again tells). Keep asking until the deadline.
-        if (!uncertain) onEvent({ event: "store-failed", code, action: "retrying", detail: describeError(error) });
-        uncertain = true;
+      let decision: Decision | null = beforeClaim(state, clock.now());
+      let claim: TimedClaim | null = null;
+      if (decision === null) {
+        const asked = await ask(keys, owner, state.ignoring, facts);
+        claim = asked.claim;
+        decision = decide(asked.answer, state, claim, {
+          now: claim.answeredAt,
+          refreshSkewMs: settings.refreshSkewMs,
+          unlockedWhenStoreFails: settings.unlockedWhenStoreFails,
+          refreshMs: refreshTime.current(),
+          maxChain: MAX_SUCCESSOR_CHAIN,
+        });
       }
-
-      if (claim?.kind === "leader") {
-        if (record.waited) record.lockWaitMs = clock.now() - firstBusyAt;
-        return lead(token, keys, owner, record);
+      if (decision.report) onEvent(decision.report);
+      if (decision.refreshSeen !== undefined) refreshTime.observe(decision.refreshSeen);
+      const { action } = decision;
+      state = decision.next;
+      facts.waitingSince = state.waitingSince;
+      if (action.kind !== "ask-again") facts.last = { action: action.kind, at: clock.now() };
+      switch (action.kind) {
+        case "ask-again":
+          if (action.afterMs > 0) await clock.sleep(action.afterMs);
+          continue;
+        case "follow":
+          facts.chainLength++;
+          keys = await sealer.keysFor(state.token);
+          continue;
+        case "lead":
+          // A lead after a timed-out claim may hold the lock since the lost claim: no refresh time to learn.
+          return lead(state.token, keys, owner, state.uncertain ? null : claim, facts);
+        case "take":
+          if (action.outcome.kind === "rejected") rememberRefusal(state.token);
+          return action.outcome;
+        case "refresh-unlocked":
+          return outcomeOf(await timedBackendCall(state.token, facts));
+        case "give-up":
+          return action.outcome;
       }
-      if (claim?.kind === "successor") {
-        let stored: SealedOutcome;
-        try {
-          stored = await sealer.unseal(keys, claim.sealed);
-        } catch (error) {
-          onEvent({ event: "store-value-invalid", detail: describeError(error) });
-          return unavailable("a stored outcome could not be read");
-        }
-        if (record.role === "none") record.role = record.waited ? "waiter" : "replay";
-        if (record.waited) {
-          record.lockWaitMs = clock.now() - firstBusyAt;
-          latency.observe(lockAgeAtFirstBusy + record.lockWaitMs);
-        }
-        if (stored.kind === "rejected") {
-          rememberRefusal(token);
-          return { kind: "rejected", detail: "the backend refused this refresh token" };
-        }
-        if (stored.kind === "unavailable") return unavailable(stored.detail);
-        const tokens = stored.tokens;
-        if (!refreshDue(tokens, clock.now(), settings.refreshSkewMs)) {
-          return { kind: record.waited ? "joined" : "replayed", tokens };
-        }
-        if (tokens.refreshToken !== token) return { kind: "follow", tokens };
-        // A backend that does not rotate: this successor carries the token we hold, and is used up. Ask
-        // again, ignoring exactly this value, to lead the next refresh (or find a newer outcome).
-        stale = claim.sealed;
-        continue;
-      }
-
-      if (claim !== null && !record.waited) {
-        record.waited = true;
-        firstBusyAt = clock.now();
-        lockAgeAtFirstBusy = lockTtlMs - claim.lockTtlMs;
-      }
-      const remaining = deadline - clock.now();
-      if (remaining <= 0) return unavailable(claim ? "timed out waiting for another request's refresh" : "the lock store did not answer in time");
-      const wait = claim === null ? TIMEOUT_RETRY_MS : latency.nextWait(lockAgeAtFirstBusy + (clock.now() - firstBusyAt), waits++);
-      await clock.sleep(Math.max(1, Math.min(wait, remaining, claim ? Math.max(claim.lockTtlMs, 1) : wait)));
     }
   }
 
-  async function timedBackendCall(token: string, record: FlightRecord): Promise<BackendResult<BackendTokens>> {
+  /** One claim, read into a StoreAnswer, and timed. */
+  async function ask(keys: SealingKeys, owner: string, ignoring: string | undefined, facts: FlightFacts): Promise<{ answer: StoreAnswer; claim: TimedClaim }> {
+    const sentAt = clock.now();
+    facts.storeCommands++;
+    try {
+      const result = await store.claim(keys, owner, lockTtlMs, ignoring);
+      const claim = { sentAt, answeredAt: clock.now() };
+      if (result.kind === "leader") return { answer: { kind: "leader" }, claim };
+      if (result.kind === "busy") return { answer: { kind: "busy", lockAgeMs: lockTtlMs - result.lockTtlMs, lockTtlMs: result.lockTtlMs }, claim };
+      try {
+        return { answer: { kind: "stored", outcome: await sealer.unseal(keys, result.sealed), sealed: result.sealed }, claim };
+      } catch (error) {
+        return { answer: { kind: "unreadable", detail: describeError(error) }, claim };
+      }
+    } catch (error) {
+      const code = storeFailureCode(error);
+      const claim = { sentAt, answeredAt: clock.now() };
+      const detail = describeError(error);
+      return { answer: code === "STORE_TIMEOUT" ? { kind: "timeout", detail } : { kind: "refused", code, detail }, claim };
+    }
+  }
+
+  async function timedBackendCall(token: string, facts: FlightFacts): Promise<BackendResult<BackendTokens>> {
     const started = clock.now();
     const result = await backend.refresh(token);
-    record.backendMs = clock.now() - started;
+    facts.backendMs = clock.now() - started;
     return result;
   }
 
-  async function lead(token: string, keys: SealingKeys, owner: string, record: FlightRecord): Promise<RefreshOutcome> {
-    record.role = "leader";
-    const result = await timedBackendCall(token, record);
+  /** Holding the lock: call the backend, store the outcome for everyone, and learn how long that took. */
+  async function lead(token: string, keys: SealingKeys, owner: string, claim: TimedClaim | null, facts: FlightFacts): Promise<RefreshOutcome> {
+    const result = await timedBackendCall(token, facts);
     const outcome = outcomeOf(result);
     switch (result.kind) {
       case "ok": {
-        if (record.backendMs !== null) latency.observe(record.backendMs);
         const successor = result.value;
         const link = successor.refreshToken === token ? undefined : { previousKey: (await sealer.keysFor(successor.refreshToken)).previous, previousId: keys.id };
-        await settle(keys, owner, { kind: "refreshed", tokens: successor }, settings.graceMs, record, link);
+        // From the claim's answer to the settle: the part of a refresh no store round trip is in. Stored with
+        // the outcome, so waiters on other isolates learn it too, and time their next re-claim by it.
+        const refreshMs = claim === null ? undefined : Math.max(0, Math.round(clock.now() - claim.answeredAt));
+        if (refreshMs !== undefined) refreshTime.observe(refreshMs);
+        await settle(keys, owner, { kind: "refreshed", tokens: successor, ...(refreshMs === undefined ? {} : { refreshMs }) }, settings.graceMs, facts, link);
         break;
       }
       case "rejected":
         rememberRefusal(token);
-        await settle(keys, owner, { kind: "rejected" }, REJECTED_MARKER_TTL_MS, record);
+        await settle(keys, owner, { kind: "rejected" }, REJECTED_MARKER_TTL_MS, facts);
         break;
       case "misconfigured":
         onEvent({ event: "backend-misconfigured", detail: result.detail });
-        await backOff(keys, owner, "backend misconfigured", record);
+        await backOff(keys, owner, "backend misconfigured", facts);
         break;
       case "malformed":
       case "unavailable":
         onEvent({ event: "backend-unavailable", detail: result.detail });
-        await backOff(keys, owner, "backend unavailable", record);
+        await backOff(keys, owner, "backend unavailable", facts);
         break;
     }
     return outcome;
   }
 
   /** After a failed call: others answer "unavailable" for the back-off, without calling the backend too. */
-  async function backOff(keys: SealingKeys, owner: string, detail: string, record: FlightRecord): Promise<void> {
+  async function backOff(keys: SealingKeys, owner: string, detail: string, facts: FlightFacts): Promise<void> {
     const backoffMs = settings.unavailableBackoffMs ?? UNAVAILABLE_MARKER_TTL_MS;
-    if (backoffMs > 0) return settle(keys, owner, { kind: "unavailable", detail }, backoffMs, record);
-    record.storeCommands++;
+    if (backoffMs > 0) return settle(keys, owner, { kind: "unavailable", detail }, backoffMs, facts);
+    facts.storeCommands++;
     await store.release(keys.lock, owner).catch(() => false);
   }
 
+  /** Stores the outcome and frees the lock, retried. */
   async function settle(
     keys: SealingKeys,
     owner: string,
     outcome: SealedOutcome,
     ttlMs: number,
-    record: FlightRecord,
+    facts: FlightFacts,
     link?: { previousKey: string; previousId: string },
   ): Promise<void> {
     const sealed = await sealer.seal(keys, outcome);
@@ -308,7 +258,7 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
       if (attempt > 0) await clock.sleep(SETTLE_BACKOFF_MS[Math.min(attempt, SETTLE_BACKOFF_MS.length) - 1]!);
       try {
-        record.storeCommands++;
+        facts.storeCommands++;
         await store.settle(keys, owner, sealed, ttlMs, link);
         return;
       } catch (error) {
@@ -331,25 +281,15 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
       return promise.then((outcome) => (outcome.kind === "refreshed" ? { kind: "joined", tokens: outcome.tokens } : outcome));
     },
 
-    async signOut(refreshToken) {
-      rememberRefusal(refreshToken);
-      const [revocation, forgotten] = await Promise.allSettled([
-        backend.revoke ? backend.revoke(refreshToken) : Promise.resolve({ kind: "skipped" } as const),
-        (async () => {
-          const keys = await sealer.keysFor(refreshToken);
-          const ttlMs = Math.max(settings.graceMs, REJECTED_MARKER_TTL_MS);
-          return store.forget(keys, await sealer.seal(keys, { kind: "rejected" }), ttlMs, MAX_SUCCESSOR_CHAIN);
-        })(),
-      ]);
-      const revoked = revocation.status === "fulfilled" && (revocation.value.kind === "ok" || revocation.value.kind === "skipped") ? (revocation.value.kind === "ok" ? "revoked" : "skipped") : "failed";
-      const chainForgotten = forgotten.status === "fulfilled" ? forgotten.value : null;
-      const problems = [
-        revocation.status === "rejected" ? describeError(revocation.reason) : revoked === "failed" && revocation.status === "fulfilled" ? JSON.stringify(revocation.value) : undefined,
-        forgotten.status === "rejected" ? describeError(forgotten.reason) : undefined,
-      ].filter((problem): problem is string => problem !== undefined);
-      onEvent({ event: "sign-out", revoked, chainForgotten, ...(problems.length > 0 ? { detail: problems.join("; ") } : {}) });
-      return { revoked, chainForgotten };
-    },
+    signOut: createSignOut({
+      store,
+      backend,
+      sealer,
+      refusalTtlMs: Math.max(settings.graceMs, REJECTED_MARKER_TTL_MS),
+      maxLinks: MAX_SUCCESSOR_CHAIN,
+      rememberRefusal,
+      onEvent,
+    }),
 
     inFlight: () => flights.size(),
   };

@@ -12,7 +12,7 @@ describe("the default event sink", () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     const log = createEventLogger({ instance: "i-1", now: () => Date.UTC(2026, 11, 1) });
 
-    log({ event: "refresh", outcome: "joined", role: "waiter", requests: 3, lockWaitMs: 120, backendMs: null, storeCommands: 2, chainLength: 0 });
+    log({ event: "refresh", outcome: "joined", role: "joined", requests: 3, lockWaitMs: 120, backendMs: null, storeCommands: 2, chainLength: 0 });
     log({ event: "store-failed", code: "STORE_RATE_LIMITED", action: "unavailable", detail: "429" });
     log({ event: "store-failed", code: "STORE_UNAUTHORIZED", action: "unavailable", detail: "401" });
     log({ event: "backend-misconfigured", detail: "404; check BACKEND_REFRESH_PATH" });
@@ -25,7 +25,7 @@ describe("the default event sink", () => {
       instance: "i-1",
       event: "refresh",
       outcome: "joined",
-      role: "waiter",
+      role: "joined",
       requests: 3,
       lockWaitMs: 120,
       backendMs: null,

@@ -6,18 +6,21 @@
 import type { SessionErrorCode } from "../errors";
 import type { RefreshOutcome } from "./outcome";
 
+/**
+ * How a flight came by its outcome, in the contract's outcome words (Server-Timing), so a log line and a
+ * response say the same thing. The outcome says what the requests got; the role says how: a `rejected`
+ * outcome may come from leading (`refreshed`: the backend refused us) or from waiting (`joined`).
+ */
 export type RefreshRole =
   /** Held the lock and called the backend. */
-  | "leader"
-  /** Waited for another request's refresh and took its result. */
-  | "waiter"
+  | "refreshed"
+  /** Waited for another request's refresh and took the outcome it stored. */
+  | "joined"
   /** Found an outcome already stored (a late request). */
-  | "replay"
-  /** Found a refusal remembered in this isolate: no store or backend call at all. */
-  | "remembered"
+  | "replayed"
   /** Called the backend without the lock because the store failed and that is safe here. */
   | "unlocked"
-  /** Gave up before any of that (store failed, waited too long). */
+  /** Gave up before any of that (store failed, waited too long, a chain that loops). */
   | "none";
 
 export type CoordinatorEvent =

@@ -2,7 +2,11 @@
 import type { BackendResult } from "../backend/result";
 import type { BackendTokens } from "../backend/tokens";
 
-/** What a 503 tells the client to wait before trying again; also how long other requests back off. */
+/**
+ * What a 503 tells the client to wait before trying again. The one source of the retry window: the
+ * coordinator's "unavailable" marker (UNAVAILABLE_MARKER_TTL_MS) lives exactly this long, so a client that
+ * obeys Retry-After finds the back-off over.
+ */
 export const RETRY_AFTER_SECONDS = 2;
 
 export type RefreshOutcome =

@@ -25,7 +25,12 @@ const DERIVED_KEYS_CACHED = 1024;
 
 /** What a leader leaves behind for everyone else holding the same refresh token. */
 export type SealedOutcome =
-  | { readonly kind: "refreshed"; readonly tokens: BackendTokens }
+  | {
+      readonly kind: "refreshed";
+      readonly tokens: BackendTokens;
+      /** How long the leader took from its claim's answer to its settle: waiters elsewhere time their re-claim by it (latency.ts). */
+      readonly refreshMs?: number;
+    }
   | { readonly kind: "rejected" }
   /** The backend did not answer usefully just now: others back off instead of calling it too. */
   | { readonly kind: "unavailable"; readonly detail: string };
@@ -107,7 +112,10 @@ function validOutcome(value: unknown): SealedOutcome {
     if (value.kind === "rejected") return { kind: "rejected" };
     if (value.kind === "unavailable") return { kind: "unavailable", detail: typeof value.detail === "string" ? value.detail : "backend unavailable" };
     const tokens = isJsonObject(value.tokens) ? asSessionClaims(value.tokens) : null;
-    if (value.kind === "refreshed" && tokens !== null) return { kind: "refreshed", tokens };
+    if (value.kind === "refreshed" && tokens !== null) {
+      const refreshMs = typeof value.refreshMs === "number" && Number.isFinite(value.refreshMs) && value.refreshMs >= 0 ? value.refreshMs : undefined;
+      return refreshMs === undefined ? { kind: "refreshed", tokens } : { kind: "refreshed", tokens, refreshMs };
+    }
   }
   throw new Error("not a sealed outcome");
 }
