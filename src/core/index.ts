@@ -1,7 +1,7 @@
 /** The core's public surface: runtime-neutral session handling for next-auth v4 cookies at the edge. */
 export { SessionError, isSessionError, describeError, type SessionErrorCode } from "./errors";
 export { systemClock, type Clock } from "./clock";
-export { parseSettings, DEV_SECRET, SETTING_NAMES, type Settings, type Env, type BackendSettings, type StoreSettings, type BackendProtocol, type RotationPolicy } from "./settings";
+export { parseSettings, SETTING_NAMES, DEFAULT_SESSION_MAX_AGE_SECONDS, type Settings, type Env, type BackendSettings, type BackendProxySettings, type StoreSettings, type BackendProtocol, type RotationPolicy } from "./settings";
 export { createSessionRuntime, type SessionRuntime, type RuntimeDependencies } from "./runtime";
 export { createSessionCodec, type SessionCodec } from "./session/codec";
 export { sessionCookieName, joinSessionCookie, chunkSessionCookie, CHUNK_SIZE } from "./session/chunks";
