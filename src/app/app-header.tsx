@@ -1,6 +1,6 @@
 /** The header every page shares: the app's name, where you can go, and who is signed in. */
 import Link from "next/link";
-import { currentSession } from "@/next/server-session";
+import { currentSession } from "@/next/public";
 import { SignOutButton } from "./dashboard/sign-out-button";
 
 export const APP_NAME = "Edge Session";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { currentSession } from "@/next";
+import { currentSession } from "@/next/public";
 import { AppHeader } from "./app-header";
 
 export const dynamic = "force-dynamic";

@@ -7,7 +7,7 @@
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { credentialsFromBackend, withSessionRefresh } from "@/next/public";
-import { sameOriginRedirect } from "@/core/navigation/callback-path";
+import { AFTER_SIGN_IN_PATH, LOGIN_PATH } from "@/app-config";
 import { credentialsError } from "./messages";
 
 let built: AuthOptions | undefined;
@@ -23,10 +23,9 @@ function buildAuthOptions(): AuthOptions {
     errors: { unavailable: credentialsError("unavailable"), misconfigured: credentialsError("misconfigured") },
   });
 
+  // The open-redirect guard is withSessionRefresh's: only paths on this app, else AFTER_SIGN_IN_PATH.
   return withSessionRefresh({
-    pages: { signIn: "/login", error: "/login" },
-    // Open-redirect guard: only paths on baseUrl's origin (src/core/navigation/callback-path.ts).
-    callbacks: { redirect: async ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl) },
+    pages: { signIn: LOGIN_PATH, error: LOGIN_PATH },
     providers: [
       CredentialsProvider({
         name: "Email and password",
@@ -44,5 +43,5 @@ function buildAuthOptions(): AuthOptions {
         },
       }),
     ],
-  });
+  }, { redirectFallbackPath: AFTER_SIGN_IN_PATH });
 }

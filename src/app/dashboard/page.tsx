@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { currentSession, sessionRuntime } from "@/next";
+import { currentSession } from "@/next/public";
+import { sessionRuntime } from "@/next/runtime";
 import { AppHeader } from "../app-header";
 import { SessionStatus } from "./session-status";
 

@@ -6,7 +6,7 @@
 import { redirect } from "next/navigation";
 import { fetchBackendStats } from "@/next/backend-stats";
 import { sessionRuntime } from "@/next/runtime";
-import { currentSession } from "@/next/server-session";
+import { currentSession } from "@/next/public";
 import { OUTCOME_DESCRIPTIONS, requestSessionOutcome } from "@/next/session-outcome";
 import { AppHeader } from "../app-header";
 import { ExpiryCountdown } from "./expiry-countdown";

@@ -1,6 +1,7 @@
 /** The backend profile for the current access token, as JSON. The middleware has refreshed it already. */
 import { NextResponse } from "next/server";
-import { currentSession, sessionRuntime } from "@/next";
+import { currentSession } from "@/next/public";
+import { sessionRuntime } from "@/next/runtime";
 import { apiError, PRIVATE_NO_STORE } from "@/next/api-responses";
 
 export const dynamic = "force-dynamic";

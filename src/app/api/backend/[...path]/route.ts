@@ -1,6 +1,6 @@
 /** Client code's way to the backend: the session's access token is added here, server-side. See src/next/backend-proxy.ts. */
 import { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "@/next/backend-proxy";
-import { currentSession } from "@/next/server-session";
+import { currentSession } from "@/next/public";
 import { sessionRuntime } from "@/next/runtime";
 
 export const runtime = "nodejs";
