@@ -8,7 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUDGET_GZIP_BYTES } from "../bench/edge-bundle-size";
-import { LOGIN_PATH, PROTECTED_APIS, PROTECTED_PAGES } from "../packages/edge-session-refresh/src/next/routes";
+import { LOGIN_PATH, PROTECTED_APIS, PROTECTED_PAGES } from "@/app-config";
 
 const OUTPUT = resolve(import.meta.dirname, "..", ".vercel", "output");
 const FUNCTIONS = join(OUTPUT, "functions");

@@ -1,13 +1,13 @@
 /**
  * `npm run dev`: the reference backend and `next dev` together, one Ctrl-C stops both. Without
- * NEXTAUTH_SECRET it uses the fixed development secret (never valid under `next start`), and without
+ * NEXTAUTH_SECRET the app's settings fall back to their fixed development secret (they do so whenever
+ * NODE_ENV is not production, and `next dev` sets development; never valid under `next start`), and without
  * Upstash settings the app uses its in-memory lock store (the app says so once). `BACKEND_SHAPE` and
  * `BACKEND_ROTATION` (and every other BACKEND_* setting) reach the backend unchanged; for the oauth shape the
  * app is pointed at the token and revocation endpoints with the demo client, unless set otherwise.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { DEV_SECRET } from "../packages/edge-session-refresh/src/core/settings";
 
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve("next/dist/bin/next");
@@ -37,7 +37,6 @@ const appDefaults = Object.fromEntries(
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   ...appDefaults,
-  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? DEV_SECRET,
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? "http://localhost:3000",
   BACKEND_URL: process.env.BACKEND_URL ?? `http://127.0.0.1:${backendPort}`,
   BACKEND_PORT: backendPort,

@@ -5,21 +5,11 @@
  * proxy, for self-hosting on Node; `npm run runtime:edge` switches back. The logic lives in the
  * runtime-neutral src/core and src/next either way, so this file is all that changes.
  */
-import { createGatedSessionMiddleware as createSessionMiddleware, sessionRuntime } from "edge-session-refresh/next";
+import { createSessionMiddleware } from "edge-session-refresh/next";
+import { LOGIN_PATH, PROTECTED_APIS, PROTECTED_PAGES } from "./app-config";
 
-export const middleware = createSessionMiddleware({
-  gate: () => sessionRuntime().gate,
-  security: () => ({ dev: process.env.NODE_ENV !== "production", https: secureAppUrl() }),
-});
-
-/** HSTS only when the app's URL is https; a settings error is the gate's to report, not this one's. */
-function secureAppUrl(): boolean {
-  try {
-    return sessionRuntime().settings.secureCookies;
-  } catch {
-    return false;
-  }
-}
+// Security headers (nonce CSP, nosniff, Referrer-Policy, HSTS on https) are the factory's default.
+export const middleware = createSessionMiddleware({ protectedPages: PROTECTED_PAGES, protectedApis: PROTECTED_APIS, loginPath: LOGIN_PATH });
 
 export const config = {
   // Everything but next-auth's own routes and static files; plus /api/auth/session, so a refocused tab's

@@ -6,7 +6,8 @@
  */
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { credentialsFromBackend, sameOriginRedirect, withSessionRefresh } from "edge-session-refresh/next";
+import { credentialsFromBackend, withSessionRefresh } from "edge-session-refresh/next";
+import { AFTER_SIGN_IN_PATH, LOGIN_PATH } from "@/app-config";
 import { credentialsError, limitedError } from "./messages";
 
 let built: AuthOptions | undefined;
@@ -22,10 +23,9 @@ function buildAuthOptions(): AuthOptions {
     errors: { unavailable: credentialsError("unavailable"), misconfigured: credentialsError("misconfigured"), limited: limitedError },
   });
 
+  // The open-redirect guard is withSessionRefresh's: only paths on this app, else AFTER_SIGN_IN_PATH.
   return withSessionRefresh({
-    pages: { signIn: "/login", error: "/login" },
-    // Open-redirect guard: only paths on baseUrl's origin (src/core/navigation/callback-path.ts).
-    callbacks: { redirect: async ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl) },
+    pages: { signIn: LOGIN_PATH, error: LOGIN_PATH },
     providers: [
       CredentialsProvider({
         name: "Email and password",
@@ -44,5 +44,5 @@ function buildAuthOptions(): AuthOptions {
         },
       }),
     ],
-  });
+  }, { redirectFallbackPath: AFTER_SIGN_IN_PATH });
 }

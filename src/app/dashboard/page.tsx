@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { currentSession, sessionRuntime } from "edge-session-refresh/next";
+import { currentSession } from "edge-session-refresh/next";
+import { sessionRuntime } from "edge-session-refresh/next";
 import { AppHeader } from "../app-header";
 import { SessionStatus } from "./session-status";
 

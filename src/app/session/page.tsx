@@ -4,7 +4,7 @@
  * count of refreshes. Open many tabs from here and watch one refresh serve them all.
  */
 import { redirect } from "next/navigation";
-import { fetchBackendStats } from "edge-session-refresh/next";
+import { fetchBackendStats } from "./backend-stats";
 import { sessionRuntime } from "edge-session-refresh/next";
 import { currentSession } from "edge-session-refresh/next";
 import { OUTCOME_DESCRIPTIONS, requestSessionOutcome } from "edge-session-refresh/next";

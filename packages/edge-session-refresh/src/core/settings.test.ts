@@ -63,6 +63,27 @@ describe("settings", () => {
     }
   });
 
+  it("the backend proxy's settings are read and checked with the rest, in the same message", () => {
+    expect(parseSettings({}).backendProxy).toEqual({ allow: ["/api/"], deniedPaths: ["/api/auth", "/api/auth/refresh-token"], maxRequestBytes: 1024 * 1024, maxResponseBytes: 10 * 1024 * 1024 });
+    let caught: unknown;
+    try {
+      parseSettings({ BACKEND_URL: "not a url", BACKEND_PROXY_ALLOW: "api/", BACKEND_PROXY_MAX_REQUEST_BYTES: "0", BACKEND_PROXY_MAX_RESPONSE_BYTES: "lots" });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSessionError(caught, "CONFIG_INVALID")).toBe(true);
+    for (const name of ["BACKEND_URL", "BACKEND_PROXY_ALLOW", "BACKEND_PROXY_MAX_REQUEST_BYTES", "BACKEND_PROXY_MAX_RESPONSE_BYTES"]) {
+      expect((caught as Error).message).toContain(name);
+    }
+  });
+
+  it("each backend protocol brings its default paths and its own checks", () => {
+    expect(parseSettings({ BACKEND_PROTOCOL: "oauth2" }).backend).toMatchObject({ loginPath: "/oauth/token", refreshPath: "/oauth/token" });
+    expect(() => parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_LOGOUT_PATH: "/logout" })).toThrow(/BACKEND_LOGOUT_PATH/);
+    expect(() => parseSettings({ BACKEND_REVOCATION_PATH: "/revoke" })).toThrow(/BACKEND_REVOCATION_PATH/);
+    expect(() => parseSettings({ BACKEND_PROTOCOL: "soap" })).toThrow(/BACKEND_PROTOCOL must be one of json, oauth2/);
+  });
+
   it("the unlocked baseline is refused in production unless explicitly acknowledged", () => {
     expect(() => parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     expect(parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1", SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1" }, { nodeEnv: "production" }).unlockedBaseline).toBe(true);

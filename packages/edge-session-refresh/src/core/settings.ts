@@ -3,8 +3,11 @@
  * reported in one SessionError("CONFIG_INVALID") so an operator fixes them all in one go. The core never
  * reads process.env itself; the caller passes the record in. README.md ("Settings") lists every name.
  */
+import { BACKEND_PROTOCOL_NAMES, BACKEND_PROTOCOLS, type BackendProtocol, type ProtocolSettings } from "./backend/protocols";
+import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./backend-proxy-settings";
 import { SessionError } from "./errors";
 import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
+import { baseUrl, integer, oneOf, path, textReader, url, type Env, type ReadText } from "./setting-values";
 
 /** A fixed secret for local development only: `npm run dev` and NODE_ENV=development/test fall back to it. */
 export const DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789";
@@ -18,17 +21,21 @@ const DEFAULT_GRACE_SECONDS = 30;
  */
 const MAX_GRACE_SECONDS = 300;
 const DEFAULT_TIMEOUT_MS = 5000;
-/** next-auth v4's default session lifetime. */
-const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+/** next-auth v4's default session lifetime (also the test helper's, src/testing/session-cookie.ts). */
+export const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 /** Shorter secrets are refused in production, current and previous alike: `openssl rand -base64 32` gives 44. */
 export const MIN_SECRET_LENGTH = 32;
-/** The RFC 6749 token endpoint path most servers use, the oauth2 default for sign-in and refresh. */
-const DEFAULT_OAUTH_TOKEN_PATH = "/oauth/token";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from "./setting-values";
+export type { BackendProtocol } from "./backend/protocols";
+export type { BackendProxySettings } from "./backend-proxy-settings";
+export type { ClientAuthMethod, OAuthClientSettings } from "./backend/oauth2-protocol";
 
-/** Every environment variable parseSettings reads (README.md, "Settings"), for runtimes that bind them one by one. */
-export const SETTING_NAMES = Object.freeze([
+/**
+ * Every environment variable parseSettings reads (README.md, "Settings"), for runtimes that bind them one
+ * by one: the ones below, each backend protocol's own (declared beside it) and the backend proxy's.
+ */
+export const SETTING_NAMES: readonly string[] = Object.freeze([
   "NEXTAUTH_SECRET",
   "NEXTAUTH_SECRET_PREVIOUS",
   "NEXTAUTH_URL",
@@ -40,15 +47,6 @@ export const SETTING_NAMES = Object.freeze([
   "BACKEND_LOGIN_PATH",
   "BACKEND_REFRESH_PATH",
   "BACKEND_PROFILE_PATH",
-  "BACKEND_LOGOUT_PATH",
-  "BACKEND_REVOCATION_PATH",
-  "BACKEND_LOGIN_USERNAME_FIELD",
-  "BACKEND_LOGIN_PASSWORD_FIELD",
-  "BACKEND_REFRESH_TOKEN_FIELD",
-  "BACKEND_CLIENT_ID",
-  "BACKEND_CLIENT_SECRET",
-  "BACKEND_CLIENT_AUTH",
-  "BACKEND_SCOPE",
   "BACKEND_REFRESH_TOKEN_ROTATION",
   "BACKEND_TIMEOUT_MS",
   "UPSTASH_REDIS_REST_URL",
@@ -61,12 +59,9 @@ export const SETTING_NAMES = Object.freeze([
   "SESSION_UNLOCKED_BASELINE",
   "SESSION_UNLOCKED_BASELINE_I_UNDERSTAND",
   ...SIGNIN_SETTING_NAMES,
-] as const);
-
-/** How the backend is spoken to: the JSON bodies of README.md ("Settings"), or an RFC 6749 token endpoint. */
-export type BackendProtocol = "json" | "oauth2";
-/** RFC 6749 §2.3.1 client authentication: HTTP Basic, credentials in the body, or a public client. */
-export type ClientAuthMethod = "basic" | "post" | "none";
+  ...new Set(Object.values(BACKEND_PROTOCOLS).flatMap((protocol) => protocol.settingNames)),
+  ...BACKEND_PROXY_SETTING_NAMES,
+]);
 /**
  * What the backend does with a refresh token once used, as the operator declares it. Only `rotate` makes
  * an unlocked refresh dangerous, so only then is a lock-store outage answered with 503 instead of a
@@ -74,30 +69,17 @@ export type ClientAuthMethod = "basic" | "post" | "none";
  */
 export type RotationPolicy = "rotate" | "none" | "reuse-interval";
 
-export interface OAuthClientSettings {
-  readonly id: string | undefined;
-  readonly secret: string | undefined;
-  readonly auth: ClientAuthMethod;
-  readonly scope: string | undefined;
-}
-
-export interface BackendSettings {
+/** The backend: the settings every protocol shares, plus each protocol's own (backend/protocols.ts). */
+export type BackendSettings = ProtocolSettings & {
+  /** BACKEND_URL without trailing slashes: paths are appended to it. */
   readonly baseUrl: string;
   readonly protocol: BackendProtocol;
   readonly loginPath: string;
   readonly refreshPath: string;
   readonly profilePath: string;
-  /** JSON protocol: POSTed `{<refresh field>: refreshToken}` on sign-out. */
-  readonly logoutPath: string | undefined;
-  /** oauth2 protocol: RFC 7009 revocation endpoint, called on sign-out. */
-  readonly revocationPath: string | undefined;
-  readonly usernameField: string;
-  readonly passwordField: string;
-  readonly refreshTokenField: string;
-  readonly oauth: OAuthClientSettings;
   readonly rotation: RotationPolicy;
   readonly timeoutMs: number;
-}
+};
 
 export type StoreSettings =
   | { readonly kind: "memory" }
@@ -110,6 +92,8 @@ export interface Settings {
   readonly secureCookies: boolean;
   readonly sessionMaxAgeSeconds: number;
   readonly backend: BackendSettings;
+  /** The backend proxy for client code (src/next/backend-proxy.ts). */
+  readonly backendProxy: BackendProxySettings;
   readonly store: StoreSettings;
   readonly refreshSkewMs: number;
   readonly refreshGraceMs: number;
@@ -130,41 +114,15 @@ export interface ParseOptions {
 export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const problems: string[] = [];
   const production = options.nodeEnv === "production";
-  const text = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
+  const text = textReader(env);
 
   const secrets = readSecrets(text("NEXTAUTH_SECRET"), text("NEXTAUTH_SECRET_PREVIOUS"), production, problems);
 
   const appUrl = url("NEXTAUTH_URL", text("NEXTAUTH_URL") ?? inferredAppUrl(env), problems);
   const secureCookies = appUrl.startsWith("https://");
 
-  const protocol = oneOf("BACKEND_PROTOCOL", text("BACKEND_PROTOCOL"), ["json", "oauth2"] as const, "json", problems);
-  const oauth = readOAuthClient(text, protocol, problems);
-  const defaultLoginPath = protocol === "oauth2" ? DEFAULT_OAUTH_TOKEN_PATH : "/api/auth";
-  const defaultRefreshPath = protocol === "oauth2" ? DEFAULT_OAUTH_TOKEN_PATH : "/api/auth/refresh-token";
-  const optionalPath = (name: string) => {
-    const value = text(name);
-    return value === undefined ? undefined : path(name, value, problems);
-  };
-  const backend: BackendSettings = {
-    baseUrl: url("BACKEND_URL", text("BACKEND_URL") ?? DEFAULT_BACKEND_URL, problems).replace(/\/+$/, ""),
-    protocol,
-    loginPath: path("BACKEND_LOGIN_PATH", text("BACKEND_LOGIN_PATH") ?? defaultLoginPath, problems),
-    refreshPath: path("BACKEND_REFRESH_PATH", text("BACKEND_REFRESH_PATH") ?? defaultRefreshPath, problems),
-    profilePath: path("BACKEND_PROFILE_PATH", text("BACKEND_PROFILE_PATH") ?? "/api/me", problems),
-    logoutPath: optionalPath("BACKEND_LOGOUT_PATH"),
-    revocationPath: optionalPath("BACKEND_REVOCATION_PATH"),
-    usernameField: text("BACKEND_LOGIN_USERNAME_FIELD") ?? "email",
-    passwordField: text("BACKEND_LOGIN_PASSWORD_FIELD") ?? "password",
-    refreshTokenField: text("BACKEND_REFRESH_TOKEN_FIELD") ?? "refreshToken",
-    oauth,
-    rotation: oneOf("BACKEND_REFRESH_TOKEN_ROTATION", text("BACKEND_REFRESH_TOKEN_ROTATION"), ["rotate", "none", "reuse-interval"] as const, "rotate", problems),
-    timeoutMs: integer("BACKEND_TIMEOUT_MS", text("BACKEND_TIMEOUT_MS"), DEFAULT_TIMEOUT_MS, 100, 120_000, problems),
-  };
-  if (protocol === "json" && backend.revocationPath !== undefined) problems.push("BACKEND_REVOCATION_PATH is for BACKEND_PROTOCOL=oauth2; the JSON protocol uses BACKEND_LOGOUT_PATH");
-  if (protocol === "oauth2" && backend.logoutPath !== undefined) problems.push("BACKEND_LOGOUT_PATH is for the JSON protocol; BACKEND_PROTOCOL=oauth2 uses BACKEND_REVOCATION_PATH (RFC 7009)");
+  const backend = readBackendSettings(text, problems);
+  const backendProxy = readBackendProxySettings(env, text, backend, problems);
 
   const storeUrl = text("UPSTASH_REDIS_REST_URL") ?? text("KV_REST_API_URL");
   const storeToken = text("UPSTASH_REDIS_REST_TOKEN") ?? text("KV_REST_API_TOKEN");
@@ -203,7 +161,8 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     appUrl,
     secureCookies,
     sessionMaxAgeSeconds,
-    backend: Object.freeze({ ...backend, oauth: Object.freeze(oauth) }),
+    backend: Object.freeze({ ...backend, oauth: Object.freeze(backend.oauth) }),
+    backendProxy: Object.freeze(backendProxy),
     store: Object.freeze(store),
     refreshSkewMs: skewSeconds * 1000,
     refreshGraceMs: graceSeconds * 1000,
@@ -231,20 +190,23 @@ function readSecrets(current: string | undefined, previousList: string | undefin
   return Object.freeze([secret, ...previous]) as unknown as readonly [string, ...string[]];
 }
 
-function readOAuthClient(text: (name: string) => string | undefined, protocol: BackendProtocol, problems: string[]): OAuthClientSettings {
-  const id = text("BACKEND_CLIENT_ID");
-  const secret = text("BACKEND_CLIENT_SECRET");
-  const explicit = text("BACKEND_CLIENT_AUTH");
-  const auth = oneOf("BACKEND_CLIENT_AUTH", explicit, ["basic", "post", "none"] as const, secret !== undefined ? "basic" : "none", problems);
-  if (protocol === "oauth2") {
-    if ((auth === "basic" || auth === "post") && (id === undefined || secret === undefined)) {
-      problems.push(`BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET`);
-    }
-    if (auth === "none" && secret !== undefined && explicit !== undefined) {
-      problems.push("BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them");
-    }
-  }
-  return { id, secret, auth, scope: text("BACKEND_SCOPE") };
+/** The backend block: the shared settings, then every protocol's own; the chosen protocol checks the result. */
+function readBackendSettings(text: ReadText, problems: string[]): BackendSettings {
+  const protocol = oneOf("BACKEND_PROTOCOL", text("BACKEND_PROTOCOL"), BACKEND_PROTOCOL_NAMES, "json", problems);
+  const { defaultPaths } = BACKEND_PROTOCOLS[protocol];
+  const own = Object.assign({}, ...Object.values(BACKEND_PROTOCOLS).map((definition) => definition.read(text, problems))) as ProtocolSettings;
+  const backend: BackendSettings = {
+    ...own,
+    baseUrl: baseUrl("BACKEND_URL", text("BACKEND_URL") ?? DEFAULT_BACKEND_URL, problems),
+    protocol,
+    loginPath: path("BACKEND_LOGIN_PATH", text("BACKEND_LOGIN_PATH") ?? defaultPaths.login, problems),
+    refreshPath: path("BACKEND_REFRESH_PATH", text("BACKEND_REFRESH_PATH") ?? defaultPaths.refresh, problems),
+    profilePath: path("BACKEND_PROFILE_PATH", text("BACKEND_PROFILE_PATH") ?? "/api/me", problems),
+    rotation: oneOf("BACKEND_REFRESH_TOKEN_ROTATION", text("BACKEND_REFRESH_TOKEN_ROTATION"), ["rotate", "none", "reuse-interval"] as const, "rotate", problems),
+    timeoutMs: integer("BACKEND_TIMEOUT_MS", text("BACKEND_TIMEOUT_MS"), DEFAULT_TIMEOUT_MS, 100, 120_000, problems),
+  };
+  problems.push(...BACKEND_PROTOCOLS[protocol].problems(backend, text));
+  return backend;
 }
 
 function inferredAppUrl(env: Env): string {
@@ -252,37 +214,4 @@ function inferredAppUrl(env: Env): string {
   const vercelUrl = env.VERCEL_URL?.trim();
   if (vercelUrl) return `https://${vercelUrl}`;
   return DEFAULT_APP_URL;
-}
-
-function url(name: string, value: string, problems: string[]): string {
-  try {
-    const parsed = new URL(value);
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("not http(s)");
-    return value;
-  } catch {
-    problems.push(`${name} is not an http(s) URL: ${JSON.stringify(value)}`);
-    return value;
-  }
-}
-
-function path(name: string, value: string, problems: string[]): string {
-  if (!value.startsWith("/") || value.startsWith("//")) problems.push(`${name} must be a path starting with one "/": ${JSON.stringify(value)}`);
-  return value;
-}
-
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  problems.push(`${name} must be one of ${allowed.join(", ")}: ${JSON.stringify(value)}`);
-  return fallback;
-}
-
-function integer(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}: ${JSON.stringify(value)}`);
-    return fallback;
-  }
-  return parsed;
 }

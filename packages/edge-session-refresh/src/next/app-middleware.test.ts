@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { NextRequest } from "next/server.js";
 import { createMemoryLockStore, createSessionCodec, createSessionGate, sessionCookieName } from "../core";
 import { testCoordinator } from "../../../../test-support/coordinator";
-import { sessionRoutes } from "./app-middleware";
-import { createSessionMiddleware } from "./session-middleware";
+import { sessionMiddlewareWith, sessionRoutes } from "./app-middleware";
+import { createGatedMiddleware } from "./session-middleware";
 
 describe("an app's own protected paths and login page", () => {
   const routes = sessionRoutes({ protectedPages: ["/account", "/orders"], protectedApis: ["/api/account"], loginPath: "/signin" });
@@ -33,7 +33,7 @@ describe("an app's own protected paths and login page", () => {
     const codec = createSessionCodec({ secrets: ["app-middleware-secret-0123456789"], maxAgeSeconds: 3600 });
     const coordinator = testCoordinator({ store: createMemoryLockStore(), backend: { refresh: async () => ({ kind: "rejected", status: 401 }) } });
     const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 0, sessionMaxAgeSeconds: 3600 });
-    const middleware = createSessionMiddleware({ gate: () => gate, routes });
+    const middleware = createGatedMiddleware({ gate: () => gate, routes });
     const page = await middleware(new NextRequest("http://localhost:3000/account?tab=1"));
     expect(page.status).toBe(307);
     const location = new URL(page.headers.get("location")!);
@@ -44,5 +44,53 @@ describe("an app's own protected paths and login page", () => {
     const expired = await codec.encode({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() - 1000 });
     const refused = await middleware(new NextRequest("http://localhost:3000/orders", { headers: { cookie: `${sessionCookieName(false)}=${expired}` } }));
     expect(new URL(refused.headers.get("location")!).pathname + new URL(refused.headers.get("location")!).search).toBe("/signin?error=SessionExpired");
+  });
+});
+
+describe("the security headers of createSessionMiddleware", () => {
+  const anonymous = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
+  const https = () => ({ dev: false, https: true });
+  const directives = (policy: string | null) => new Map((policy ?? "").split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
+
+  it("are on by default: nonce CSP with frame-ancestors 'none', nosniff, Referrer-Policy, HSTS on https", async () => {
+    const middleware = sessionMiddlewareWith({ protectedPages: ["/account"] }, { gate: anonymous, environment: https });
+    for (const path of ["/", "/account", "/login"]) {
+      const response = await middleware(new NextRequest(`http://localhost:3000${path}`));
+      const csp = directives(response.headers.get("content-security-policy"));
+      expect(csp.get("frame-ancestors"), path).toEqual(["'none'"]);
+      expect(csp.get("script-src")?.some((source) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(source)), path).toBe(true);
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), path).toBe("strict-origin-when-cross-origin");
+      expect(response.headers.get("strict-transport-security"), path).toMatch(/^max-age=\d+/);
+    }
+    const plain = sessionMiddlewareWith({ protectedPages: ["/account"] }, { gate: anonymous, environment: () => ({ dev: false, https: false }) });
+    expect((await plain(new NextRequest("http://localhost:3000/"))).headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("extend with extra CSP sources: appended, 'none' replaced, new directives added, the nonce kept", async () => {
+    const middleware = sessionMiddlewareWith(
+      { protectedPages: ["/account"], security: { contentSecurityPolicy: { "img-src": ["https://cdn.example"], "frame-ancestors": ["https://partner.example"], "worker-src": ["'self'"] } } },
+      { gate: anonymous, environment: https },
+    );
+    const csp = directives((await middleware(new NextRequest("http://localhost:3000/"))).headers.get("content-security-policy"));
+    expect(csp.get("img-src")).toEqual(["'self'", "blob:", "data:", "https://cdn.example"]);
+    expect(csp.get("frame-ancestors")).toEqual(["https://partner.example"]);
+    expect(csp.get("worker-src")).toEqual(["'self'"]);
+    expect(csp.get("object-src")).toEqual(["'none'"]);
+    expect(csp.get("script-src")).toContain("'strict-dynamic'");
+  });
+
+  it("turn off with security: false (an app with its own CSP)", async () => {
+    const middleware = sessionMiddlewareWith({ protectedPages: ["/account"], security: false }, { gate: anonymous, environment: https });
+    const response = await middleware(new NextRequest("http://localhost:3000/"));
+    for (const name of ["content-security-policy", "x-content-type-options", "referrer-policy", "strict-transport-security"]) expect(response.headers.get(name), name).toBeNull();
+  });
+
+  it("refuses additions that are not CSP when the middleware is created", () => {
+    const build = (contentSecurityPolicy: Record<string, string[]>) => () => sessionMiddlewareWith({ protectedPages: ["/a"], security: { contentSecurityPolicy } }, { gate: anonymous });
+    expect(build({ "img-src": ["https://cdn.example; script-src *"] })).toThrow(/img-src/);
+    expect(build({ "img-src": ["a b"] })).toThrow(/img-src/);
+    expect(build({ "Img Src": ["https://cdn.example"] })).toThrow(/not a CSP directive/);
+    expect(build({ "img-src": [] })).toThrow(/non-empty/);
   });
 });

@@ -15,7 +15,7 @@ const SAME_ORIGIN = { origin: APP, "sec-fetch-site": "same-origin" };
 
 function configFor(backendUrl: string, env: Record<string, string> = {}, overrides: Partial<BackendProxyConfig> = {}): BackendProxyConfig {
   const all = { NEXTAUTH_URL: APP, BACKEND_URL: backendUrl, ...env };
-  return { ...backendProxyConfig(parseSettings(all), all), ...overrides };
+  return { ...backendProxyConfig(parseSettings(all)), ...overrides };
 }
 
 function proxied(path: string, init: RequestInit & { duplex?: "half" } = {}): Request {

@@ -27,9 +27,6 @@ import { underPrefix } from "./routes";
 
 /** Where the proxy is mounted in the app. */
 export const BACKEND_PROXY_MOUNT = "/api/backend";
-const DEFAULT_ALLOW = ["/api/"];
-const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const SAME_ORIGIN_FETCH_SITES = new Set(["same-origin", "none"]);
@@ -90,49 +87,21 @@ export interface BackendProxyDependencies {
   readonly fetch?: typeof fetch;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
 /**
- * The proxy's settings from the environment and the app's parsed settings. Throws one Error naming every
- * bad value, like the app's own settings.
+ * The proxy's configuration from the parsed settings (`settings.backendProxy`, BACKEND_PROXY_* and the
+ * backend's auth paths, checked by parseSettings with every other setting).
  */
-export function backendProxyConfig(settings: Settings, env: Env): BackendProxyConfig {
-  const problems: string[] = [];
-  const allowText = env.BACKEND_PROXY_ALLOW?.trim();
-  const allow = allowText ? allowText.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0) : DEFAULT_ALLOW;
-  for (const prefix of allow) {
-    if (!prefix.startsWith("/") || prefix.includes("..") || prefix.includes("\\")) {
-      problems.push(`BACKEND_PROXY_ALLOW entries must be paths starting with "/": ${JSON.stringify(prefix)}`);
-    }
-  }
-  // Every auth path the app knows of, and any other BACKEND_*_PATH (a logout or token path of your
-  // backend), except the profile: a client that could reach them could mint or revoke tokens.
-  const deny = new Set([settings.backend.loginPath, settings.backend.refreshPath]);
-  for (const [name, value] of Object.entries(env)) {
-    if (/^BACKEND_[A-Z0-9_]*_PATH$/.test(name) && name !== "BACKEND_PROFILE_PATH" && value?.trim().startsWith("/")) deny.add(value.trim());
-  }
-  const maxRequestBytes = byteSize("BACKEND_PROXY_MAX_REQUEST_BYTES", env.BACKEND_PROXY_MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, problems);
-  const maxResponseBytes = byteSize("BACKEND_PROXY_MAX_RESPONSE_BYTES", env.BACKEND_PROXY_MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, problems);
-  if (problems.length > 0) throw new Error(`Invalid backend proxy settings:\n  - ${problems.join("\n  - ")}`);
+export function backendProxyConfig(settings: Settings): BackendProxyConfig {
+  const proxy = settings.backendProxy;
   return Object.freeze({
-    backendUrl: settings.backend.baseUrl.replace(/\/+$/, ""),
+    backendUrl: settings.backend.baseUrl,
     appOrigins: Object.freeze([new URL(settings.appUrl).origin]),
-    allow: Object.freeze([...allow]),
-    deny: Object.freeze([...deny].map(normalizedForDeny)),
+    allow: proxy.allow,
+    deny: Object.freeze(proxy.deniedPaths.map(normalizedForDeny)),
     timeoutMs: settings.backend.timeoutMs,
-    maxRequestBytes,
-    maxResponseBytes,
+    maxRequestBytes: proxy.maxRequestBytes,
+    maxResponseBytes: proxy.maxResponseBytes,
   });
-}
-
-function byteSize(name: string, value: string | undefined, fallback: number, problems: string[]): number {
-  if (value === undefined || value.trim() === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1024 * 1024 * 1024) {
-    problems.push(`${name} must be a whole number of bytes from 1 to 1073741824: ${JSON.stringify(value)}`);
-    return fallback;
-  }
-  return parsed;
 }
 
 /** Handles one request to the proxy. Never throws: every failure is a JSON answer. */

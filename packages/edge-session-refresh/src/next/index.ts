@@ -1,5 +1,5 @@
-/** The Next.js adapter: the only layer that imports next/*. */
-export { createSessionMiddleware } from "./session-middleware";
-export { sessionRuntime } from "./runtime";
-export { currentSession, refreshAlreadyUnavailable } from "./server-session";
-export { routeKind, safeCallbackPath, LOGIN_PATH, PROTECTED_APIS, PROTECTED_PAGES } from "./routes";
+/**
+ * The Next.js adapter (the only layer that imports next/*). Its public surface is public.ts, the future
+ * `edge-session-refresh/next`; this barrel is the same surface, so `@/next` never offers more.
+ */
+export * from "./public";

@@ -1,13 +1,15 @@
 /**
- * The public entry point for an existing next-auth v4 app (`import { … } from "./public"`): everything
- * such an app needs, and nothing more. MIGRATING.md walks through it; the fixture in fixtures/recipe-app/
- * imports only this module.
+ * `edge-session-refresh/next`: the Next.js adapter, everything an app needs and nothing more (the rest of
+ * src/next is internal). MIGRATING.md walks through it; the fixtures and the demo app import only the
+ * package's entry points.
  *
  * - `withSessionRefresh(authOptions)` wraps your AuthOptions (codec, refresh through the coordinator, no
- *   token in the browser's session, sign-out revocation); `credentialsFromBackend()` / `withBackendTokens()`
- *   build what your Credentials provider's authorize() returns.
- * - `createSessionMiddleware({ protectedPages, protectedApis, loginPath })` for middleware.ts; its
- *   `config.matcher` must be a literal in that file (Next reads it statically), see MIGRATING.md.
+ *   token in the browser's session, sign-out revocation, the open-redirect guard around your `redirect`
+ *   callback); `credentialsFromBackend()` / `withBackendTokens()` build what your Credentials provider's
+ *   authorize() returns.
+ * - `createSessionMiddleware({ protectedPages, protectedApis, loginPath, security })` for middleware.ts, with
+ *   the security headers on by default (docs/CONFIGURATION.md); its `config.matcher` must be a literal in
+ *   that file (Next reads it statically), see MIGRATING.md.
  * - `currentSession()` reads the (already refreshed) session, tokens included, in server components and
  *   route handlers; server-side only.
  * - `parseSettings`, `SETTING_NAMES`: the settings, to check an environment up front.
@@ -26,19 +28,18 @@ declare module "next-auth" {
   }
 }
 
-export { withSessionRefresh, type BackendUser } from "./with-session-refresh";
+export { withSessionRefresh, type BackendUser, type SessionRefreshOptions } from "./with-session-refresh";
 export { credentialsFromBackend, withBackendTokens, type CredentialsFromBackendOptions } from "./credentials";
-export { createSessionMiddleware, type SessionMiddleware, type SessionMiddlewareConfig } from "./app-middleware";
+export { createSessionMiddleware, type SessionMiddleware, type SessionMiddlewareConfig, type SecurityHeadersConfig } from "./app-middleware";
 export { currentSession } from "./server-session";
 export { parseSettings, SETTING_NAMES, type Settings, type Env, type SessionClaims, type BackendTokens } from "../core";
 export { mintSessionCookie, type MintOptions, type MintedSession } from "../testing/session-cookie";
 
-// --- What the demo app still reaches beyond the surface above (curated in issue 14's adapter work). ---
+// Building blocks for route handlers of your own: the isolate's runtime (settings, the backend client with
+// the configured protocol), the middleware's JSON error shape, the same-origin backend proxy for client
+// code, what the middleware did for this request, and the callbackUrl sanitiser for a login page.
 export { sessionRuntime } from "./runtime";
-export { apiError, PRIVATE_NO_STORE } from "./api-responses";
+export { apiError, PRIVATE_NO_STORE, type ApiErrorCode } from "./api-responses";
 export { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "./backend-proxy";
-export { fetchBackendStats } from "./backend-stats";
-export { OUTCOME_DESCRIPTIONS, requestSessionOutcome } from "./session-outcome";
+export { OUTCOME_DESCRIPTIONS, requestSessionOutcome, type RequestOutcome } from "./session-outcome";
 export { safeCallbackPath } from "./routes";
-export { createSessionMiddleware as createGatedSessionMiddleware } from "./session-middleware";
-export { sameOriginRedirect } from "../core/navigation/callback-path";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routeKind, safeCallbackPath } from "./routes";
+import { routeKindFor, safeCallbackPath } from "./routes";
 
 describe("callbackUrl is only ever a same-origin path", () => {
   const cases: Array<[string | null, string]> = [
@@ -26,6 +26,8 @@ describe("callbackUrl is only ever a same-origin path", () => {
 });
 
 describe("route kinds", () => {
+  // The demo app's prefixes (src/app-config.ts).
+  const routeKind = routeKindFor(["/dashboard", "/session"], ["/api/profile", "/api/backend"]);
   it.each([
     ["/dashboard", "page"],
     ["/dashboard/settings", "page"],

@@ -1,14 +1,14 @@
 /**
- * Which paths the session middleware guards, and how. Protected pages redirect to /login when signed
- * out; protected APIs answer 401 JSON; every other matched path (the home page, /api/auth/session) only
- * gets its session refreshed when it has one, and is never turned away.
+ * Which paths the session middleware guards, and how. Protected pages redirect to the login page when
+ * signed out; protected APIs answer 401 JSON; every other matched path (the home page, /api/auth/session)
+ * only gets its session refreshed when it has one, and is never turned away. The app names its own
+ * prefixes (createSessionMiddleware's config); this file holds only the rule.
  */
 
 export type RouteKind = "page" | "api" | "optional";
 
-export const PROTECTED_PAGES: readonly string[] = ["/dashboard", "/session"];
-export const PROTECTED_APIS: readonly string[] = ["/api/profile", "/api/backend"];
-export const LOGIN_PATH = "/login";
+/** The sign-in page when the app names none (`loginPath`), next-auth's usual `pages.signIn`. */
+export const DEFAULT_LOGIN_PATH = "/login";
 
 /** The rule for any app: a path under a protected API prefix is "api", under a page prefix "page", else "optional". */
 export function routeKindFor(pages: readonly string[], apis: readonly string[]): (pathname: string) => RouteKind {
@@ -18,9 +18,6 @@ export function routeKindFor(pages: readonly string[], apis: readonly string[]):
     return "optional";
   };
 }
-
-/** This app's rule. */
-export const routeKind = routeKindFor(PROTECTED_PAGES, PROTECTED_APIS);
 
 /**
  * A callbackUrl we are willing to redirect to: a same-origin path only. The core's sanitiser is the one

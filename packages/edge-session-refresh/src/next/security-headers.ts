@@ -8,11 +8,27 @@
  */
 import type { NextRequest, NextResponse } from "next/server.js";
 
+/**
+ * What an app may say about the security headers (`createSessionMiddleware({ security })`, docs/CONFIGURATION.md,
+ * "Security headers"). `false` there turns them all off, for an app that sends its own.
+ */
+export interface SecurityHeadersConfig {
+  /**
+   * Sources added to the Content-Security-Policy, by directive: `{ "img-src": ["https://cdn.example"],
+   * "connect-src": ["https://api.example"] }`. They are appended to the defaults; for a directive whose
+   * default is `'none'` (object-src, frame-ancestors) they replace it, and a directive the defaults lack is
+   * added. The nonce, 'strict-dynamic' and every other default stay.
+   */
+  readonly contentSecurityPolicy?: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface SecurityHeaderOptions {
   /** Development (React refresh needs 'unsafe-eval'); false in production. */
   readonly dev: boolean;
   /** The app's public URL is https (NEXTAUTH_URL): send HSTS and upgrade-insecure-requests. */
   readonly https: boolean;
+  /** The app's additions to the policy (checked by checkedCspAdditions). */
+  readonly cspAdditions?: Readonly<Record<string, readonly string[]>>;
 }
 
 export const NONCE_REQUEST_HEADER = "x-nonce";
@@ -43,7 +59,40 @@ export function contentSecurityPolicy(nonce: string, options: SecurityHeaderOpti
     "frame-ancestors 'none'",
     ...(options.https ? ["upgrade-insecure-requests"] : []),
   ];
-  return directives.join("; ");
+  return withAdditions(directives, options.cspAdditions ?? {}).join("; ");
+}
+
+const DIRECTIVE_NAME = /^[a-z][a-z-]*$/;
+/** One CSP source expression: no whitespace, no `;` or `,` (they would end the directive or the policy). */
+const SOURCE_EXPRESSION = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]+$/;
+
+/**
+ * The app's additions, checked once when the middleware is created: a misspelt directive or a source that
+ * could end the policy early is a configuration error, never a weaker header at request time.
+ */
+export function checkedCspAdditions(additions: Readonly<Record<string, readonly string[]>>): Readonly<Record<string, readonly string[]>> {
+  const problems: string[] = [];
+  for (const [name, sources] of Object.entries(additions)) {
+    if (!DIRECTIVE_NAME.test(name)) problems.push(`${JSON.stringify(name)} is not a CSP directive name`);
+    if (!Array.isArray(sources) || sources.length === 0) problems.push(`${name}: give a non-empty list of sources`);
+    else for (const source of sources) if (typeof source !== "string" || !SOURCE_EXPRESSION.test(source)) problems.push(`${name}: ${JSON.stringify(source)} is not one CSP source expression`);
+  }
+  if (problems.length > 0) throw new Error(`[session] security.contentSecurityPolicy:\n  - ${problems.join("\n  - ")}`);
+  return Object.freeze(Object.fromEntries(Object.entries(additions).map(([name, sources]) => [name, Object.freeze([...sources])])));
+}
+
+function withAdditions(directives: readonly string[], additions: Readonly<Record<string, readonly string[]>>): string[] {
+  const result = [...directives];
+  for (const [name, sources] of Object.entries(additions)) {
+    const index = result.findIndex((directive) => directive === name || directive.startsWith(`${name} `));
+    if (index === -1) {
+      result.push([name, ...sources].join(" "));
+      continue;
+    }
+    const current = result[index]!.split(" ").slice(1).filter((source) => source !== "'none'");
+    result[index] = [name, ...current, ...sources.filter((source) => !current.includes(source))].join(" ");
+  }
+  return result;
 }
 
 /** The response headers for one request with this nonce. */

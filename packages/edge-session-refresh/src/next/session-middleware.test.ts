@@ -10,11 +10,14 @@ import {
   type BackendTokens,
 } from "../core";
 import { testCoordinator } from "../../../../test-support/coordinator";
-import { createSessionMiddleware } from "./session-middleware";
+import { sessionRoutes } from "./app-middleware";
+import { createGatedMiddleware } from "./session-middleware";
 
 const SECRET = "middleware-test-secret-0123456789";
 const NAME = sessionCookieName(false);
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
+/** The demo app's routes (src/app-config.ts): the paths these cases use. */
+const routes = sessionRoutes({ protectedPages: ["/dashboard", "/session"], protectedApis: ["/api/profile", "/api/backend"] });
 const fresh: BackendTokens = { accessToken: "access-2", refreshToken: "refresh-2", accessTokenExpires: Date.now() + 600_000 };
 
 /** The adapter's tests are about translation; the refresh itself runs against real backends elsewhere. */
@@ -25,7 +28,7 @@ function middlewareAnswering(answer: () => BackendResult<BackendTokens>) {
     settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 },
   });
   const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 });
-  return createSessionMiddleware({ gate: () => gate });
+  return createGatedMiddleware({ gate: () => gate, routes });
 }
 
 async function request(path: string, claims?: Record<string, unknown>, extraCookie = "theme=dark"): Promise<NextRequest> {
@@ -139,7 +142,7 @@ describe("session middleware adapter", () => {
 
   it("with security options every answer carries the CSP, and a forwarded page request carries its nonce", async () => {
     const gate = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
-    const middleware = createSessionMiddleware({ gate, security: () => ({ dev: false, https: true }) });
+    const middleware = createGatedMiddleware({ gate, routes, security: () => ({ dev: false, https: true }) });
     const login = await middleware(await request("/login"));
     const policy = login.headers.get("content-security-policy")!;
     expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
@@ -171,7 +174,8 @@ describe("session middleware adapter", () => {
   });
 
   it("an unexpected failure is a 503 that keeps the cookies, never a 500", async () => {
-    const broken = createSessionMiddleware({
+    const broken = createGatedMiddleware({
+      routes,
       gate: () => {
         throw new Error("misconfigured");
       },

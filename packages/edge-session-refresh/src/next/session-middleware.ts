@@ -1,6 +1,7 @@
 /**
  * The edge middleware, as thin as it can be: the gate decides, this file only turns its result into a
- * Next response. New cookies go on the response *and* on the request forwarded to the page (rewritten
+ * Next response. Internal: apps build it with the public createSessionMiddleware (app-middleware.ts), which
+ * supplies the routes, the security headers and the isolate's gate; tests call this with a gate of their own. New cookies go on the response *and* on the request forwarded to the page (rewritten
  * `cookie` header), so server components and route handlers in the same request see the new tokens and
  * never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
  */
@@ -8,16 +9,16 @@ import { NextResponse, type NextRequest } from "next/server.js";
 import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "../core";
 import { apiError, PRIVATE_NO_STORE } from "./api-responses";
 import { REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
-import { LOGIN_PATH, routeKind, safeCallbackPath, type RouteKind } from "./routes";
+import { safeCallbackPath, type RouteKind } from "./routes";
 import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
 
 export interface SessionMiddlewareOptions {
   /** The gate to use; injected by tests, else the isolate's runtime. */
   readonly gate: () => SessionGate;
-  /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); tests may leave it out. */
+  /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); absent = none (an app's own CSP, or a test). */
   readonly security?: () => SecurityHeaderOptions;
-  /** Which paths are guarded and where sign-in lives; default src/next/routes.ts (see src/next/app-middleware.ts). */
-  readonly routes?: SessionRoutes;
+  /** Which paths are guarded and where sign-in lives (sessionRoutes in app-middleware.ts). */
+  readonly routes: SessionRoutes;
 }
 
 export interface SessionRoutes {
@@ -25,10 +26,10 @@ export interface SessionRoutes {
   readonly loginPath: string;
 }
 
-export function createSessionMiddleware(options: SessionMiddlewareOptions) {
+export function createGatedMiddleware(options: SessionMiddlewareOptions) {
   return async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
     const started = performance.now();
-    const routes = options.routes ?? DEFAULT_ROUTES;
+    const { routes } = options;
     const kind = routes.kind(request.nextUrl.pathname);
     let result: GateResult;
     try {
@@ -41,8 +42,6 @@ export function createSessionMiddleware(options: SessionMiddlewareOptions) {
     return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started), routes.loginPath), result.outcome, started));
   };
 }
-
-const DEFAULT_ROUTES: SessionRoutes = { kind: routeKind, loginPath: LOGIN_PATH };
 
 function secured(request: NextRequest, options: SessionMiddlewareOptions, response: NextResponse): NextResponse {
   return options.security ? withSecurityHeaders(request, response, options.security()) : response;

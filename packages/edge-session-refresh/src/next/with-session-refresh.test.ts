@@ -187,6 +187,43 @@ describe("withSessionRefresh: cookie, settings and sign-out", () => {
     const { options } = wrap(app);
     expect(options.providers).toBe(app.providers);
     expect(options.pages).toEqual({ signIn: "/sign-in" });
-    expect(options.callbacks!.redirect).toBe(redirect);
+    // The app's redirect still decides, inside the open-redirect guard (see "the open-redirect guard" below).
+    expect(await options.callbacks!.redirect!({ url: "/anywhere", baseUrl: "http://app.test" })).toBe("http://app.test/");
+  });
+});
+
+describe("the open-redirect guard", () => {
+  const BASE = "http://app.test";
+  type RedirectParams = Parameters<CallbacksOptions["redirect"]>[0];
+  const redirectOf = (options: AuthOptions) => (url: string) => options.callbacks!.redirect!({ url, baseUrl: BASE } as RedirectParams);
+  const HOSTILE = ["https://evil.example/", "//evil.example/x", "/.//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http://app.test@evil.example/"];
+
+  it("without an app callback: same-origin paths pass, everything else lands on the fallback (default /)", async () => {
+    const redirect = redirectOf(wrap({ providers: [] }).options);
+    expect(await redirect("/dashboard?tab=2")).toBe(`${BASE}/dashboard?tab=2`);
+    expect(await redirect(`${BASE}/session`)).toBe(`${BASE}/session`);
+    for (const url of HOSTILE) expect(await redirect(url), url).toBe(`${BASE}/`);
+  });
+
+  it("redirectFallbackPath names the fallback", async () => {
+    const runtime = runtimeWith({ calls: [], answer: "ok" });
+    const options = wrapAuthOptions({ providers: [] }, { runtime: () => runtime, refreshAlreadyUnavailable: async () => false }, { redirectFallbackPath: "/dashboard" });
+    for (const url of HOSTILE) expect(await redirectOf(options)(url), url).toBe(`${BASE}/dashboard`);
+  });
+
+  it("an app's own redirect callback is composed with it and can never widen it", async () => {
+    const asked: string[] = [];
+    const offOrigin: CallbacksOptions["redirect"] = async ({ url }) => {
+      asked.push(url);
+      return "https://evil.example/phish";
+    };
+    const redirect = redirectOf(wrap({ providers: [], callbacks: { redirect: offOrigin } }).options);
+    expect(await redirect("/dashboard")).toBe(`${BASE}/`);
+    expect(asked).toEqual(["/dashboard"]);
+    const narrowing: CallbacksOptions["redirect"] = async ({ url, baseUrl }) => (url.includes("admin") ? `${baseUrl}/home` : url);
+    const narrowed = redirectOf(wrap({ providers: [], callbacks: { redirect: narrowing } }).options);
+    expect(await narrowed("/admin")).toBe(`${BASE}/home`);
+    expect(await narrowed("/orders/7")).toBe(`${BASE}/orders/7`);
+    expect(await narrowed("https://evil.example/")).toBe(`${BASE}/`);
   });
 });

@@ -7,6 +7,7 @@ import type { AuthOptions, CallbacksOptions, LoggerInstance, User } from "next-a
 import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
 import { asSessionClaims, isSessionError, SessionError, type BackendTokens, type SessionRuntime } from "../core";
 import { isJsonObject } from "../core/support/json";
+import { sameOriginRedirect } from "../core/navigation/callback-path";
 import { sessionRuntime } from "./runtime";
 import { refreshAlreadyUnavailable } from "./server-session";
 
@@ -19,6 +20,18 @@ export interface BackendUser extends User {
 const TOKEN_CLAIMS = ["accessToken", "refreshToken", "accessTokenReceivedAt"] as const;
 
 type JwtParams = Parameters<CallbacksOptions["jwt"]>[0];
+
+/** What an app may say about the wrapper's own behaviour (the second argument of withSessionRefresh). */
+export interface SessionRefreshOptions {
+  /**
+   * Where the open-redirect guard sends a sign-in or sign-out whose target is not a path on this app (another
+   * origin, a scheme, a path that normalises to `//host`): a path on the app, default `/`.
+   */
+  readonly redirectFallbackPath?: string;
+}
+
+/** next-auth's own fallback for a refused redirect is its base URL: the app's root. */
+const DEFAULT_REDIRECT_FALLBACK_PATH = "/";
 
 export interface WrapDependencies {
   /** The isolate's runtime; called at request time, never at import (a build has no settings). */
@@ -42,19 +55,25 @@ export interface WrapDependencies {
  *   `refreshToken`; whatever it returns is scrubbed of both (by name and by value) before it leaves.
  * - `events.signOut`: revokes the refresh token at the backend and forgets its chain in the lock store
  *   (coordinator.signOut), and also calls your own `events.signOut`.
+ * - `callbacks.redirect`: the open-redirect guard. Only a path on the app's own origin comes out
+ *   (src/core/navigation/callback-path.ts); anything else becomes `redirectFallbackPath`. Your own redirect
+ *   callback runs first and its answer goes through the same guard, so it can narrow, never widen, where
+ *   people are sent.
  * - `logger.error`: a refused refresh (an expected end of a session) is not logged as an error.
  *
- * Providers, pages, the other callbacks (signIn, redirect) and events are yours, untouched.
+ * Providers, pages, the other callbacks (signIn) and events are yours, untouched.
  */
-export function withSessionRefresh(options: AuthOptions): AuthOptions {
-  return wrapAuthOptions(options, { runtime: sessionRuntime, refreshAlreadyUnavailable });
+export function withSessionRefresh(options: AuthOptions, refresh: SessionRefreshOptions = {}): AuthOptions {
+  return wrapAuthOptions(options, { runtime: sessionRuntime, refreshAlreadyUnavailable }, refresh);
 }
 
-export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies): AuthOptions {
+export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refresh: SessionRefreshOptions = {}): AuthOptions {
   refuseConflicts(app);
   const appJwt = app.callbacks?.jwt;
   const appSession = app.callbacks?.session;
+  const appRedirect = app.callbacks?.redirect;
   const appSignOut = app.events?.signOut;
+  const redirectFallback = refresh.redirectFallbackPath ?? DEFAULT_REDIRECT_FALLBACK_PATH;
   const settings = () => deps.runtime().settings;
 
   const callbacks: Partial<CallbacksOptions> = {
@@ -77,6 +96,10 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies): AuthO
       };
       const session = appSession ? await appSession({ ...params, session: base, token: withoutTokens(token) }) : base;
       return scrub(session, secrets) as typeof session;
+    },
+    async redirect(params) {
+      const wanted = appRedirect ? await appRedirect(params) : params.url;
+      return sameOriginRedirect(wanted, params.baseUrl, redirectFallback);
     },
   };
 

@@ -3,7 +3,7 @@
  * would set) without going through /login, e.g. with tokens from your backend and an access token that
  * has already expired, to exercise the refresh path. Runtime-neutral, like the core.
  */
-import { chunkSessionCookie, createSessionCodec, sessionCookieName, type BackendTokens } from "../core";
+import { chunkSessionCookie, createSessionCodec, DEFAULT_SESSION_MAX_AGE_SECONDS, sessionCookieName, type BackendTokens } from "../core";
 
 export interface MintOptions {
   readonly secret: string;
@@ -11,6 +11,7 @@ export interface MintOptions {
   readonly user?: { readonly id?: string; readonly name?: string | null; readonly email?: string | null };
   /** `true` for an https deployment (`__Secure-` name). */
   readonly secure?: boolean;
+  /** The cookie's lifetime; default the settings' default (SESSION_MAX_AGE_SECONDS unset). */
   readonly maxAgeSeconds?: number;
 }
 
@@ -22,7 +23,7 @@ export interface MintedSession {
 }
 
 export async function mintSessionCookie(options: MintOptions): Promise<MintedSession> {
-  const codec = createSessionCodec({ secrets: [options.secret], maxAgeSeconds: options.maxAgeSeconds ?? 30 * 24 * 3600 });
+  const codec = createSessionCodec({ secrets: [options.secret], maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS });
   const jwe = await codec.encode({
     sub: options.user?.id ?? "test-user",
     name: options.user?.name ?? null,

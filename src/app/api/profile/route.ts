@@ -1,6 +1,7 @@
 /** The backend profile for the current access token, as JSON. The middleware has refreshed it already. */
 import { NextResponse } from "next/server";
-import { currentSession, sessionRuntime } from "edge-session-refresh/next";
+import { currentSession } from "edge-session-refresh/next";
+import { sessionRuntime } from "edge-session-refresh/next";
 import { apiError, PRIVATE_NO_STORE } from "edge-session-refresh/next";
 
 export const dynamic = "force-dynamic";

@@ -7,9 +7,8 @@ import { systemClock, type Clock } from "../clock";
 import type { BackendSettings } from "../settings";
 import { isJsonObject } from "../support/json";
 import { createBackendHttp, type BackendCall } from "./http";
-import { jsonProtocol } from "./json-protocol";
-import { oauth2Protocol } from "./oauth2-protocol";
 import type { BackendOperation, BackendProtocolAdapter } from "./protocol";
+import { BACKEND_PROTOCOLS } from "./protocols";
 import type { BackendResult } from "./result";
 import type { BackendTokens } from "./tokens";
 
@@ -38,7 +37,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const { settings } = options;
   const clock = options.clock ?? systemClock;
   const http = createBackendHttp({ baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs, clock, fetch: options.fetch });
-  const protocol: BackendProtocolAdapter = settings.protocol === "oauth2" ? oauth2Protocol(settings) : jsonProtocol(settings);
+  const protocol: BackendProtocolAdapter = BACKEND_PROTOCOLS[settings.protocol].create(settings);
 
   async function tokens(operation: BackendOperation, call: BackendCall, keepRefreshToken: string | undefined): Promise<BackendResult<BackendTokens>> {
     const answer = await http.exchange(call);

@@ -4,11 +4,35 @@
  * 400/401/403 is a refusal, with the backend's message when it gave one.
  */
 import type { BackendSettings } from "../settings";
-import type { BackendProtocolAdapter } from "./protocol";
+import { optionalPath } from "../setting-values";
+import type { BackendProtocolAdapter, BackendProtocolDefinition } from "./protocol";
 import { refusalMessage } from "./protocol";
 import { parseTokenResponse } from "./token-response";
 
 const MESSAGE_FIELDS = ["message", "error_description", "detail", "error"] as const;
+
+/** The JSON protocol's own settings (README.md, "Settings"). */
+export interface JsonProtocolSettings {
+  readonly usernameField: string;
+  readonly passwordField: string;
+  readonly refreshTokenField: string;
+  /** POSTed `{<refresh field>: refreshToken}` on sign-out. */
+  readonly logoutPath: string | undefined;
+}
+
+export const JSON_PROTOCOL: BackendProtocolDefinition<JsonProtocolSettings> = {
+  settingNames: ["BACKEND_LOGIN_USERNAME_FIELD", "BACKEND_LOGIN_PASSWORD_FIELD", "BACKEND_REFRESH_TOKEN_FIELD", "BACKEND_LOGOUT_PATH"],
+  defaultPaths: { login: "/api/auth", refresh: "/api/auth/refresh-token" },
+  read: (text, problems) => ({
+    usernameField: text("BACKEND_LOGIN_USERNAME_FIELD") ?? "email",
+    passwordField: text("BACKEND_LOGIN_PASSWORD_FIELD") ?? "password",
+    refreshTokenField: text("BACKEND_REFRESH_TOKEN_FIELD") ?? "refreshToken",
+    logoutPath: optionalPath("BACKEND_LOGOUT_PATH", text("BACKEND_LOGOUT_PATH"), problems),
+  }),
+  problems: (backend) =>
+    backend.revocationPath === undefined ? [] : ["BACKEND_REVOCATION_PATH is for BACKEND_PROTOCOL=oauth2; the JSON protocol uses BACKEND_LOGOUT_PATH"],
+  create: (settings) => jsonProtocol(settings),
+};
 
 export function jsonProtocol(settings: BackendSettings): BackendProtocolAdapter {
   const post = (path: string, pathSetting: string, body: Record<string, string>) => ({

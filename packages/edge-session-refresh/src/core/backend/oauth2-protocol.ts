@@ -7,9 +7,10 @@
  * never sign anyone out.
  */
 import type { BackendSettings } from "../settings";
+import { oneOf, optionalPath, type ReadText } from "../setting-values";
 import { isJsonObject } from "../support/json";
 import type { BackendCall } from "./http";
-import type { BackendProtocolAdapter } from "./protocol";
+import type { BackendProtocolAdapter, BackendProtocolDefinition } from "./protocol";
 import { refusalMessage } from "./protocol";
 import { parseOAuthTokenResponse } from "./token-response";
 
@@ -23,6 +24,53 @@ const MISCONFIGURATION_CODES: Readonly<Record<string, string>> = {
 };
 const REFUSAL_CODE = "invalid_grant";
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8";
+/** The RFC 6749 token endpoint path most servers use, the default for sign-in and refresh. */
+const DEFAULT_TOKEN_PATH = "/oauth/token";
+
+/** RFC 6749 §2.3.1 client authentication: HTTP Basic, credentials in the body, or a public client. */
+export type ClientAuthMethod = "basic" | "post" | "none";
+
+export interface OAuthClientSettings {
+  readonly id: string | undefined;
+  readonly secret: string | undefined;
+  readonly auth: ClientAuthMethod;
+  readonly scope: string | undefined;
+}
+
+/** The oauth2 protocol's own settings (README.md, "Settings"). */
+export interface OAuth2ProtocolSettings {
+  readonly oauth: OAuthClientSettings;
+  /** RFC 7009 revocation endpoint, called on sign-out. */
+  readonly revocationPath: string | undefined;
+}
+
+export const OAUTH2_PROTOCOL: BackendProtocolDefinition<OAuth2ProtocolSettings> = {
+  settingNames: ["BACKEND_CLIENT_ID", "BACKEND_CLIENT_SECRET", "BACKEND_CLIENT_AUTH", "BACKEND_SCOPE", "BACKEND_REVOCATION_PATH"],
+  defaultPaths: { login: DEFAULT_TOKEN_PATH, refresh: DEFAULT_TOKEN_PATH },
+  read: (text, problems) => ({
+    oauth: readOAuthClient(text, problems),
+    revocationPath: optionalPath("BACKEND_REVOCATION_PATH", text("BACKEND_REVOCATION_PATH"), problems),
+  }),
+  problems(backend, text) {
+    const problems: string[] = [];
+    if (backend.logoutPath !== undefined) problems.push("BACKEND_LOGOUT_PATH is for the JSON protocol; BACKEND_PROTOCOL=oauth2 uses BACKEND_REVOCATION_PATH (RFC 7009)");
+    const { id, secret, auth } = backend.oauth;
+    if ((auth === "basic" || auth === "post") && (id === undefined || secret === undefined)) {
+      problems.push(`BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET`);
+    }
+    if (auth === "none" && secret !== undefined && text("BACKEND_CLIENT_AUTH") !== undefined) {
+      problems.push("BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them");
+    }
+    return problems;
+  },
+  create: (settings) => oauth2Protocol(settings),
+};
+
+function readOAuthClient(text: ReadText, problems: string[]): OAuthClientSettings {
+  const secret = text("BACKEND_CLIENT_SECRET");
+  const auth = oneOf("BACKEND_CLIENT_AUTH", text("BACKEND_CLIENT_AUTH"), ["basic", "post", "none"] as const, secret !== undefined ? "basic" : "none", problems);
+  return { id: text("BACKEND_CLIENT_ID"), secret, auth, scope: text("BACKEND_SCOPE") };
+}
 
 export function oauth2Protocol(settings: BackendSettings): BackendProtocolAdapter {
   const { oauth } = settings;

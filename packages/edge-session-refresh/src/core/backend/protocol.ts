@@ -1,8 +1,11 @@
 /**
  * What differs between backend protocols: how sign-in, refresh and revocation requests are written, how a
  * token answer is read, and what a refusal (400/401/403) means. Everything else (transport, timeouts,
- * status classes) is shared in http.ts. Adding a protocol is one more file implementing this.
+ * status classes) is shared in http.ts. Adding a protocol is one more file exporting a
+ * BackendProtocolDefinition (its settings, their checks, its adapter) plus one line in protocols.ts.
  */
+import type { BackendSettings } from "../settings";
+import type { ReadText } from "../setting-values";
 import { isJsonObject } from "../support/json";
 import type { BackendCall, Refusal } from "./http";
 import type { Misconfigured, Rejected } from "./result";
@@ -18,6 +21,23 @@ export interface BackendProtocolAdapter {
   parseTokens(body: unknown, time: ResponseTime): TokenResponse;
   /** A 400/401/403: a refusal of the user's credentials or token, or a sign that we are set up wrongly. */
   refusal(refusal: Refusal, operation: BackendOperation): Rejected | Misconfigured;
+}
+
+/**
+ * One protocol, with its settings declared beside it. parseSettings reads every protocol's own settings
+ * (so a bad value is reported whichever protocol is chosen), then asks the chosen one for its problems.
+ */
+export interface BackendProtocolDefinition<Own extends object = object> {
+  /** The environment variables only this protocol reads; they join SETTING_NAMES. */
+  readonly settingNames: readonly string[];
+  /** Where sign-in and refresh go when BACKEND_LOGIN_PATH / BACKEND_REFRESH_PATH are unset. */
+  readonly defaultPaths: { readonly login: string; readonly refresh: string };
+  /** This protocol's own part of BackendSettings; a bad value adds a sentence to `problems`. */
+  read(text: ReadText, problems: string[]): Own;
+  /** What is wrong with otherwise valid settings when this protocol is the chosen one (a setting it cannot use, a missing credential). */
+  problems(backend: BackendSettings, text: ReadText): string[];
+  /** The adapter the client speaks through. */
+  create(settings: BackendSettings): BackendProtocolAdapter;
 }
 
 /** Longest backend message we pass on to the login page or a log. */

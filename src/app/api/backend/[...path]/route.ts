@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 let config: BackendProxyConfig | undefined;
 
 function handle(request: Request): Promise<Response> {
-  config ??= backendProxyConfig(sessionRuntime().settings, process.env);
+  config ??= backendProxyConfig(sessionRuntime().settings);
   return proxyToBackend(request, { config, accessToken: async () => (await currentSession())?.accessToken ?? null });
 }
 

@@ -14,9 +14,10 @@ export interface BackendStatsView {
 
 const FIELDS: ReadonlyArray<keyof BackendStatsView> = ["refreshes", "refreshAttempts", "reuseDetections", "familiesRevoked", "logins", "profileRequests", "maxConcurrentRefreshes"];
 
+/** `backendUrl` is the settings' `backend.baseUrl`, whose trailing slashes parseSettings has already taken off. */
 export async function fetchBackendStats(backendUrl: string, timeoutMs = 800, fetchImpl: typeof fetch = fetch): Promise<BackendStatsView | null> {
   try {
-    const response = await fetchImpl(`${backendUrl.replace(/\/+$/, "")}/__stats`, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store", redirect: "error" });
+    const response = await fetchImpl(`${backendUrl}/__stats`, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store", redirect: "error" });
     if (!response.ok) {
       await response.body?.cancel();
       return null;
