@@ -56,25 +56,39 @@ export function redisConnectionFor(settings: RedisSettings): RedisConnection {
 /** A connection of its own (tests, several stores in one process); `redisConnectionFor` shares one. */
 export function createRedisConnection(settings: RedisSettings, onClose: () => void = () => {}): RedisConnection {
   let client: Client | undefined;
+  let building: Client | undefined;
   let connecting: Promise<Client> | undefined;
   let closed = false;
+  /** What the client last reported while (re)connecting: why a connection is not up (refused, WRONGPASS). */
+  let lastError: unknown;
   const shas = new Map<string, string>();
 
   function connect(): Promise<Client> {
-    if (closed) return Promise.reject(Object.assign(new Error("the Redis connection was closed (SIGTERM)"), { name: "ClientClosedError" }));
-    connecting ??= openClient(settings).then(
-      (opened) => (client = opened),
-      (error: unknown) => {
-        connecting = undefined; // the next command tries again
-        throw error;
-      },
-    );
+    if (closed) return Promise.reject(named("ClientClosedError", "the Redis connection was closed (SIGTERM)"));
+    if (connecting === undefined) {
+      const opening = buildClient(settings, (error) => (lastError = error));
+      building = opening;
+      connecting = opening.connect().then(
+        () => (client = opening),
+        (error: unknown) => {
+          // A cluster whose seeds all failed gives up: the next command builds a new one.
+          connecting = building = undefined;
+          void opening.close().catch(() => {});
+          throw error;
+        },
+      );
+    }
     return connecting;
   }
 
   async function send(firstKey: string | undefined, args: string[]): Promise<unknown> {
-    const ready = client ?? (await withDeadline(connect(), REDIS_CONNECT_TIMEOUT_MS, "ConnectionTimeoutError", "connecting to Redis"));
-    return withDeadline(ready.send(firstKey, args), REDIS_COMMAND_TIMEOUT_MS, "TimeoutError", `Redis ${args[0]}`);
+    let ready = client;
+    if (ready === undefined) {
+      lastError = undefined;
+      // Not up in time: the client keeps retrying with back-off, and this command fails with the reason.
+      ready = await withDeadline(connect(), REDIS_CONNECT_TIMEOUT_MS, () => lastError ?? named("ConnectionTimeoutError", `connecting to Redis took longer than ${REDIS_CONNECT_TIMEOUT_MS} ms`));
+    }
+    return withDeadline(ready.send(firstKey, args), REDIS_COMMAND_TIMEOUT_MS, () => named("TimeoutError", `Redis ${args[0]} took longer than ${REDIS_COMMAND_TIMEOUT_MS} ms`));
   }
 
   const onSigterm = () => {
@@ -105,17 +119,22 @@ export function createRedisConnection(settings: RedisSettings, onClose: () => vo
       closed = true;
       process.removeListener("SIGTERM", onSigterm);
       onClose();
-      const open = client ?? (await connecting?.catch(() => undefined));
-      await open?.close().catch(() => {});
+      connecting?.catch(() => {});
+      await (client ?? building)?.close().catch(() => {});
     },
   };
   return connection;
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number, name: string, what: string): Promise<T> {
+/** An error whose `name` says what it is (set as a string, so it survives minification). */
+function named(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, failure: () => unknown): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} took longer than ${ms} ms`), { name })), ms);
+    timer = setTimeout(() => reject(failure()), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
@@ -124,14 +143,18 @@ function reconnectDelay(retries: number): number {
   return Math.min(RECONNECT_FIRST_DELAY_MS * 2 ** Math.min(retries, 10), RECONNECT_MAX_DELAY_MS);
 }
 
-async function openClient(settings: RedisSettings): Promise<Client> {
+/** Builds the node-redis client (not yet connected); `close` gives up a connection still being made. */
+function buildClient(settings: RedisSettings, onError: (error: unknown) => void): Client & { connect(): Promise<void> } {
   const socket = { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelay };
   if (settings.kind === "redis") {
     const client = createClient({ url: settings.url, disableOfflineQueue: true, commandsQueueMaxLength: COMMAND_QUEUE_MAX, disableClientInfo: true, socket });
     // Failures reach the command that meets them; without a listener an 'error' event would end the process.
-    client.on("error", () => {});
-    await client.connect();
-    return { send: (_firstKey, args) => client.sendCommand(args), close: () => client.close() };
+    client.on("error", onError);
+    return {
+      connect: async () => void (await client.connect()),
+      send: (_firstKey, args) => client.sendCommand(args),
+      close: async () => (client.isReady ? client.close() : client.destroy()),
+    };
   }
   const cluster = createCluster({
     rootNodes: settings.nodes.map((node) => ({ url: `${settings.tls ? "rediss" : "redis"}://${node}` })),
@@ -144,12 +167,14 @@ async function openClient(settings: RedisSettings): Promise<Client> {
       socket: settings.tls ? { ...socket, tls: true } : socket,
     },
   });
-  cluster.on("error", () => {});
-  try {
-    await cluster.connect();
-  } catch (error) {
-    cluster.destroy();
-    throw error;
-  }
-  return { send: (firstKey, args) => cluster.sendCommand(firstKey, false, args), close: () => cluster.close() };
+  cluster.on("error", onError);
+  let connected = false;
+  return {
+    connect: async () => {
+      await cluster.connect();
+      connected = true;
+    },
+    send: (firstKey, args) => cluster.sendCommand(firstKey, false, args),
+    close: async () => (connected ? cluster.close() : cluster.destroy()),
+  };
 }

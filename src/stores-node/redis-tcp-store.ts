@@ -12,6 +12,11 @@ import {
   type SessionErrorCode,
   type StoreSettings,
 } from "@/core";
+import {
+  ErrorReply,
+  MaxCommandRedirectionsError,
+  TimeoutError as RedisCommandTimeout,
+} from "redis";
 import { createRedisConnection, REDIS_COMMAND_TIMEOUT_MS, redisConnectionFor, type RedisConnection, type RedisSettings } from "./redis-connection";
 
 /**
@@ -36,33 +41,24 @@ export function createOwnRedisTcpLockStore(settings: RedisSettings): { store: Lo
 /** Server replies that mean "not now" while a failover or a cluster change is under way: nothing ran. */
 const UNAVAILABLE_REPLIES = /^(READONLY|LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|MOVED|ASK|BUSY|OOM)\b/;
 const AUTH_REPLIES = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
-const CONNECTION_FAILURES = new Set([
-  "ConnectionTimeoutError",
-  "ClientClosedError",
-  "ClientOfflineError",
-  "SocketClosedUnexpectedlyError",
-  "RootNodesUnavailableError",
-  "ReconnectStrategyError",
-  "DisconnectsClientError",
-]);
-
 /**
  * Which failure a node-redis error is. Error replies carry Redis's own first word; connection trouble is a
- * client error class or a system error code (ECONNREFUSED, ENOTFOUND) somewhere down the cause chain.
+ * client error class, a system error code (ECONNREFUSED, ENOTFOUND) or the connection's own deadline.
  * A command past its deadline may have run: STORE_TIMEOUT, which the coordinator treats as "maybe ours".
  */
 export function classifyRedisError(error: unknown): SessionErrorCode {
   const chain: Error[] = [];
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) chain.push(cause);
-  if (chain.some((e) => e.name === "TimeoutError" || e.name === "AbortError")) return "STORE_TIMEOUT";
-  if (chain.some((e) => CONNECTION_FAILURES.has(e.name) || typeof (e as { code?: unknown }).code === "string")) return "STORE_UNREACHABLE";
-  const reply = chain.find((e) => e.name === "ErrorReply" || e.name === "SimpleError" || e.name === "BlobError");
+  const reply = chain.find((e) => e instanceof ErrorReply);
   if (reply !== undefined) {
     if (AUTH_REPLIES.test(reply.message)) return "STORE_UNAUTHORIZED";
     if (UNAVAILABLE_REPLIES.test(reply.message)) return "STORE_SERVER_ERROR";
     return "STORE_PROTOCOL"; // CROSSSLOT, a script error, an unknown command: a healthy server refusing us
   }
-  if (chain.some((e) => e.name === "MaxCommandRedirectionsError")) return "STORE_SERVER_ERROR";
+  if (chain.some((e) => e.name === "TimeoutError" || e instanceof RedisCommandTimeout)) return "STORE_TIMEOUT";
+  if (chain.some((e) => e instanceof MaxCommandRedirectionsError)) return "STORE_SERVER_ERROR";
+  // Everything else is the connection: refused, reset, unknown host, node-redis's ClientOfflineError
+  // (no offline queue), SocketClosedUnexpectedlyError, ConnectionTimeoutError, a closed client.
   return "STORE_UNREACHABLE";
 }
 
