@@ -6,12 +6,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyNames, type LockStore } from "@/core";
+import { keyNames, systemClock, type LockStore } from "@/core";
 import { lockStoreContract, redisKeysWithTtl } from "../../test-support/lock-store-contract";
 import { freePort } from "../../test-support/ports";
 import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../test-support/redis";
 import { startRedisCluster, type TestRedisCluster } from "../../test-support/redis-cluster";
-import { createOwnRedisTcpLockStore, type RedisConnection } from "./index";
+import { createOwnRedisTcpLockStore, NODE_LOCK_STORES, redisConnectionFor, type RedisConnection } from "./index";
 
 let redis: TestRedis;
 let cluster: TestRedisCluster;
@@ -57,6 +57,29 @@ lockStoreContract("node-redis on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)"
   keysWithTtl: (ids) => redisKeysWithTtl(cluster.nodes.map((node) => `redis://${node}`), ids),
   unreachable: () => own(clusterSettings([`127.0.0.1:${deadPort}`])),
 }));
+
+describe("node-redis store: connections", () => {
+  it("one connection per process for one setting, opened at the first command, not before", async () => {
+    const settings = { kind: "redis" as const, url: `${redis.url}/0?name=lazy-test` };
+    const connectedClients = async () => {
+      const direct = await connectRedis(redis.url);
+      try {
+        const info = String(await direct.sendCommand(["INFO", "clients"]));
+        return Number(/connected_clients:(\d+)/.exec(info)?.[1]) - 1; // not counting this one
+      } finally {
+        await direct.close();
+      }
+    };
+    const before = await connectedClients();
+    const context = { clock: systemClock, production: true };
+    const stores = [NODE_LOCK_STORES.redis.create(settings, context), NODE_LOCK_STORES.redis.create(settings, context)];
+    expect(redisConnectionFor(settings)).toBe(redisConnectionFor({ ...settings }));
+    expect(await connectedClients()).toBe(before);
+    await Promise.all(stores.map((store) => store.claim(fresh(), "a", 5000)));
+    expect(await connectedClients()).toBe(before + 1);
+    await redisConnectionFor(settings).close();
+  });
+});
 
 describe("node-redis store: failures told apart", () => {
   it("wrong credentials are STORE_UNAUTHORIZED (WRONGPASS), on every operation", async () => {
