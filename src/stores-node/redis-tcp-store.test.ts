@@ -4,13 +4,14 @@
  * code: refused connections, wrong credentials, a server that stops answering, READONLY on a replica,
  * CLUSTERDOWN, and a cluster's MOVED followed by the client rather than reported.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyNames, systemClock, type LockStore } from "@/core";
 import { lockStoreContract, redisKeysWithTtl } from "../../test-support/lock-store-contract";
 import { freePort } from "../../test-support/ports";
 import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../test-support/redis";
 import { startRedisCluster, type TestRedisCluster } from "../../test-support/redis-cluster";
+import { spawnRedisServer } from "../../test-support/redis-server";
 import { createOwnRedisTcpLockStore, NODE_LOCK_STORES, redisConnectionFor, type RedisConnection } from "./index";
 
 let redis: TestRedis;
@@ -183,19 +184,14 @@ async function eventually(check: () => Promise<boolean>, limitMs = 30_000): Prom
 }
 
 async function spawnRedis(port: number, extra: string[]): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra], { stdio: "ignore" });
-  await eventually(async () => {
-    const client = await connectRedis(`redis://127.0.0.1:${port}`);
-    await client.close();
-    return true;
-  });
-  return child;
+  return (await spawnRedisServer(port, extra)).process;
 }
 
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
+    child.kill("SIGCONT");
     child.kill("SIGKILL");
   });
 }
