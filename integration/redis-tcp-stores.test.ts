@@ -21,6 +21,11 @@ import { cookieHeader, signIn, signOut, storeCookies } from "../test-support/sig
 /** Building the Node variant (and the edge one) on a busy machine takes minutes. */
 const BUILD_TIMEOUT_MS = 900_000;
 const INSTANCES = 3;
+/**
+ * Access tokens live this long: short, so the sign-out test sees its copied cookie expire; long enough that
+ * a storm on freshly started instances of a busy machine ends before the new token does.
+ */
+const ACCESS_TTL_S = 8;
 const REQUESTS = 45;
 /** The app gets no Upstash settings: an empty value counts as unset. */
 const NO_UPSTASH = { UPSTASH_REDIS_REST_URL: "", UPSTASH_REDIS_REST_TOKEN: "" };
@@ -51,7 +56,7 @@ describe.each(stores)("Node runtime, 3 instances, $name only", ({ env, announced
   beforeAll(async () => {
     stack = await startStack({
       instances: INSTANCES,
-      backend: { refreshLatencyMs: 200, accessTokenTtlSeconds: 3 },
+      backend: { refreshLatencyMs: 200, accessTokenTtlSeconds: ACCESS_TTL_S },
       env: { ...NO_UPSTASH, ...env(), BACKEND_LOGOUT_PATH: "/api/auth/logout", SESSION_REFRESH_SKEW_SECONDS: "1" },
       ...nodeBuild,
     });
@@ -81,7 +86,7 @@ describe.each(stores)("Node runtime, 3 instances, $name only", ({ env, announced
   it("sign-out ends the session for a cookie copied before it, on every instance", async () => {
     const jar = await signIn(stack.instances[0]!.url, DEMO_EMAIL, DEMO_PASSWORD);
     // Live a little first, so the session has a chain of rotated tokens behind it.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await new Promise((resolve) => setTimeout(resolve, (ACCESS_TTL_S - 1) * 1000 + 500));
     const refreshed = await fetch(`${stack.instances[1]!.url}/api/profile`, { headers: { cookie: cookieHeader(jar) }, redirect: "manual" });
     storeCookies(jar, refreshed);
     expect(refreshed.status).toBe(200);
@@ -90,14 +95,14 @@ describe.each(stores)("Node runtime, 3 instances, $name only", ({ env, announced
 
     expect((await signOut(stack.instances[2]!.url, jar)).status).toBeLessThan(400);
     expect(stack.backend.stats()).toMatchObject({ revocations: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 3_500)); // the copied cookie's access token runs out
+    await new Promise((resolve) => setTimeout(resolve, ACCESS_TTL_S * 1000 + 500)); // the copied cookie's access token runs out
     for (const instance of stack.instances) {
       const replay = await fetch(`${instance.url}/api/profile`, { headers: { cookie: copied }, redirect: "manual" });
       expect(replay.status).toBe(401);
       await replay.body?.cancel();
     }
     expect(stack.backend.stats()).toMatchObject({ refreshes: 0, revocations: 1 });
-  }, 60_000);
+  }, 90_000);
 });
 
 describe("Node runtime, REDIS_URL, the Redis server down during a storm and back", () => {
@@ -137,21 +142,14 @@ describe("Node runtime, REDIS_URL, the Redis server down during a storm and back
 });
 
 describe("edge runtime with REDIS_URL", () => {
-  it("is a configuration error at the first request that names the Node runtime and Upstash", async () => {
+  // The refusal itself (a configuration error at the first request, naming the Node runtime and Upstash)
+  // is tested in src/core/refresh/stores.test.ts; here: the built edge bundle carries it, and no node-redis.
+  it("the edge middleware bundle refuses REDIS_* settings and never contains node-redis", async () => {
     const edgeBuild = await ensureVariantBuilt("edge");
-    const stack = await startStack({ instances: 1, env: { ...NO_UPSTASH, REDIS_URL: redis.url }, ...edgeBuild });
-    stacks.push(stack);
-    const session = await freshExpiredSession(stack);
-    const response = await fetch(`${stack.instances[0]!.url}/api/profile`, { headers: { cookie: session.header }, redirect: "manual" });
-    expect(response.status).toBeGreaterThanOrEqual(500);
-    await response.body?.cancel();
-    expect(stack.output()).toContain("REDIS_URL needs the Node runtime");
-    expect(stack.backend.stats().refreshes).toBe(0);
-
-    // The edge bundle never contains node-redis: not its errors, not our connection registry.
     const distDir = join(ROOT, edgeBuild.projectDir, edgeBuild.distDir);
     const bundle = measureMiddlewareBundle(distDir).files.map(({ file }) => readFileSync(join(distDir, file), "utf8")).join("\n");
-    expect(bundle.length).toBeGreaterThan(0);
+    expect(bundle).toContain("needs the Node runtime");
+    // Not node-redis's errors, not our connection registry.
     for (const marker of ["The client is offline", "edge-session-refresh.redis-connections"]) expect(bundle).not.toContain(marker);
   }, BUILD_TIMEOUT_MS);
 });
