@@ -8,6 +8,7 @@ import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProx
 import { SessionError } from "./errors";
 import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
 import { baseUrl, integer, oneOf, path, textReader, url, type Env, type ReadText } from "./setting-values";
+import { parseStoreSettings, type StoreSettings } from "./refresh/store-settings";
 
 /** A fixed secret for local development only: `npm run dev` and NODE_ENV=development/test fall back to it. */
 export const DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789";
@@ -53,6 +54,11 @@ export const SETTING_NAMES: readonly string[] = Object.freeze([
   "UPSTASH_REDIS_REST_TOKEN",
   "KV_REST_API_URL",
   "KV_REST_API_TOKEN",
+  "REDIS_URL",
+  "REDIS_CLUSTER_NODES",
+  "REDIS_CLUSTER_TLS",
+  "REDIS_USERNAME",
+  "REDIS_PASSWORD",
   "SESSION_REFRESH_SKEW_SECONDS",
   "SESSION_REFRESH_GRACE_SECONDS",
   "SESSION_MAX_AGE_SECONDS",
@@ -81,9 +87,7 @@ export type BackendSettings = ProtocolSettings & {
   readonly timeoutMs: number;
 };
 
-export type StoreSettings =
-  | { readonly kind: "memory" }
-  | { readonly kind: "upstash"; readonly url: string; readonly token: string };
+export type { StoreKind, StoreSettings } from "./refresh/store-settings";
 
 export interface Settings {
   /** Current secret first, then previous ones still accepted for reading. */
@@ -124,21 +128,7 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const backend = readBackendSettings(text, problems);
   const backendProxy = readBackendProxySettings(env, text, backend, problems);
 
-  const storeUrl = text("UPSTASH_REDIS_REST_URL") ?? text("KV_REST_API_URL");
-  const storeToken = text("UPSTASH_REDIS_REST_TOKEN") ?? text("KV_REST_API_TOKEN");
-  let store: StoreSettings = { kind: "memory" };
-  if (storeUrl !== undefined || storeToken !== undefined) {
-    if (storeUrl === undefined) problems.push("UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not");
-    else if (storeToken === undefined) problems.push("UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not");
-    else store = { kind: "upstash", url: url("UPSTASH_REDIS_REST_URL", storeUrl, problems), token: storeToken };
-  }
-  // On Vercel every request may land on another instance: the in-memory store would let each refresh the
-  // same token, and a rotating backend revokes the family. `vercel dev` (VERCEL_ENV=development) is exempt.
-  if (env.VERCEL === "1" && env.VERCEL_ENV !== "development" && storeUrl === undefined && storeToken === undefined) {
-    problems.push(
-      "no lock store on Vercel: connect Upstash Redis (its integration sets KV_REST_API_URL and KV_REST_API_TOKEN) or set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN; the in-memory store cannot coordinate refreshes between instances",
-    );
-  }
+  const store = parseStoreSettings(text, problems);
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
   const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);

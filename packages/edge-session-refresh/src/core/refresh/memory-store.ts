@@ -1,5 +1,5 @@
 /**
- * The in-memory lock store: the default when no Upstash settings are given. It coordinates only the
+ * The in-memory lock store: the default when no shared store is configured. It coordinates only the
  * requests of one isolate (one `next dev`/`next start` process), so it is for development and single
  * instances. Bounded: expired entries are swept as it is written to, and past MAX_ENTRIES the oldest go.
  * Each operation is one synchronous function, which is what makes `claim` atomic here.

@@ -1,7 +1,7 @@
 /**
  * What the lock store is allowed to see. A key name is an HKDF of the refresh token, a value is AES-GCM
- * sealed under another HKDF of the same token, with the key name as additional data. So a read of Redis
- * yields neither tokens nor anything decryptable without the token, nobody without the token can plant
+ * sealed under another HKDF of the same token, bound to the token's id (sealedValueContext) as additional
+ * data. So a read of Redis yields neither tokens nor anything decryptable without the token, nobody without the token can plant
  * a successor for it, and — the point of deriving from the token rather than the session secret — every
  * instance agrees on keys and values whatever NEXTAUTH_SECRET it runs with, so a secret rotation during a
  * rolling deploy keeps one lock per refresh token (SECURITY.md).
@@ -14,10 +14,10 @@ import { hkdfSha256 } from "../session/keys";
 import { BoundedMap } from "../support/bounded-map";
 import { isJsonObject } from "../support/json";
 import type { RefreshKeys } from "./lock-store";
+import { keyNames, sealedValueContext } from "./redis-scripts";
 
 export const KEY_NAMES_INFO = "edge-session-refresh v2: lock-store key name";
 export const VALUE_SEALING_INFO = "edge-session-refresh v2: lock-store value";
-export const KEY_PREFIX = "esr:v2";
 const IV_BYTES = 12;
 const ID_BYTES = 24;
 /** Derived keys kept per isolate: a storm asks for the same few tokens many times. */
@@ -49,10 +49,8 @@ export interface Sealer {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Key names for a token id (also used by stores to follow `previous` links). */
-export function keyNames(id: string): RefreshKeys {
-  return { id, lock: `${KEY_PREFIX}:lock:${id}`, successor: `${KEY_PREFIX}:next:${id}`, previous: `${KEY_PREFIX}:prev:${id}` };
-}
+/** The key layout lives with the Redis scripts; re-exported for callers that know it from here. */
+export { keyNames, KEY_PREFIX } from "./redis-scripts";
 
 export function createSealer(): Sealer {
   const derived = new BoundedMap<string, Promise<SealingKeys>>(DERIVED_KEYS_CACHED);
@@ -70,7 +68,7 @@ export function createSealer(): Sealer {
     async seal(keys, outcome) {
       const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
       const ciphertext = await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv, additionalData: encoder.encode(keys.successor) },
+        { name: "AES-GCM", iv, additionalData: encoder.encode(sealedValueContext(keys.id)) },
         keys.sealing,
         encoder.encode(JSON.stringify(outcome)),
       );
@@ -84,7 +82,7 @@ export function createSealer(): Sealer {
         const ciphertext = decodeBase64url(ciphertextText ?? "");
         if (iv === null || ciphertext === null || ciphertextText === undefined || extra !== undefined) throw new Error("not two base64url parts");
         const plaintext = await crypto.subtle.decrypt(
-          { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(keys.successor) },
+          { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(sealedValueContext(keys.id)) },
           keys.sealing,
           ciphertext as BufferSource,
         );

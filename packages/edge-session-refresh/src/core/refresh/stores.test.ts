@@ -1,0 +1,61 @@
+/** The stores table: each kind's entry, outside entries, and the TCP stores refused where they cannot run. */
+import { describe, expect, it } from "vitest";
+import { systemClock } from "../clock";
+import { isSessionError } from "../errors";
+import { createSessionRuntime } from "../runtime";
+import { parseSettings } from "../settings";
+import type { LockStore } from "./lock-store";
+import { createMemoryLockStore } from "./memory-store";
+import { LOCK_STORES, lockStoreFor } from "./stores";
+
+const secret = { NEXTAUTH_SECRET: "a-secret-that-is-long-enough-for-production-use" };
+
+function configError(work: () => unknown): string {
+  try {
+    work();
+    return "no error";
+  } catch (error) {
+    return isSessionError(error) && error.code === "CONFIG_INVALID" ? error.message : `unexpected: ${String(error)}`;
+  }
+}
+
+describe("the stores table", () => {
+  it("only the in-memory store may refresh unlocked when it fails: a shared store's outage is no licence", () => {
+    expect(Object.entries(LOCK_STORES).map(([kind, entry]) => [kind, entry.shared, entry.unlockedWhenStoreFails])).toEqual([
+      ["memory", false, true],
+      ["upstash", true, false],
+      ["redis", true, false],
+      ["redis-cluster", true, false],
+    ]);
+  });
+
+  it.each([
+    [{ REDIS_URL: "redis://127.0.0.1:6379" }, "REDIS_URL"],
+    [{ REDIS_CLUSTER_NODES: "127.0.0.1:7000" }, "REDIS_CLUSTER_NODES"],
+  ])("without the Node runtime's entries, %j is a configuration error at the first request naming the Node runtime and Upstash", (env, setting) => {
+    const settings = parseSettings({ ...secret, ...env });
+    const message = configError(() => createSessionRuntime(settings, { announceStore: false }));
+    expect(message).toContain(`${setting} needs the Node runtime`);
+    expect(message).toContain("on the edge use Upstash");
+  });
+
+  it("an outside entry takes the kind's place, and its properties decide", () => {
+    const built: LockStore[] = [];
+    const outside = {
+      redis: {
+        ...LOCK_STORES.redis,
+        create: () => {
+          const store = createMemoryLockStore();
+          built.push(store);
+          return store;
+        },
+      },
+    };
+    const chosen = lockStoreFor(parseSettings({ ...secret, REDIS_URL: "redis://default:pw@cache:6379" }).store, systemClock, true, outside);
+    expect(chosen.store).toBe(built[0]);
+    expect(chosen).toMatchObject({ shared: true, unlockedWhenStoreFails: false });
+    expect(chosen.description).toBe("[session] lock store: Redis over TCP at redis://default:***@cache:6379");
+    const runtime = createSessionRuntime(parseSettings({ ...secret, REDIS_URL: "redis://cache:6379" }), { stores: outside, announceStore: false, onEvent: () => {} });
+    expect(runtime.store).toBe(built[1]);
+  });
+});
