@@ -44,7 +44,8 @@ export function readRefreshAheadAnswer(answer: AnswerView, previousExpiresAt: nu
 export function retryAfterMs(header: string | null, now: number): number {
   if (header === null || header.trim() === "") return DEFAULT_RETRY_AFTER_MS;
   const text = header.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  // Delay-seconds, or an HTTP date (which has a weekday or month name; Date.parse would read "-3" as a year).
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /[a-z]/i.test(text) ? Date.parse(text) - now : NaN;
   if (!Number.isFinite(ms)) return DEFAULT_RETRY_AFTER_MS;
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(1000, ms));
 }
