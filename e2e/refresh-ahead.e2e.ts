@@ -202,6 +202,7 @@ describe("refresh ahead, in the browser", () => {
     await signIn(visible, app);
     const hidden = [await hiddenTab(app), await hiddenTab(app)];
     const claims = await browserClaims();
+    stack.backend.resetStats();
     // The session dies at the backend (an admin, another device's sign-out).
     const logout = await fetch(`${stack.backend.url}/api/auth/logout`, {
       method: "POST",

@@ -122,6 +122,9 @@ async function ask(sessionPath: string, knownExpiresAt: number): Promise<Refresh
       headers: { [REFRESH_AHEAD_HEADER]: "1", accept: "application/json" },
       credentials: "same-origin",
       cache: "no-store",
+      // Outlives the page: a tab that navigates away mid-refresh still gets the new cookie stored, instead
+      // of leaving its next page load to find the old one (and wait, or replay).
+      keepalive: true,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const body = await response.json().catch(() => undefined);
