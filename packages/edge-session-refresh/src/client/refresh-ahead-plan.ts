@@ -21,7 +21,7 @@ export const MIN_RETRY_GAP_MS = 1000;
 export interface RefreshAheadSettings {
   /** SESSION_REFRESH_SKEW_SECONDS, in ms. */
   readonly skewMs: number;
-  /** The server's ahead window (the gate's refreshAheadMs; default half the skew). */
+  /** The server's ahead window (the gate's refreshAheadMs; default the skew). */
   readonly aheadMs: number;
 }
 

@@ -27,7 +27,7 @@ import { NEXTAUTH_BROADCAST_KEY } from "./session-broadcast";
 export interface SessionRefreshAheadProps {
   /** The server's SESSION_REFRESH_SKEW_SECONDS. */
   readonly skewSeconds: number;
-  /** The gate's refreshAheadMs in seconds, if set; default half the skew, as the gate's default. */
+  /** The gate's refreshAheadMs in seconds, if set; default the skew, as the gate's default. */
   readonly aheadSeconds?: number;
   /** next-auth's session endpoint, which the middleware must front (its matcher); default /api/auth/session. */
   readonly sessionPath?: string;
@@ -49,7 +49,7 @@ export function useSessionRefreshAhead({ skewSeconds, aheadSeconds, sessionPath 
   useEffect(() => {
     if (status !== "authenticated" || expiresAt === null || typeof window === "undefined") return;
     if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0)) throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
-    const settings: RefreshAheadSettings = { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds / 2) * 1000 };
+    const settings: RefreshAheadSettings = { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const storage = safeLocalStorage();
     const shared = sharedState(storage);
     const tabId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;

@@ -193,7 +193,7 @@ describe("session middleware adapter", () => {
 });
 
 describe("session middleware: the browser's background refresh (x-session-refresh-ahead)", () => {
-  // Skew 30 s, default ahead window 15 s: 40 s left is ahead of an ordinary refresh, inside the ahead window.
+  // Skew 30 s, default ahead window 30 s: 40 s left is ahead of an ordinary refresh, inside the ahead window.
   const early = { ...expired, accessTokenExpires: Date.now() + 40_000 };
   const marked = async (claims: Record<string, unknown>, value = "1") => {
     const incoming = await request("/api/auth/session", claims);

@@ -41,8 +41,8 @@ describe("refresh ahead: how early a marked request may refresh", () => {
         for (const ahead of [0, 2 * S, 3600 * S]) expect(lifetime - refreshAheadThresholdMs(token(lifetime), skew, ahead)).toBeGreaterThanOrEqual(lifetime / 4);
   });
 
-  it("the default ahead window is half the skew", () => {
-    expect(defaultRefreshAheadMs(30 * S)).toBe(15 * S);
+  it("the default ahead window is the skew", () => {
+    expect(defaultRefreshAheadMs(30 * S)).toBe(30 * S);
     expect(defaultRefreshAheadMs(0)).toBe(0);
   });
 });

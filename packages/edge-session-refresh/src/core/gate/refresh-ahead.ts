@@ -12,9 +12,13 @@
  */
 import type { BackendTokens } from "../backend/tokens";
 
-/** The ahead window when the gate is given none: half the skew (default skew 30 s → refresh from 45 s left). */
+/**
+ * The ahead window when the gate is given none: as long as the skew (default skew 30 s → a marked request
+ * refreshes from 60 s left, the browser aims at 45 s left), so the browser has half a skew of slack
+ * before an ordinary request would have to refresh.
+ */
 export function defaultRefreshAheadMs(refreshSkewMs: number): number {
-  return Math.round(refreshSkewMs / 2);
+  return refreshSkewMs;
 }
 
 /** Milliseconds before expiry from which a refresh-ahead request refreshes (0 for an already-expired lifetime). */

@@ -124,7 +124,7 @@ describe("session gate", () => {
 });
 
 describe("session gate: refresh-ahead requests", () => {
-  // Skew 30 s, default ahead 15 s: a marked request refreshes from 45 s left, an ordinary one from 30 s.
+  // Skew 30 s, default ahead 30 s: a marked request refreshes from 60 s left, an ordinary one from 30 s.
   const claimsWithLeft = (ms: number) => ({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + ms, accessTokenReceivedAt: Date.now() - 300_000 + ms });
 
   it("a marked request inside the ahead window refreshes; an ordinary one at the same moment stays valid", async () => {
@@ -140,7 +140,7 @@ describe("session gate: refresh-ahead requests", () => {
   it("a marked request before the ahead window is valid, with no store or backend call", async () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
     const { gate, store } = gateWith(backend);
-    expect((await gate.check(await jarFor(claimsWithLeft(50_000)), { ahead: true })).outcome).toBe("valid");
+    expect((await gate.check(await jarFor(claimsWithLeft(70_000)), { ahead: true })).outcome).toBe("valid");
     expect(store.total()).toBe(0);
     expect(backend.calls).toBe(0);
   });

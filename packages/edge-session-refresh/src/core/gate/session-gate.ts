@@ -64,7 +64,7 @@ export interface SessionGateOptions {
   readonly secureCookies: boolean;
   readonly refreshSkewMs: number;
   readonly sessionMaxAgeSeconds: number;
-  /** How much earlier a refresh-ahead request refreshes (capped at a quarter of the lifetime); default half the skew. */
+  /** How much earlier a refresh-ahead request refreshes (capped at a quarter of the lifetime); default the skew. */
   readonly refreshAheadMs?: number;
   readonly clock?: Clock;
 }
