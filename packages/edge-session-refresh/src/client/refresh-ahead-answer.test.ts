@@ -13,9 +13,9 @@ describe("what a background refresh's answer means", () => {
     { name: "joined another's refresh", answer: { status: 200, serverTiming: timing("joined"), retryAfter: null, body: session(NOW + 10_000) }, expected: { kind: "renewed", expiresAt: NOW + 10_000 } },
     { name: "valid, already renewed by a navigation", answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: session(NOW + 9_000) }, expected: { kind: "renewed", expiresAt: NOW + 9_000 } },
     { name: "valid, same expiry: not yet due on the server's clock", answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: session(PREVIOUS) }, expected: { kind: "early" } },
-    { name: "rejected", answer: { status: 200, serverTiming: timing("rejected"), retryAfter: null, body: {} }, expected: { kind: "signed-out" } },
-    { name: "no session any more", answer: { status: 200, serverTiming: timing("anonymous"), retryAfter: null, body: {} }, expected: { kind: "signed-out" } },
-    { name: "401", answer: { status: 401, serverTiming: null, retryAfter: null, body: { error: "session_expired" } }, expected: { kind: "signed-out" } },
+    { name: "rejected", answer: { status: 200, serverTiming: timing("rejected"), retryAfter: null, body: {} }, expected: { kind: "signed-out", refused: true } },
+    { name: "no session any more", answer: { status: 200, serverTiming: timing("anonymous"), retryAfter: null, body: {} }, expected: { kind: "signed-out", refused: false } },
+    { name: "401", answer: { status: 401, serverTiming: null, retryAfter: null, body: { error: "session_expired" } }, expected: { kind: "signed-out", refused: true } },
     { name: "outage, token still good", answer: { status: 200, serverTiming: timing("unavailable"), retryAfter: "2", body: session(PREVIOUS) }, expected: { kind: "unavailable", retryAfterMs: 2000 } },
     { name: "503", answer: { status: 503, serverTiming: timing("unavailable"), retryAfter: "7", body: undefined }, expected: { kind: "unavailable", retryAfterMs: 7000 } },
     { name: "a proxy's 502 without timing", answer: { status: 502, serverTiming: null, retryAfter: null, body: undefined }, expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS } },
@@ -43,7 +43,7 @@ describe("what a background refresh's answer means", () => {
     const tried = { expiresAt: PREVIOUS, attempts: 1, lastAttemptAt: NOW, backoffUntil: 0 };
     expect(stateAfter(tried, { kind: "renewed", expiresAt: NOW + 10_000 }, NOW)).toEqual({ ...EMPTY_STATE, expiresAt: NOW + 10_000 });
     expect(stateAfter(tried, { kind: "early" }, NOW)).toEqual(tried);
-    expect(stateAfter(tried, { kind: "signed-out" }, NOW)).toEqual({ ...tried, attempts: MAX_ATTEMPTS_PER_EXPIRY });
+    expect(stateAfter(tried, { kind: "signed-out", refused: true }, NOW)).toEqual({ ...tried, attempts: MAX_ATTEMPTS_PER_EXPIRY });
     expect(stateAfter(tried, { kind: "unavailable", retryAfterMs: 3000 }, NOW)).toEqual({ ...tried, backoffUntil: NOW + 3000 });
     // A shorter Retry-After never shortens a back-off already running.
     expect(stateAfter({ ...tried, backoffUntil: NOW + 9000 }, { kind: "unavailable", retryAfterMs: 3000 }, NOW).backoffUntil).toBe(NOW + 9000);

@@ -14,8 +14,11 @@ export type RefreshAheadAnswer =
   | { readonly kind: "renewed"; readonly expiresAt: number }
   /** Not yet due on the server's clock: the same expiry. */
   | { readonly kind: "early" }
-  /** The backend refused the refresh, or the session is gone: signed out everywhere. */
-  | { readonly kind: "signed-out" }
+  /**
+   * The session is gone. `refused`: the backend refused the refresh just now (or a 401), so every tab is
+   * told; otherwise the cookie was already gone (signed out elsewhere), and there is nothing to tell.
+   */
+  | { readonly kind: "signed-out"; readonly refused: boolean }
   /** An outage (or anything unexpected): try again no sooner than `retryAfterMs`. */
   | { readonly kind: "unavailable"; readonly retryAfterMs: number };
 
@@ -29,12 +32,12 @@ export interface AnswerView {
 
 export function readRefreshAheadAnswer(answer: AnswerView, previousExpiresAt: number, now: number): RefreshAheadAnswer {
   const outcome = /(?:^|,)\s*session;desc="([a-z]+)"/.exec(answer.serverTiming ?? "")?.[1] ?? null;
-  if (outcome === "rejected" || answer.status === 401) return { kind: "signed-out" };
+  if (outcome === "rejected" || answer.status === 401) return { kind: "signed-out", refused: true };
   if (answer.status !== 200 || outcome === "unavailable" || outcome === null) return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
   const body = answer.body as { user?: unknown; accessTokenExpires?: unknown } | null | undefined;
   if (typeof body !== "object" || body === null) return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
   // next-auth answers {} for no session.
-  if (body.user === undefined) return { kind: "signed-out" };
+  if (body.user === undefined) return { kind: "signed-out", refused: false };
   const expiresAt = body.accessTokenExpires;
   if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt)) return { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS };
   return expiresAt > previousExpiresAt ? { kind: "renewed", expiresAt } : { kind: "early" };

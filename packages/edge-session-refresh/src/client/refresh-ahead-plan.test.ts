@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readRefreshAheadAnswer, stateAfter, type RefreshAheadAnswer } from "./refresh-ahead-answer";
-import { attemptStarted, EMPTY_STATE, MAX_ATTEMPTS_PER_EXPIRY, MAX_TIMER_MS, planRefreshAhead, type RefreshAheadPlan, type RefreshAheadState } from "./refresh-ahead-plan";
+import { attemptStarted, EMPTY_STATE, MAX_ATTEMPTS_PER_EXPIRY, MAX_TIMER_MS, planRefreshAhead, withKnownExpiry, type RefreshAheadPlan, type RefreshAheadState } from "./refresh-ahead-plan";
 
 const S = 1000;
 /** 10 s tokens, skew 4 s, ahead 2 s: the server refreshes a marked request from 6 s left; tabs aim at 5 s left. */
@@ -86,6 +86,16 @@ function simulate(answerAt: (now: number, expiresAt: number) => RefreshAheadAnsw
   return { fired, state };
 }
 
+describe("what a tab's session tells the shared state", () => {
+  it("a newer expiry starts afresh and keeps an outage's back-off; the same or an older one changes nothing", () => {
+    const tried = { expiresAt: EXPIRES, attempts: 2, lastAttemptAt: 96 * S, backoffUntil: 98 * S };
+    expect(withKnownExpiry(tried, EXPIRES + 10 * S)).toEqual({ expiresAt: EXPIRES + 10 * S, attempts: 0, lastAttemptAt: 0, backoffUntil: 98 * S });
+    expect(withKnownExpiry(tried, EXPIRES)).toBe(tried);
+    expect(withKnownExpiry(tried, EXPIRES - 1)).toBe(tried);
+    expect(withKnownExpiry(EMPTY_STATE, EXPIRES)).toEqual({ ...EMPTY_STATE, expiresAt: EXPIRES });
+  });
+});
+
 describe("no loop, no storm", () => {
   it("a server that keeps saying `not yet` (a clock far off) gets at most 3 requests per expiry, 1 s apart", () => {
     const { fired } = simulate(() => ({ kind: "early" }), 0, 200 * S);
@@ -103,7 +113,7 @@ describe("no loop, no storm", () => {
   });
 
   it("a refusal: one attempt, then nothing on that expiry", () => {
-    const { fired } = simulate(() => ({ kind: "signed-out" }), 0, 200 * S);
+    const { fired } = simulate(() => ({ kind: "signed-out", refused: true }), 0, 200 * S);
     expect(fired).toEqual([95 * S]);
   });
 

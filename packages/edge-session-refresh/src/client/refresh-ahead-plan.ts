@@ -84,6 +84,12 @@ export function attemptStarted(state: RefreshAheadState, expiresAt: number, now:
   return { ...state, expiresAt, attempts, lastAttemptAt: now };
 }
 
+/** The state once a tab's session shows `expiresAt`: a newer expiry starts afresh (an outage's back-off stays). */
+export function withKnownExpiry(state: RefreshAheadState, expiresAt: number): RefreshAheadState {
+  if (state.expiresAt !== null && state.expiresAt >= expiresAt) return state;
+  return { ...EMPTY_STATE, expiresAt, backoffUntil: state.backoffUntil };
+}
+
 export function newestExpiry(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;

@@ -20,7 +20,7 @@ import { REFRESH_AHEAD_HEADER } from "../next/request-markers";
 import { useAccessTokenExpiry } from "./access-token-expiry";
 import { readRefreshAheadAnswer, stateAfter, DEFAULT_RETRY_AFTER_MS, type RefreshAheadAnswer } from "./refresh-ahead-answer";
 import { asLeader } from "./refresh-ahead-leader";
-import { attemptStarted, newestExpiry, planRefreshAhead, retryGapMs, type RefreshAheadSettings } from "./refresh-ahead-plan";
+import { attemptStarted, newestExpiry, planRefreshAhead, retryGapMs, withKnownExpiry, type RefreshAheadSettings } from "./refresh-ahead-plan";
 import { REFRESH_AHEAD_STATE_KEY, sharedState } from "./refresh-ahead-state";
 import { NEXTAUTH_BROADCAST_KEY } from "./session-broadcast";
 
@@ -45,13 +45,18 @@ export function SessionRefreshAhead(props: SessionRefreshAheadProps): null {
 
 export function useSessionRefreshAhead({ skewSeconds, aheadSeconds, sessionPath = "/api/auth/session", onSignedOut }: SessionRefreshAheadProps): void {
   const { status } = useSession();
-  const expiresAt = useAccessTokenExpiry();
+  const sessionExpiresAt = useAccessTokenExpiry();
   useEffect(() => {
-    if (status !== "authenticated" || expiresAt === null || typeof window === "undefined") return;
+    if (status === "unauthenticated" || typeof window === "undefined") return;
     if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0)) throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
     const settings: RefreshAheadSettings = { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const storage = safeLocalStorage();
     const shared = sharedState(storage);
+    // While next-auth is still loading the session, plan on the expiry any tab last knew: a page that is
+    // left again soon after loading may not live to see its session fetched.
+    if (sessionExpiresAt !== null) shared.write(withKnownExpiry(shared.read(), sessionExpiresAt));
+    const expiresAt = sessionExpiresAt ?? (status === "loading" ? shared.read().expiresAt : null);
+    if (expiresAt === null) return;
     const tabId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     const locks = (navigator as Navigator & { locks?: unknown }).locks ? navigator.locks : null;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -75,10 +80,10 @@ export function useSessionRefreshAhead({ skewSeconds, aheadSeconds, sessionPath 
       const known = newestExpiry(expiresAt, state.expiresAt)!;
       shared.write(attemptStarted(state, known, Date.now()));
       const answer = await ask(sessionPath, known);
-      if (stopped) return;
+      // Even if this effect was replaced meanwhile (the session loaded): the answer is every tab's news.
       shared.write(stateAfter(shared.read(), answer, Date.now()));
       if (answer.kind === "renewed") rereadSessionHere();
-      if (answer.kind === "signed-out") {
+      if (answer.kind === "signed-out" && answer.refused) {
         broadcastSignOut(storage);
         rereadSessionHere();
         onSignedOut?.();
@@ -113,7 +118,7 @@ export function useSessionRefreshAhead({ skewSeconds, aheadSeconds, sessionPath 
       document.removeEventListener("visibilitychange", replan);
       window.removeEventListener("storage", onStorage);
     };
-  }, [status, expiresAt, skewSeconds, aheadSeconds, sessionPath, onSignedOut]);
+  }, [status, sessionExpiresAt, skewSeconds, aheadSeconds, sessionPath, onSignedOut]);
 }
 
 async function ask(sessionPath: string, knownExpiresAt: number): Promise<RefreshAheadAnswer> {
