@@ -9,11 +9,13 @@
  *   would only add requests (and, through next-auth's broadcast, one per open tab per poll);
  * - hidden tabs that hold a session ignore other tabs' "session fetched" broadcasts and refetch when they
  *   become visible instead (src/next/client/session-broadcast.ts), so one focus does not make every tab
- *   refetch.
+ *   refetch;
+ * - <SessionRefreshAhead />: while a tab is visible, one tab refreshes the session in the background
+ *   shortly before the skew window, so navigations find it valid (docs/REFRESH-AHEAD.md).
  */
 import { SessionProvider, useSession } from "next-auth/react";
 import { useEffect, type ReactNode } from "react";
-import { installBroadcastDeferral } from "edge-session-refresh/client";
+import { installBroadcastDeferral, SessionRefreshAhead } from "edge-session-refresh/client";
 
 // At module evaluation, before SessionProvider's effects add next-auth's own storage listener.
 const setHoldsSession = typeof window === "undefined" ? () => {} : installBroadcastDeferral(window);
@@ -24,10 +26,11 @@ function TrackSession() {
   return null;
 }
 
-export function SessionProviders({ children }: { children: ReactNode }) {
+export function SessionProviders({ children, refreshSkewSeconds }: { children: ReactNode; refreshSkewSeconds?: number }) {
   return (
     <SessionProvider refetchOnWindowFocus refetchInterval={0}>
       <TrackSession />
+      {refreshSkewSeconds !== undefined && <SessionRefreshAhead skewSeconds={refreshSkewSeconds} />}
       {children}
     </SessionProvider>
   );

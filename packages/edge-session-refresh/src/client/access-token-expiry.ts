@@ -2,18 +2,41 @@
 /** The access-token expiry as the browser's useSession() sees it, and a ticking countdown to it. */
 import { useSession } from "next-auth/react";
 import { useSyncExternalStore } from "react";
+import { newestExpiry } from "./refresh-ahead-plan";
+import { parseRefreshAheadState, REFRESH_AHEAD_STATE_KEY } from "./refresh-ahead-state";
 
 /**
  * When the session's access token expires (epoch ms), from next-auth's `useSession()`: the session
  * callback puts `accessTokenExpires` on the session (types/next-auth.d.ts). Null while loading, signed
- * out, or when the session carries no expiry. Updates whenever next-auth refetches the session.
+ * out, or when the session carries no expiry. Updates whenever next-auth refetches the session, and when
+ * any tab's background refresh (SessionRefreshAhead) renews it: the newer of the two.
  */
 export function useAccessTokenExpiry(): number | null {
   const { data } = useSession();
+  const renewed = useSyncExternalStore(subscribeToRenewals, renewedExpiry, noRenewal);
   // Read without the Session augmentation of edge-session-refresh/next, so this entry stands alone.
   const expires = (data as { accessTokenExpires?: unknown } | null)?.accessTokenExpires;
-  return typeof expires === "number" && Number.isFinite(expires) ? expires : null;
+  if (typeof expires !== "number" || !Number.isFinite(expires)) return null;
+  return newestExpiry(expires, renewed);
 }
+
+/** The newest expiry a background refresh stored (refresh-ahead-state.ts), from any tab. */
+function subscribeToRenewals(onChange: () => void): () => void {
+  const listener = (event: StorageEvent) => {
+    if (event.key === REFRESH_AHEAD_STATE_KEY) onChange();
+  };
+  // This tab's own writes raise no storage event; the tab that renewed re-reads its session instead.
+  window.addEventListener("storage", listener);
+  return () => window.removeEventListener("storage", listener);
+}
+function renewedExpiry(): number | null {
+  try {
+    return parseRefreshAheadState(window.localStorage.getItem(REFRESH_AHEAD_STATE_KEY)).expiresAt;
+  } catch {
+    return null;
+  }
+}
+const noRenewal = () => null;
 
 /** Whole seconds of the clock, as an external store that ticks; null during server rendering and hydration. */
 function subscribeToClock(onTick: () => void): () => void {

@@ -11,3 +11,10 @@ export const REFRESH_UNAVAILABLE_HEADER = "x-session-refresh-unavailable";
  * replaced, so a page reading it (with next/headers) reads the middleware's word.
  */
 export const SESSION_OUTCOME_HEADER = "x-session-outcome";
+
+/**
+ * Sent by the browser's background refresh (edge-session-refresh/client's SessionRefreshAhead) with
+ * value "1": refresh now if the access token is within the ahead window (core/gate/refresh-ahead.ts),
+ * which is bounded, so anyone sending it can at most move one refresh per token a little earlier.
+ */
+export const REFRESH_AHEAD_HEADER = "x-session-refresh-ahead";

@@ -195,3 +195,31 @@ describe("session middleware adapter", () => {
     }
   });
 });
+
+describe("session middleware: the browser's background refresh (x-session-refresh-ahead)", () => {
+  // Skew 30 s, default ahead window 30 s: 40 s left is ahead of an ordinary refresh, inside the ahead window.
+  const early = { ...expired, accessTokenExpires: Date.now() + 40_000 };
+  const marked = async (claims: Record<string, unknown>, value = "1") => {
+    const incoming = await request("/api/auth/session", claims);
+    incoming.headers.set("x-session-refresh-ahead", value);
+    return incoming;
+  };
+
+  it("a marked session fetch inside the ahead window refreshes and sets the cookie; unmarked (or marked otherwise) it stays valid", async () => {
+    const answer = () => ({ kind: "ok", value: fresh }) as const;
+    expect(serverTiming(await middlewareAnswering(answer)(await request("/api/auth/session", early)))).toBe("valid");
+    expect(serverTiming(await middlewareAnswering(answer)(await marked(early, "yes")))).toBe("valid");
+    const response = await middlewareAnswering(answer)(await marked(early));
+    expect(serverTiming(response)).toBe("refreshed");
+    expect(await nextAuthDecode({ token: response.cookies.get(NAME)!.value, secret: SECRET })).toMatchObject({ refreshToken: "refresh-2" });
+    expect(response.headers.get("x-middleware-request-cookie")).toContain(response.cookies.get(NAME)!.value);
+  });
+
+  it("an outage during a marked fetch keeps the session and says when to try again", async () => {
+    const down = () => ({ kind: "unavailable", reason: "status", status: 503, detail: "down" }) as const;
+    const response = await middlewareAnswering(down)(await marked(early));
+    expect(serverTiming(response)).toBe("unavailable");
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+});

@@ -8,7 +8,7 @@
 import { NextResponse, type NextRequest } from "next/server.js";
 import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "../core";
 import { apiError, PRIVATE_NO_STORE } from "./api-responses";
-import { REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
+import { REFRESH_AHEAD_HEADER, REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
 import { safeCallbackPath, type RouteKind } from "./routes";
 import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
 
@@ -33,7 +33,8 @@ export function createGatedMiddleware(options: SessionMiddlewareOptions) {
     const kind = routes.kind(request.nextUrl.pathname);
     let result: GateResult;
     try {
-      result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")));
+      const ahead = request.headers.get(REFRESH_AHEAD_HEADER) === "1";
+      result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")), { ahead });
     } catch (error) {
       // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
@@ -65,10 +66,16 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult, mark
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "unavailable":
       // An outage never signs anyone out. With an access token still good, carry on with it.
-      if (kind === "optional") return forwardMarkedUnavailable(request, marker);
-      if (result.stillValid) return passOn(request, marker);
+      // Retry-After on the 200s too: the browser's background refresh backs off by it.
+      if (kind === "optional") return withRetryAfter(forwardMarkedUnavailable(request, marker), result.retryAfterSeconds);
+      if (result.stillValid) return withRetryAfter(passOn(request, marker), result.retryAfterSeconds);
       return unavailableResponse(kind, result.retryAfterSeconds);
   }
+}
+
+function withRetryAfter(response: NextResponse, retryAfterSeconds: number): NextResponse {
+  response.headers.set("retry-after", String(retryAfterSeconds));
+  return response;
 }
 
 function forward(request: NextRequest, jar: ReadonlyMap<string, string>, marker: string): NextResponse {

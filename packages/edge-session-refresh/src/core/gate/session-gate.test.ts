@@ -122,3 +122,35 @@ describe("session gate", () => {
     expect(await gate.check(new Map())).toMatchObject({ outcome: "anonymous", writes: [] });
   });
 });
+
+describe("session gate: refresh-ahead requests", () => {
+  // Skew 30 s, default ahead 30 s: a marked request refreshes from 60 s left, an ordinary one from 30 s.
+  const claimsWithLeft = (ms: number) => ({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + ms, accessTokenReceivedAt: Date.now() - 300_000 + ms });
+
+  it("a marked request inside the ahead window refreshes; an ordinary one at the same moment stays valid", async () => {
+    const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
+    const { gate } = gateWith(backend);
+    const jar = await jarFor(claimsWithLeft(40_000));
+    expect((await gate.check(jar)).outcome).toBe("valid");
+    expect(backend.calls).toBe(0);
+    expect((await gate.check(jar, { ahead: true })).outcome).toBe("refreshed");
+    expect(backend.calls).toBe(1);
+  });
+
+  it("a marked request before the ahead window is valid, with no store or backend call", async () => {
+    const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
+    const { gate, store } = gateWith(backend);
+    expect((await gate.check(await jarFor(claimsWithLeft(70_000)), { ahead: true })).outcome).toBe("valid");
+    expect(store.total()).toBe(0);
+    expect(backend.calls).toBe(0);
+  });
+
+  it("marked requests of several tabs at once collapse into one backend refresh", async () => {
+    const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
+    const { gate } = gateWith(backend);
+    const jar = await jarFor(claimsWithLeft(40_000));
+    const outcomes = await Promise.all([gate.check(jar, { ahead: true }), gate.check(jar, { ahead: true }), gate.check(jar)]);
+    expect(backend.calls).toBe(1);
+    expect(outcomes.map((result) => result.outcome).sort()).toEqual(["joined", "refreshed", "valid"]);
+  });
+});

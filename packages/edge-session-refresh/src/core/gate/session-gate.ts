@@ -10,6 +10,7 @@ import { joinSessionCookie, sessionCookieName, sessionCookieNamesIn } from "../s
 import { asSessionClaims, refreshDue, withTokens, type SessionClaims } from "../session/claims";
 import type { SessionCodec } from "../session/codec";
 import { applyCookieWrites, sessionCookieWrites, type CookieWrite } from "../session/cookie-jar";
+import { defaultRefreshAheadMs, refreshAheadDue } from "./refresh-ahead";
 
 /** The Server-Timing outcomes of README.md ("Behaviour"). */
 export type GateOutcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable";
@@ -45,8 +46,16 @@ export interface SessionGate {
   /** The session cookie's name for this deployment (`__Secure-` prefixed on https). */
   readonly cookieName: string;
   /** Refreshes the claims through the coordinator when their access token is due. */
-  refreshClaims(claims: SessionClaims): Promise<SessionStep>;
-  check(jar: ReadonlyMap<string, string>): Promise<GateResult>;
+  refreshClaims(claims: SessionClaims, request?: GateRequest): Promise<SessionStep>;
+  check(jar: ReadonlyMap<string, string>, request?: GateRequest): Promise<GateResult>;
+}
+
+export interface GateRequest {
+  /**
+   * The request asks to be refreshed ahead (the browser's background refresh): due `refreshAheadMs`
+   * earlier than an ordinary request, within the bound of ./refresh-ahead.ts. Anyone may ask.
+   */
+  readonly ahead?: boolean;
 }
 
 export interface SessionGateOptions {
@@ -55,6 +64,8 @@ export interface SessionGateOptions {
   readonly secureCookies: boolean;
   readonly refreshSkewMs: number;
   readonly sessionMaxAgeSeconds: number;
+  /** How much earlier a refresh-ahead request refreshes (capped at a quarter of the lifetime); default the skew. */
+  readonly refreshAheadMs?: number;
   readonly clock?: Clock;
 }
 
@@ -68,8 +79,11 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
     return { writes, jar: applyCookieWrites(jar, writes) };
   }
 
-  async function refreshClaims(claims: SessionClaims): Promise<SessionStep> {
-    if (!refreshDue(claims, clock.now(), options.refreshSkewMs)) return { outcome: "valid", claims };
+  const refreshAheadMs = options.refreshAheadMs ?? defaultRefreshAheadMs(options.refreshSkewMs);
+
+  async function refreshClaims(claims: SessionClaims, request?: GateRequest): Promise<SessionStep> {
+    const due = request?.ahead === true ? refreshAheadDue(claims, clock.now(), options.refreshSkewMs, refreshAheadMs) : refreshDue(claims, clock.now(), options.refreshSkewMs);
+    if (!due) return { outcome: "valid", claims };
     const result = await coordinator.refresh(claims);
     switch (result.kind) {
       case "refreshed":
@@ -86,7 +100,7 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
   return {
     cookieName,
     refreshClaims,
-    async check(jar) {
+    async check(jar, request) {
       if (sessionCookieNamesIn(jar.keys(), cookieName).length === 0) return { outcome: "anonymous", writes: [], jar: new Map(jar) };
       // Present but unreadable (tampered, foreign, truncated, absurdly many chunks): signed out, and cleared
       // so the browser stops sending it.
@@ -94,7 +108,7 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
       const claims = jwe === null ? null : asSessionClaims(await codec.decode(jwe));
       if (claims === null) return { outcome: "anonymous", ...cleared(jar) };
 
-      const step = await refreshClaims(claims);
+      const step = await refreshClaims(claims, request);
       switch (step.outcome) {
         case "valid":
         case "unavailable":

@@ -1,0 +1,97 @@
+/**
+ * When a tab refreshes the session in the background (pure: the clock, the visibility and the shared
+ * state in; a plan out). The server refreshes a request marked x-session-refresh-ahead from
+ * `skew + ahead` before expiry (core/gate/refresh-ahead.ts); the tab aims at the middle of that window,
+ * `skew + ahead / 2` before expiry, so a clock off by up to ahead / 2 still lands inside it.
+ *
+ * What keeps it from looping or storming:
+ * - only a visible tab fires, and only while the access token has not expired: a laptop that wakes after
+ *   the expiry does nothing, its next navigation (or the focus refetch) refreshes as without this;
+ * - at most MAX_ATTEMPTS_PER_EXPIRY attempts per expiry, across all tabs (the state is shared), at least
+ *   `retryGapMs` apart, and never before a Retry-After has passed;
+ * - a new expiry (the refresh worked, here or anywhere) starts the count afresh.
+ */
+
+export const MAX_ATTEMPTS_PER_EXPIRY = 3;
+/** Longest timer: a tab re-plans at least this often, so a changed clock or a lost event is caught. */
+export const MAX_TIMER_MS = 10 * 60 * 1000;
+/** The gap between attempts on the same expiry when the server gave no Retry-After. */
+export const MIN_RETRY_GAP_MS = 1000;
+
+export interface RefreshAheadSettings {
+  /** SESSION_REFRESH_SKEW_SECONDS, in ms. */
+  readonly skewMs: number;
+  /** The server's ahead window (the gate's refreshAheadMs; default the skew). */
+  readonly aheadMs: number;
+}
+
+/** What every tab of the origin knows about the background refresh (kept in localStorage). */
+export interface RefreshAheadState {
+  /** The newest access-token expiry any tab has seen (epoch ms, the server's clock), or null. */
+  readonly expiresAt: number | null;
+  /** Attempts made on `expiresAt`. */
+  readonly attempts: number;
+  /** When the last attempt on `expiresAt` started (epoch ms), or 0. */
+  readonly lastAttemptAt: number;
+  /** No attempt before this (epoch ms): the Retry-After of an outage. */
+  readonly backoffUntil: number;
+}
+
+export const EMPTY_STATE: RefreshAheadState = { expiresAt: null, attempts: 0, lastAttemptAt: 0, backoffUntil: 0 };
+
+export type RefreshAheadPlan =
+  | { readonly kind: "idle"; readonly reason: "no-session" | "hidden" | "expired" | "gave-up" }
+  | { readonly kind: "wait"; readonly delayMs: number }
+  | { readonly kind: "fire" };
+
+/** Ms before expiry at which a tab asks for its background refresh. */
+export function refreshAheadLeadMs(settings: RefreshAheadSettings): number {
+  return settings.skewMs + settings.aheadMs / 2;
+}
+
+export function retryGapMs(settings: RefreshAheadSettings): number {
+  return Math.max(MIN_RETRY_GAP_MS, settings.aheadMs / 2);
+}
+
+export function planRefreshAhead(input: {
+  readonly expiresAt: number | null;
+  readonly state: RefreshAheadState;
+  readonly now: number;
+  readonly visible: boolean;
+  readonly settings: RefreshAheadSettings;
+}): RefreshAheadPlan {
+  const { now, state, settings } = input;
+  const expiresAt = newestExpiry(input.expiresAt, state.expiresAt);
+  if (expiresAt === null) return { kind: "idle", reason: "no-session" };
+  if (!input.visible) return { kind: "idle", reason: "hidden" };
+  if (now >= expiresAt) return { kind: "idle", reason: "expired" };
+  const sameExpiry = state.expiresAt === expiresAt;
+  const attempts = sameExpiry ? state.attempts : 0;
+  if (attempts >= MAX_ATTEMPTS_PER_EXPIRY) return { kind: "idle", reason: "gave-up" };
+  const notBefore = Math.max(
+    expiresAt - refreshAheadLeadMs(settings),
+    state.backoffUntil,
+    sameExpiry && attempts > 0 ? state.lastAttemptAt + retryGapMs(settings) : 0,
+  );
+  if (notBefore >= expiresAt) return { kind: "idle", reason: "expired" };
+  if (now >= notBefore) return { kind: "fire" };
+  return { kind: "wait", delayMs: Math.min(notBefore - now, MAX_TIMER_MS) };
+}
+
+/** The state once an attempt on `expiresAt` starts. */
+export function attemptStarted(state: RefreshAheadState, expiresAt: number, now: number): RefreshAheadState {
+  const attempts = state.expiresAt === expiresAt ? state.attempts + 1 : 1;
+  return { ...state, expiresAt, attempts, lastAttemptAt: now };
+}
+
+/** The state once a tab's session shows `expiresAt`: a newer expiry starts afresh (an outage's back-off stays). */
+export function withKnownExpiry(state: RefreshAheadState, expiresAt: number): RefreshAheadState {
+  if (state.expiresAt !== null && state.expiresAt >= expiresAt) return state;
+  return { ...EMPTY_STATE, expiresAt, backoffUntil: state.backoffUntil };
+}
+
+export function newestExpiry(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}

@@ -1,0 +1,33 @@
+/**
+ * Refresh ahead: how early a request that asks for it (the browser's background refresh, see
+ * edge-session-refresh/client's SessionRefreshAhead) may refresh, compared with an ordinary request.
+ *
+ * An ordinary request refreshes when the access token has at most `min(skew, lifetime / 2)` left
+ * (refreshDue). A refresh-ahead request may refresh `ahead` earlier, where `ahead` is the server's
+ * setting capped at a quarter of the token's lifetime. Whoever sends the marker (a hostile client too)
+ * therefore can at most move one refresh per token a bounded time earlier: the fresh token is outside the
+ * window for at least a quarter of its lifetime, so the marker can never cost more than 4 backend refreshes
+ * per token lifetime (2 without it), and it goes through the same coordinator, so it collapses with every
+ * other request's refresh of the same token.
+ */
+import type { BackendTokens } from "../backend/tokens";
+
+/**
+ * The ahead window when the gate is given none: as long as the skew (default skew 30 s → a marked request
+ * refreshes from 60 s left, the browser aims at 45 s left), so the browser has half a skew of slack
+ * before an ordinary request would have to refresh.
+ */
+export function defaultRefreshAheadMs(refreshSkewMs: number): number {
+  return refreshSkewMs;
+}
+
+/** Milliseconds before expiry from which a refresh-ahead request refreshes (0 for an already-expired lifetime). */
+export function refreshAheadThresholdMs(tokens: BackendTokens, skewMs: number, aheadMs: number): number {
+  const lifetime = tokens.accessTokenReceivedAt === undefined ? Infinity : Math.max(0, tokens.accessTokenExpires - tokens.accessTokenReceivedAt);
+  return Math.min(skewMs, lifetime / 2) + Math.min(Math.max(0, aheadMs), lifetime / 4);
+}
+
+/** Whether a request carrying the refresh-ahead marker refreshes these tokens now. */
+export function refreshAheadDue(tokens: BackendTokens, nowMs: number, skewMs: number, aheadMs: number): boolean {
+  return tokens.accessTokenExpires - nowMs <= refreshAheadThresholdMs(tokens, skewMs, aheadMs);
+}
