@@ -116,7 +116,7 @@ async function gate(session: SessionRuntime, request: Request, started: number):
       headers.set("retry-after", String(result.retryAfterSeconds));
       break;
   }
-  // The same header the app's middleware writes (README.md, "Behaviour").
+  // The same header the app's middleware writes (docs/ARCHITECTURE.md, "Behaviour").
   headers.append("server-timing", sessionServerTiming(result.outcome, performance.now() - started));
   return new Response(JSON.stringify(answer), { status, headers });
 }

@@ -6,7 +6,7 @@ import { cookieHeader, storeCookies, type CookieJar } from "../../test-support/s
 import type { Outcome, Phase, Sample } from "./types";
 import { OUTCOMES } from "./types";
 
-/** The protected routes of README.md ("Behaviour"); tabs alternate between them. */
+/** The protected routes of docs/ARCHITECTURE.md ("Behaviour"); tabs alternate between them. */
 export const PROTECTED_PATHS = ["/dashboard", "/api/profile"] as const;
 /** What the dashboard renders only when the backend profile came back for the current access token. */
 const DASHBOARD_PROFILE_MARKER = 'data-testid="profile-name"';

@@ -7,7 +7,7 @@
 export type Mode = "locked" | "baseline";
 export const MODES: readonly Mode[] = ["locked", "baseline"];
 
-/** The Server-Timing outcomes of README.md ("Behaviour"), plus `none` for a response that did not carry one. */
+/** The Server-Timing outcomes of docs/ARCHITECTURE.md ("Behaviour"), plus `none` for a response that did not carry one. */
 export type Outcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable" | "none";
 export const OUTCOMES: readonly Outcome[] = ["valid", "refreshed", "joined", "replayed", "anonymous", "rejected", "unavailable", "none"];
 

@@ -1,7 +1,7 @@
 /**
  * Settings: parsed once from an environment-like record, validated, frozen. Every missing or bad value is
  * reported in one SessionError("CONFIG_INVALID") so an operator fixes them all in one go. The core never
- * reads process.env itself; the caller passes the record in. README.md ("Settings") lists every name.
+ * reads process.env itself; the caller passes the record in. docs/CONFIGURATION.md ("Every setting") lists every name.
  */
 import { BACKEND_PROTOCOL_NAMES, BACKEND_PROTOCOLS, type BackendProtocol, type ProtocolSettings } from "./backend/protocols";
 import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./backend-proxy-settings";
@@ -33,7 +33,7 @@ export type { BackendProxySettings } from "./backend-proxy-settings";
 export type { ClientAuthMethod, OAuthClientSettings } from "./backend/oauth2-protocol";
 
 /**
- * Every environment variable parseSettings reads (README.md, "Settings"), for runtimes that bind them one
+ * Every environment variable parseSettings reads (docs/CONFIGURATION.md, "Every setting"), for runtimes that bind them one
  * by one: the ones below, each backend protocol's own (declared beside it) and the backend proxy's.
  */
 export const SETTING_NAMES: readonly string[] = Object.freeze([

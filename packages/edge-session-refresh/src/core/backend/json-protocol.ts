@@ -11,7 +11,7 @@ import { parseTokenResponse } from "./token-response";
 
 const MESSAGE_FIELDS = ["message", "error_description", "detail", "error"] as const;
 
-/** The JSON protocol's own settings (README.md, "Settings"). */
+/** The JSON protocol's own settings (docs/CONFIGURATION.md, "Every setting"). */
 export interface JsonProtocolSettings {
   readonly usernameField: string;
   readonly passwordField: string;

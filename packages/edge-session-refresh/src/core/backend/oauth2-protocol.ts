@@ -37,7 +37,7 @@ export interface OAuthClientSettings {
   readonly scope: string | undefined;
 }
 
-/** The oauth2 protocol's own settings (README.md, "Settings"). */
+/** The oauth2 protocol's own settings (docs/CONFIGURATION.md, "Every setting"). */
 export interface OAuth2ProtocolSettings {
   readonly oauth: OAuthClientSettings;
   /** RFC 7009 revocation endpoint, called on sign-out. */

@@ -12,7 +12,7 @@ export const BACKEND_PROTOCOLS = {
   oauth2: OAUTH2_PROTOCOL,
 } satisfies Record<string, BackendProtocolDefinition>;
 
-/** How the backend is spoken to: the JSON bodies of README.md ("Settings"), or an RFC 6749 token endpoint. */
+/** How the backend is spoken to: the JSON bodies of docs/CONFIGURATION.md ("Every setting"), or an RFC 6749 token endpoint. */
 export type BackendProtocol = keyof typeof BACKEND_PROTOCOLS;
 
 export const BACKEND_PROTOCOL_NAMES = Object.freeze(Object.keys(BACKEND_PROTOCOLS) as BackendProtocol[]);

@@ -1,6 +1,6 @@
 /**
  * What a backend call ended in, classified where it happened. Only `rejected` ends a session; everything
- * else keeps it. README.md ("Failures") has the table.
+ * else keeps it. docs/ARCHITECTURE.md ("Failures") has the table.
  */
 
 export type Ok<T> = { readonly kind: "ok"; readonly value: T };

@@ -1,5 +1,5 @@
 /**
- * Reads a backend's token response in any of the shapes README.md ("Pointing it at your own backend") promises, without code changes:
+ * Reads a backend's token response in any of the shapes docs/CONFIGURATION.md ("Pointing it at your own backend") promises, without code changes:
  * tokens flat or nested under `data`; camelCase, snake_case or short names; expiry as an absolute time
  * (epoch ms, epoch s or ISO 8601), as seconds from now, or only inside the access token's JWT `exp`.
  * Anything unusable is a `malformed` value with a reason, never an exception.

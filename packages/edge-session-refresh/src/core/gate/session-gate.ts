@@ -12,7 +12,7 @@ import type { SessionCodec } from "../session/codec";
 import { applyCookieWrites, sessionCookieWrites, type CookieWrite } from "../session/cookie-jar";
 import { defaultRefreshAheadMs, refreshAheadDue } from "./refresh-ahead";
 
-/** The Server-Timing outcomes of README.md ("Behaviour"). */
+/** The Server-Timing outcomes of docs/ARCHITECTURE.md ("Behaviour"). */
 export type GateOutcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable";
 
 /** The one refresh decision for a session's claims. */
@@ -128,7 +128,7 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
   };
 }
 
-/** The Server-Timing value every response that passed the gate carries (README.md, "Behaviour"). */
+/** The Server-Timing value every response that passed the gate carries (docs/ARCHITECTURE.md, "Behaviour"). */
 export function sessionServerTiming(outcome: GateOutcome, durationMs: number): string {
   return `session;desc="${outcome}";dur=${Math.max(0, durationMs).toFixed(1)}`;
 }
