@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { defineConfig, type Options } from "tsup";
 
 // dist/ is emptied by the build script first: the two builds run side by side, so neither may clean it.
@@ -14,10 +15,23 @@ const common: Options = {
   treeshake: true,
 };
 
+const publicEntries = { "core/index": "src/core/index.ts", "next/index": "src/next/public.ts", "testing/index": "src/testing/index.ts" };
+
+// Every module of src/next is also an entry of its own (dist/next/parts/, not in the exports map, so not
+// importable). With code splitting, dist/next/index.js then only re-exports from separate chunks instead of
+// holding everything in one module, and with "sideEffects": false an app's bundler takes just what it uses:
+// the middleware's bundle gets the middleware, not authorize()'s sign-in limiter and @upstash/ratelimit.
+const nextParts = Object.fromEntries(
+  readdirSync("src/next")
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && file !== "public.ts" && file !== "index.ts")
+    .map((file) => [`next/parts/${file.slice(0, -3)}`, `src/next/${file}`]),
+);
+
 export default defineConfig([
   {
     ...common,
-    entry: { "core/index": "src/core/index.ts", "next/index": "src/next/public.ts", "testing/index": "src/testing/index.ts" },
+    entry: { ...publicEntries, ...nextParts },
+    dts: { entry: publicEntries },
     splitting: true,
     clean: false,
   },
