@@ -1,6 +1,6 @@
 "use client";
 /**
- * <SessionRefreshAhead skewSeconds={…} /> (or useSessionRefreshAhead), inside next-auth's SessionProvider:
+ * <SessionRefreshAhead /> (the skew comes from the session withSessionRefresh builds; or pass skewSeconds) (or useSessionRefreshAhead), inside next-auth's SessionProvider:
  * while a tab is visible, the session is refreshed in the background shortly before the skew window, so
  * navigations and API calls find a valid access token instead of waiting for the backend.
  *
@@ -25,8 +25,8 @@ import { REFRESH_AHEAD_STATE_KEY, sharedState } from "./refresh-ahead-state";
 import { NEXTAUTH_BROADCAST_KEY } from "./session-broadcast";
 
 export interface SessionRefreshAheadProps {
-  /** The server's SESSION_REFRESH_SKEW_SECONDS. */
-  readonly skewSeconds: number;
+  /** The server's SESSION_REFRESH_SKEW_SECONDS; default what the session says (withSessionRefresh puts it there). */
+  readonly skewSeconds?: number;
   /** The gate's refreshAheadMs in seconds, if set; default the skew, as the gate's default. */
   readonly aheadSeconds?: number;
   /** next-auth's session endpoint, which the middleware must front (its matcher); default /api/auth/session. */
@@ -38,16 +38,19 @@ export interface SessionRefreshAheadProps {
 /** Longest a background refresh may take before it counts as an outage. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export function SessionRefreshAhead(props: SessionRefreshAheadProps): null {
+export function SessionRefreshAhead(props: SessionRefreshAheadProps = {}): null {
   useSessionRefreshAhead(props);
   return null;
 }
 
-export function useSessionRefreshAhead({ skewSeconds, aheadSeconds, sessionPath = "/api/auth/session", onSignedOut }: SessionRefreshAheadProps): void {
-  const { status } = useSession();
+export function useSessionRefreshAhead({ skewSeconds: skewProp, aheadSeconds, sessionPath = "/api/auth/session", onSignedOut }: SessionRefreshAheadProps = {}): void {
+  const { status, data } = useSession();
+  // Read without the Session augmentation of edge-session-refresh/next, so this entry stands alone.
+  const sessionSkew = (data as { refreshSkewSeconds?: unknown } | null)?.refreshSkewSeconds;
+  const skewSeconds = skewProp ?? (typeof sessionSkew === "number" ? sessionSkew : undefined);
   const sessionExpiresAt = useAccessTokenExpiry();
   useEffect(() => {
-    if (status === "unauthenticated" || typeof window === "undefined") return;
+    if (status === "unauthenticated" || typeof window === "undefined" || skewSeconds === undefined) return;
     if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0)) throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
     const settings: RefreshAheadSettings = { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const storage = safeLocalStorage();

@@ -23,6 +23,8 @@ declare module "next-auth" {
     user?: DefaultSession["user"] & { id?: string };
     /** When the backend access token expires, epoch milliseconds; null if the session has none. */
     accessTokenExpires?: number | null;
+    /** The server's SESSION_REFRESH_SKEW_SECONDS: when a refresh falls due, for the browser's refresh-ahead. */
+    refreshSkewSeconds?: number;
     /** Set while the backend could not refresh the session (it is kept; the next request tries again). */
     error?: "RefreshUnavailable";
   }

@@ -14,7 +14,7 @@ interface Backend {
 }
 
 /** A real runtime (codec, coordinator on the in-memory store, gate) over a fake backend that rotates. */
-function runtimeWith(backend: Backend): SessionRuntime {
+function runtimeWith(backend: Backend, env: Record<string, string> = {}): SessionRuntime {
   let generation = 0;
   const fetchStub: typeof fetch = async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
@@ -25,12 +25,12 @@ function runtimeWith(backend: Backend): SessionRuntime {
     generation += 1;
     return Response.json({ data: { accessToken: `access-${generation + 1}`, refreshToken: `refresh-${generation + 1}`, accessTokenExpires: Date.now() + 600_000 } });
   };
-  const settings = parseSettings({ NEXTAUTH_SECRET: SECRET, BACKEND_URL: BACKEND, BACKEND_LOGOUT_PATH: "/api/auth/logout", SESSION_REFRESH_SKEW_SECONDS: "0" });
+  const settings = parseSettings({ NEXTAUTH_SECRET: SECRET, BACKEND_URL: BACKEND, BACKEND_LOGOUT_PATH: "/api/auth/logout", SESSION_REFRESH_SKEW_SECONDS: "0", ...env });
   return createSessionRuntime(settings, { fetch: fetchStub, store: createMemoryLockStore(), announceStore: false, onEvent: () => {} });
 }
 
-function wrap(app: AuthOptions, backend: Backend = { calls: [], answer: "ok" }) {
-  const runtime = runtimeWith(backend);
+function wrap(app: AuthOptions, env: Record<string, string> = {}, backend: Backend = { calls: [], answer: "ok" }) {
+  const runtime = runtimeWith(backend, env);
   return { options: wrapAuthOptions(app, { runtime: () => runtime, refreshAlreadyUnavailable: async () => false }), backend, runtime };
 }
 
@@ -97,7 +97,7 @@ describe("withSessionRefresh: the app's jwt callback", () => {
 
   it("a refused refresh ends the session (next-auth clears the cookie) without running the app's callback", async () => {
     const seen = { jwt: [] as JWT[], signOuts: 0 };
-    const { options } = wrap(appOptions(seen), { calls: [], answer: "refused" });
+    const { options } = wrap(appOptions(seen), {}, { calls: [], answer: "refused" });
     await expect(jwtOf(options)({ token: { ...expiredToken } })).rejects.toMatchObject({ code: "SESSION_REJECTED" });
     expect(seen.jwt).toEqual([]);
   });
@@ -133,10 +133,10 @@ describe("withSessionRefresh: what the browser's session gets", () => {
     expect(JSON.stringify(session)).not.toMatch(/refresh-1|access-1/);
   });
 
-  it("without a session callback of its own the app gets the identity and the expiry only", async () => {
-    const { options } = wrap({ providers: [] });
+  it("without a session callback of its own the app gets the identity, the expiry and the server's refresh skew only", async () => {
+    const { options } = wrap({ providers: [] }, { SESSION_REFRESH_SKEW_SECONDS: "45" });
     const session = await sessionOf(options)({ session: { user: { name: "Ada" }, expires: "x" }, token: expiredToken });
-    expect(session).toEqual({ user: { name: "Ada", id: "u1" }, expires: "x", accessTokenExpires: expiredToken.accessTokenExpires });
+    expect(session).toEqual({ user: { name: "Ada", id: "u1" }, expires: "x", accessTokenExpires: expiredToken.accessTokenExpires, refreshSkewSeconds: 45 });
   });
 });
 

@@ -92,6 +92,8 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
         ...params.session,
         user: { ...params.session?.user, id: token.sub },
         accessTokenExpires: typeof token.accessTokenExpires === "number" ? token.accessTokenExpires : null,
+        // The server's refresh skew, so the browser's SessionRefreshAhead needs no setting of its own.
+        refreshSkewSeconds: settings().refreshSkewMs / 1000,
         ...(token.error === "RefreshUnavailable" ? { error: "RefreshUnavailable" as const } : {}),
       };
       const session = appSession ? await appSession({ ...params, session: base, token: withoutTokens(token) }) : base;
