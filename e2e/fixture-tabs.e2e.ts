@@ -9,7 +9,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureFixtureBuilt, type FixtureName } from "../test-support/fixture-app";
+import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, type FixtureName } from "../test-support/fixture-app";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -75,7 +75,7 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
       const body = new URL(response.url()).pathname === "/api/auth/session" ? response.text().catch(() => null) : undefined;
       seen.push({ url: response.url(), status: response.status(), outcome, body });
     });
-  });
+  }, FIXTURE_BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     await context?.close();

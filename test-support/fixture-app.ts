@@ -12,7 +12,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -28,6 +28,9 @@ const LIBRARY_DIST = join(ROOT, "packages", "edge-session-refresh", "dist");
 /** Never part of a fixture's inputs: what an install or a build writes into a fixture directory. */
 const GENERATED = new Set(["node_modules", ".next", "next-env.d.ts", "tsconfig.tsbuildinfo"]);
 const READY_MARKER = ".fixture-ready.json";
+const LOCK_HEARTBEAT_MS = 30_000;
+/** A cold fixture build (npm ci, npm install, next build, tsc) on a busy 2-core machine: minutes, not seconds. */
+export const FIXTURE_BUILD_TIMEOUT_MS = 20 * 60_000;
 
 export interface PackedLibrary {
   /** The tarball, named by its content hash. */
@@ -110,26 +113,36 @@ export async function ensureFixtureBuilt(name: FixtureName): Promise<FixtureBuil
   return withBuildLock(projectDir, async () => {
     const raced = readyBuild(projectDir, true);
     if (raced) return raced;
-    removeOtherBuilds(name, projectDir);
-    rmSync(projectDir, { recursive: true, force: true });
-    const timings: Record<string, number> = {};
-    const step = async (label: string, command: string, args: string[], env: NodeJS.ProcessEnv = npmEnv()) => {
-      const started = performance.now();
-      await run(command, args, env, projectDir).catch((error: unknown) => {
-        throw new Error(`fixture ${name}: ${label} failed in ${projectDir}`, { cause: error });
-      });
-      timings[label] = Math.round(performance.now() - started);
-    };
-    cpSync(fixtureDir(name), projectDir, { recursive: true, filter: (source) => !GENERATED.has(source.split(/[\\/]/).pop()!) });
-    await step("npm ci", "npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"]);
-    await step("npm install tarball", "npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", library.path]);
-    const env = { ...npmEnv(), NEXT_TELEMETRY_DISABLED: "1" };
-    await step("next build", process.execPath, [join(projectDir, "node_modules", "next", "dist", "bin", "next"), "build"], env);
-    // After the build: next-env.d.ts (Next's own types) is written by it.
-    await step("tsc --noEmit", process.execPath, [join(projectDir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"], env);
-    writeFileSync(join(projectDir, READY_MARKER), JSON.stringify({ library: library.sha256, timings }, null, 2));
-    return readyBuild(projectDir, false)!;
+    // A cold build on a busy machine can outlast the lock's staleness limit: keep the lock fresh meanwhile.
+    const heartbeat = setInterval(() => utimesSync(`${projectDir}.build-lock`, new Date(), new Date()), LOCK_HEARTBEAT_MS);
+    try {
+      return await buildFixture(name, library, projectDir);
+    } finally {
+      clearInterval(heartbeat);
+    }
   });
+}
+
+async function buildFixture(name: FixtureName, library: PackedLibrary, projectDir: string): Promise<FixtureBuild> {
+  removeOtherBuilds(name, projectDir);
+  rmSync(projectDir, { recursive: true, force: true });
+  const timings: Record<string, number> = {};
+  const step = async (label: string, command: string, args: string[], env: NodeJS.ProcessEnv = npmEnv()) => {
+    const started = performance.now();
+    await run(command, args, env, projectDir).catch((error: unknown) => {
+      throw new Error(`fixture ${name}: ${label} failed in ${projectDir}`, { cause: error });
+    });
+    timings[label] = Math.round(performance.now() - started);
+  };
+  cpSync(fixtureDir(name), projectDir, { recursive: true, filter: (source) => !GENERATED.has(source.split(/[\\/]/).pop()!) });
+  await step("npm ci", "npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"]);
+  await step("npm install tarball", "npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", library.path]);
+  const env = { ...npmEnv(), NEXT_TELEMETRY_DISABLED: "1" };
+  await step("next build", process.execPath, [join(projectDir, "node_modules", "next", "dist", "bin", "next"), "build"], env);
+  // After the build: next-env.d.ts (Next's own types) is written by it.
+  await step("tsc --noEmit", process.execPath, [join(projectDir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"], env);
+  writeFileSync(join(projectDir, READY_MARKER), JSON.stringify({ library: library.sha256, timings }, null, 2));
+  return readyBuild(projectDir, false)!;
 }
 
 function readyBuild(projectDir: string, reused: boolean): FixtureBuild | null {
