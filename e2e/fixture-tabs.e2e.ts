@@ -27,12 +27,21 @@ let browser: Browser;
 let context: BrowserContext;
 let seen: Array<{ url: string; status: number; outcome: string; body?: Promise<string | null> }> = [];
 
+/**
+ * The origin the browser uses: NEXTAUTH_URL's (test-support/next-app.ts sets http://localhost:<port>), as in
+ * a deployment where people open the app at its configured URL. Next 15's middleware sees every request as
+ * http://localhost:<port> (not the Host header), so its login redirect lands there whatever the tab opened.
+ */
+function appOrigin(instance: { port: number }): string {
+  return `http://localhost:${instance.port}`;
+}
+
 function outcomeOf(response: PageResponse): string | null {
   return /session;desc="([a-z]+)"/.exec(response.headers()["server-timing"] ?? "")?.[1] ?? null;
 }
 
 async function browserClaims(): Promise<Record<string, unknown>> {
-  const cookie = (await context.cookies(stack.instances[0]!.url)).find((entry) => entry.name === SESSION_COOKIE);
+  const cookie = (await context.cookies(appOrigin(stack.instances[0]!))).find((entry) => entry.name === SESSION_COOKIE);
   expect(cookie?.httpOnly).toBe(true);
   const claims = await decodeWithNextAuth(stack.secret, cookie!.value);
   expect(claims).not.toBeNull();
@@ -87,7 +96,7 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
   });
 
   it(`signs in through its /login form, then ${TABS} tabs on an expired token share one refresh`, async () => {
-    const apps = stack.instances.map((instance) => instance.url);
+    const apps = stack.instances.map(appOrigin);
     // The tabs exist already (a user's open tabs), each on the login page of the instance it will use.
     const tabs: Page[] = [];
     for (let index = 0; index < TABS; index++) tabs.push(await context.newPage());
