@@ -55,6 +55,8 @@ export async function ensureAppBuilt(distDir = ".next"): Promise<void> {
 export interface AppBuild {
   readonly projectDir: string;
   readonly distDir: string;
+  /** The `next` CLI that serves it when not this project's (a fixture's own Next version). */
+  readonly nextBin?: string;
 }
 
 /** The variant `APP_RUNTIME_VARIANT` asks for (`edge` when unset). */
@@ -93,7 +95,7 @@ export async function ensureVariantBuilt(variant: AppRuntime): Promise<AppBuild>
 
 /** The runtime a build's session middleware runs on, from Next's own manifests (see bench/edge-bundle-size.ts). */
 export function builtMiddlewareRuntime(build: AppBuild): "edge" | "nodejs" | "none" {
-  return middlewareRuntime(join(ROOT, build.projectDir, build.distDir));
+  return middlewareRuntime(resolve(ROOT, build.projectDir, build.distDir));
 }
 
 /**
@@ -102,7 +104,7 @@ export function builtMiddlewareRuntime(build: AppBuild): "edge" | "nodejs" | "no
  * holder's and is broken.
  */
 export async function withBuildLock<T>(distDir: string, task: () => Promise<T>): Promise<T> {
-  const lock = join(ROOT, `${distDir}.build-lock`);
+  const lock = resolve(ROOT, `${distDir}.build-lock`);
   for (;;) {
     try {
       mkdirSync(lock);
@@ -152,6 +154,8 @@ export interface StartOptions {
   readonly distDir?: string;
   /** The project `next start` serves (relative to ROOT): "." or a variant's copy, see ensureVariantBuilt. */
   readonly projectDir?: string;
+  /** The `next` CLI to run (default this project's; a fixture brings its own Next version). */
+  readonly nextBin?: string;
   readonly port?: number;
 }
 
@@ -167,7 +171,7 @@ export async function startNextInstance(options: StartOptions): Promise<NextInst
     NEXTAUTH_URL: `http://localhost:${port}`,
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child: ChildProcess = spawn(process.execPath, [options.nextBin ?? NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: resolve(ROOT, options.projectDir ?? "."),
     env,
     stdio: ["ignore", "pipe", "pipe"],

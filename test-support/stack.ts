@@ -44,6 +44,8 @@ export interface StackOptions {
   readonly distDir?: string;
   /** The project to serve, relative to the repository root (a variant's copy; default this project). */
   readonly projectDir?: string;
+  /** The `next` CLI that serves it (a fixture's own Next; default this project's). */
+  readonly nextBin?: string;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -55,7 +57,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const env = { NEXTAUTH_SECRET: secret, BACKEND_URL: backend.url, ...services.storeEnv, ...options.env };
     const settled = await Promise.allSettled(
       Array.from({ length: options.instances }, (_, index) =>
-        startNextInstance({ env: { ...env, ...options.instanceEnv?.(index) }, distDir: options.distDir, projectDir: options.projectDir }),
+        startNextInstance({ env: { ...env, ...options.instanceEnv?.(index) }, distDir: options.distDir, projectDir: options.projectDir, nextBin: options.nextBin }),
       ),
     );
     const instances = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
