@@ -6,7 +6,8 @@ import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const pkg = join(import.meta.dirname, "..", "packages", "edge-session-refresh");
-const stamp = join(pkg, "dist", ".built");
+// Outside dist/ (which npm pack ships) and ignored by git.
+const stamp = join(pkg, ".dist-built");
 const inputs = ["src", "package.json", "tsup.config.ts", "tsconfig.json"].map((input) => join(pkg, input));
 
 function newest(path) {
@@ -16,7 +17,7 @@ function newest(path) {
   return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs);
 }
 
-if (process.argv.includes("--force") || !existsSync(stamp) || inputs.some((input) => newest(input) >= statSync(stamp).mtimeMs)) {
+if (process.argv.includes("--force") || !existsSync(stamp) || !existsSync(join(pkg, "dist", "next", "index.js")) || inputs.some((input) => newest(input) >= statSync(stamp).mtimeMs)) {
   execFileSync("npm", ["run", "build", "-w", "edge-session-refresh"], { stdio: "inherit" });
   writeFileSync(stamp, new Date().toISOString() + "\n");
 } else {
