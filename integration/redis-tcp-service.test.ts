@@ -91,50 +91,92 @@ describe("Node runtime, REDIS_URL: sign-in limits on the same Redis", () => {
 });
 
 describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, and back", () => {
-  it("killed while the leader's backend refresh runs: what each request gets, and what happens once it is back", async () => {
+  /** Access tokens live this long: the successor is due again within the test, for the refresh after the return. */
+  const ACCESS_TTL_S = 6;
+
+  /**
+   * Two instances on a durable Redis; one expired session stormed over them; the primary SIGKILLed once the
+   * leader's backend refresh has begun (the backend consumes the token first), so the leader's settle
+   * (SETTLE_ATTEMPTS tries, 50 and 250 ms apart) meets a dead store. Then the primary restarts, same port,
+   * same data directory.
+   */
+  async function killDuringTheLeadersRefresh() {
     const port = await freePort();
     const first = await durableRedis(port);
     const stack = await startStack({
       instances: 2,
-      backend: { refreshLatencyMs: 1_500 },
-      env: { ...NO_UPSTASH, REDIS_URL: first.server.url },
+      backend: { refreshLatencyMs: 1_500, accessTokenTtlSeconds: ACCESS_TTL_S },
+      env: { ...NO_UPSTASH, REDIS_URL: first.server.url, SESSION_REFRESH_SKEW_SECONDS: "1" },
       ...nodeBuild,
     });
     stacks.push(stack);
     const session = await freshExpiredSession(stack);
     stack.backend.resetStats();
-
     const request = async (index: number, cookie: string) => {
       const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, { headers: { cookie }, redirect: "manual" });
       const body = await response.text();
-      return { instance: index % 2, status: response.status, setCookie: sessionSetCookie(response), body };
+      return { status: response.status, setCookie: sessionSetCookie(response), body };
     };
-    const storm = Array.from({ length: 20 }, (_, index) => request(index, session.header));
-    // The leader's backend call has begun (the backend consumes the token first): now the primary dies.
+    const stormOf = (count: number, cookie: string) => Promise.all(Array.from({ length: count }, (_, index) => request(index, cookie)));
+    const storm = stormOf(20, session.header);
     await until(() => stack.backend.stats().refreshAttempts >= 1, "the leader's backend refresh");
     await first.server.stop();
-    const during = await Promise.all(storm);
+    const during = await storm;
+    const endedAt = Date.now();
+    const restarted = await durableRedis(port, first.dir);
+    /** Storms until no answer is 503 (the connection comes back on its own, with bounded back-off). */
+    const stormOnceBack = async (count: number, cookie: string) => {
+      let answers = await stormOf(count, cookie);
+      const deadline = Date.now() + 30_000;
+      while (answers.some((r) => r.status === 503) && Date.now() < deadline) answers = await stormOf(count, cookie);
+      return answers;
+    };
+    return { stack, session, during, endedAt, restarted, stormOnceBack };
+  }
 
-    // Nobody is signed out: every answer is 200 (the leader's instance, with the successor) or 503 with
-    // the session cookie untouched.
+  it("nobody is signed out: the leader's instance serves the successor, the rest get 503; once back, the successor is served and its own refresh happens once", async () => {
+    const { stack, during, endedAt, restarted, stormOnceBack } = await killDuringTheLeadersRefresh();
+    // During: 200 (the leader's instance, with the successor) or 503 with the session cookie untouched.
     expect(during.filter((r) => r.status !== 200 && r.status !== 503).map((r) => `${r.status} ${r.body.slice(0, 120)}`)).toEqual([]);
     expect(during.filter((r) => r.setCookie?.cleared)).toEqual([]);
     const served = during.filter((r) => r.status === 200);
     expect(served.length).toBeGreaterThan(0);
     for (const r of served) expect(r.body).toContain(DEMO_EMAIL);
     expect(stack.backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 0 });
-    expect(stack.output()).toContain("settle-failed");
+    // The successor never reached the store: the settle failed on every attempt.
+    expect(stack.output()).toContain('"event":"settle-failed"');
 
-    // The browser keeps the successor the leader's response set (a 503 sets no cookie).
-    const successor = served.find((r) => r.setCookie !== null && !r.setCookie.cleared)!.setCookie!.value;
-    const second = await durableRedis(port, first.dir);
-    // Back: the browser's next requests carry the successor; served on every instance, no new refresh.
-    let back = await Promise.all(Array.from({ length: 10 }, (_, index) => request(index, `next-auth.session-token=${successor}`)));
-    const deadline = Date.now() + 30_000;
-    while (back.some((r) => r.status === 503) && Date.now() < deadline) back = await Promise.all(Array.from({ length: 10 }, (_, index) => request(index, `next-auth.session-token=${successor}`)));
+    // A browser keeps the cookie the leader's response set (a 503 sets none) and sends it from then on.
+    const successor = `next-auth.session-token=${served.find((r) => r.setCookie !== null)!.setCookie!.value}`;
+    const back = await stormOnceBack(10, successor);
     expect(back.map((r) => r.status)).toEqual(back.map(() => 200));
     expect(stack.backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 0, familiesRevoked: 0 });
-    await second.server.stop();
+
+    // Once the successor's access token is due, a storm over both instances makes 1 refresh through the
+    // restarted primary and serves everyone. Waiting for a real token's expiry: nothing else would do.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, endedAt + ACCESS_TTL_S * 1000 - Date.now())));
+    const due = await stormOnceBack(10, successor);
+    expect(due.map((r) => r.status)).toEqual(due.map(() => 200));
+    expect(due.filter((r) => r.setCookie !== null && !r.setCookie.cleared).length).toBeGreaterThan(0);
+    expect(stack.backend.stats()).toMatchObject({ refreshes: 2, reuseDetections: 0, familiesRevoked: 0 });
+    await restarted.server.stop();
+  }, 180_000);
+
+  /**
+   * KNOWN GAP, asserted as it is (issue 16): the successor exists only in the leader's response. A request
+   * that still carries the pre-refresh cookie once the primary is back (the leader's response was lost, or
+   * a copy of the cookie was in flight elsewhere) waits out the orphaned lock (restored from the append-only
+   * file), leads, and replays the consumed refresh token: a rotating backend takes it for reuse and revokes
+   * the family, so the browser holding the successor is signed out too. Without the outage the settle
+   * would have stored the successor and the late request would get `replayed`.
+   */
+  it("KNOWN GAP: the pre-refresh cookie replayed once the primary is back is taken for token reuse and signs the session out", async () => {
+    const { stack, session, during, stormOnceBack } = await killDuringTheLeadersRefresh();
+    expect(during.filter((r) => r.setCookie?.cleared)).toEqual([]);
+    const replayed = await stormOnceBack(4, session.header);
+    expect(replayed.map((r) => [r.status, r.setCookie?.cleared])).toEqual(replayed.map(() => [401, true]));
+    expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 2, reuseDetections: 1, familiesRevoked: 1 });
+    // familiesRevoked: the successor the browser holds is dead at the backend too; its next refresh is refused.
   }, 180_000);
 });
 
