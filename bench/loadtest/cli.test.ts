@@ -38,6 +38,15 @@ describe("parseCli", () => {
     ]);
   });
 
+  it("--store picks the local lock store, upstash by default; the bridge's latency only with upstash, local runs only", () => {
+    expect(parseCli([])).toMatchObject({ store: "upstash" });
+    expect(parseCli(["--store", "redis"])).toMatchObject({ store: "redis" });
+    expect(parseCli(["--store=redis-cluster", "--quick"])).toMatchObject({ store: "redis-cluster", scenarios: QUICK_SCENARIOS });
+    expect(problems(["--store", "memcached"])).toEqual(['--store must be one of upstash, redis, redis-cluster, got "memcached"']);
+    expect(problems(["--store", "redis", "--store-latency-ms", "40"])).toEqual(["--store-latency-ms is the Upstash-REST bridge's: only with --store upstash"]);
+    expect(problems(["--target", "http://a", "--user", "u", "--password", "p", "--store", "redis"])).toEqual(["--store only applies to the local stack, not with --target"]);
+  });
+
   it("reports every problem at once", () => {
     expect(problems(["--waves", "0", "--bogus", "--timeout-ms"])).toEqual([
       "unknown option --bogus",

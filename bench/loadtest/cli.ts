@@ -25,6 +25,10 @@ export const QUICK_WAVES = 2;
 /** A wave bigger than this is a typo, not a load test for one machine. */
 export const MAX_REQUESTS_PER_WAVE = 20_000;
 
+/** The lock store the local stack gives the app: Upstash REST (the bridge), or Redis over TCP on the Node proxy. */
+export const LOAD_TEST_STORES = ["upstash", "redis", "redis-cluster"] as const;
+export type LoadTestStore = (typeof LOAD_TEST_STORES)[number];
+
 export interface CliOptions {
   readonly scenarios: readonly Scenario[];
   /** True when the matrix is the default one (the docs chart is only rewritten from such a run). */
@@ -41,6 +45,8 @@ export interface CliOptions {
   readonly refreshLatencyMs: number;
   /** Whether --refresh-latency-ms was given: with --target it then tells the report the backend's latency. */
   readonly refreshLatencyGiven: boolean;
+  /** The local stack's lock store; the redis kinds run the Node-proxy variant of the app. */
+  readonly store: LoadTestStore;
   /** A simulated lock-store round trip, added by the local Upstash-REST bridge (0: none). */
   readonly storeLatencyMs: number;
   readonly timeoutMs: number;
@@ -57,6 +63,9 @@ export const USAGE = `npm run loadtest -- [options]
   --no-baseline            skip the unlocked baseline
   --refresh-latency-ms N   the reference backend's refresh latency (default 150); with --target, what the
                            targets' backend takes, for the \`joined\` latency target
+  --store KIND             the local lock store: upstash (default; the Upstash-REST bridge over a Redis),
+                           redis (REDIS_URL) or redis-cluster (REDIS_CLUSTER_NODES, a 3-master cluster);
+                           the redis kinds run the Node-proxy variant of the app (Redis over TCP)
   --store-latency-ms N     a simulated lock-store round trip: the local bridge answers each request N ms
                            later (default 0), like an Upstash region away from the app
   --timeout-ms N           per request (default 20000)
@@ -83,7 +92,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(["--scenarios", "--waves", "--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats", "--out", "--refresh-latency-ms", "--store-latency-ms", "--timeout-ms", "--deadline-seconds"]);
+  const valued = new Set(["--scenarios", "--waves", "--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats", "--out", "--refresh-latency-ms", "--store", "--store-latency-ms", "--timeout-ms", "--deadline-seconds"]);
   const switches = new Set(["--quick", "--no-baseline", "--no-build", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -128,6 +137,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (baselineTargets.length > 0 && targets.length === 0) problems.push("--baseline-target needs --target");
   if (targets.length > 0 && (!values.has("--user") || !values.has("--password"))) problems.push("--target needs --user and --password");
   if (targets.length > 0 && values.has("--store-latency-ms")) problems.push("--store-latency-ms only applies to the local stack, not with --target");
+  const store = values.get("--store") ?? "upstash";
+  if (!(LOAD_TEST_STORES as readonly string[]).includes(store)) problems.push(`--store must be one of ${LOAD_TEST_STORES.join(", ")}, got ${JSON.stringify(store)}`);
+  if (targets.length > 0 && values.has("--store")) problems.push("--store only applies to the local stack, not with --target");
+  if (store !== "upstash" && values.has("--store-latency-ms")) problems.push("--store-latency-ms is the Upstash-REST bridge's: only with --store upstash");
   if (targets.length === 0) {
     for (const name of ["--user", "--password", "--secret", "--backend-stats"]) {
       if (values.has(name)) problems.push(`${name} only applies with --target`);
@@ -136,7 +149,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
 
   const options: CliOptions = {
     scenarios,
-    defaultMatrix: !quick && !values.has("--scenarios") && targets.length === 0,
+    defaultMatrix: !quick && !values.has("--scenarios") && targets.length === 0 && !values.has("--store"),
     waves: number("--waves", quick ? QUICK_WAVES : DEFAULT_WAVES, 1, 20),
     targets,
     baselineTargets,
@@ -148,6 +161,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     outDir: values.get("--out") ?? "bench/results",
     refreshLatencyMs: number("--refresh-latency-ms", 150, 0, 10_000),
     refreshLatencyGiven: values.has("--refresh-latency-ms"),
+    store: (LOAD_TEST_STORES as readonly string[]).includes(store) ? (store as LoadTestStore) : "upstash",
     storeLatencyMs: number("--store-latency-ms", 0, 0, 10_000),
     timeoutMs: number("--timeout-ms", 20_000, 100, 300_000),
     deadlineSeconds: number("--deadline-seconds", 600, 10, 24 * 3600),

@@ -64,6 +64,7 @@ async function main(): Promise<number> {
         users: Math.max(...scenarios.map((scenario) => scenario.users)),
         refreshLatencyMs: options.refreshLatencyMs,
         storeLatencyMs: options.storeLatencyMs,
+        store: options.store,
         baseline: modes.includes("baseline"),
         build: options.build,
         log: (line) => progress.line(line),

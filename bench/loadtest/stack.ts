@@ -9,7 +9,8 @@ import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ensureAppBuilt, ROOT, startNextInstance, withBuildLock, type NextInstance } from "../../test-support/next-app";
+import { ensureAppBuilt, ensureVariantBuilt, NODE_VARIANT_DIR, ROOT, startNextInstance, withBuildLock, type NextInstance } from "../../test-support/next-app";
+import type { LoadTestStore } from "./cli";
 import type { ServicesConfig, ServicesReady } from "./services";
 import type { BackendCounters, Mode, StatsSnapshot } from "./types";
 
@@ -50,6 +51,8 @@ export interface LocalStackOptions {
   readonly refreshLatencyMs: number;
   /** The simulated lock-store round trip the bridge adds (`--store-latency-ms`). */
   readonly storeLatencyMs: number;
+  /** The lock store (`--store`); the redis kinds need the Node-proxy variant (node-redis is Node-only). */
+  readonly store: LoadTestStore;
   /** Whether to start the baseline instances too. */
   readonly baseline: boolean;
   /** false: use the existing build as it is (`--no-build`). */
@@ -74,20 +77,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       storeToken,
       storeLatencyMs: options.storeLatencyMs,
+      store: options.store,
     });
     cleanups.push(services.stop);
 
+    // The redis kinds: the Node-proxy variant, whose middleware runs on Node and may open a TCP connection.
+    const projectDir = options.store === "upstash" ? "." : NODE_VARIANT_DIR;
     if (options.build) {
-      options.log("building the app (reused when nothing under src/ changed)");
-      await ensureAppBuilt(SHARED_DIST_DIR);
+      options.log(`building the app${projectDir === "." ? "" : " (Node-proxy variant)"} (reused when nothing under src/ changed)`);
+      if (projectDir === ".") await ensureAppBuilt(SHARED_DIST_DIR);
+      else await ensureVariantBuilt("node");
     }
-    await snapshotBuild();
+    await snapshotBuild(projectDir);
 
     const env = {
       NEXTAUTH_SECRET: secret,
       BACKEND_URL: services.ready.backendUrl,
-      UPSTASH_REDIS_REST_URL: services.ready.storeUrl,
-      UPSTASH_REDIS_REST_TOKEN: storeToken,
+      // Empty counts as unset: only the chosen store is configured (both at once is a configuration error).
+      UPSTASH_REDIS_REST_URL: "",
+      UPSTASH_REDIS_REST_TOKEN: "",
+      ...services.ready.storeEnv,
       SESSION_REFRESH_SKEW_SECONDS: "30",
       SESSION_REFRESH_GRACE_SECONDS: "30",
     };
@@ -95,8 +104,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
     const baselineCount = options.baseline ? options.instances : 0;
     options.log(`starting ${options.instances} + ${baselineCount} next start instances (locked + baseline)`);
     const started = await Promise.allSettled([
-      ...Array.from({ length: options.instances }, () => startNextInstance({ env, distDir: SNAPSHOT_DIST_DIR })),
-      ...Array.from({ length: baselineCount }, () => startNextInstance({ env: baselineEnv, distDir: SNAPSHOT_DIST_DIR })),
+      ...Array.from({ length: options.instances }, () => startNextInstance({ env, projectDir, distDir: SNAPSHOT_DIST_DIR })),
+      ...Array.from({ length: baselineCount }, () => startNextInstance({ env: baselineEnv, projectDir, distDir: SNAPSHOT_DIST_DIR })),
     ]);
     for (const result of started) if (result.status === "fulfilled") cleanups.push(() => result.value.stop());
     const failure = started.find((result): result is PromiseRejectedResult => result.status === "rejected");
@@ -123,7 +132,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
       },
       description: [
         `local: ${options.instances} locked + ${baselineCount} baseline \`next start\` instances of one build, ` +
-          `one Redis behind the Upstash-REST bridge, the reference backend with ${options.refreshLatencyMs} ms refresh latency` +
+          STORE_DESCRIPTIONS[options.store] +
+          `, the reference backend with ${options.refreshLatencyMs} ms refresh latency` +
           (options.storeLatencyMs > 0 ? `, ${options.storeLatencyMs} ms simulated lock-store round trip` : ""),
       ],
       close,
@@ -235,12 +245,21 @@ async function startServices(config: ServicesConfig): Promise<Services> {
   }
 }
 
-/** Copies the shared build under its build lock (test-support's protocol), so no rebuild is half-copied. */
-async function snapshotBuild(): Promise<void> {
-  const source = join(ROOT, SHARED_DIST_DIR);
-  await withBuildLock(SHARED_DIST_DIR, async () => {
-    if (!existsSync(join(source, "BUILD_ID"))) throw new Error(`no build in ${SHARED_DIST_DIR}/: run without --no-build`);
-    const target = join(ROOT, SNAPSHOT_DIST_DIR);
+const STORE_DESCRIPTIONS: Record<LoadTestStore, string> = {
+  upstash: "one Redis behind the Upstash-REST bridge",
+  redis: "the Node proxy with one redis-server over TCP (REDIS_URL)",
+  "redis-cluster": "the Node proxy with a 3-master Redis Cluster over TCP (REDIS_CLUSTER_NODES)",
+};
+
+/**
+ * Copies the project's shared build (`.` or the Node variant's copy) under its build lock (test-support's
+ * protocol), so no rebuild is half-copied.
+ */
+async function snapshotBuild(projectDir: string): Promise<void> {
+  const source = join(ROOT, projectDir, SHARED_DIST_DIR);
+  await withBuildLock(projectDir === "." ? SHARED_DIST_DIR : projectDir, async () => {
+    if (!existsSync(join(source, "BUILD_ID"))) throw new Error(`no build in ${join(projectDir, SHARED_DIST_DIR)}/: run without --no-build`);
+    const target = join(ROOT, projectDir, SNAPSHOT_DIST_DIR);
     rmSync(target, { recursive: true, force: true });
     cpSync(source, target, { recursive: true, filter: (path) => path !== join(source, "cache") });
   });

@@ -6,6 +6,7 @@
 import { createKeyedHash, createSignInLimits, type SignInEvent, type SignInLimits } from "../core";
 // Not through the barrel: @upstash/ratelimit must stay out of the edge middleware's bundle (it signs nobody in).
 import { signInLimitersFor } from "../core/signin/limiters";
+import { nodeOnlySignInScripts } from "./node-stores";
 import { sessionRuntime } from "./runtime";
 
 let limits: SignInLimits | undefined;
@@ -13,7 +14,7 @@ let limits: SignInLimits | undefined;
 export function signInLimits(): SignInLimits {
   if (limits !== undefined) return limits;
   const { settings, clock } = sessionRuntime();
-  const chosen = signInLimitersFor(settings.store, clock);
+  const chosen = signInLimitersFor(settings.store, clock, nodeOnlySignInScripts(settings.store));
   limits = createSignInLimits({
     settings: settings.signIn,
     sharedLimiter: chosen.limiterFor,

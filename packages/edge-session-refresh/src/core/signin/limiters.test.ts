@@ -10,7 +10,7 @@ import { connectRedis, deleteKeys, startRedis, type TestRedis, type TestRedisCli
 import type { Clock } from "../clock";
 import { createUpstashClient } from "../refresh/upstash-store";
 import type { AttemptLimiter, LimitRule } from "./attempt-limiter";
-import { SIGNIN_KEY_PREFIX } from "./limiters";
+import { signInLimitersFor, SIGNIN_KEY_PREFIX } from "./limiters";
 import { createMemoryAttemptLimiter } from "./memory-limiter";
 import { createRedisAttemptLimiter, type SignInScriptClient } from "./redis-limiter";
 import { createUpstashAttemptLimiter } from "./upstash-limiter";
@@ -124,5 +124,26 @@ describe("through the bridge", () => {
     const { byCommand } = bridge.stats();
     expect(byCommand.EVAL ?? 0).toBeLessThanOrEqual(1);
     expect(byCommand.EVALSHA).toBe(3);
+  });
+});
+
+describe("signInLimitersFor: the lock store's kind picks the counters", () => {
+  const clock: Clock = { now: () => Date.now(), sleep: async () => {} };
+  const scripts: SignInScriptClient = { eval: (script, keys, args) => tcp.eval(script, { keys, arguments: args }) };
+  const cases = [
+    { store: { kind: "memory" as const }, scripts: undefined, local: true },
+    { store: { kind: "redis" as const, url: "redis://unused" }, scripts: undefined, local: true },
+    { store: { kind: "redis" as const, url: "redis://unused" }, scripts, local: false },
+    { store: { kind: "redis-cluster" as const, nodes: ["h:1"], tls: false, username: undefined, password: undefined }, scripts, local: false },
+  ];
+  it.each(cases)("$store.kind with a script client: $scripts.eval → local $local", async ({ store, scripts, local }) => {
+    const chosen = signInLimitersFor(store, clock, scripts);
+    expect(chosen.local).toBe(local);
+    if (local) return;
+    // The shared limiter really counts on the Redis behind the script client.
+    const limiter = chosen.limiterFor("account", { max: 2, windowMs: 60_000 });
+    const key = `chosen-${process.pid}-${++serial}`;
+    expect([(await limiter.take(key)).allowed, (await limiter.take(key)).allowed, (await limiter.take(key)).allowed]).toEqual([true, true, false]);
+    await limiter.clear(key);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * Which limiter counts sign-in attempts, from the store settings: the same store as the refresh locks, so
- * every instance sees the same counts. Upstash → @upstash/ratelimit; memory → this isolate's counters.
- * A TCP Redis store (node-redis) plugs in through createRedisAttemptLimiter with its script client.
+ * every instance sees the same counts. Upstash → @upstash/ratelimit; memory → this isolate's counters;
+ * a TCP Redis or Redis Cluster (REDIS_URL / REDIS_CLUSTER_NODES) → the sliding-window script on the lock
+ * store's own connection, which the Node adapter passes in as `redisScripts` (src/next/node-stores.ts):
+ * the core never imports node-redis, so the edge bundle cannot carry it. Without that client (the edge
+ * runtime, where nobody signs in) a Redis kind counts in this isolate.
  */
 import type { Clock } from "../clock";
 import { createUpstashClient } from "../refresh/upstash-store";
@@ -12,7 +15,7 @@ import { createRedisAttemptLimiter, type SignInScriptClient } from "./redis-limi
 import type { LimitName } from "./settings";
 import { createUpstashAttemptLimiter } from "./upstash-limiter";
 
-/** Every sign-in key starts with this (then the limit's name): apart from the refresh keys (`esr:v2:`). */
+/** Every sign-in key starts with this (then the limit's name): apart from the refresh keys (`esr:v3:`). */
 export const SIGNIN_KEY_PREFIX = "esr:signin";
 
 export interface ChosenLimiters {
@@ -21,7 +24,8 @@ export interface ChosenLimiters {
   readonly local: boolean;
 }
 
-export function signInLimitersFor(store: StoreSettings, clock: Clock): ChosenLimiters {
+export function signInLimitersFor(store: StoreSettings, clock: Clock, redisScripts?: SignInScriptClient): ChosenLimiters {
+  if ((store.kind === "redis" || store.kind === "redis-cluster") && redisScripts !== undefined) return redisSignInLimiters(redisScripts, clock);
   if (store.kind === "upstash") {
     const redis = createUpstashClient(store);
     return { local: false, limiterFor: (name, rule) => createUpstashAttemptLimiter({ redis, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}` }) };
