@@ -8,7 +8,7 @@
  * - refetchInterval 0: no polling. The middleware refreshes on demand, on the next request, so a poll
  *   would only add requests (and, through next-auth's broadcast, one per open tab per poll);
  * - hidden tabs that hold a session ignore other tabs' "session fetched" broadcasts and refetch when they
- *   become visible instead (src/next/client/session-broadcast.ts), so one focus does not make every tab
+ *   become visible instead (edge-session-refresh/client, session-broadcast.ts), so one focus does not make every tab
  *   refetch;
  * - <SessionRefreshAhead />: while a tab is visible, one tab refreshes the session in the background
  *   shortly before the skew window, so navigations find it valid (docs/REFRESH-AHEAD.md).

@@ -1,6 +1,6 @@
 "use client";
 /**
- * This browser's session history (src/next/client/session-timeline.ts): the page's own outcome on each
+ * This browser's session history (edge-session-refresh/client, session-timeline.ts): the page's own outcome on each
  * load or "Check again", and every /api/auth/session or /api/backend fetch that took part in a refresh,
  * from its Server-Timing. Shared by all tabs through localStorage and updated live as they add to it.
  */

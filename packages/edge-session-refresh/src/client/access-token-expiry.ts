@@ -7,7 +7,7 @@ import { parseRefreshAheadState, REFRESH_AHEAD_STATE_KEY } from "./refresh-ahead
 
 /**
  * When the session's access token expires (epoch ms), from next-auth's `useSession()`: the session
- * callback puts `accessTokenExpires` on the session (types/next-auth.d.ts). Null while loading, signed
+ * callback puts `accessTokenExpires` on the session (typed by the Session augmentation in edge-session-refresh/next). Null while loading, signed
  * out, or when the session carries no expiry. Updates whenever next-auth refetches the session, and when
  * any tab's background refresh (SessionRefreshAhead) renews it: the newer of the two.
  */
