@@ -14,7 +14,17 @@ const config = [
     files: ["packages/edge-session-refresh/src/core/**/*.ts"],
     ignores: ["packages/edge-session-refresh/src/core/**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "^(next|next-auth|react|redis)(/|$)|^node:|^@/|^(\\.\\./)+(next|client|testing)(/|$)", message: "The core is runtime-neutral: web APIs, jose and @upstash/redis only." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(next|next-auth|react|redis)(/|$)|^node:|^@/|^(\\.\\./)+(next|client|testing)(/|$)",
+              message: "The core is runtime-neutral: web APIs, jose and @upstash/redis only.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -25,8 +35,14 @@ const config = [
         "error",
         {
           patterns: [
-            { regex: "(^|/)packages/", message: "Import the library by its package name (edge-session-refresh, /next, /client, /testing), never a path into packages/." },
-            { regex: "^edge-session-refresh/(?!(next|client|testing)$)", message: "Only the package's entry points: edge-session-refresh, /next, /client, /testing." },
+            {
+              regex: "(^|/)packages/",
+              message: "Import the library by its package name (edge-session-refresh, /next, /client, /testing), never a path into packages/.",
+            },
+            {
+              regex: "^edge-session-refresh/(?!(next|client|testing)$)",
+              message: "Only the package's entry points: edge-session-refresh, /next, /client, /testing.",
+            },
             { regex: "^@/(core|next|testing)(/|$)", message: "The library is the edge-session-refresh package now." },
           ],
         },
@@ -37,7 +53,15 @@ const config = [
     // A fixture app uses the library the way an existing app does: through its public entry point only.
     files: ["fixtures/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)packages/", message: "Fixture apps install the packed package and import it by name." }, { regex: "^edge-session-refresh/(?!(next|client|testing)$)", message: "Only the package's entry points." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "(^|/)packages/", message: "Fixture apps install the packed package and import it by name." },
+            { regex: "^edge-session-refresh/(?!(next|client|testing)$)", message: "Only the package's entry points." },
+          ],
+        },
+      ],
     },
   },
   {
@@ -45,7 +69,19 @@ const config = [
     files: ["dev/**", "test-support/**", "bench/**", "edge-tests/**", "integration/**", "e2e/**", "deploy-tests/**", "scripts/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
-  { ignores: [".next/**", ".next-*/**", ".vercel/**", "node_modules/**", "packages/*/dist/**", "fixtures/*/node_modules/**", "fixtures/*/.next/**", "next-env.d.ts", "bench/results/**"] },
+  {
+    ignores: [
+      ".next/**",
+      ".next-*/**",
+      ".vercel/**",
+      "node_modules/**",
+      "packages/*/dist/**",
+      "fixtures/*/node_modules/**",
+      "fixtures/*/.next/**",
+      "next-env.d.ts",
+      "bench/results/**",
+    ],
+  },
 ];
 
 export default config;

@@ -70,7 +70,9 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   }
   const size = measureMiddlewareBundle(distDir);
   for (const file of size.files) console.log(`  ${kb(file.gzipBytes).padStart(10)} gz  ${kb(file.bytes).padStart(10)} raw  ${file.file}`);
-  console.log(`edge middleware bundle: ${kb(size.gzipBytes)} gzipped (${kb(size.bytes)} raw); budget ${kb(BUDGET_GZIP_BYTES)}, Vercel Hobby limit ${kb(VERCEL_HOBBY_LIMIT_GZIP_BYTES)}`);
+  console.log(
+    `edge middleware bundle: ${kb(size.gzipBytes)} gzipped (${kb(size.bytes)} raw); budget ${kb(BUDGET_GZIP_BYTES)}, Vercel Hobby limit ${kb(VERCEL_HOBBY_LIMIT_GZIP_BYTES)}`,
+  );
   if (size.gzipBytes > BUDGET_GZIP_BYTES) {
     console.error(`over budget by ${kb(size.gzipBytes - BUDGET_GZIP_BYTES)}`);
     process.exit(1);

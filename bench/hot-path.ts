@@ -94,7 +94,10 @@ async function main(): Promise<void> {
     { name: "our gate.check valid, warm (parse + cache hit + claims)", run: () => gateCheck(one.header) },
     // Floors, to explain the figures: what one AES-GCM decrypt and one HKDF cost on their own in this runtime.
     { name: "reference: Web Crypto AES-GCM decrypt alone", run: () => crypto.subtle.decrypt({ name: "AES-GCM", iv: floor.iv }, floor.key, floor.sealed) },
-    { name: "reference: node:crypto hkdf alone (what getToken derives)", run: () => new Promise((resolve) => hkdf("sha256", SECRET, "", "NextAuth.js Generated Encryption Key", 32, resolve)) },
+    {
+      name: "reference: node:crypto hkdf alone (what getToken derives)",
+      run: () => new Promise((resolve) => hkdf("sha256", SECRET, "", "NextAuth.js Generated Encryption Key", 32, resolve)),
+    },
   ];
 
   for (const benchCase of cases) for (let i = 0; i < WARMUP_OPS; i++) await benchCase.run();
@@ -145,7 +148,11 @@ async function mintSession(index: number): Promise<{ name: string; jwe: string; 
   const accessToken = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${"s".repeat(43)}`;
   const minted = await mintSessionCookie({
     secret: SECRET,
-    tokens: { accessToken, refreshToken: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"), accessTokenExpires: Date.now() + 3_600_000 },
+    tokens: {
+      accessToken,
+      refreshToken: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"),
+      accessTokenExpires: Date.now() + 3_600_000,
+    },
     user: { id: `user-${index}`, name: `Bench User ${index}`, email: `bench-${index}@example.test` },
   });
   const [cookie] = minted.cookies;

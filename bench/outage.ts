@@ -19,13 +19,18 @@ const ISOLATES = 3;
 const OUTAGE_MS = 10_000;
 const ASK_EVERY_MS = 500;
 
-async function run(label: string, unavailableBackoffMs: number | undefined): Promise<{ label: string; calls: number; requests: number; answers: Record<string, number> }> {
+async function run(
+  label: string,
+  unavailableBackoffMs: number | undefined,
+): Promise<{ label: string; calls: number; requests: number; answers: Record<string, number> }> {
   const services = await startServices({ backend: { refreshLatencyMs: 20 } });
   try {
     const client = createBackendClient({ settings: parseSettings({ BACKEND_URL: services.backend.url, BACKEND_TIMEOUT_MS: "2000" }).backend });
     const isolates = Array.from({ length: ISOLATES }, () =>
       createRefreshCoordinator({
-        store: createUpstashLockStore(createUpstashClient({ url: services.storeEnv.UPSTASH_REDIS_REST_URL, token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN })),
+        store: createUpstashLockStore(
+          createUpstashClient({ url: services.storeEnv.UPSTASH_REDIS_REST_URL, token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN }),
+        ),
         backend: client,
         settings: { graceMs: 30_000, backendTimeoutMs: 2_000, refreshSkewMs: 0, unlockedWhenStoreFails: false, unavailableBackoffMs },
         onEvent: () => {},
@@ -52,7 +57,9 @@ async function run(label: string, unavailableBackoffMs: number | undefined): Pro
 }
 
 async function main(): Promise<void> {
-  console.log(`backend outage of ${OUTAGE_MS / 1000} s, ${USERS} users x ${TABS} tabs over ${ISOLATES} isolates, one real Redis, a request per tab every ${ASK_EVERY_MS} ms; load average ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `backend outage of ${OUTAGE_MS / 1000} s, ${USERS} users x ${TABS} tabs over ${ISOLATES} isolates, one real Redis, a request per tab every ${ASK_EVERY_MS} ms; load average ${loadavg()[0]!.toFixed(2)}`,
+  );
   const without = await run("without the back-off marker (before)", 0);
   const withMarker = await run("with the 2 s back-off marker (as shipped)", undefined);
   console.log("\n| run | requests | backend refresh calls | calls per user | answers |\n| --- | --- | --- | --- | --- |");

@@ -79,7 +79,14 @@ describe("vercel build output (.vercel/output)", () => {
   });
 
   it("does not run it on next-auth's other endpoints or static files", () => {
-    for (const path of ["/api/auth/callback/credentials", "/api/auth/signin", "/api/auth/csrf", "/api/auth/providers", "/_next/static/chunks/app.js", "/favicon.ico"]) {
+    for (const path of [
+      "/api/auth/callback/credentials",
+      "/api/auth/signin",
+      "/api/auth/csrf",
+      "/api/auth/providers",
+      "/_next/static/chunks/app.js",
+      "/favicon.ico",
+    ]) {
       expect(runsMiddleware(path), path).toBe(false);
     }
   });
@@ -91,7 +98,9 @@ describe("vercel build output (.vercel/output)", () => {
     expect(files).toContain(functions.get("middleware")!.entrypoint);
     const bundle = Buffer.concat(files.sort().map((file) => readFileSync(join(dir, file))));
     const gzipBytes = gzipSync(bundle, { level: 9 }).length;
-    console.info(`[vercel] middleware.func: ${files.join(", ")}: ${(gzipBytes / 1024).toFixed(1)} KB gzipped (${(bundle.length / 1024).toFixed(1)} KB raw), budget ${BUDGET_GZIP_BYTES / 1024} KB`);
+    console.info(
+      `[vercel] middleware.func: ${files.join(", ")}: ${(gzipBytes / 1024).toFixed(1)} KB gzipped (${(bundle.length / 1024).toFixed(1)} KB raw), budget ${BUDGET_GZIP_BYTES / 1024} KB`,
+    );
     expect(gzipBytes).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 

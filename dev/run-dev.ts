@@ -30,9 +30,7 @@ const APP_SETTINGS_FOR_SHAPE: Record<string, Record<string, string>> = {
   default: { BACKEND_LOGOUT_PATH: "/api/auth/logout" },
   drf: { BACKEND_LOGOUT_PATH: "/api/auth/logout" },
 };
-const appDefaults = Object.fromEntries(
-  Object.entries(APP_SETTINGS_FOR_SHAPE[backendShape] ?? {}).filter(([name]) => !process.env[name]?.trim()),
-);
+const appDefaults = Object.fromEntries(Object.entries(APP_SETTINGS_FOR_SHAPE[backendShape] ?? {}).filter(([name]) => !process.env[name]?.trim()));
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -81,7 +79,9 @@ console.log(
 console.log(
   `[dev] backend: shape ${backendShape}, rotation ${backendRotation}` +
     (Object.keys(appDefaults).length > 0
-      ? `; app: ${Object.entries(appDefaults).map(([name, value]) => `${name}=${value}`).join(" ")}`
+      ? `; app: ${Object.entries(appDefaults)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(" ")}`
       : ""),
 );
 start("backend", [tsxCli, "dev/backend/main.ts"]);

@@ -59,7 +59,16 @@ async function expectSignedIn(page: Page): Promise<void> {
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -102,7 +111,9 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
     const tabs: Page[] = [];
     for (let index = 0; index < TABS; index++) tabs.push(await context.newPage());
     // Setup, not what is measured: a longer wait, since 6 first page loads on a busy machine can take a while.
-    await Promise.all(tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/login`, { waitUntil: "networkidle", timeout: SETUP_NAVIGATION_TIMEOUT_MS })));
+    await Promise.all(
+      tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/login`, { waitUntil: "networkidle", timeout: SETUP_NAVIGATION_TIMEOUT_MS })),
+    );
 
     const home = await context.newPage();
     await home.goto(`${apps[0]}/dashboard`);
@@ -151,6 +162,8 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
         await expect.poll(() => tab.getByTestId("access-countdown").textContent(), { timeout: 10_000 }).toMatch(/renews in 0:[3-5]\d|renews in 1:00/);
       }
     }
-    console.info(`[e2e fixture ${name}] ${TABS} tabs: outcomes ${JSON.stringify(outcomes)} over ${seen.length} middleware responses; backend ${JSON.stringify(stats)}`);
+    console.info(
+      `[e2e fixture ${name}] ${TABS} tabs: outcomes ${JSON.stringify(outcomes)} over ${seen.length} middleware responses; backend ${JSON.stringify(stats)}`,
+    );
   });
 });

@@ -109,7 +109,16 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -165,7 +174,8 @@ describe("refresh ahead, in the browser", () => {
     const marked = seen.filter((entry) => entry.marked);
     const markedBy = (page: Page) => marked.filter((entry) => entry.page === page).length;
     // The other requests of the visible tab beyond its page loads' own: its session re-read after each renewal.
-    const sessionFetches = (page: Page) => seen.filter((entry) => entry.page === page && !entry.navigation && !entry.marked && entry.path === "/api/auth/session").length;
+    const sessionFetches = (page: Page) =>
+      seen.filter((entry) => entry.page === page && !entry.navigation && !entry.marked && entry.path === "/api/auth/session").length;
     const summary =
       `${pageLoads.length} page loads over ${soakMs} ms (${afterFirstExpiry.length} after the first expiry, ${waited.length} of them waited: ${JSON.stringify(tally(afterFirstExpiry))}); ` +
       `all page loads ${JSON.stringify(tally(pageLoads))}; background requests ${marked.length} ${JSON.stringify(tally(marked))} ` +
@@ -191,7 +201,10 @@ describe("refresh ahead, in the browser", () => {
     // Only the visible tab refreshes ahead; the hidden ones send nothing in the background.
     for (const page of hidden) expect(markedBy(page), summary).toBe(0);
     expect(markedBy(visible), summary).toBeGreaterThan(0);
-    expect(seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(String(entry.outcome))), summary).toEqual([]);
+    expect(
+      seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(String(entry.outcome))),
+      summary,
+    ).toEqual([]);
     // The hidden tabs still hold the session; the one on the visible tab's origin (same localStorage) saw
     // its view of the expiry follow the background renewals without a request. (The other instance is
     // another origin, port and all: its tab catches up when shown, through next-auth's focus refetch.)
@@ -253,7 +266,10 @@ describe("refresh ahead, in the browser", () => {
     expect(marked.length, summary).toBeLessThanOrEqual(3);
     for (const entry of marked) expect(entry.at, summary).toBeLessThan(claims!.accessTokenExpires);
     for (const [index, entry] of marked.entries()) if (index > 0) expect(entry.at - marked[index - 1]!.at, summary).toBeGreaterThanOrEqual(1_900);
-    expect(marked.every((entry) => entry.outcome === "unavailable" && entry.status === 200), summary).toBe(true);
+    expect(
+      marked.every((entry) => entry.outcome === "unavailable" && entry.status === 200),
+      summary,
+    ).toBe(true);
     // Still signed in: an outage never signs anyone out.
     await clientStatus(visible, "authenticated");
     expect(await browserClaims()).toMatchObject({ refreshToken: claims!.refreshToken });

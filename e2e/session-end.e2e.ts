@@ -73,7 +73,16 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -166,7 +175,11 @@ describe("the end of a session, in every tab", () => {
     await signInThroughForm(home, app);
     const other = await openDashboard(app);
     const claims = await browserClaims();
-    await fetch(`${stack.backend.url}/api/auth/logout`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refreshToken: claims!.refreshToken }) });
+    await fetch(`${stack.backend.url}/api/auth/logout`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refreshToken: claims!.refreshToken }),
+    });
     const waitMs = claims!.accessTokenExpires - Date.now() + 200;
     if (waitMs > 0) await sleep(waitMs);
 

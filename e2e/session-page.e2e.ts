@@ -52,11 +52,23 @@ async function expectSessionPage(page: Page): Promise<string> {
 
 beforeAll(async () => {
   await ensureAppBuilt();
-  stack = await startStack({ instances: 1, backend: { accessTokenTtlSeconds: LOGIN_TTL_SECONDS, refreshLatencyMs: 300 }, env: { SESSION_REFRESH_SKEW_SECONDS: "0" } });
+  stack = await startStack({
+    instances: 1,
+    backend: { accessTokenTtlSeconds: LOGIN_TTL_SECONDS, refreshLatencyMs: 300 },
+    env: { SESSION_REFRESH_SKEW_SECONDS: "0" },
+  });
   app = stack.instances[0]!.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   context.setDefaultTimeout(15_000);
@@ -137,7 +149,10 @@ describe("the live session page", () => {
 
     const stats = stack.backend.stats();
     expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
-    expect(outcomes.filter((outcome) => outcome === "refreshed"), JSON.stringify(outcomes)).toHaveLength(1);
+    expect(
+      outcomes.filter((outcome) => outcome === "refreshed"),
+      JSON.stringify(outcomes),
+    ).toHaveLength(1);
     const after = await browserSession();
     expect(after.refreshToken).not.toBe(before.refreshToken);
     // Every tab counts down to the new token's expiry.
@@ -187,7 +202,11 @@ describe("the live session page", () => {
     stack.backend.resetStats();
     const results = await main.evaluate(async () => {
       const me = await fetch("/api/backend/api/me");
-      const login = await fetch("/api/backend/api/auth", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "demo@example.com", password: "demo-password" }) });
+      const login = await fetch("/api/backend/api/auth", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "demo@example.com", password: "demo-password" }),
+      });
       const refresh = await fetch("/api/backend/api/auth/refresh-token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       // A same-origin write to an allowed path reaches the backend (which has no POST there: its 405 passes through).
       const write = await fetch("/api/backend/api/me", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
@@ -229,9 +248,13 @@ describe("the live session page", () => {
       state.__hidden = false;
       state.__broadcasts = 0;
       Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (state.__hidden ? "hidden" : "visible") });
-      window.addEventListener("storage", (event) => {
-        if (event.key === "nextauth.message") state.__broadcasts += 1;
-      }, { capture: true });
+      window.addEventListener(
+        "storage",
+        (event) => {
+          if (event.key === "nextauth.message") state.__broadcasts += 1;
+        },
+        { capture: true },
+      );
     });
     const side = await context.newPage();
     await background.goto(`${app}/dashboard`);
@@ -255,7 +278,9 @@ describe("the live session page", () => {
     const sideFetches = sessionFetches(side);
     // next-auth's broadcast value carries a timestamp in whole seconds, and writing the same value again fires
     // no storage event: wait for the second of the last broadcast (the side tab's load) to pass.
-    const lastBroadcastSecond = await main.evaluate(() => (JSON.parse(localStorage.getItem("nextauth.message") ?? "{}") as { timestamp?: number }).timestamp ?? 0);
+    const lastBroadcastSecond = await main.evaluate(
+      () => (JSON.parse(localStorage.getItem("nextauth.message") ?? "{}") as { timestamp?: number }).timestamp ?? 0,
+    );
     const nextSecond = (lastBroadcastSecond + 1) * 1000 - Date.now();
     if (nextSecond > 0) await sleep(nextSecond + 20);
     const broadcastsBefore = await background.evaluate(() => (window as unknown as { __broadcasts: number }).__broadcasts);

@@ -100,7 +100,16 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   context.setDefaultTimeout(15_000);
@@ -207,7 +216,10 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     expect(outcomes.refreshed, summary).toBe(1);
     // The tabs really overlapped the refresh in flight: some requests waited for it rather than arriving after.
     expect(outcomes.joined ?? 0, summary).toBeGreaterThan(0);
-    expect(seen.filter((entry) => ["rejected", "anonymous", "unavailable"].includes(entry.outcome) || entry.status >= 400), summary).toEqual([]);
+    expect(
+      seen.filter((entry) => ["rejected", "anonymous", "unavailable"].includes(entry.outcome) || entry.status >= 400),
+      summary,
+    ).toEqual([]);
 
     const after = await browserSession();
     expect(after.refreshToken).not.toBe(before.refreshToken);
@@ -258,9 +270,7 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     const after = await browserSession();
     expect(after.refreshToken).not.toBe(before.refreshToken);
     // The refocused tab's useSession now carries the new expiry.
-    await expect
-      .poll(() => home.getByTestId("session-status").textContent(), { timeout: 10_000 })
-      .toContain(new Date(after.accessTokenExpires).toISOString());
+    await expect.poll(() => home.getByTestId("session-status").textContent(), { timeout: 10_000 }).toContain(new Date(after.accessTokenExpires).toISOString());
 
     // The session JSON a page's JavaScript gets: the user, never the refresh (or access) token.
     const sessionText = await sessionResponse.text();
@@ -271,8 +281,14 @@ describe("one browser, many tabs, one rotating refresh token", () => {
 
     // One of the two led the refresh, the other waited for it (or took its successor), not a second refresh.
     const pair = [outcomeOf(sessionResponse), outcomeOf(navigation!)];
-    expect(pair.filter((outcome) => outcome === "refreshed"), JSON.stringify(pair)).toHaveLength(1);
-    expect(pair.filter((outcome) => outcome === "joined" || outcome === "replayed"), JSON.stringify(pair)).toHaveLength(1);
+    expect(
+      pair.filter((outcome) => outcome === "refreshed"),
+      JSON.stringify(pair),
+    ).toHaveLength(1);
+    expect(
+      pair.filter((outcome) => outcome === "joined" || outcome === "replayed"),
+      JSON.stringify(pair),
+    ).toHaveLength(1);
 
     // next-auth then broadcasts the new session to the other tabs of that origin, which refetch it too:
     // judge once every one of them has had its answer.
@@ -286,6 +302,8 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     for (const body of await sessionBodies(seen)) expect(body).not.toContain(after.refreshToken);
 
     await home.screenshot({ path: join(SCREENSHOTS, "e2e-dashboard-refocused.png"), fullPage: true });
-    console.info(`[e2e refocus] session refetch ${pair[0]}, navigation ${pair[1]}; ${seen.length} middleware responses ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`);
+    console.info(
+      `[e2e refocus] session refetch ${pair[0]}, navigation ${pair[1]}; ${seen.length} middleware responses ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`,
+    );
   });
 });

@@ -107,7 +107,9 @@ function nextAuthGetToken(cookies: ReadonlyArray<{ name: string; value: string }
 describe("the bundle", () => {
   it("is built from the packed package's core entry and web-only dependencies, with nothing from Node", async () => {
     const bundle = await bundleWorker();
-    console.log(`[edge-tests] worker bundle: ${bundle.code.length} bytes from ${bundle.inputs.length} inputs, ${bundle.cached ? "cached" : `built in ${bundle.buildMs} ms`}`);
+    console.log(
+      `[edge-tests] worker bundle: ${bundle.code.length} bytes from ${bundle.inputs.length} inputs, ${bundle.cached ? "cached" : `built in ${bundle.buildMs} ms`}`,
+    );
     // The built package (dist/), as an app installs it, never its sources or another entry point's code.
     expect(bundle.inputs).toContain("packages/edge-session-refresh/dist/core/index.js");
     expect(bundle.inputs.filter((input) => input.startsWith("packages/") && !input.startsWith("packages/edge-session-refresh/dist/"))).toEqual([]);
@@ -117,7 +119,12 @@ describe("the bundle", () => {
   it("worker.ts type-checks with web libs only, like the core (no Node globals such as Buffer or process)", async () => {
     const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
     const run = promisify(execFile)(process.execPath, [tsc, "-p", "edge-tests/tsconfig.worker.json"], { cwd: join(import.meta.dirname, "..") });
-    await expect(run.then(() => "clean", (error: { stdout?: string }) => error.stdout ?? String(error))).resolves.toBe("clean");
+    await expect(
+      run.then(
+        () => "clean",
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      ),
+    ).resolves.toBe("clean");
   });
 
   it.each([
@@ -176,11 +183,14 @@ describe("codec interop between next-auth in Node and the core in workerd", () =
 describe("an unreadable session cookie is anonymous, never an error", () => {
   const cases: Array<[string, () => Promise<string>]> = [
     ["another deployment's secret", async () => `${COOKIE}=${await nextAuthEncode({ token: claims, secret: OTHER_SECRET })}`],
-    ["a flipped ciphertext character", async () => {
-      const parts = (await nextAuthEncode({ token: claims, secret: SECRET })).split(".");
-      parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
-      return `${COOKIE}=${parts.join(".")}`;
-    }],
+    [
+      "a flipped ciphertext character",
+      async () => {
+        const parts = (await nextAuthEncode({ token: claims, secret: SECRET })).split(".");
+        parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
+        return `${COOKIE}=${parts.join(".")}`;
+      },
+    ],
     ["a chunk set missing its last chunk", async () => header(nextAuthChunks(COOKIE, await nextAuthEncode({ token: bigClaims, secret: SECRET })).slice(0, -1))],
     ["random bytes", async () => `${COOKIE}=${Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString("base64")}`],
     ["five dotted base64url parts", async () => `${COOKIE}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC`],

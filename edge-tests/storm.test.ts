@@ -111,9 +111,7 @@ beforeEach(() => {
 /** REQUESTS concurrent requests, round-robin over the isolates; `cookieFor` picks each request's session. */
 async function storm(isolates: readonly EdgeIsolate[], cookieFor: (index: number) => string): Promise<{ replies: GateReply[]; ms: number }> {
   const started = performance.now();
-  const replies = await Promise.all(
-    Array.from({ length: REQUESTS }, (_, i) => askGate(isolates[i % isolates.length]!, cookieFor(i))),
-  );
+  const replies = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => askGate(isolates[i % isolates.length]!, cookieFor(i))));
   return { replies, ms: Math.round(performance.now() - started) };
 }
 
@@ -147,12 +145,19 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
     const { replies, ms } = await storm(shared.isolates, () => session.cookie);
     const counts = outcomes(replies);
     const commands = stack.bridge.stats();
-    console.log(`[edge-tests] storm: ${REQUESTS} requests over ${ISOLATES} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
-      `lock-store commands ${commands.commands} ${JSON.stringify(commands.byCommand)} in ${commands.requests} HTTP requests`);
+    console.log(
+      `[edge-tests] storm: ${REQUESTS} requests over ${ISOLATES} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
+        `lock-store commands ${commands.commands} ${JSON.stringify(commands.byCommand)} in ${commands.requests} HTTP requests`,
+    );
 
     const backend = stack.backend.stats();
     expect(backend, "exactly one refresh reached the backend").toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
-    expect(replies.filter((reply) => reply.status !== 200 || !NEW_SESSION_OUTCOMES.includes(reply.body.outcome)).map((reply) => `${reply.status} ${reply.body.outcome}`), JSON.stringify(counts)).toEqual([]);
+    expect(
+      replies
+        .filter((reply) => reply.status !== 200 || !NEW_SESSION_OUTCOMES.includes(reply.body.outcome))
+        .map((reply) => `${reply.status} ${reply.body.outcome}`),
+      JSON.stringify(counts),
+    ).toEqual([]);
     expect(counts.refreshed, JSON.stringify(counts)).toBe(1);
     // Every isolate answered, each with its own id, and no two workers shared one.
     const isolateOf = new Map(replies.map((reply) => [reply.isolateName, reply.body.isolate] as const));
@@ -211,7 +216,9 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
 
     const { replies, ms } = await storm(shared.isolates, () => session.cookie);
     const counts = outcomes(replies);
-    console.log(`[edge-tests] refused: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; lock-store commands ${stack.bridge.stats().commands}`);
+    console.log(
+      `[edge-tests] refused: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; lock-store commands ${stack.bridge.stats().commands}`,
+    );
 
     // One attempt: the leader's. Its reuse is detected once; everyone else read the stored refusal.
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 1, refreshes: 0, reuseDetections: 1 });
@@ -234,8 +241,10 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
     const { replies, ms } = await storm(shared.isolates, () => session.cookie);
     const counts = outcomes(replies);
     const down = stack.backend.stats();
-    console.log(`[edge-tests] backend down: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
-      `backend attempts ${down.refreshAttempts}; lock-store commands ${stack.bridge.stats().commands}`);
+    console.log(
+      `[edge-tests] backend down: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; ` +
+        `backend attempts ${down.refreshAttempts}; lock-store commands ${stack.bridge.stats().commands}`,
+    );
 
     expect(counts).toEqual({ unavailable: REQUESTS });
     for (const reply of replies) {
@@ -271,7 +280,9 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     }
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
     // Each isolate logged the store failure by kind (workerd's log lines arrive asynchronously).
-    await expect.poll(() => storeless.logs.filter((line) => line.message.includes('"code":"STORE_UNREACHABLE"')).length, { timeout: 2_000 }).toBeGreaterThanOrEqual(ISOLATES);
+    await expect
+      .poll(() => storeless.logs.filter((line) => line.message.includes('"code":"STORE_UNREACHABLE"')).length, { timeout: 2_000 })
+      .toBeGreaterThanOrEqual(ISOLATES);
   });
 
   it("a backend declared non-rotating: each isolate refreshes once on its own, nobody signed out", async () => {
@@ -280,7 +291,9 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     stack.backend.resetStats();
     const { replies, ms } = await storm(storelessNonRotating.isolates, () => session.cookie);
     const counts = outcomes(replies);
-    console.log(`[edge-tests] store unreachable, non-rotating backend: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; backend ${JSON.stringify(stack.backend.stats())}`);
+    console.log(
+      `[edge-tests] store unreachable, non-rotating backend: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}; backend ${JSON.stringify(stack.backend.stats())}`,
+    );
     expect(counts).toEqual({ refreshed: ISOLATES, joined: REQUESTS - ISOLATES });
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: ISOLATES, reuseDetections: 0, familiesRevoked: 0 });
     for (const reply of replies) expect(reply.body.refreshToken).toBe(session.tokens.refreshToken);
@@ -295,7 +308,9 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     );
     const ms = Math.round(performance.now() - started);
     const counts = outcomes(replies);
-    console.log(`[edge-tests] store hanging: ${HANGING_REQUESTS} requests over ${hanging.isolates.length} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}`);
+    console.log(
+      `[edge-tests] store hanging: ${HANGING_REQUESTS} requests over ${hanging.isolates.length} isolates in ${ms} ms; outcomes ${JSON.stringify(counts)}`,
+    );
 
     // A timeout proves nothing about other instances: one may be refreshing this very token while this
     // isolate's store calls hang. Refreshing without the lock could replay its token and get the family

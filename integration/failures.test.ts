@@ -25,13 +25,21 @@ afterEach(async ({ task }) => {
   if (task.result?.state === "fail") console.error(stack.output().slice(-20_000));
 });
 
-async function storm(header: string, requests: number): Promise<Array<{ status: number; location: string | null; outcome: string | null; retryAfter: string | null }>> {
+async function storm(
+  header: string,
+  requests: number,
+): Promise<Array<{ status: number; location: string | null; outcome: string | null; retryAfter: string | null }>> {
   return Promise.all(
     Array.from({ length: requests }, async (_, index) => {
       const path = index % 2 === 0 ? "/dashboard" : "/api/profile";
       const response = await fetch(`${stack.instances[index % INSTANCES]!.url}${path}`, { headers: { cookie: header }, redirect: "manual" });
       await response.body?.cancel();
-      return { status: response.status, location: response.headers.get("location"), outcome: sessionOutcome(response.headers), retryAfter: response.headers.get("retry-after") };
+      return {
+        status: response.status,
+        location: response.headers.get("location"),
+        outcome: sessionOutcome(response.headers),
+        retryAfter: response.headers.get("retry-after"),
+      };
     }),
   );
 }
@@ -48,29 +56,33 @@ const faults: Array<[string, BridgeFault, BridgeFaultOptions | undefined, number
 ];
 
 describe("the lock store fails during a storm on 3 instances: nobody is signed out", () => {
-  it.each(faults)("%s", async (_label, fault, options, requests) => {
-    const session = await freshExpiredSession(stack);
-    stack.backend.resetStats();
-    await stack.bridge.setFault(fault, options);
-    const results = await storm(session.header, requests);
-    await stack.bridge.setFault("none");
+  it.each(faults)(
+    "%s",
+    async (_label, fault, options, requests) => {
+      const session = await freshExpiredSession(stack);
+      stack.backend.resetStats();
+      await stack.bridge.setFault(fault, options);
+      const results = await storm(session.header, requests);
+      await stack.bridge.setFault("none");
 
-    const signedOut = results.filter((result) => result.status === 401 || (result.location ?? "").includes("/login"));
-    expect(signedOut, JSON.stringify(tally(results.map((r) => `${r.status} ${r.outcome}`)))).toEqual([]);
-    expect(results.filter((result) => result.status !== 503 || result.outcome !== "unavailable" || result.retryAfter === null)).toEqual([]);
-    // A rotating backend is never called without the lock.
-    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
+      const signedOut = results.filter((result) => result.status === 401 || (result.location ?? "").includes("/login"));
+      expect(signedOut, JSON.stringify(tally(results.map((r) => `${r.status} ${r.outcome}`)))).toEqual([]);
+      expect(results.filter((result) => result.status !== 503 || result.outcome !== "unavailable" || result.retryAfter === null)).toEqual([]);
+      // A rotating backend is never called without the lock.
+      expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
 
-    // The failure clears: the very next storm refreshes once and serves everyone.
-    const after = await storm(session.header, 30);
-    expect(tally(after.map((r) => r.status))).toEqual({ 200: 30 });
-    expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 1, reuseDetections: 0 });
+      // The failure clears: the very next storm refreshes once and serves everyone.
+      const after = await storm(session.header, 30);
+      expect(tally(after.map((r) => r.status))).toEqual({ 200: 30 });
+      expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 1, reuseDetections: 0 });
 
-    // The failure was logged, and no log line of any instance carries a token the backend issued.
-    await stack.waitForOutput(/"event":"store-failed"/);
-    expect(stack.backend.issuedTokens().length).toBeGreaterThan(0);
-    expect(stack.leakedTokens()).toEqual([]);
-  }, 60_000);
+      // The failure was logged, and no log line of any instance carries a token the backend issued.
+      await stack.waitForOutput(/"event":"store-failed"/);
+      expect(stack.backend.issuedTokens().length).toBeGreaterThan(0);
+      expect(stack.leakedTokens()).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe("misconfiguration is loud and signs nobody out", () => {

@@ -77,43 +77,53 @@ async function stackFor(oauth: boolean): Promise<Stack> {
 }
 
 describe.sequential("one person, 6 tabs, 3 instances, a minute of 4 s access tokens", () => {
-  it.each(variants)("$name", async ({ name, rotation, oauth }) => {
-    const stack = await stackFor(oauth);
-    stack.backend.setOptions({ rotation, reuseIntervalSeconds: 10 });
-    const jar = await signIn(stack.instances[0]!.url, DEMO_EMAIL, DEMO_PASSWORD);
-    stack.backend.resetStats();
+  it.each(variants)(
+    "$name",
+    async ({ name, rotation, oauth }) => {
+      const stack = await stackFor(oauth);
+      stack.backend.setOptions({ rotation, reuseIntervalSeconds: 10 });
+      const jar = await signIn(stack.instances[0]!.url, DEMO_EMAIL, DEMO_PASSWORD);
+      stack.backend.resetStats();
 
-    const records = await browse({
-      instanceUrls: stack.instances.map((instance) => instance.url),
-      jar,
-      tabs: TABS,
-      durationMs: SECONDS * 1000,
-      profileMarker: DEMO_EMAIL,
-      requestTimeoutMs: HANG_MS,
-    });
+      const records = await browse({
+        instanceUrls: stack.instances.map((instance) => instance.url),
+        jar,
+        tabs: TABS,
+        durationMs: SECONDS * 1000,
+        profileMarker: DEMO_EMAIL,
+        requestTimeoutMs: HANG_MS,
+      });
 
-    const stats = stack.backend.stats();
-    const statuses = tally(records.map((record) => record.status));
-    const outcomes = tally(records.map((record) => record.outcome));
-    const slowest = Math.max(...records.map((record) => record.ms));
-    // Tokens are refreshed within the skew of expiry: one refresh every 3 to 4 s of browsing.
-    const expiriesAtMost = Math.ceil(SECONDS / (ACCESS_TOKEN_SECONDS - SKEW_SECONDS)) + 1;
-    const expiriesAtLeast = Math.floor(SECONDS / ACCESS_TOKEN_SECONDS) - 1;
-    console.log(
-      `[figure] long session (${name}): ${records.length} requests in ${SECONDS} s, statuses ${JSON.stringify(statuses)}, ` +
-        `outcomes ${JSON.stringify(outcomes)}, backend refresh calls ${stats.refreshAttempts} (refreshes ${stats.refreshes}, reuse within interval ${stats.reuseWithinInterval ?? 0}) ` +
-        `for ${expiriesAtLeast}-${expiriesAtMost} expiries, reuse detections ${stats.reuseDetections}, p50 ${percentile(records.map((r) => r.ms), 50).toFixed(0)} ms, ` +
-        `p99 ${percentile(records.map((r) => r.ms), 99).toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms`,
-    );
+      const stats = stack.backend.stats();
+      const statuses = tally(records.map((record) => record.status));
+      const outcomes = tally(records.map((record) => record.outcome));
+      const slowest = Math.max(...records.map((record) => record.ms));
+      // Tokens are refreshed within the skew of expiry: one refresh every 3 to 4 s of browsing.
+      const expiriesAtMost = Math.ceil(SECONDS / (ACCESS_TOKEN_SECONDS - SKEW_SECONDS)) + 1;
+      const expiriesAtLeast = Math.floor(SECONDS / ACCESS_TOKEN_SECONDS) - 1;
+      console.log(
+        `[figure] long session (${name}): ${records.length} requests in ${SECONDS} s, statuses ${JSON.stringify(statuses)}, ` +
+          `outcomes ${JSON.stringify(outcomes)}, backend refresh calls ${stats.refreshAttempts} (refreshes ${stats.refreshes}, reuse within interval ${stats.reuseWithinInterval ?? 0}) ` +
+          `for ${expiriesAtLeast}-${expiriesAtMost} expiries, reuse detections ${stats.reuseDetections}, p50 ${percentile(
+            records.map((r) => r.ms),
+            50,
+          ).toFixed(0)} ms, ` +
+          `p99 ${percentile(
+            records.map((r) => r.ms),
+            99,
+          ).toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms`,
+      );
 
-    expect(statuses, JSON.stringify(statuses)).toEqual({ 200: records.length });
-    expect(records.filter((record) => !record.profileShown)).toEqual([]);
-    expect(slowest).toBeLessThan(HANG_MS);
-    expect(stats).toMatchObject({ reuseDetections: 0, familiesRevoked: 0 });
-    expect(stats.refreshAttempts).toBeGreaterThanOrEqual(expiriesAtLeast);
-    expect(stats.refreshAttempts).toBeLessThanOrEqual(expiriesAtMost);
-    // Every log line of every instance, grepped for every token the backend issued: none may be there.
-    expect(stack.backend.issuedTokens().length).toBeGreaterThan(2 * expiriesAtLeast);
-    expect(stack.leakedTokens()).toEqual([]);
-  }, (SECONDS + 120) * 1000);
+      expect(statuses, JSON.stringify(statuses)).toEqual({ 200: records.length });
+      expect(records.filter((record) => !record.profileShown)).toEqual([]);
+      expect(slowest).toBeLessThan(HANG_MS);
+      expect(stats).toMatchObject({ reuseDetections: 0, familiesRevoked: 0 });
+      expect(stats.refreshAttempts).toBeGreaterThanOrEqual(expiriesAtLeast);
+      expect(stats.refreshAttempts).toBeLessThanOrEqual(expiriesAtMost);
+      // Every log line of every instance, grepped for every token the backend issued: none may be there.
+      expect(stack.backend.issuedTokens().length).toBeGreaterThan(2 * expiriesAtLeast);
+      expect(stack.leakedTokens()).toEqual([]);
+    },
+    (SECONDS + 120) * 1000,
+  );
 });

@@ -9,16 +9,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appVariantFromEnv, builtMiddlewareRuntime, ensureVariantBuilt, type AppBuild } from "../test-support/next-app";
-import {
-  DEMO_EMAIL,
-  decodeWithNextAuth,
-  freshExpiredSession,
-  sessionOutcome,
-  sessionSetCookie,
-  sleep,
-  startStack,
-  type Stack,
-} from "../test-support/stack";
+import { DEMO_EMAIL, decodeWithNextAuth, freshExpiredSession, sessionOutcome, sessionSetCookie, sleep, startStack, type Stack } from "../test-support/stack";
 
 const INSTANCES = 3;
 const REQUESTS = 60;
@@ -52,7 +43,14 @@ interface Result {
 
 async function get(instance: number, path: string, cookie: string): Promise<Result> {
   const response = await fetch(`${stack.instances[instance]!.url}${path}`, { headers: { cookie }, redirect: "manual" });
-  return { instance, path, status: response.status, outcome: sessionOutcome(response.headers), body: await response.text(), cookie: sessionSetCookie(response) };
+  return {
+    instance,
+    path,
+    status: response.status,
+    outcome: sessionOutcome(response.headers),
+    body: await response.text(),
+    cookie: sessionSetCookie(response),
+  };
 }
 
 function tally(values: ReadonlyArray<string | null>): Record<string, number> {
@@ -128,7 +126,9 @@ describe(`one expired session, 60 concurrent requests over 3 instances (${VARIAN
       expect(result.body).not.toContain(session.tokens.refreshToken);
     }
 
-    console.info(`[multi-instance ${VARIANT}] ${REQUESTS} requests over ${INSTANCES} instances in ${elapsedMs.toFixed(0)} ms; outcomes ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`);
+    console.info(
+      `[multi-instance ${VARIANT}] ${REQUESTS} requests over ${INSTANCES} instances in ${elapsedMs.toFixed(0)} ms; outcomes ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`,
+    );
 
     // A tab that was asleep: 2 s later, still the old cookie. The grace window hands it the successor.
     await sleep(2_000);

@@ -183,11 +183,16 @@ describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, 
 describe("SIGTERM", () => {
   it("closes the connection of a real Node process, and a command already sent still gets its answer", async () => {
     const { server } = await durableRedis(await freePort());
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test-support/redis-sigterm-child.ts"), server.url], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test-support/redis-sigterm-child.ts"), server.url], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
     await until(() => output.includes("connected"), "the child's first PING");
     // The server holds the next command; the child sends it, then gets SIGTERM while it is pending.
     await redisCli(server.port, ["CLIENT", "PAUSE", "1000", "ALL"]);

@@ -144,12 +144,18 @@ describe("Node runtime, REDIS_URL, the Redis server down during a storm and back
 describe("edge runtime with REDIS_URL", () => {
   // The refusal itself (a configuration error at the first request, naming the Node runtime and Upstash)
   // is tested in src/core/refresh/stores.test.ts; here: the built edge bundle carries it, and no node-redis.
-  it("the edge middleware bundle refuses REDIS_* settings and never contains node-redis", async () => {
-    const edgeBuild = await ensureVariantBuilt("edge");
-    const distDir = join(ROOT, edgeBuild.projectDir, edgeBuild.distDir);
-    const bundle = measureMiddlewareBundle(distDir).files.map(({ file }) => readFileSync(join(distDir, file), "utf8")).join("\n");
-    expect(bundle).toContain("needs the Node runtime");
-    // Not node-redis's errors, not our connection registry.
-    for (const marker of ["The client is offline", "edge-session-refresh.redis-connections"]) expect(bundle).not.toContain(marker);
-  }, BUILD_TIMEOUT_MS);
+  it(
+    "the edge middleware bundle refuses REDIS_* settings and never contains node-redis",
+    async () => {
+      const edgeBuild = await ensureVariantBuilt("edge");
+      const distDir = join(ROOT, edgeBuild.projectDir, edgeBuild.distDir);
+      const bundle = measureMiddlewareBundle(distDir)
+        .files.map(({ file }) => readFileSync(join(distDir, file), "utf8"))
+        .join("\n");
+      expect(bundle).toContain("needs the Node runtime");
+      // Not node-redis's errors, not our connection registry.
+      for (const marker of ["The client is offline", "edge-session-refresh.redis-connections"]) expect(bundle).not.toContain(marker);
+    },
+    BUILD_TIMEOUT_MS,
+  );
 });

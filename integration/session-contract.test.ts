@@ -222,7 +222,9 @@ describe("the backend hangs", () => {
     onTestFinished(() => watch.close());
     stack.backend.setOptions({ failMode: "hang" });
     const answers = await Promise.all(
-      ["/api/profile", "/dashboard", "/api/profile", "/dashboard"].map((path) => fetch(`${impatient.url}${path}`, { headers: { cookie: session.header }, redirect: "manual" })),
+      ["/api/profile", "/dashboard", "/api/profile", "/dashboard"].map((path) =>
+        fetch(`${impatient.url}${path}`, { headers: { cookie: session.header }, redirect: "manual" }),
+      ),
     );
     for (const answer of answers) {
       expect(answer.status).toBe(503);

@@ -32,7 +32,9 @@ describe("secret rotation during a rolling deploy", () => {
       // Step two of the procedure in SECURITY.md: the old instance still writes with the old secret and
       // reads the new one, the new instance the other way round.
       instanceEnv: (index) =>
-        index === 0 ? { NEXTAUTH_SECRET: OLD_SECRET, NEXTAUTH_SECRET_PREVIOUS: NEW_SECRET } : { NEXTAUTH_SECRET: NEW_SECRET, NEXTAUTH_SECRET_PREVIOUS: OLD_SECRET },
+        index === 0
+          ? { NEXTAUTH_SECRET: OLD_SECRET, NEXTAUTH_SECRET_PREVIOUS: NEW_SECRET }
+          : { NEXTAUTH_SECRET: NEW_SECRET, NEXTAUTH_SECRET_PREVIOUS: OLD_SECRET },
     });
     stacks.push(stack);
     const session = await expiredSession(OLD_SECRET, await backendLogin(stack.backend.url));
@@ -50,7 +52,10 @@ describe("secret rotation during a rolling deploy", () => {
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 1, reuseDetections: 0 });
 
     // A cookie written by the new instance works on the old one, and the other way round.
-    for (const [written, readBy] of [[1, 0], [0, 1]] as const) {
+    for (const [written, readBy] of [
+      [1, 0],
+      [0, 1],
+    ] as const) {
       const jar = results.find((_, index) => index % 2 === written)!.jar;
       const response = await fetch(`${stack.instances[readBy]!.url}/api/profile`, { headers: { cookie: cookieHeader(jar) }, redirect: "manual" });
       expect(response.status).toBe(200);

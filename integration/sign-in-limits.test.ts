@@ -117,7 +117,9 @@ describe("sign-in limits over 2 instances and a shared store", () => {
       await response.body?.cancel();
       expect(instance.output()).toContain("SIGNIN_CLIENT_IP_HEADER is not set");
       // Like the lock store's announcement: once per Node isolate that builds a runtime (not per request).
-      expect(instance.output().match(/SIGNIN_CLIENT_IP_HEADER is not set/g)!.length).toBeLessThanOrEqual(instance.output().match(/\[session\] lock store:/g)!.length);
+      expect(instance.output().match(/SIGNIN_CLIENT_IP_HEADER is not set/g)!.length).toBeLessThanOrEqual(
+        instance.output().match(/\[session\] lock store:/g)!.length,
+      );
       expect(stack.backend.loginRequests().map((request) => request.forwardedFor)).toEqual([null]);
     } finally {
       await instance.stop();

@@ -17,7 +17,12 @@ function newest(path) {
   return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs);
 }
 
-if (process.argv.includes("--force") || !existsSync(stamp) || !existsSync(join(pkg, "dist", "next", "index.js")) || inputs.some((input) => newest(input) >= statSync(stamp).mtimeMs)) {
+if (
+  process.argv.includes("--force") ||
+  !existsSync(stamp) ||
+  !existsSync(join(pkg, "dist", "next", "index.js")) ||
+  inputs.some((input) => newest(input) >= statSync(stamp).mtimeMs)
+) {
   execFileSync("npm", ["run", "build", "-w", "edge-session-refresh"], { stdio: "inherit" });
   writeFileSync(stamp, new Date().toISOString() + "\n");
 } else {

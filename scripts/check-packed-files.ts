@@ -34,7 +34,8 @@ export function packedFileProblems({ files, exports }: PackedPackage): string[] 
   for (const file of files) {
     if (TEST_FILE.test(file)) problems.push(`${file}: a test is packed`);
     else if (/^src\//.test(file) || (/\.[cm]?tsx?$/.test(file) && !file.endsWith(".d.ts"))) problems.push(`${file}: a source file is packed`);
-    else if (!BUILT_FILE.test(file) && !(REQUIRED_FILES as readonly string[]).includes(file)) problems.push(`${file}: neither built JavaScript, a declaration, nor one of ${REQUIRED_FILES.join(", ")}`);
+    else if (!BUILT_FILE.test(file) && !(REQUIRED_FILES as readonly string[]).includes(file))
+      problems.push(`${file}: neither built JavaScript, a declaration, nor one of ${REQUIRED_FILES.join(", ")}`);
   }
   for (const required of REQUIRED_FILES) if (!shipped.has(required)) problems.push(`${required} is missing`);
   const entries = Object.entries(exports).filter(([entry]) => entry !== "./package.json");
@@ -45,7 +46,10 @@ export function packedFileProblems({ files, exports }: PackedPackage): string[] 
       continue;
     }
     const code = target.default ?? target.import;
-    for (const [kind, path] of [["types", target.types], ["code", code]] as const) {
+    for (const [kind, path] of [
+      ["types", target.types],
+      ["code", code],
+    ] as const) {
       if (path === undefined) problems.push(`exports["${entry}"] has no ${kind}`);
       else if (!shipped.has(path.replace(/^\.\//, ""))) problems.push(`exports["${entry}"] ${kind} ${path} is not in the tarball`);
     }
@@ -63,14 +67,20 @@ export function parsePackReport(stdout: string): { files: string[]; size: number
 }
 
 async function main(): Promise<void> {
-  const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json", "-w", "edge-session-refresh"], { cwd: resolve(PACKAGE_DIR, "..", ".."), maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json", "-w", "edge-session-refresh"], {
+    cwd: resolve(PACKAGE_DIR, "..", ".."),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const report = parsePackReport(stdout);
   const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { exports?: Record<string, ExportTarget> };
   const problems = packedFileProblems({ files: report.files, exports: manifest.exports ?? {} });
   const client = manifest.exports?.[CLIENT_ENTRY];
   const clientCode = typeof client === "object" ? (client.default ?? client.import) : client;
-  if (clientCode !== undefined && !/^\s*["']use client["']/.test(readFileSync(join(PACKAGE_DIR, clientCode), "utf8"))) problems.push(`${clientCode} does not start with "use client"`);
-  console.log(`${report.filename}: ${report.files.length} files, ${(report.size / 1024).toFixed(1)} KB packed, ${(report.unpackedSize / 1024).toFixed(1)} KB unpacked`);
+  if (clientCode !== undefined && !/^\s*["']use client["']/.test(readFileSync(join(PACKAGE_DIR, clientCode), "utf8")))
+    problems.push(`${clientCode} does not start with "use client"`);
+  console.log(
+    `${report.filename}: ${report.files.length} files, ${(report.size / 1024).toFixed(1)} KB packed, ${(report.unpackedSize / 1024).toFixed(1)} KB unpacked`,
+  );
   for (const file of report.files) console.log(`  ${file}`);
   if (problems.length > 0) {
     console.error(`the packed file list is wrong:\n  - ${problems.join("\n  - ")}`);

@@ -44,6 +44,10 @@ const env: NodeJS.ProcessEnv = {
   NO_UPDATE_NOTIFIER: "1",
 };
 
-const result = spawnSync("npx", ["--yes", VERCEL_CLI, "build", "--yes", "--local-config", join(".vercel", "vercel.json")], { cwd: ROOT, env, stdio: "inherit" });
+const result = spawnSync("npx", ["--yes", VERCEL_CLI, "build", "--yes", "--local-config", join(".vercel", "vercel.json")], {
+  cwd: ROOT,
+  env,
+  stdio: "inherit",
+});
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);

@@ -1,6 +1,11 @@
 /** One way for tests to build a coordinator: defaults that suit tests, events collected instead of logged. */
 import type { Clock } from "../packages/edge-session-refresh/src/core/clock";
-import { createRefreshCoordinator, type CoordinatorSettings, type RefreshBackend, type RefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
+import {
+  createRefreshCoordinator,
+  type CoordinatorSettings,
+  type RefreshBackend,
+  type RefreshCoordinator,
+} from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import type { CoordinatorEvent } from "../packages/edge-session-refresh/src/core/refresh/events";
 import type { LockStore } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
 

@@ -71,7 +71,10 @@ async function pack(): Promise<PackedLibrary> {
   mkdirSync(tarballs, { recursive: true });
   const scratch = mkdtempSync(join(tarballs, "pack-"));
   try {
-    const { stdout } = await promisify(execFile)("npm", ["pack", "-w", PACKAGE_WORKSPACE, "--ignore-scripts", "--json", "--pack-destination", scratch], { cwd: ROOT, env: npmEnv() });
+    const { stdout } = await promisify(execFile)("npm", ["pack", "-w", PACKAGE_WORKSPACE, "--ignore-scripts", "--json", "--pack-destination", scratch], {
+      cwd: ROOT,
+      env: npmEnv(),
+    });
     const [report] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const content = readFileSync(join(scratch, report!.filename));
     const sha256 = createHash("sha256").update(content).digest("hex");
@@ -100,7 +103,11 @@ export function fixtureFiles(name: FixtureName): string[] {
 /** The build's identity: the tarball's content and every fixture file's path and content. */
 export function fixtureInputHash(name: FixtureName, library: PackedLibrary): string {
   const hash = createHash("sha256").update(`library ${library.sha256}\n`);
-  for (const file of fixtureFiles(name)) hash.update(`${file}\n`).update(readFileSync(join(fixtureDir(name), file))).update("\n");
+  for (const file of fixtureFiles(name))
+    hash
+      .update(`${file}\n`)
+      .update(readFileSync(join(fixtureDir(name), file)))
+      .update("\n");
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -150,7 +157,14 @@ function readyBuild(projectDir: string, reused: boolean): FixtureBuild | null {
   if (!existsSync(marker) || !existsSync(join(projectDir, ".next", "BUILD_ID"))) return null;
   const { timings } = JSON.parse(readFileSync(marker, "utf8")) as { timings: Record<string, number> };
   const nextPackage = JSON.parse(readFileSync(join(projectDir, "node_modules", "next", "package.json"), "utf8")) as { version: string };
-  return { projectDir, distDir: ".next", nextBin: join(projectDir, "node_modules", "next", "dist", "bin", "next"), nextVersion: nextPackage.version, timings, reused };
+  return {
+    projectDir,
+    distDir: ".next",
+    nextBin: join(projectDir, "node_modules", "next", "dist", "bin", "next"),
+    nextVersion: nextPackage.version,
+    timings,
+    reused,
+  };
 }
 
 /** Older builds of this fixture (other hashes) that nobody is building right now: each holds a node_modules. */

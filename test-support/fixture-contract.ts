@@ -50,12 +50,16 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       const files = sourceFiles(root);
       expect(files.length).toBeGreaterThan(5);
       const imports = files.flatMap((file) =>
-        [...readFileSync(file, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((match) => ({
-          file: file.slice(root.length + 1),
-          specifier: match[1] ?? match[2]!,
-        })),
+        [...readFileSync(file, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map(
+          (match) => ({
+            file: file.slice(root.length + 1),
+            specifier: match[1] ?? match[2]!,
+          }),
+        ),
       );
-      const library = imports.filter(({ specifier }) => specifier.startsWith("@/") || specifier.startsWith("edge-session-refresh") || specifier.includes("packages/"));
+      const library = imports.filter(
+        ({ specifier }) => specifier.startsWith("@/") || specifier.startsWith("edge-session-refresh") || specifier.includes("packages/"),
+      );
       expect(library.filter(({ specifier }) => !ENTRY_POINTS.includes(specifier))).toEqual([]);
       expect(library.length).toBeGreaterThanOrEqual(expectations.minimumLibraryImports);
     });
@@ -138,7 +142,9 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       // Without source maps (webpack's edge build writes none) the code itself: next-auth's own error names.
       expect(code).not.toMatch(/next-auth\/|NextAuthError|JWTSessionError/);
       expect([...packages].filter((pkg) => pkg.startsWith("next-auth") || pkg === "react-dom")).toEqual([]);
-      console.info(`[fixture ${name}] edge middleware ${(size.gzipBytes / 1024).toFixed(1)} KiB gzipped (${(size.bytes / 1024).toFixed(1)} KiB raw)${packages.size > 0 ? ` from ${[...packages].sort().join(", ")}` : ""}`);
+      console.info(
+        `[fixture ${name}] edge middleware ${(size.gzipBytes / 1024).toFixed(1)} KiB gzipped (${(size.bytes / 1024).toFixed(1)} KiB raw)${packages.size > 0 ? ` from ${[...packages].sort().join(", ")}` : ""}`,
+      );
     });
 
     it(`one expired session, ${REQUESTS} concurrent requests: 1 refresh, all 200, the late old cookie replayed; its role claim shows and no token does`, async () => {
@@ -204,7 +210,9 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       }
       expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0 });
       expect(stack.leakedTokens()).toEqual([]);
-      console.info(`[fixture ${name}] ${REQUESTS} requests over ${INSTANCES} instances; outcomes ${JSON.stringify(outcomes)}; late old cookie: ${late.map((result) => result.outcome).join(", ")}; backend ${JSON.stringify(stats)}`);
+      console.info(
+        `[fixture ${name}] ${REQUESTS} requests over ${INSTANCES} instances; outcomes ${JSON.stringify(outcomes)}; late old cookie: ${late.map((result) => result.outcome).join(", ")}; backend ${JSON.stringify(stats)}`,
+      );
     });
 
     it("signing out through its next-auth route revokes the session at the backend", async () => {
@@ -223,7 +231,11 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       expect(out.status).toBeLessThan(400);
       expect(stack.backend.stats()).toMatchObject({ revocations: 1 });
       // The revoked token is dead at the backend: a refresh with it is refused.
-      const refresh = await fetch(`${stack.backend.url}/api/auth/refresh-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refreshToken }) });
+      const refresh = await fetch(`${stack.backend.url}/api/auth/refresh-token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refreshToken }),
+      });
       expect(refresh.status).toBe(401);
     });
   });

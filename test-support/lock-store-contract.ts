@@ -187,7 +187,14 @@ export async function redisKeysWithTtl(serverUrls: readonly string[], ids: reado
       for (const id of ids) {
         let cursor = "0";
         do {
-          const [next, keys] = await client.sendCommand<[string, string[]]>(["SCAN", cursor, "MATCH", `esr:*${id.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`, "COUNT", "1000"]);
+          const [next, keys] = await client.sendCommand<[string, string[]]>([
+            "SCAN",
+            cursor,
+            "MATCH",
+            `esr:*${id.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`,
+            "COUNT",
+            "1000",
+          ]);
           cursor = next;
           for (const key of keys) found.push({ key, ttlMs: await client.sendCommand<number>(["PTTL", key]) });
         } while (cursor !== "0");

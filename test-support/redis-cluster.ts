@@ -50,14 +50,22 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     const child = spawn(
       REDIS_SERVER,
       [
-        "--port", String(node.port),
-        "--bind", "127.0.0.1",
-        "--cluster-enabled", "yes",
-        "--cluster-config-file", join(node.dir, "nodes.conf"),
-        "--cluster-node-timeout", "2000",
-        "--dir", node.dir,
-        "--save", "",
-        "--appendonly", "no",
+        "--port",
+        String(node.port),
+        "--bind",
+        "127.0.0.1",
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        join(node.dir, "nodes.conf"),
+        "--cluster-node-timeout",
+        "2000",
+        "--dir",
+        node.dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
       ],
       { stdio: "ignore" },
     );
@@ -74,7 +82,10 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
   async function ready(): Promise<void> {
     for (const node of nodes) {
       if (!node.process) continue;
-      await waitFor(async () => (await ask(node.port, ["CLUSTER", "INFO"])).includes("cluster_state:ok"), `cluster node ${node.port} to report cluster_state:ok`);
+      await waitFor(
+        async () => (await ask(node.port, ["CLUSTER", "INFO"])).includes("cluster_state:ok"),
+        `cluster node ${node.port} to report cluster_state:ok`,
+      );
     }
   }
 

@@ -2,12 +2,12 @@
 // dev server), otherwise a throwaway `redis-server` on a free port that dies with stop().
 // A shared server is never flushed: tests isolate themselves with unique key prefixes and
 // remove only their own keys afterwards (deleteKeys).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { createClient, RESP_TYPES } from 'redis';
-import { freePort } from './ports';
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { connect } from "node:net";
+import { delimiter, join } from "node:path";
+import { createClient, RESP_TYPES } from "redis";
+import { freePort } from "./ports";
 
 /** A Redis server a test may use; `stop()` ends only a server that startRedis spawned. */
 export interface TestRedis {
@@ -17,7 +17,7 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-const FALLBACK_BINARY = '/usr/bin/redis-server';
+const FALLBACK_BINARY = "/usr/bin/redis-server";
 const STARTUP_TIMEOUT_MS = 10_000;
 const PROBE_INTERVAL_MS = 50;
 const PROBE_TIMEOUT_MS = 1_000;
@@ -46,7 +46,7 @@ export async function startRedis(): Promise<TestRedis> {
 export async function connectRedis(redisUrl: string) {
   // RESP2, as the bridge uses: replies look like what @upstash/redis sees (a Lua false is nil).
   const client = createClient({ url: redisUrl, RESP: 2, disableClientInfo: true, socket: { reconnectStrategy: false } });
-  client.on('error', () => {
+  client.on("error", () => {
     // A failed command rejects on its own; without a listener the event would crash the worker.
   });
   await client.connect();
@@ -58,18 +58,18 @@ export type TestRedisClient = Awaited<ReturnType<typeof connectRedis>>;
 /** Deletes every key that starts with `prefix` (SCAN + UNLINK); returns how many went. */
 export async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
   const client = await connectRedis(redisUrl);
-  const pattern = prefix.replace(/[*?[\]\\]/g, (char) => `\\${char}`) + '*';
+  const pattern = prefix.replace(/[*?[\]\\]/g, (char) => `\\${char}`) + "*";
   let deleted = 0;
   try {
-    let cursor = '0';
+    let cursor = "0";
     do {
       // Keys as Buffers, so a key that is not valid UTF-8 is still deleted by its exact bytes.
-      const [next, keys] = await client.sendCommand<[Buffer, Buffer[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'], {
+      const [next, keys] = await client.sendCommand<[Buffer, Buffer[]]>(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"], {
         typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
       });
-      cursor = next.toString('utf8');
-      if (keys.length > 0) deleted += await client.sendCommand<number>(['UNLINK', ...keys]);
-    } while (cursor !== '0');
+      cursor = next.toString("utf8");
+      if (keys.length > 0) deleted += await client.sendCommand<number>(["UNLINK", ...keys]);
+    } while (cursor !== "0");
   } finally {
     await client.close();
   }
@@ -78,21 +78,21 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<numb
 
 async function useSharedRedis(url: string): Promise<TestRedis> {
   const parsed = new URL(url);
-  const host = parsed.hostname || '127.0.0.1';
+  const host = parsed.hostname || "127.0.0.1";
   const port = Number(parsed.port || 6379);
   const reply = await probe(host, port);
   // NOAUTH still proves a server is there; the clients authenticate from the URL themselves.
-  if (!reply.startsWith('+PONG') && !reply.startsWith('-NOAUTH')) {
+  if (!reply.startsWith("+PONG") && !reply.startsWith("-NOAUTH")) {
     throw new Error(`startRedis: REDIS_URL server at ${host}:${port} answered PING with ${JSON.stringify(reply)}`);
   }
   return { url, host, port, stop: async () => {} };
 }
 
 function findRedisServer(): string {
-  const candidates = (process.env.PATH ?? '')
+  const candidates = (process.env.PATH ?? "")
     .split(delimiter)
     .filter(Boolean)
-    .map((dir) => join(dir, 'redis-server'));
+    .map((dir) => join(dir, "redis-server"));
   candidates.push(FALLBACK_BINARY);
   for (const candidate of candidates) {
     try {
@@ -103,50 +103,43 @@ function findRedisServer(): string {
     }
   }
   throw new Error(
-    'startRedis: no redis-server found on PATH or at /usr/bin/redis-server. ' +
-      'Install Redis (e.g. `apt-get install redis-server`) or set REDIS_URL to a running server.',
+    "startRedis: no redis-server found on PATH or at /usr/bin/redis-server. " +
+      "Install Redis (e.g. `apt-get install redis-server`) or set REDIS_URL to a running server.",
   );
 }
 
 async function spawnRedis(binary: string, port: number): Promise<TestRedis> {
-  const host = '127.0.0.1';
-  const child = spawn(
-    binary,
-    ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', host],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
+  const host = "127.0.0.1";
+  const child = spawn(binary, ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", host], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
   const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4_000);
+    output = (output + chunk.toString("utf8")).slice(-4_000);
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
 
   let exited = false;
-  child.once('exit', () => {
+  child.once("exit", () => {
     exited = true;
   });
   let spawnError: Error | undefined;
-  child.once('error', (error) => {
+  child.once("error", (error) => {
     spawnError = error;
   });
   // A crashed test worker must not leave a server behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
 
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
     if (spawnError || exited) {
-      process.removeListener('exit', killOnExit);
-      throw new Error(
-        `startRedis: redis-server on port ${port} did not start` +
-          (spawnError ? `: ${spawnError.message}` : `; its output:\n${output}`),
-      );
+      process.removeListener("exit", killOnExit);
+      throw new Error(`startRedis: redis-server on port ${port} did not start` + (spawnError ? `: ${spawnError.message}` : `; its output:\n${output}`));
     }
-    const reply = await probe(host, port).catch(() => '');
-    if (reply.startsWith('+PONG')) break;
+    const reply = await probe(host, port).catch(() => "");
+    if (reply.startsWith("+PONG")) break;
     if (Date.now() > deadline) {
-      process.removeListener('exit', killOnExit);
+      process.removeListener("exit", killOnExit);
       await terminate(child);
       throw new Error(`startRedis: redis-server on port ${port} did not answer PING in time; its output:\n${output}`);
     }
@@ -159,7 +152,7 @@ async function spawnRedis(binary: string, port: number): Promise<TestRedis> {
     host,
     port,
     stop: () => {
-      stopped ??= terminate(child).finally(() => process.removeListener('exit', killOnExit));
+      stopped ??= terminate(child).finally(() => process.removeListener("exit", killOnExit));
       return stopped;
     },
   };
@@ -169,18 +162,18 @@ async function spawnRedis(binary: string, port: number): Promise<TestRedis> {
 function probe(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
-    let received = '';
+    let received = "";
     const finish = (error: Error | null) => {
       socket.destroy();
       if (error) reject(error);
       else resolve(received);
     };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => finish(new Error('PING timed out')));
-    socket.once('error', finish);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      received += chunk.toString('utf8');
-      if (received.includes('\r\n')) finish(null);
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => finish(new Error("PING timed out")));
+    socket.once("error", finish);
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      received += chunk.toString("utf8");
+      if (received.includes("\r\n")) finish(null);
     });
   });
 }
@@ -188,11 +181,11 @@ function probe(host: string, port: number): Promise<string> {
 function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    child.once('exit', () => {
+    const force = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    child.once("exit", () => {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill("SIGTERM");
   });
 }

@@ -18,7 +18,10 @@ const DAY = 24 * 3600 * 1000;
 const plainAttribute = fc.constantFrom("Path=/", "HttpOnly", "Secure", "SameSite=Lax", "SameSite=Strict", "Domain=example.com", "Partitioned");
 const maxAge = fc.oneof(fc.integer({ min: -10_000, max: 10_000_000 }).map(String), fc.constantFrom("0", "-1", "abc", "", "1.5", " 60"));
 const expires = fc.oneof(
-  fc.integer({ min: -3650, max: 3650 }).filter((days) => days !== 0).map((days) => new Date(Date.now() + days * DAY).toUTCString()),
+  fc
+    .integer({ min: -3650, max: 3650 })
+    .filter((days) => days !== 0)
+    .map((days) => new Date(Date.now() + days * DAY).toUTCString()),
   fc.constantFrom("Thu, 01 Jan 1970 00:00:00 GMT", "not a date", ""),
 );
 
@@ -40,10 +43,7 @@ describe("Set-Cookie line parser properties", () => {
         fc.option(expires, { nil: undefined }),
         fc.boolean(),
         (name, value, attributes, maxAgeValue, expiresValue, maxAgeFirst) => {
-          const dated = [
-            ...(maxAgeValue !== undefined ? [`Max-Age=${maxAgeValue}`] : []),
-            ...(expiresValue !== undefined ? [`Expires=${expiresValue}`] : []),
-          ];
+          const dated = [...(maxAgeValue !== undefined ? [`Max-Age=${maxAgeValue}`] : []), ...(expiresValue !== undefined ? [`Expires=${expiresValue}`] : [])];
           const line = [`${name}=${value}`, ...attributes, ...(maxAgeFirst ? dated : dated.reverse())].join("; ");
           expect(parseSetCookie(line)).toEqual({ name, value, expired: browserDeletes(maxAgeValue, expiresValue) });
         },
@@ -54,13 +54,19 @@ describe("Set-Cookie line parser properties", () => {
 
   it(`any line is null or a cookie with a non-empty name, never a throw (${RUNS} runs)`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.array(fc.constantFrom(";", "=", " ", "a", "Max-Age", "Expires", "=0"), { maxLength: 20 }).map((p) => p.join(""))), (line) => {
-        const cookie = parseSetCookie(line);
-        if (cookie !== null) {
-          expect(cookie.name.length).toBeGreaterThan(0);
-          expect(typeof cookie.expired).toBe("boolean");
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 200 }),
+          fc.array(fc.constantFrom(";", "=", " ", "a", "Max-Age", "Expires", "=0"), { maxLength: 20 }).map((p) => p.join("")),
+        ),
+        (line) => {
+          const cookie = parseSetCookie(line);
+          if (cookie !== null) {
+            expect(cookie.name.length).toBeGreaterThan(0);
+            expect(typeof cookie.expired).toBe("boolean");
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });

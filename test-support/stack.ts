@@ -57,7 +57,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const env = { NEXTAUTH_SECRET: secret, BACKEND_URL: backend.url, ...services.storeEnv, ...options.env };
     const settled = await Promise.allSettled(
       Array.from({ length: options.instances }, (_, index) =>
-        startNextInstance({ env: { ...env, ...options.instanceEnv?.(index) }, distDir: options.distDir, projectDir: options.projectDir, nextBin: options.nextBin }),
+        startNextInstance({
+          env: { ...env, ...options.instanceEnv?.(index) },
+          distDir: options.distDir,
+          projectDir: options.projectDir,
+          nextBin: options.nextBin,
+        }),
       ),
     );
     const instances = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));

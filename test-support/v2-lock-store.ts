@@ -49,7 +49,9 @@ const v2Key = (key: string, role: "lock" | "previous") => {
 };
 
 export function createV2LockStore(redis: LockScriptClient): LockStore {
-  const [claim, settle, release, forget]: LockScript[] = [V2_CLAIM_SCRIPT, V2_SETTLE_SCRIPT, V2_RELEASE_SCRIPT, V2_FORGET_SCRIPT].map((script) => redis.createScript(script));
+  const [claim, settle, release, forget]: LockScript[] = [V2_CLAIM_SCRIPT, V2_SETTLE_SCRIPT, V2_RELEASE_SCRIPT, V2_FORGET_SCRIPT].map((script) =>
+    redis.createScript(script),
+  );
   return {
     async claim(keys, owner, lockTtlMs, stale): Promise<ClaimResult> {
       const [tag, value] = (await claim!.exec([v2(keys).successor, v2(keys).lock], [owner, String(lockTtlMs), stale ?? ""])) as [number, unknown];

@@ -9,7 +9,11 @@ function sample(outcome: Sample["outcome"], endMs: number, ok = true): Sample {
 
 describe("bucketize", () => {
   it("counts completions per 50 ms bucket and series; failures go to `failed` whatever their outcome", () => {
-    const counts = bucketize([sample("refreshed", 10), sample("joined", 49.9), sample("joined", 50), sample("valid", 120, false), sample("anonymous", 130)], 50, 3);
+    const counts = bucketize(
+      [sample("refreshed", 10), sample("joined", 49.9), sample("joined", 50), sample("valid", 120, false), sample("anonymous", 130)],
+      50,
+      3,
+    );
     expect(counts.refreshed).toEqual([1, 0, 0]);
     expect(counts.joined).toEqual([1, 1, 0]);
     expect(counts.failed).toEqual([0, 0, 1]);
@@ -42,7 +46,11 @@ describe("renderStormChart", () => {
       name: "largest",
       scenario: { tabs: 200, instances: 3, users: 1 },
       panels: [
-        { mode: "locked", samples: [sample("refreshed", 160), sample("joined", 170), { ...sample("valid", 300), phase: "follow-up", startMs: 250 }], note: "1 backend refresh call · 0 of 3 requests failed" },
+        {
+          mode: "locked",
+          samples: [sample("refreshed", 160), sample("joined", 170), { ...sample("valid", 300), phase: "follow-up", startMs: 250 }],
+          note: "1 backend refresh call · 0 of 3 requests failed",
+        },
         { mode: "baseline", samples: [sample("rejected", 160, false)], note: "200 backend refresh calls & more" },
       ],
     });

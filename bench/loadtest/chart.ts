@@ -72,7 +72,10 @@ export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): strin
   SERIES.forEach((series, i) => {
     const lx = MARGIN.left + (i % 3) * 290;
     const ly = 62 + Math.floor(i / 3) * 20;
-    parts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${series.color}"/>`, `<text x="${lx + 18}" y="${ly + 10}">${escape(series.label)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="${ly}" width="12" height="12" fill="${series.color}"/>`,
+      `<text x="${lx + 18}" y="${ly + 10}">${escape(series.label)}</text>`,
+    );
   });
 
   storm.panels.forEach((panel, p) => {
@@ -80,14 +83,20 @@ export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): strin
     const bottom = top + PANEL_HEIGHT - 22;
     const y = (value: number) => bottom - (value / yMax) * (bottom - top);
     const counts = perPanel[p]!;
-    parts.push(`<text x="${MARGIN.left}" y="${top - 8}" font-size="13" font-weight="600">${escape(panel.mode === "locked" ? "Ours: Redis lock + successor cache" : "Baseline: no lock (next-auth's refresh-in-the-jwt-callback recipe)")}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left}" y="${top - 8}" font-size="13" font-weight="600">${escape(panel.mode === "locked" ? "Ours: Redis lock + successor cache" : "Baseline: no lock (next-auth's refresh-in-the-jwt-callback recipe)")}</text>`,
+    );
     parts.push(`<text x="${WIDTH - MARGIN.right}" y="${top - 8}" text-anchor="end" fill="#444">${escape(panel.note)}</text>`);
     // Grid and y axis.
     for (let value = 0; value <= yMax; value += yStep) {
-      parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(value))}" y2="${round(y(value))}" stroke="${value === 0 ? "#333" : "#e5e5e5"}"/>`);
+      parts.push(
+        `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(value))}" y2="${round(y(value))}" stroke="${value === 0 ? "#333" : "#e5e5e5"}"/>`,
+      );
       parts.push(`<text x="${MARGIN.left - 6}" y="${round(y(value)) + 4}" text-anchor="end" fill="#444">${value}</text>`);
     }
-    parts.push(`<text transform="translate(${MARGIN.left - 44} ${round((top + bottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#444">${escape(`requests / ${bucketMs} ms`)}</text>`);
+    parts.push(
+      `<text transform="translate(${MARGIN.left - 44} ${round((top + bottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#444">${escape(`requests / ${bucketMs} ms`)}</text>`,
+    );
     // Stacked bars.
     const barWidth = Math.max(1, (plotWidth / buckets) * 0.86);
     for (let i = 0; i < buckets; i++) {
@@ -97,7 +106,9 @@ export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): strin
         if (n === 0) continue;
         const y0 = y(stacked);
         const y1 = y(stacked + n);
-        parts.push(`<rect x="${round(x(i * bucketMs))}" y="${round(y1)}" width="${round(barWidth)}" height="${round(Math.max(0.5, y0 - y1))}" fill="${series.color}"><title>${i * bucketMs}–${(i + 1) * bucketMs} ms: ${n} ${series.key}</title></rect>`);
+        parts.push(
+          `<rect x="${round(x(i * bucketMs))}" y="${round(y1)}" width="${round(barWidth)}" height="${round(Math.max(0.5, y0 - y1))}" fill="${series.color}"><title>${i * bucketMs}–${(i + 1) * bucketMs} ms: ${n} ${series.key}</title></rect>`,
+        );
         stacked += n;
       }
     }

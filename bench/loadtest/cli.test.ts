@@ -14,7 +14,15 @@ function problems(argv: string[]): readonly string[] {
 
 describe("parseCli", () => {
   it("defaults to the full local matrix with the baseline, 3 waves and 150 ms refresh latency", () => {
-    expect(parseCli([])).toMatchObject({ scenarios: DEFAULT_SCENARIOS, defaultMatrix: true, waves: 3, baseline: true, refreshLatencyMs: 150, build: true, outDir: "bench/results" });
+    expect(parseCli([])).toMatchObject({
+      scenarios: DEFAULT_SCENARIOS,
+      defaultMatrix: true,
+      waves: 3,
+      baseline: true,
+      refreshLatencyMs: 150,
+      build: true,
+      outDir: "bench/results",
+    });
   });
 
   it("--quick is a small matrix with fewer waves, and not the docs' matrix", () => {
@@ -44,7 +52,9 @@ describe("parseCli", () => {
     expect(parseCli(["--store=redis-cluster", "--quick"])).toMatchObject({ store: "redis-cluster", scenarios: QUICK_SCENARIOS });
     expect(problems(["--store", "memcached"])).toEqual(['--store must be one of upstash, redis, redis-cluster, got "memcached"']);
     expect(problems(["--store", "redis", "--store-latency-ms", "40"])).toEqual(["--store-latency-ms is the Upstash-REST bridge's: only with --store upstash"]);
-    expect(problems(["--target", "http://a", "--user", "u", "--password", "p", "--store", "redis"])).toEqual(["--store only applies to the local stack, not with --target"]);
+    expect(problems(["--target", "http://a", "--user", "u", "--password", "p", "--store", "redis"])).toEqual([
+      "--store only applies to the local stack, not with --target",
+    ]);
   });
 
   it("reports every problem at once", () => {

@@ -92,7 +92,22 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(["--scenarios", "--waves", "--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats", "--out", "--refresh-latency-ms", "--store", "--store-latency-ms", "--timeout-ms", "--deadline-seconds"]);
+  const valued = new Set([
+    "--scenarios",
+    "--waves",
+    "--target",
+    "--baseline-target",
+    "--user",
+    "--password",
+    "--secret",
+    "--backend-stats",
+    "--out",
+    "--refresh-latency-ms",
+    "--store",
+    "--store-latency-ms",
+    "--timeout-ms",
+    "--deadline-seconds",
+  ]);
   const switches = new Set(["--quick", "--no-baseline", "--no-build", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -138,7 +153,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (targets.length > 0 && (!values.has("--user") || !values.has("--password"))) problems.push("--target needs --user and --password");
   if (targets.length > 0 && values.has("--store-latency-ms")) problems.push("--store-latency-ms only applies to the local stack, not with --target");
   const store = values.get("--store") ?? "upstash";
-  if (!(LOAD_TEST_STORES as readonly string[]).includes(store)) problems.push(`--store must be one of ${LOAD_TEST_STORES.join(", ")}, got ${JSON.stringify(store)}`);
+  if (!(LOAD_TEST_STORES as readonly string[]).includes(store))
+    problems.push(`--store must be one of ${LOAD_TEST_STORES.join(", ")}, got ${JSON.stringify(store)}`);
   if (targets.length > 0 && values.has("--store")) problems.push("--store only applies to the local stack, not with --target");
   if (store !== "upstash" && values.has("--store-latency-ms")) problems.push("--store-latency-ms is the Upstash-REST bridge's: only with --store upstash");
   if (targets.length === 0) {
@@ -176,7 +192,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
 export function parseScenarios(text: string): { scenarios: Scenario[] } | { problems: string[] } {
   const problems: string[] = [];
   const scenarios: Scenario[] = [];
-  for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const match = /^(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)$/.exec(part);
     if (!match) {
       problems.push(`scenario ${JSON.stringify(part)} is not TABSxINSTANCESxUSERS (e.g. 200x3x1)`);

@@ -17,7 +17,17 @@ import { runScenario, type ScenarioRun } from "./runner";
 import { createSessionMaker } from "./sessions";
 import { remoteStack, startLocalStack } from "./stack";
 import { checkTargets, failedEnforced } from "./targets";
-import { MODES, requestsPerWave, scenarioLabel, type ChartStorm, type MachineInfo, type Mode, type RunResult, type Scenario, type ScenarioResult } from "./types";
+import {
+  MODES,
+  requestsPerWave,
+  scenarioLabel,
+  type ChartStorm,
+  type MachineInfo,
+  type Mode,
+  type RunResult,
+  type Scenario,
+  type ScenarioResult,
+} from "./types";
 import { warmUp } from "./warmup";
 
 /** The charts the docs embed, by chart name; rewritten only by a complete run of the default local matrix. */
@@ -177,14 +187,18 @@ function chartStorms(scenarios: readonly Scenario[], modes: readonly Mode[], run
   const bySize = (a: Scenario, b: Scenario) => b.tabs * b.users - a.tabs * a.users || b.instances - a.instances;
   const largest = [...ran].sort(bySize)[0];
   const oneUser = ran.filter((scenario) => scenario.users === 1 && scenario.tabs > 1).sort(bySize)[0];
-  const picks: Array<[ChartStorm["name"], Scenario | undefined]> = [["largest", largest], ["one-user", oneUser === largest ? undefined : oneUser]];
+  const picks: Array<[ChartStorm["name"], Scenario | undefined]> = [
+    ["largest", largest],
+    ["one-user", oneUser === largest ? undefined : oneUser],
+  ];
   return picks.flatMap(([name, scenario]) => {
     if (scenario === undefined) return [];
     const panels = modes.flatMap((mode) => {
       const run = runs.get(runKey(mode, scenario));
       if (!run || run.firstWave.length === 0) return [];
       const failed = run.firstWave.filter((sample) => !sample.ok).length;
-      const calls = run.firstWaveRefreshCalls === null ? "" : `${run.firstWaveRefreshCalls} backend refresh call${run.firstWaveRefreshCalls === 1 ? "" : "s"} · `;
+      const calls =
+        run.firstWaveRefreshCalls === null ? "" : `${run.firstWaveRefreshCalls} backend refresh call${run.firstWaveRefreshCalls === 1 ? "" : "s"} · `;
       return [{ mode, samples: run.firstWave, note: `${calls}${failed} of ${run.firstWave.length} requests failed` }];
     });
     return [{ name, scenario, panels }];
@@ -228,4 +242,3 @@ main().then(
     process.exit(2);
   },
 );
-

@@ -50,7 +50,18 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
     });
     out.push(
       table(
-        ["scenario", "expiries", "refresh calls / expiry, ours", "baseline", "failed, ours", "baseline", "users signed out, ours", "baseline", "reuse detections, ours", "baseline"],
+        [
+          "scenario",
+          "expiries",
+          "refresh calls / expiry, ours",
+          "baseline",
+          "failed, ours",
+          "baseline",
+          "users signed out, ours",
+          "baseline",
+          "reuse detections, ours",
+          "baseline",
+        ],
         rows,
         "lrrrrrrrrr",
       ),
@@ -58,12 +69,28 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
     );
   }
 
-  for (const [mode, results] of [["locked", ours], ["baseline", baseline]] as const) {
+  for (const [mode, results] of [
+    ["locked", ours],
+    ["baseline", baseline],
+  ] as const) {
     if (results.length === 0) continue;
     out.push(`## ${MODE_NAMES[mode]}: per scenario`, "");
     out.push(
       table(
-        ["scenario", "requests", "succeeded", "failed", "refresh calls (per expiry)", "reuse detections", "families revoked", "users signed out", "max concurrent refreshes", "lock-store cmds / refresh", "req/s", "outcomes"],
+        [
+          "scenario",
+          "requests",
+          "succeeded",
+          "failed",
+          "refresh calls (per expiry)",
+          "reuse detections",
+          "families revoked",
+          "users signed out",
+          "max concurrent refreshes",
+          "lock-store cmds / refresh",
+          "req/s",
+          "outcomes",
+        ],
         results.map((r) => [
           scenarioLabel(r.scenario) + (r.incomplete ? ` ⚠ ${r.incomplete}` : ""),
           String(r.requests),
@@ -76,7 +103,9 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
           count(r.maxConcurrentRefreshes),
           storePerRefresh(r),
           r.durationMs > 0 ? (r.requests / (r.durationMs / 1000)).toFixed(0) : "–",
-          Object.entries(r.outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(", "),
+          Object.entries(r.outcomes)
+            .map(([outcome, n]) => `${outcome} ${n}`)
+            .join(", "),
         ]),
         "lrrrrrrrrrrl",
       ),
@@ -100,7 +129,12 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
     );
     out.push(
       table(
-        ["scenario", `\`joined\` p99 (≤ ${settings.refreshLatencyMs === null ? "?" : settings.refreshLatencyMs + JOINED_BUDGET_MS} ms)`, `\`replayed\` p99 (≤ ${REPLAYED_BUDGET_MS} ms)`, "`valid` p99 (queueing)"],
+        [
+          "scenario",
+          `\`joined\` p99 (≤ ${settings.refreshLatencyMs === null ? "?" : settings.refreshLatencyMs + JOINED_BUDGET_MS} ms)`,
+          `\`replayed\` p99 (≤ ${REPLAYED_BUDGET_MS} ms)`,
+          "`valid` p99 (queueing)",
+        ],
         ours.map((result) => {
           const p99 = (outcome: string) => result.latency.find((row) => row.outcome === outcome)?.middleware.p99 ?? Number.NaN;
           return [scenarioLabel(result.scenario), ms(p99("joined")), ms(p99("replayed")), ms(p99("valid"))];
@@ -134,7 +168,11 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
   out.push(
     table(
       ["target", "result", "detail"],
-      checkTargets(run).map((check) => [check.target + (check.enforced ? "" : " (reported, not enforced)"), check.met === null ? "n/a" : check.met ? "met" : "**missed**", check.detail]),
+      checkTargets(run).map((check) => [
+        check.target + (check.enforced ? "" : " (reported, not enforced)"),
+        check.met === null ? "n/a" : check.met ? "met" : "**missed**",
+        check.detail,
+      ]),
       "lll",
     ),
     "",
@@ -151,13 +189,7 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
 
 function latencyTable(results: readonly ScenarioResult[]): string {
   const rows = results.flatMap((result) =>
-    result.latency.map((row) => [
-      scenarioLabel(result.scenario),
-      row.outcome,
-      String(row.count),
-      ...triple(row.client),
-      ...triple(row.middleware),
-    ]),
+    result.latency.map((row) => [scenarioLabel(result.scenario), row.outcome, String(row.count), ...triple(row.client), ...triple(row.middleware)]),
   );
   if (rows.length === 0) return "_No request succeeded, so there is no latency to show._";
   return table(["scenario", "outcome", "n", "client p50", "p95", "p99", "middleware p50", "p95", "p99"], rows, "llrrrrrrr");

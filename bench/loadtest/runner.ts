@@ -108,7 +108,10 @@ export async function runScenario(mode: Mode, scenario: Scenario, context: Runne
         : [];
     const followUp = await counted(
       storm.map(({ sample, jar }) =>
-        send({ user: sample.user, tab: sample.tab, instance: sample.instance, phase: "follow-up", baseUrl: urls[sample.instance]!, path: sample.path, jar }, options),
+        send(
+          { user: sample.user, tab: sample.tab, instance: sample.instance, phase: "follow-up", baseUrl: urls[sample.instance]!, path: sample.path, jar },
+          options,
+        ),
       ),
       (done) => status(`follow-up ${done}/${storm.length}`),
     );

@@ -65,12 +65,14 @@ async function startTcpStore(kind: "redis" | "redis-cluster"): Promise<TcpStore>
     env = { REDIS_CLUSTER_NODES: cluster.nodesSetting };
     stopServers = () => cluster.stop();
   }
-  const readers = await Promise.all(ports.map(async (port) => {
-    const client = createClient({ url: `redis://127.0.0.1:${port}` });
-    client.on("error", () => {});
-    await client.connect();
-    return client;
-  }));
+  const readers = await Promise.all(
+    ports.map(async (port) => {
+      const client = createClient({ url: `redis://127.0.0.1:${port}` });
+      client.on("error", () => {});
+      await client.connect();
+      return client;
+    }),
+  );
   return {
     env,
     async commands() {

@@ -26,7 +26,8 @@ export interface SessionMaker {
 export function createSessionMaker(secret: string | null): SessionMaker {
   return {
     instantExpiry: secret !== null,
-    signIn: (account, appUrl, signal, timeoutMs) => bounded(signIn(appUrl, account.email, account.password), AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])),
+    signIn: (account, appUrl, signal, timeoutMs) =>
+      bounded(signIn(appUrl, account.email, account.password), AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])),
     expire: secret === null ? waitForExpiry : (jar) => mintExpired(jar, secret),
   };
 }

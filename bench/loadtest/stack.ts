@@ -66,7 +66,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
   const accounts = Array.from({ length: options.users }, (_, index) => localAccount(index));
   const cleanups: Array<() => Promise<void>> = [];
   const close = async () => {
-    await Promise.allSettled(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
+    await Promise.allSettled(
+      cleanups
+        .splice(0)
+        .reverse()
+        .map((cleanup) => cleanup()),
+    );
   };
 
   try {

@@ -4,7 +4,20 @@ import { countBy, latencyByOutcome, percentile, summarize } from "./stats";
 import type { Sample } from "./types";
 
 function sample(outcome: Sample["outcome"], ms: number, overrides: Partial<Sample> = {}): Sample {
-  return { user: 0, tab: 0, instance: 0, phase: "storm", path: "/api/profile", startMs: 0, endMs: ms, status: 200, outcome, middlewareMs: ms / 2, ok: true, ...overrides };
+  return {
+    user: 0,
+    tab: 0,
+    instance: 0,
+    phase: "storm",
+    path: "/api/profile",
+    startMs: 0,
+    endMs: ms,
+    status: 200,
+    outcome,
+    middlewareMs: ms / 2,
+    ok: true,
+    ...overrides,
+  };
 }
 
 describe("percentile", () => {

@@ -49,7 +49,14 @@ export function checkTargets(run: RunResult): TargetCheck[] {
   });
 
   const latency = run.settings.refreshLatencyMs;
-  checks.push(latencyCheck(ours, "joined", latency === null ? null : latency + JOINED_BUDGET_MS, `backend refresh latency (${latency ?? "?"} ms) + ${JOINED_BUDGET_MS} ms`));
+  checks.push(
+    latencyCheck(
+      ours,
+      "joined",
+      latency === null ? null : latency + JOINED_BUDGET_MS,
+      `backend refresh latency (${latency ?? "?"} ms) + ${JOINED_BUDGET_MS} ms`,
+    ),
+  );
   checks.push(latencyCheck(ours, "replayed", REPLAYED_BUDGET_MS, `${REPLAYED_BUDGET_MS} ms`));
   return checks;
 }
@@ -65,7 +72,8 @@ function latencyCheck(results: readonly ScenarioResult[], outcome: "joined" | "r
     const row = result.latency.find((candidate) => candidate.outcome === outcome && candidate.middleware.count > 0);
     return row ? [{ label: `${result.scenario.tabs}×${result.scenario.instances}×${result.scenario.users}`, p99: row.middleware.p99 }] : [];
   });
-  if (rows.length === 0 || budgetMs === null) return { target, met: null, detail: rows.length === 0 ? `no \`${outcome}\` request` : "backend latency unknown", enforced: false };
+  if (rows.length === 0 || budgetMs === null)
+    return { target, met: null, detail: rows.length === 0 ? `no \`${outcome}\` request` : "backend latency unknown", enforced: false };
   const missed = rows.filter((row) => row.p99 > budgetMs);
   return {
     target,

@@ -46,13 +46,7 @@ export function authenticateClient(
   return check(clients, bodyId, bodySecret, bodySecret === undefined ? "none" : "client_secret_post", false);
 }
 
-function check(
-  clients: readonly OAuthClient[],
-  clientId: string,
-  secret: string | undefined,
-  method: ClientAuthMethod,
-  basic: boolean,
-): ClientAuthentication {
+function check(clients: readonly OAuthClient[], clientId: string, secret: string | undefined, method: ClientAuthMethod, basic: boolean): ClientAuthentication {
   const client = clients.find((candidate) => candidate.clientId === clientId);
   if (!client) return { kind: "invalid_client", message: "Unknown client", basic };
   if (client.clientSecret === undefined) {

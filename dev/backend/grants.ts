@@ -65,9 +65,7 @@ export function createGrants(deps: GrantDeps): Grants {
 
   return {
     async signIn(identifier, password, grant) {
-      const account = accounts.find(
-        (candidate) => candidate.email.toLowerCase() === identifier.toLowerCase() && candidate.password === password,
-      );
+      const account = accounts.find((candidate) => candidate.email.toLowerCase() === identifier.toLowerCase() && candidate.password === password);
       if (!account) {
         stats.count("loginFailures");
         return undefined;

@@ -38,12 +38,7 @@ const REFRESH_FIELD_BY_SHAPE: Record<BackendShape, string> = {
 };
 
 /** Waits, then answers; returns quietly if the server closes meanwhile. */
-export async function answerAfter(
-  latencyMs: number,
-  lifetime: AbortSignal,
-  response: ServerResponse,
-  reply: Reply,
-): Promise<void> {
+export async function answerAfter(latencyMs: number, lifetime: AbortSignal, response: ServerResponse, reply: Reply): Promise<void> {
   if (latencyMs > 0) {
     try {
       await sleep(latencyMs, undefined, { signal: lifetime });

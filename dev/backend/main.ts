@@ -3,15 +3,7 @@
  * variables; prints where it listens and how to sign in, and stops cleanly on Ctrl-C or SIGTERM.
  */
 
-import {
-  BackendOptionsError,
-  parseUsers,
-  resolveOptions,
-  startReferenceBackend,
-  type BackendOptions,
-  type BackendShape,
-  type RotationPolicy,
-} from "./server";
+import { BackendOptionsError, parseUsers, resolveOptions, startReferenceBackend, type BackendOptions, type BackendShape, type RotationPolicy } from "./server";
 
 const DEFAULT_PORT = 4000;
 
@@ -61,8 +53,7 @@ function withEnvNames(problems: readonly string[]): string {
 
 /** One line naming the shape, the rotation policy and anything else that makes this backend unusual. */
 function describeBehaviour(options: BackendOptions): string {
-  const rotation =
-    options.rotation === "reuse-interval" ? `reuse-interval ${options.reuseIntervalSeconds} s` : options.rotation;
+  const rotation = options.rotation === "reuse-interval" ? `reuse-interval ${options.reuseIntervalSeconds} s` : options.rotation;
   const skew = options.clockSkewSeconds === 0 ? "" : `, clock skew ${options.clockSkewSeconds > 0 ? "+" : ""}${options.clockSkewSeconds} s`;
   return `shape ${options.shape}, rotation ${rotation}${skew}`;
 }
@@ -77,9 +68,7 @@ async function main(): Promise<void> {
   const overrides = optionsFromEnv(process.env);
   const options = resolveOptions(overrides);
   const backend = await startReferenceBackend(options);
-  const users = options.users
-    .map((user) => `    ${user.email} / ${user.password}${user.name !== user.email ? `  (${user.name})` : ""}`)
-    .join("\n");
+  const users = options.users.map((user) => `    ${user.email} / ${user.password}${user.name !== user.email ? `  (${user.name})` : ""}`).join("\n");
   console.log(
     [
       `[backend] reference backend listening on ${backend.url}  (${describeBehaviour(options)})`,
@@ -122,10 +111,7 @@ main().catch((error: unknown) => {
   if (error instanceof BackendOptionsError) {
     console.error(`[backend] invalid settings:\n  ${withEnvNames(error.problems)}`);
   } else if ((error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE") {
-    console.error(
-      `[backend] port ${process.env.BACKEND_PORT ?? DEFAULT_PORT} is already in use; ` +
-        "stop the other process or set BACKEND_PORT",
-    );
+    console.error(`[backend] port ${process.env.BACKEND_PORT ?? DEFAULT_PORT} is already in use; ` + "stop the other process or set BACKEND_PORT");
   } else {
     console.error("[backend] failed to start:", error);
   }

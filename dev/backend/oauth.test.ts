@@ -75,13 +75,55 @@ describe("token endpoint: client authentication", () => {
       error: "invalid_client",
       challenge: false,
     },
-    { problem: "a confidential client without its secret", params: { client_id: CONFIDENTIAL.clientId }, headers: {}, status: 401, error: "invalid_client", challenge: false },
-    { problem: "a public client sending a secret", params: { client_id: PUBLIC_CLIENT_ID, client_secret: "x" }, headers: {}, status: 401, error: "invalid_client", challenge: false },
-    { problem: "a wrong secret in Basic", params: {}, headers: { authorization: basic(CONFIDENTIAL.clientId, "wrong") }, status: 401, error: "invalid_client", challenge: true },
-    { problem: "an unknown client in Basic", params: {}, headers: { authorization: basic("nobody", "x") }, status: 401, error: "invalid_client", challenge: true },
+    {
+      problem: "a confidential client without its secret",
+      params: { client_id: CONFIDENTIAL.clientId },
+      headers: {},
+      status: 401,
+      error: "invalid_client",
+      challenge: false,
+    },
+    {
+      problem: "a public client sending a secret",
+      params: { client_id: PUBLIC_CLIENT_ID, client_secret: "x" },
+      headers: {},
+      status: 401,
+      error: "invalid_client",
+      challenge: false,
+    },
+    {
+      problem: "a wrong secret in Basic",
+      params: {},
+      headers: { authorization: basic(CONFIDENTIAL.clientId, "wrong") },
+      status: 401,
+      error: "invalid_client",
+      challenge: true,
+    },
+    {
+      problem: "an unknown client in Basic",
+      params: {},
+      headers: { authorization: basic("nobody", "x") },
+      status: 401,
+      error: "invalid_client",
+      challenge: true,
+    },
     { problem: "malformed Basic", params: {}, headers: { authorization: "Basic !!!" }, status: 401, error: "invalid_client", challenge: true },
-    { problem: "Basic and body credentials at once", params: { client_id: CONFIDENTIAL.clientId, client_secret: CONFIDENTIAL.clientSecret }, headers: BASIC, status: 400, error: "invalid_request", challenge: false },
-    { problem: "Basic and a body client_id at once", params: { client_id: CONFIDENTIAL.clientId }, headers: BASIC, status: 400, error: "invalid_request", challenge: false },
+    {
+      problem: "Basic and body credentials at once",
+      params: { client_id: CONFIDENTIAL.clientId, client_secret: CONFIDENTIAL.clientSecret },
+      headers: BASIC,
+      status: 400,
+      error: "invalid_request",
+      challenge: false,
+    },
+    {
+      problem: "Basic and a body client_id at once",
+      params: { client_id: CONFIDENTIAL.clientId },
+      headers: BASIC,
+      status: 400,
+      error: "invalid_request",
+      challenge: false,
+    },
   ])("refuses $problem: $status $error", async ({ params, headers, status, error, challenge }) => {
     const backend = await start({ shape: "oauth" });
     const response = await postForm(backend, TOKEN, { ...PASSWORD, ...params }, headers);
@@ -95,14 +137,30 @@ describe("token endpoint: client authentication", () => {
 describe("token endpoint: requests and grants", () => {
   it.each([
     { problem: "a JSON body", send: (b: ReferenceBackend) => postJson(b, TOKEN, PASSWORD, BASIC), error: "invalid_request" },
-    { problem: "a repeated parameter", send: (b: ReferenceBackend) => formWith(b, "grant_type=password&grant_type=password&username=a&password=b"), error: "invalid_request" },
+    {
+      problem: "a repeated parameter",
+      send: (b: ReferenceBackend) => formWith(b, "grant_type=password&grant_type=password&username=a&password=b"),
+      error: "invalid_request",
+    },
     { problem: "no grant_type", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, grant_type: undefined }, BASIC), error: "invalid_request" },
-    { problem: "an unknown grant_type", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, grant_type: "client_credentials" }, BASIC), error: "unsupported_grant_type" },
+    {
+      problem: "an unknown grant_type",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, grant_type: "client_credentials" }, BASIC),
+      error: "unsupported_grant_type",
+    },
     { problem: "no username", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, username: undefined }, BASIC), error: "invalid_request" },
     { problem: "a wrong password", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, password: "nope" }, BASIC), error: "invalid_grant" },
-    { problem: "a scope outside oauthScopes", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, scope: "openid admin" }, BASIC), error: "invalid_scope" },
+    {
+      problem: "a scope outside oauthScopes",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, scope: "openid admin" }, BASIC),
+      error: "invalid_scope",
+    },
     { problem: "no refresh_token", send: (b: ReferenceBackend) => postForm(b, TOKEN, { grant_type: "refresh_token" }, BASIC), error: "invalid_request" },
-    { problem: "an unknown refresh token", send: (b: ReferenceBackend) => postForm(b, TOKEN, { grant_type: "refresh_token", refresh_token: "nope" }, BASIC), error: "invalid_grant" },
+    {
+      problem: "an unknown refresh token",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { grant_type: "refresh_token", refresh_token: "nope" }, BASIC),
+      error: "invalid_grant",
+    },
   ])("answers $problem with 400 $error", async ({ send, error }) => {
     const backend = await start({ shape: "oauth" });
     const response = await send(backend);
@@ -140,8 +198,7 @@ describe("token endpoint: requests and grants", () => {
     const backend = await start({ shape: "oauth" });
     const granted = await signIn(backend, { scope: "openid profile" });
     expect(granted.scope).toBe("openid profile");
-    const refresh = (refresh_token: string, scope?: string) =>
-      postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token, scope }, BASIC);
+    const refresh = (refresh_token: string, scope?: string) => postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token, scope }, BASIC);
 
     expect(await refresh(granted.refresh_token, "openid email")).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
     const narrowed = await refresh(granted.refresh_token, "openid");
@@ -188,7 +245,13 @@ describe("revocation endpoint (RFC 7009)", () => {
   });
 
   it.each([
-    { problem: "bad client authentication", params: {}, headers: { authorization: basic(CONFIDENTIAL.clientId, "wrong") }, status: 401, error: "invalid_client" },
+    {
+      problem: "bad client authentication",
+      params: {},
+      headers: { authorization: basic(CONFIDENTIAL.clientId, "wrong") },
+      status: 401,
+      error: "invalid_client",
+    },
     { problem: "no client authentication", params: {}, headers: {}, status: 401, error: "invalid_client" },
     { problem: "a token of another client", params: { client_id: PUBLIC_CLIENT_ID }, headers: {}, status: 400, error: "unauthorized_client" },
     { problem: "no token", params: { token: undefined }, headers: BASIC, status: 400, error: "invalid_request" },

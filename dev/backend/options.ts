@@ -102,10 +102,7 @@ export const DEFAULT_OPTIONS: Readonly<BackendOptions> = Object.freeze({
   rotation: "rotate",
   reuseIntervalSeconds: 10,
   clockSkewSeconds: 0,
-  oauthClients: Object.freeze([
-    Object.freeze({ clientId: "demo-client", clientSecret: "demo-secret" }),
-    Object.freeze({ clientId: "demo-public" }),
-  ]),
+  oauthClients: Object.freeze([Object.freeze({ clientId: "demo-client", clientSecret: "demo-secret" }), Object.freeze({ clientId: "demo-public" })]),
   oauthScopes: Object.freeze(["openid", "profile", "email", "offline_access"]),
   clock: Date.now,
 });
@@ -172,7 +169,10 @@ export function parseRuntimePatch(input: unknown): { patch: RuntimeOptionsPatch 
 export function parseUsers(text: string): BackendUser[] {
   const users: BackendUser[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(",").map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [email, password, ...nameParts] = entry.split(":");
     if (!email || !password) {
       problems.push(`users: "${entry}" is not email:password:name`);

@@ -19,7 +19,15 @@ interface Answer {
 const BASIC = `Basic ${Buffer.from(`${CONFIDENTIAL.clientId}:${CONFIDENTIAL.clientSecret}`).toString("base64")}`;
 
 /** How each shape is spoken to and read; `oauth` goes through /oauth/token as an RFC 6749 client would. */
-const SPEAKERS: Record<BackendShape, { login(b: ReferenceBackend): Promise<JsonResponse>; refresh(b: ReferenceBackend, token: string): Promise<JsonResponse>; read(body: any): Omit<Answer, "status"> }> = { // eslint-disable-line @typescript-eslint/no-explicit-any -- bodies differ per shape
+const SPEAKERS: Record<
+  BackendShape,
+  {
+    login(b: ReferenceBackend): Promise<JsonResponse>;
+    refresh(b: ReferenceBackend, token: string): Promise<JsonResponse>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies differ per shape
+    read(body: any): Omit<Answer, "status">;
+  }
+> = {
   default: {
     login: (b) => postJson(b, "/api/auth", DEMO),
     refresh: (b, refreshToken) => postJson(b, "/api/auth/refresh-token", { refreshToken }),
@@ -145,12 +153,7 @@ describe("rotation settings at runtime", () => {
     expect(await signedIn.refresh(signedIn.refreshToken)).toMatchObject({ status: 200, hasRefreshField: true });
   });
 
-  it.each([
-    { rotation: "sometimes" },
-    { reuseIntervalSeconds: -1 },
-    { clockSkewSeconds: 1.5 },
-    { oauthScopes: ["x"] },
-  ])("refuses %o", async (patch) => {
+  it.each([{ rotation: "sometimes" }, { reuseIntervalSeconds: -1 }, { clockSkewSeconds: 1.5 }, { oauthScopes: ["x"] }])("refuses %o", async (patch) => {
     const backend = await start();
     const response = await postJson(backend, "/__control", patch);
     expect(response.status).toBe(400);

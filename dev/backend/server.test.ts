@@ -50,8 +50,7 @@ async function login(backend: ReferenceBackend) {
   return response.body.data as { accessToken: string; refreshToken: string; accessTokenExpires: number };
 }
 
-const refresh = (backend: ReferenceBackend, refreshToken: string) =>
-  post(backend, "/api/auth/refresh-token", { refreshToken });
+const refresh = (backend: ReferenceBackend, refreshToken: string) => post(backend, "/api/auth/refresh-token", { refreshToken });
 
 describe("login and profile", () => {
   it("signs the demo user in with a JWT access token and an opaque refresh token", async () => {
@@ -77,7 +76,10 @@ describe("login and profile", () => {
 
   it("refuses wrong credentials and unknown users", async () => {
     const backend = await start();
-    for (const body of [{ ...DEMO, password: "nope" }, { email: "who@example.com", password: DEMO.password }]) {
+    for (const body of [
+      { ...DEMO, password: "nope" },
+      { email: "who@example.com", password: DEMO.password },
+    ]) {
       const response = await post(backend, "/api/auth", body);
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ error: "invalid_credentials", message: "Invalid email or password" });

@@ -14,26 +14,11 @@ import { createAuthHandlers, type Account, type Handler } from "./handlers";
 import { readBody, sendJson } from "./http";
 import { createLoginRecorder, type LoginRequest } from "./login-record";
 import { createOAuthHandlers } from "./oauth";
-import {
-  BackendOptionsError,
-  RUNTIME_OPTION_KEYS,
-  parseRuntimePatch,
-  resolveOptions,
-  type BackendOptions,
-  type RuntimeOptionsPatch,
-} from "./options";
+import { BackendOptionsError, RUNTIME_OPTION_KEYS, parseRuntimePatch, resolveOptions, type BackendOptions, type RuntimeOptionsPatch } from "./options";
 import { createStatsRecorder, type BackendStats } from "./stats";
 import { createTokenStore } from "./tokens";
 
-export type {
-  BackendOptions,
-  BackendShape,
-  BackendUser,
-  FailMode,
-  OAuthClient,
-  RotationPolicy,
-  RuntimeOptionsPatch,
-} from "./options";
+export type { BackendOptions, BackendShape, BackendUser, FailMode, OAuthClient, RotationPolicy, RuntimeOptionsPatch } from "./options";
 export { BackendOptionsError, DEFAULT_OPTIONS, DEMO_USER, parseUsers, resolveOptions } from "./options";
 export type { BackendStats } from "./stats";
 export type { LoginRequest } from "./login-record";
@@ -144,8 +129,7 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
       // Lets out-of-process tests (Miniflare, load tests) flip failMode and latency on a shared server.
       POST: async (request, response) => {
         const body = await readBody(request);
-        const parsed =
-          body.kind === "parsed" ? parseRuntimePatch(body.value) : { problems: ["the body must be a JSON object"] };
+        const parsed = body.kind === "parsed" ? parseRuntimePatch(body.value) : { problems: ["the body must be a JSON object"] };
         if ("problems" in parsed) {
           return sendJson(response, { status: 400, body: { error: "invalid_options", problems: parsed.problems } });
         }

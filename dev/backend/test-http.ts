@@ -47,12 +47,7 @@ async function read(response: Response): Promise<JsonResponse> {
   return { status: response.status, headers: response.headers, body: text === "" ? undefined : JSON.parse(text) };
 }
 
-export async function postJson(
-  backend: ReferenceBackend,
-  path: string,
-  body: unknown,
-  headers: RequestHeaders = {},
-): Promise<JsonResponse> {
+export async function postJson(backend: ReferenceBackend, path: string, body: unknown, headers: RequestHeaders = {}): Promise<JsonResponse> {
   return read(
     await fetch(backend.url + path, {
       method: "POST",

@@ -69,8 +69,7 @@ function rawPost(headers: Record<string, string>, body = JSON.stringify(["PING"]
   });
 }
 
-const getBuffer = (name: string) =>
-  direct.sendCommand<Buffer | null>(["GET", name], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
+const getBuffer = (name: string) => direct.sendCommand<Buffer | null>(["GET", name], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
 
 describe("@upstash/redis through the bridge", () => {
   it("SET with NX and PX, then GET and PTTL", async () => {
@@ -112,14 +111,7 @@ describe("@upstash/redis through the bridge", () => {
   });
 
   it("an explicit pipeline is one request", async () => {
-    const results = await redis
-      .pipeline()
-      .set(key("p"), "v", { px: 10_000 })
-      .get(key("p"))
-      .get(key("p-missing"))
-      .exists(key("p"))
-      .del(key("p"))
-      .exec();
+    const results = await redis.pipeline().set(key("p"), "v", { px: 10_000 }).get(key("p")).get(key("p-missing")).exists(key("p")).del(key("p")).exec();
     expect(results).toEqual(["OK", "v", null, 1, 1]);
     expect(bridge.stats()).toMatchObject({ requests: 1, commands: 5 });
   });
@@ -131,9 +123,7 @@ describe("@upstash/redis through the bridge", () => {
   });
 
   it("concurrent transactions never interleave", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => rawRedis.multi().set(key("tx-race"), `writer ${i}`).get(key("tx-race")).exec()),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => rawRedis.multi().set(key("tx-race"), `writer ${i}`).get(key("tx-race")).exec()));
     results.forEach(([, read], i) => expect(read).toBe(`writer ${i}`));
   });
 
@@ -169,9 +159,7 @@ describe("@upstash/redis through the bridge", () => {
     const failing = `return redis.error_reply('ERR failing on purpose')`;
     await expect(singleRedis.eval(failing, [], [])).rejects.toThrow(/ERR failing on purpose/);
     await expect(redis.eval(failing, [], [])).rejects.toThrow(/ERR failing on purpose/);
-    await expect(redis.multi().set(key("tx-err"), "x").eval(failing, [], []).exec()).rejects.toThrow(
-      /Command 2 \[ eval \] failed: ERR failing on purpose/,
-    );
+    await expect(redis.multi().set(key("tx-err"), "x").eval(failing, [], []).exec()).rejects.toThrow(/Command 2 \[ eval \] failed: ERR failing on purpose/);
     // The transaction still ran: Redis does not roll back the commands that succeeded.
     expect(await direct.sendCommand(["GET", key("tx-err")])).toBe("x");
   });
@@ -228,7 +216,16 @@ describe("the REST wire format", () => {
       status: 200,
       body: { result: [b64("a"), [b64("b"), 2, null]] },
     });
-    expect(await post("/pipeline", [["GET", key("w64")], ["EVAL", `return redis.error_reply('ERR nope')`, 0]], encoded)).toEqual({
+    expect(
+      await post(
+        "/pipeline",
+        [
+          ["GET", key("w64")],
+          ["EVAL", `return redis.error_reply('ERR nope')`, 0],
+        ],
+        encoded,
+      ),
+    ).toEqual({
       status: 200,
       body: [{ result: b64("é") }, { error: "ERR nope" }],
     });
@@ -255,7 +252,12 @@ describe("the REST wire format", () => {
   it("a refused command is HTTP 400 with the allow-list error, on every route", async () => {
     expect(await post("/", ["CONFIG", "SET", "dir", "/tmp"])).toEqual({ status: 400, body: { error: NOT_ALLOWED_ERROR } });
     expect(await post("/", ["SCRIPT", "FLUSH"])).toEqual({ status: 400, body: { error: NOT_ALLOWED_ERROR } });
-    expect(await post("/pipeline", [["SET", key("w-p"), "ok"], ["SUBSCRIBE", "x"]])).toEqual({
+    expect(
+      await post("/pipeline", [
+        ["SET", key("w-p"), "ok"],
+        ["SUBSCRIBE", "x"],
+      ]),
+    ).toEqual({
       status: 400,
       body: { error: NOT_ALLOWED_ERROR },
     });

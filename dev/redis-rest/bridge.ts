@@ -17,14 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { isAllowed, NOT_ALLOWED_ERROR, parseCommand, type BridgeCommand } from "./command";
 import { toUpstashEntry, type UpstashEntry } from "./encoding";
-import {
-  ERROR_REPLY,
-  FaultState,
-  RATE_LIMITED_ERROR,
-  SERVER_ERROR,
-  type BridgeFault,
-  type BridgeFaultOptions,
-} from "./faults";
+import { ERROR_REPLY, FaultState, RATE_LIMITED_ERROR, SERVER_ERROR, type BridgeFault, type BridgeFaultOptions } from "./faults";
 import { connectRedis } from "./redis";
 import { createScriptFlagTranslator } from "./script-flags";
 import { simulatedDistance } from "./latency";

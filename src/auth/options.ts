@@ -24,25 +24,28 @@ function buildAuthOptions(): AuthOptions {
   });
 
   // The open-redirect guard is withSessionRefresh's: only paths on this app, else AFTER_SIGN_IN_PATH.
-  return withSessionRefresh({
-    pages: { signIn: LOGIN_PATH, error: LOGIN_PATH },
-    providers: [
-      CredentialsProvider({
-        name: "Email and password",
-        credentials: {
-          identifier: { label: "Email", type: "text" },
-          password: { label: "Password", type: "password" },
-        },
-        async authorize(credentials, request) {
-          // The login page shows only known codes (messages.ts): an empty form is ours to refuse, a wrong
-          // password is the backend's null; the sign-in itself is the library's (src/next/credentials.ts).
-          if (!credentials?.identifier?.trim() || !credentials.password) throw new Error(credentialsError("missing"));
-          // `request` carries the headers: the person's address (SIGNIN_CLIENT_IP_HEADER) for the sign-in limits.
-          const user = await signInAtBackend(credentials, request);
-          if (user === null) throw new Error(credentialsError("rejected"));
-          return user;
-        },
-      }),
-    ],
-  }, { redirectFallbackPath: AFTER_SIGN_IN_PATH });
+  return withSessionRefresh(
+    {
+      pages: { signIn: LOGIN_PATH, error: LOGIN_PATH },
+      providers: [
+        CredentialsProvider({
+          name: "Email and password",
+          credentials: {
+            identifier: { label: "Email", type: "text" },
+            password: { label: "Password", type: "password" },
+          },
+          async authorize(credentials, request) {
+            // The login page shows only known codes (messages.ts): an empty form is ours to refuse, a wrong
+            // password is the backend's null; the sign-in itself is the library's (src/next/credentials.ts).
+            if (!credentials?.identifier?.trim() || !credentials.password) throw new Error(credentialsError("missing"));
+            // `request` carries the headers: the person's address (SIGNIN_CLIENT_IP_HEADER) for the sign-in limits.
+            const user = await signInAtBackend(credentials, request);
+            if (user === null) throw new Error(credentialsError("rejected"));
+            return user;
+          },
+        }),
+      ],
+    },
+    { redirectFallbackPath: AFTER_SIGN_IN_PATH },
+  );
 }

@@ -30,7 +30,9 @@ export default async function Dashboard() {
 
         <div className="cards cards--two">
           <section className="card" aria-labelledby="profile-title">
-            <h2 id="profile-title" className="card__title">Profile</h2>
+            <h2 id="profile-title" className="card__title">
+              Profile
+            </h2>
             {profile.kind === "ok" ? (
               <dl className="facts" data-testid="profile">
                 <dt>Name</dt>
@@ -50,7 +52,9 @@ export default async function Dashboard() {
           </section>
 
           <section className="card" aria-labelledby="token-title">
-            <h2 id="token-title" className="card__title">Session</h2>
+            <h2 id="token-title" className="card__title">
+              Session
+            </h2>
             <dl className="facts">
               <dt>Access token until</dt>
               <dd>

@@ -9,7 +9,9 @@ describe("reference backend stats for the /session page", () => {
   let other: TestServer;
   beforeAll(async () => {
     backend = await startReferenceBackend({ port: 0 });
-    other = await startTestServer((request, response) => (request.url === "/__stats" ? sendJson(response, 200, { hello: "world" }) : sendJson(response, 404, {})));
+    other = await startTestServer((request, response) =>
+      request.url === "/__stats" ? sendJson(response, 200, { hello: "world" }) : sendJson(response, 404, {}),
+    );
   });
   afterAll(async () => {
     await backend?.close();

@@ -12,7 +12,15 @@ export interface BackendStatsView {
   readonly maxConcurrentRefreshes: number;
 }
 
-const FIELDS: ReadonlyArray<keyof BackendStatsView> = ["refreshes", "refreshAttempts", "reuseDetections", "familiesRevoked", "logins", "profileRequests", "maxConcurrentRefreshes"];
+const FIELDS: ReadonlyArray<keyof BackendStatsView> = [
+  "refreshes",
+  "refreshAttempts",
+  "reuseDetections",
+  "familiesRevoked",
+  "logins",
+  "profileRequests",
+  "maxConcurrentRefreshes",
+];
 
 /** `backendUrl` is the settings' `backend.baseUrl`, whose trailing slashes parseSettings has already taken off. */
 export async function fetchBackendStats(backendUrl: string, timeoutMs = 800, fetchImpl: typeof fetch = fetch): Promise<BackendStatsView | null> {

@@ -26,11 +26,24 @@ export function OpenTabs() {
     <div className="open-tabs">
       <div className="field field--inline">
         <label htmlFor={countId}>Tabs</label>
-        <input id={countId} data-testid="tab-count" type="number" min={1} max={MAX_TABS} value={count} onChange={(event) => setCount(Number(event.target.value) || 1)} />
+        <input
+          id={countId}
+          data-testid="tab-count"
+          type="number"
+          min={1}
+          max={MAX_TABS}
+          value={count}
+          onChange={(event) => setCount(Number(event.target.value) || 1)}
+        />
       </div>
       <div className="field field--inline">
         <label htmlFor={targetId}>Page</label>
-        <select id={targetId} data-testid="tab-target" value={target} onChange={(event) => setTarget(event.target.value === "/dashboard" ? "/dashboard" : "/session")}>
+        <select
+          id={targetId}
+          data-testid="tab-target"
+          value={target}
+          onChange={(event) => setTarget(event.target.value === "/dashboard" ? "/dashboard" : "/session")}
+        >
           <option value="/session">Live session</option>
           <option value="/dashboard">Dashboard</option>
         </select>

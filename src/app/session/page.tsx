@@ -31,7 +31,14 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
       <main className="page">
         <div className="page-head">
           <div>
-            <p className="eyebrow">Live session{tab !== null ? <span className="chip" data-testid="tab-chip">tab {tab}</span> : null}</p>
+            <p className="eyebrow">
+              Live session
+              {tab !== null ? (
+                <span className="chip" data-testid="tab-chip">
+                  tab {tab}
+                </span>
+              ) : null}
+            </p>
             <h1>One refresh for every tab</h1>
             <p className="lede">What the edge middleware did for this page load, when your access token runs out, and how often the backend was asked.</p>
           </div>
@@ -42,7 +49,9 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
           <div className="stack">
             <div className="cards cards--two">
               <section className="card" aria-labelledby="identity-title">
-                <h2 id="identity-title" className="card__title">Signed in as</h2>
+                <h2 id="identity-title" className="card__title">
+                  Signed in as
+                </h2>
                 <p className="identity-big" data-testid="session-identity">
                   {session.name ? <strong>{session.name}</strong> : null}
                   <span data-testid="session-email">{session.email ?? "—"}</span>
@@ -56,13 +65,17 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
               </section>
 
               <section className="card" aria-labelledby="expiry-title">
-                <h2 id="expiry-title" className="card__title">Access token expires in</h2>
+                <h2 id="expiry-title" className="card__title">
+                  Access token expires in
+                </h2>
                 <ExpiryCountdown serverExpires={session.accessTokenExpires} />
               </section>
             </div>
 
             <section className="card" aria-labelledby="outcome-title">
-              <h2 id="outcome-title" className="card__title">This request</h2>
+              <h2 id="outcome-title" className="card__title">
+                This request
+              </h2>
               {outcome ? (
                 <div className="outcome" data-testid="request-outcome" data-outcome={outcome.outcome}>
                   <span className={`badge badge--${outcome.outcome}`}>{outcome.outcome}</span>
@@ -83,23 +96,41 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
             </section>
 
             <section className="card" aria-labelledby="tabs-title">
-              <h2 id="tabs-title" className="card__title">Open many tabs at once</h2>
+              <h2 id="tabs-title" className="card__title">
+                Open many tabs at once
+              </h2>
               <p className="muted small">
-                Each tab loads a protected page. When the access token has run out, the first request to arrive refreshes it and all the others wait for that one
-                result: one backend call, every tab signed in.
+                Each tab loads a protected page. When the access token has run out, the first request to arrive refreshes it and all the others wait for that
+                one result: one backend call, every tab signed in.
               </p>
               <OpenTabs />
             </section>
 
             <section className="card" aria-labelledby="timeline-title">
-              <h2 id="timeline-title" className="card__title">This browser&rsquo;s session history</h2>
-              <SessionTimeline entry={outcome ? { id: outcome.id, outcome: outcome.outcome, durationMs: outcome.durationMs, at: outcome.at, source: tab !== null ? `page · tab ${tab}` : "page" } : null} />
+              <h2 id="timeline-title" className="card__title">
+                This browser&rsquo;s session history
+              </h2>
+              <SessionTimeline
+                entry={
+                  outcome
+                    ? {
+                        id: outcome.id,
+                        outcome: outcome.outcome,
+                        durationMs: outcome.durationMs,
+                        at: outcome.at,
+                        source: tab !== null ? `page · tab ${tab}` : "page",
+                      }
+                    : null
+                }
+              />
             </section>
           </div>
 
           {stats ? (
             <aside className="card card--aside" aria-labelledby="stats-title" data-testid="backend-stats">
-              <h2 id="stats-title" className="card__title">Reference backend</h2>
+              <h2 id="stats-title" className="card__title">
+                Reference backend
+              </h2>
               <p className="muted small">Counted by the backend itself, since it started or was reset.</p>
               <dl className="stats">
                 <div className="stat stat--primary">

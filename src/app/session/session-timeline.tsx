@@ -5,7 +5,15 @@
  * from its Server-Timing. Shared by all tabs through localStorage and updated live as they add to it.
  */
 import { useEffect, useMemo, useSyncExternalStore } from "react";
-import { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "edge-session-refresh/client";
+import {
+  TIMELINE_PREFIX,
+  clearTimeline,
+  mergeTimeline,
+  outcomeFromServerTiming,
+  readTimelineRaw,
+  storeEntry,
+  type TimelineEntry,
+} from "edge-session-refresh/client";
 
 const localListeners = new Set<() => void>();
 
@@ -89,7 +97,13 @@ export function SessionTimeline({ entry }: { entry: TimelineEntry | null }) {
         // A background fetch is listed when it took part in a refresh; "valid" ones (most of them) are noise here.
         if (!source || !found || !REFRESH_OUTCOMES.has(found.outcome)) continue;
         const at = Math.round(performance.timeOrigin + timing.responseEnd);
-        record({ id: `${timing.name}@${Math.round(performance.timeOrigin + timing.startTime)}`, outcome: found.outcome, durationMs: found.durationMs, at, source });
+        record({
+          id: `${timing.name}@${Math.round(performance.timeOrigin + timing.startTime)}`,
+          outcome: found.outcome,
+          durationMs: found.durationMs,
+          at,
+          source,
+        });
       }
     });
     try {
@@ -101,15 +115,19 @@ export function SessionTimeline({ entry }: { entry: TimelineEntry | null }) {
   }, []);
 
   if (list.length === 0) {
-    return <p className="muted small" data-testid="timeline-empty">Nothing recorded in this browser yet.</p>;
+    return (
+      <p className="muted small" data-testid="timeline-empty">
+        Nothing recorded in this browser yet.
+      </p>
+    );
   }
   const refreshed = list.filter((item) => item.outcome === "refreshed").length;
   return (
     <div className="timeline-wrap">
       <div className="timeline__summary">
         <p className="muted small">
-          {list.length} {list.length === 1 ? "request" : "requests"} recorded, <strong data-testid="timeline-refreshed">{refreshed}</strong> of them led a refresh. Newest
-          first.
+          {list.length} {list.length === 1 ? "request" : "requests"} recorded, <strong data-testid="timeline-refreshed">{refreshed}</strong> of them led a
+          refresh. Newest first.
         </p>
         <button type="button" className="button button--ghost button--small" onClick={clear}>
           Clear

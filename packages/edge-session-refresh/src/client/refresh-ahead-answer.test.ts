@@ -9,19 +9,71 @@ const session = (accessTokenExpires: number) => ({ user: { email: "u@example.com
 
 describe("what a background refresh's answer means", () => {
   it.each<{ name: string; answer: AnswerView; expected: ReturnType<typeof readRefreshAheadAnswer> }>([
-    { name: "refreshed", answer: { status: 200, serverTiming: timing("refreshed"), retryAfter: null, body: session(NOW + 10_000) }, expected: { kind: "renewed", expiresAt: NOW + 10_000 } },
-    { name: "joined another's refresh", answer: { status: 200, serverTiming: timing("joined"), retryAfter: null, body: session(NOW + 10_000) }, expected: { kind: "renewed", expiresAt: NOW + 10_000 } },
-    { name: "valid, already renewed by a navigation", answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: session(NOW + 9_000) }, expected: { kind: "renewed", expiresAt: NOW + 9_000 } },
-    { name: "valid, same expiry: not yet due on the server's clock", answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: session(PREVIOUS) }, expected: { kind: "early" } },
-    { name: "rejected", answer: { status: 200, serverTiming: timing("rejected"), retryAfter: null, body: {} }, expected: { kind: "signed-out", refused: true } },
-    { name: "no session any more", answer: { status: 200, serverTiming: timing("anonymous"), retryAfter: null, body: {} }, expected: { kind: "signed-out", refused: false } },
-    { name: "401", answer: { status: 401, serverTiming: null, retryAfter: null, body: { error: "session_expired" } }, expected: { kind: "signed-out", refused: true } },
-    { name: "outage, token still good", answer: { status: 200, serverTiming: timing("unavailable"), retryAfter: "2", body: session(PREVIOUS) }, expected: { kind: "unavailable", retryAfterMs: 2000 } },
-    { name: "503", answer: { status: 503, serverTiming: timing("unavailable"), retryAfter: "7", body: undefined }, expected: { kind: "unavailable", retryAfterMs: 7000 } },
-    { name: "a proxy's 502 without timing", answer: { status: 502, serverTiming: null, retryAfter: null, body: undefined }, expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS } },
-    { name: "200 not through the middleware (matcher misses the path)", answer: { status: 200, serverTiming: null, retryAfter: null, body: session(PREVIOUS) }, expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS } },
-    { name: "200 that is not JSON", answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: undefined }, expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS } },
-    { name: "a session without an expiry", answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: { user: {} } }, expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS } },
+    {
+      name: "refreshed",
+      answer: { status: 200, serverTiming: timing("refreshed"), retryAfter: null, body: session(NOW + 10_000) },
+      expected: { kind: "renewed", expiresAt: NOW + 10_000 },
+    },
+    {
+      name: "joined another's refresh",
+      answer: { status: 200, serverTiming: timing("joined"), retryAfter: null, body: session(NOW + 10_000) },
+      expected: { kind: "renewed", expiresAt: NOW + 10_000 },
+    },
+    {
+      name: "valid, already renewed by a navigation",
+      answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: session(NOW + 9_000) },
+      expected: { kind: "renewed", expiresAt: NOW + 9_000 },
+    },
+    {
+      name: "valid, same expiry: not yet due on the server's clock",
+      answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: session(PREVIOUS) },
+      expected: { kind: "early" },
+    },
+    {
+      name: "rejected",
+      answer: { status: 200, serverTiming: timing("rejected"), retryAfter: null, body: {} },
+      expected: { kind: "signed-out", refused: true },
+    },
+    {
+      name: "no session any more",
+      answer: { status: 200, serverTiming: timing("anonymous"), retryAfter: null, body: {} },
+      expected: { kind: "signed-out", refused: false },
+    },
+    {
+      name: "401",
+      answer: { status: 401, serverTiming: null, retryAfter: null, body: { error: "session_expired" } },
+      expected: { kind: "signed-out", refused: true },
+    },
+    {
+      name: "outage, token still good",
+      answer: { status: 200, serverTiming: timing("unavailable"), retryAfter: "2", body: session(PREVIOUS) },
+      expected: { kind: "unavailable", retryAfterMs: 2000 },
+    },
+    {
+      name: "503",
+      answer: { status: 503, serverTiming: timing("unavailable"), retryAfter: "7", body: undefined },
+      expected: { kind: "unavailable", retryAfterMs: 7000 },
+    },
+    {
+      name: "a proxy's 502 without timing",
+      answer: { status: 502, serverTiming: null, retryAfter: null, body: undefined },
+      expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS },
+    },
+    {
+      name: "200 not through the middleware (matcher misses the path)",
+      answer: { status: 200, serverTiming: null, retryAfter: null, body: session(PREVIOUS) },
+      expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS },
+    },
+    {
+      name: "200 that is not JSON",
+      answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: undefined },
+      expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS },
+    },
+    {
+      name: "a session without an expiry",
+      answer: { status: 200, serverTiming: timing("valid"), retryAfter: null, body: { user: {} } },
+      expected: { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS },
+    },
   ])("$name", ({ answer, expected }) => {
     expect(readRefreshAheadAnswer(answer, PREVIOUS, NOW)).toEqual(expected);
   });

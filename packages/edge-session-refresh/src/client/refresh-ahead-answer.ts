@@ -33,7 +33,8 @@ export interface AnswerView {
 export function readRefreshAheadAnswer(answer: AnswerView, previousExpiresAt: number, now: number): RefreshAheadAnswer {
   const outcome = /(?:^|,)\s*session;desc="([a-z]+)"/.exec(answer.serverTiming ?? "")?.[1] ?? null;
   if (outcome === "rejected" || answer.status === 401) return { kind: "signed-out", refused: true };
-  if (answer.status !== 200 || outcome === "unavailable" || outcome === null) return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
+  if (answer.status !== 200 || outcome === "unavailable" || outcome === null)
+    return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
   const body = answer.body as { user?: unknown; accessTokenExpires?: unknown } | null | undefined;
   if (typeof body !== "object" || body === null) return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
   // next-auth answers {} for no session.

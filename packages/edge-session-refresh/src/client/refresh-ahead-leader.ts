@@ -17,7 +17,12 @@ interface LockManagerLike {
 /** Runs `task` if this tab is the one; returns whether it ran. */
 export async function asLeader(
   task: () => Promise<void>,
-  env: { readonly locks: LockManagerLike | null; readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null; readonly tabId: string; readonly now: () => number },
+  env: {
+    readonly locks: LockManagerLike | null;
+    readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null;
+    readonly tabId: string;
+    readonly now: () => number;
+  },
 ): Promise<boolean> {
   if (env.locks) {
     return env.locks.request(REFRESH_AHEAD_LOCK, { ifAvailable: true }, async (lock) => {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { readRefreshAheadAnswer, stateAfter, type RefreshAheadAnswer } from "./refresh-ahead-answer";
-import { attemptStarted, EMPTY_STATE, MAX_ATTEMPTS_PER_EXPIRY, MAX_TIMER_MS, planRefreshAhead, withKnownExpiry, type RefreshAheadPlan, type RefreshAheadState } from "./refresh-ahead-plan";
+import {
+  attemptStarted,
+  EMPTY_STATE,
+  MAX_ATTEMPTS_PER_EXPIRY,
+  MAX_TIMER_MS,
+  planRefreshAhead,
+  withKnownExpiry,
+  type RefreshAheadPlan,
+  type RefreshAheadState,
+} from "./refresh-ahead-plan";
 
 const S = 1000;
 /** 10 s tokens, skew 4 s, ahead 2 s: the server refreshes a marked request from 6 s left; tabs aim at 5 s left. */
@@ -12,53 +21,55 @@ function plan(now: number, overrides: Partial<{ expiresAt: number | null; state:
 }
 
 describe("when a tab refreshes in the background", () => {
-  it.each<{ name: string; now: number; input?: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }>; expected: RefreshAheadPlan }>([
-    { name: "no session", now: 0, input: { expiresAt: null }, expected: { kind: "idle", reason: "no-session" } },
-    { name: "long before: wait until 5 s before expiry", now: 90 * S, expected: { kind: "wait", delayMs: 5 * S } },
-    { name: "at the aim", now: 95 * S, expected: { kind: "fire" } },
-    { name: "later in the window, token still valid", now: 99.5 * S, expected: { kind: "fire" } },
-    { name: "hidden tab, in the window", now: 96 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
-    { name: "hidden tab, early", now: 10 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
-    { name: "woke after expiry", now: 100 * S, expected: { kind: "idle", reason: "expired" } },
-    { name: "woke long after expiry", now: 5000 * S, expected: { kind: "idle", reason: "expired" } },
-    { name: "far future expiry: a capped timer", now: 0, input: { expiresAt: 3600 * S }, expected: { kind: "wait", delayMs: MAX_TIMER_MS } },
-    {
-      name: "another tab already renewed: plan on the newer expiry",
-      now: 96 * S,
-      input: { state: { ...EMPTY_STATE, expiresAt: 110 * S } },
-      expected: { kind: "wait", delayMs: 9 * S },
-    },
-    {
-      name: "one attempt on this expiry at 95 s: the next one no sooner than 1 s later",
-      now: 95.5 * S,
-      input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 0 } },
-      expected: { kind: "wait", delayMs: 0.5 * S },
-    },
-    {
-      name: "attempts used up on this expiry",
-      now: 98 * S,
-      input: { state: { expiresAt: EXPIRES, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 97 * S, backoffUntil: 0 } },
-      expected: { kind: "idle", reason: "gave-up" },
-    },
-    {
-      name: "attempts on an older expiry do not count",
-      now: 95 * S,
-      input: { state: { expiresAt: 90 * S, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 86 * S, backoffUntil: 0 } },
-      expected: { kind: "fire" },
-    },
-    {
-      name: "backing off after an outage",
-      now: 95 * S,
-      input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 97 * S } },
-      expected: { kind: "wait", delayMs: 2 * S },
-    },
-    {
-      name: "a Retry-After past the expiry: nothing more ahead, the next navigation refreshes",
-      now: 95 * S,
-      input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 130 * S } },
-      expected: { kind: "idle", reason: "expired" },
-    },
-  ])("$name", ({ now, input, expected }) => {
+  it.each<{ name: string; now: number; input?: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }>; expected: RefreshAheadPlan }>(
+    [
+      { name: "no session", now: 0, input: { expiresAt: null }, expected: { kind: "idle", reason: "no-session" } },
+      { name: "long before: wait until 5 s before expiry", now: 90 * S, expected: { kind: "wait", delayMs: 5 * S } },
+      { name: "at the aim", now: 95 * S, expected: { kind: "fire" } },
+      { name: "later in the window, token still valid", now: 99.5 * S, expected: { kind: "fire" } },
+      { name: "hidden tab, in the window", now: 96 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
+      { name: "hidden tab, early", now: 10 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
+      { name: "woke after expiry", now: 100 * S, expected: { kind: "idle", reason: "expired" } },
+      { name: "woke long after expiry", now: 5000 * S, expected: { kind: "idle", reason: "expired" } },
+      { name: "far future expiry: a capped timer", now: 0, input: { expiresAt: 3600 * S }, expected: { kind: "wait", delayMs: MAX_TIMER_MS } },
+      {
+        name: "another tab already renewed: plan on the newer expiry",
+        now: 96 * S,
+        input: { state: { ...EMPTY_STATE, expiresAt: 110 * S } },
+        expected: { kind: "wait", delayMs: 9 * S },
+      },
+      {
+        name: "one attempt on this expiry at 95 s: the next one no sooner than 1 s later",
+        now: 95.5 * S,
+        input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 0 } },
+        expected: { kind: "wait", delayMs: 0.5 * S },
+      },
+      {
+        name: "attempts used up on this expiry",
+        now: 98 * S,
+        input: { state: { expiresAt: EXPIRES, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 97 * S, backoffUntil: 0 } },
+        expected: { kind: "idle", reason: "gave-up" },
+      },
+      {
+        name: "attempts on an older expiry do not count",
+        now: 95 * S,
+        input: { state: { expiresAt: 90 * S, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 86 * S, backoffUntil: 0 } },
+        expected: { kind: "fire" },
+      },
+      {
+        name: "backing off after an outage",
+        now: 95 * S,
+        input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 97 * S } },
+        expected: { kind: "wait", delayMs: 2 * S },
+      },
+      {
+        name: "a Retry-After past the expiry: nothing more ahead, the next navigation refreshes",
+        now: 95 * S,
+        input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 130 * S } },
+        expected: { kind: "idle", reason: "expired" },
+      },
+    ],
+  )("$name", ({ now, input, expected }) => {
     expect(plan(now, input)).toEqual(expected);
   });
 });
@@ -67,7 +78,12 @@ describe("when a tab refreshes in the background", () => {
  * A tab's life on an injected clock: it follows its plan (sleeping `delayMs`, firing, taking the server's
  * answer) until it goes idle or `until`. Returns the moments it fired.
  */
-function simulate(answerAt: (now: number, expiresAt: number) => RefreshAheadAnswer, from: number, until: number, expiresAt0 = EXPIRES): { fired: number[]; state: RefreshAheadState } {
+function simulate(
+  answerAt: (now: number, expiresAt: number) => RefreshAheadAnswer,
+  from: number,
+  until: number,
+  expiresAt0 = EXPIRES,
+): { fired: number[]; state: RefreshAheadState } {
   let now = from;
   let state = EMPTY_STATE;
   const fired: number[] = [];
@@ -103,7 +119,11 @@ describe("no loop, no storm", () => {
   });
 
   it("an outage with Retry-After 2 s: the next attempt waits 2 s, and it stops at the expiry", () => {
-    const { fired } = simulate((now) => readRefreshAheadAnswer({ status: 503, serverTiming: 'session;desc="unavailable";dur=3', retryAfter: "2", body: undefined }, EXPIRES, now), 0, 200 * S);
+    const { fired } = simulate(
+      (now) => readRefreshAheadAnswer({ status: 503, serverTiming: 'session;desc="unavailable";dur=3', retryAfter: "2", body: undefined }, EXPIRES, now),
+      0,
+      200 * S,
+    );
     expect(fired).toEqual([95 * S, 97 * S, 99 * S]);
   });
 

@@ -43,7 +43,12 @@ export function SessionRefreshAhead(props: SessionRefreshAheadProps = {}): null 
   return null;
 }
 
-export function useSessionRefreshAhead({ skewSeconds: skewProp, aheadSeconds, sessionPath = "/api/auth/session", onSignedOut }: SessionRefreshAheadProps = {}): void {
+export function useSessionRefreshAhead({
+  skewSeconds: skewProp,
+  aheadSeconds,
+  sessionPath = "/api/auth/session",
+  onSignedOut,
+}: SessionRefreshAheadProps = {}): void {
   const { status, data } = useSession();
   // Read without the Session augmentation of edge-session-refresh/next, so this entry stands alone.
   const sessionSkew = (data as { refreshSkewSeconds?: unknown } | null)?.refreshSkewSeconds;
@@ -51,7 +56,8 @@ export function useSessionRefreshAhead({ skewSeconds: skewProp, aheadSeconds, se
   const sessionExpiresAt = useAccessTokenExpiry();
   useEffect(() => {
     if (status === "unauthenticated" || typeof window === "undefined" || skewSeconds === undefined) return;
-    if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0)) throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
+    if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0))
+      throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
     const settings: RefreshAheadSettings = { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const storage = safeLocalStorage();
     const shared = sharedState(storage);

@@ -71,7 +71,12 @@ describe("session timeline", () => {
   });
 
   it("reads the middleware's Server-Timing entry", () => {
-    expect(outcomeFromServerTiming([{ name: "db", description: "", duration: 3 }, { name: "session", description: "joined", duration: 4.5 }])).toEqual({ outcome: "joined", durationMs: 4.5 });
+    expect(
+      outcomeFromServerTiming([
+        { name: "db", description: "", duration: 3 },
+        { name: "session", description: "joined", duration: 4.5 },
+      ]),
+    ).toEqual({ outcome: "joined", durationMs: 4.5 });
     expect(outcomeFromServerTiming([{ name: "db", description: "x", duration: 3 }])).toBeNull();
   });
 });

@@ -53,7 +53,9 @@ export function appendEntry(list: readonly TimelineEntry[], entry: TimelineEntry
 }
 
 /** The session outcome in a resource timing entry's Server-Timing (`session;desc="joined";dur=3`), or null. */
-export function outcomeFromServerTiming(entries: ReadonlyArray<{ name: string; description: string; duration: number }>): { outcome: string; durationMs: number } | null {
+export function outcomeFromServerTiming(
+  entries: ReadonlyArray<{ name: string; description: string; duration: number }>,
+): { outcome: string; durationMs: number } | null {
   const entry = entries.find((candidate) => candidate.name === "session" && /^[a-z]+$/.test(candidate.description));
   return entry ? { outcome: entry.description, durationMs: entry.duration } : null;
 }

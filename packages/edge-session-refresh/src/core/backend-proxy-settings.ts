@@ -33,7 +33,12 @@ export interface BackendAuthPaths {
 
 export function readBackendProxySettings(env: Env, text: ReadText, backend: BackendAuthPaths, problems: string[]): BackendProxySettings {
   const allowText = text("BACKEND_PROXY_ALLOW");
-  const allow = allowText ? allowText.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0) : DEFAULT_ALLOW;
+  const allow = allowText
+    ? allowText
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0)
+    : DEFAULT_ALLOW;
   for (const prefix of allow) {
     if (!prefix.startsWith("/") || prefix.includes("..") || prefix.includes("\\")) {
       problems.push(`BACKEND_PROXY_ALLOW entries must be paths starting with "/": ${JSON.stringify(prefix)}`);

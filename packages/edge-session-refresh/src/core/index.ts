@@ -5,7 +5,18 @@
  */
 export { SessionError, isSessionError, describeError, type SessionErrorCode } from "./errors";
 export { systemClock, type Clock } from "./clock";
-export { parseSettings, SETTING_NAMES, DEFAULT_SESSION_MAX_AGE_SECONDS, type Settings, type Env, type BackendSettings, type BackendProxySettings, type StoreSettings, type BackendProtocol, type RotationPolicy } from "./settings";
+export {
+  parseSettings,
+  SETTING_NAMES,
+  DEFAULT_SESSION_MAX_AGE_SECONDS,
+  type Settings,
+  type Env,
+  type BackendSettings,
+  type BackendProxySettings,
+  type StoreSettings,
+  type BackendProtocol,
+  type RotationPolicy,
+} from "./settings";
 export { createSessionRuntime, type SessionRuntime, type RuntimeDependencies } from "./runtime";
 export { createSessionCodec, type SessionCodec } from "./session/codec";
 export { sessionCookieName, joinSessionCookie, chunkSessionCookie, CHUNK_SIZE } from "./session/chunks";

@@ -35,7 +35,11 @@ describe("settings", () => {
   });
 
   it("reads previous secrets for rotation and https for secure cookies", () => {
-    const settings = parseSettings({ NEXTAUTH_SECRET: "now-secret-0123456789", NEXTAUTH_SECRET_PREVIOUS: " old-1 ,old-2,,now-secret-0123456789", NEXTAUTH_URL: "https://app.example" });
+    const settings = parseSettings({
+      NEXTAUTH_SECRET: "now-secret-0123456789",
+      NEXTAUTH_SECRET_PREVIOUS: " old-1 ,old-2,,now-secret-0123456789",
+      NEXTAUTH_URL: "https://app.example",
+    });
     expect(settings.secrets).toEqual(["now-secret-0123456789", "old-1", "old-2"]);
     expect(settings.secureCookies).toBe(true);
   });
@@ -50,7 +54,14 @@ describe("settings", () => {
     let caught: unknown;
     try {
       parseSettings(
-        { BACKEND_URL: "not a url", BACKEND_TIMEOUT_MS: "soon", BACKEND_LOGIN_PATH: "api/auth", UPSTASH_REDIS_REST_URL: "https://x", SESSION_REFRESH_SKEW_SECONDS: "-1", SESSION_UNLOCKED_BASELINE: "1" },
+        {
+          BACKEND_URL: "not a url",
+          BACKEND_TIMEOUT_MS: "soon",
+          BACKEND_LOGIN_PATH: "api/auth",
+          UPSTASH_REDIS_REST_URL: "https://x",
+          SESSION_REFRESH_SKEW_SECONDS: "-1",
+          SESSION_UNLOCKED_BASELINE: "1",
+        },
         { nodeEnv: "production" },
       );
     } catch (error) {
@@ -58,13 +69,26 @@ describe("settings", () => {
     }
     expect(isSessionError(caught, "CONFIG_INVALID")).toBe(true);
     const message = (caught as Error).message;
-    for (const name of ["NEXTAUTH_SECRET", "BACKEND_URL", "BACKEND_TIMEOUT_MS", "BACKEND_LOGIN_PATH", "UPSTASH_REDIS_REST_TOKEN", "SESSION_REFRESH_SKEW_SECONDS", "SESSION_UNLOCKED_BASELINE"]) {
+    for (const name of [
+      "NEXTAUTH_SECRET",
+      "BACKEND_URL",
+      "BACKEND_TIMEOUT_MS",
+      "BACKEND_LOGIN_PATH",
+      "UPSTASH_REDIS_REST_TOKEN",
+      "SESSION_REFRESH_SKEW_SECONDS",
+      "SESSION_UNLOCKED_BASELINE",
+    ]) {
       expect(message).toContain(name);
     }
   });
 
   it("the backend proxy's settings are read and checked with the rest, in the same message", () => {
-    expect(parseSettings({}).backendProxy).toEqual({ allow: ["/api/"], deniedPaths: ["/api/auth", "/api/auth/refresh-token"], maxRequestBytes: 1024 * 1024, maxResponseBytes: 10 * 1024 * 1024 });
+    expect(parseSettings({}).backendProxy).toEqual({
+      allow: ["/api/"],
+      deniedPaths: ["/api/auth", "/api/auth/refresh-token"],
+      maxRequestBytes: 1024 * 1024,
+      maxResponseBytes: 10 * 1024 * 1024,
+    });
     let caught: unknown;
     try {
       parseSettings({ BACKEND_URL: "not a url", BACKEND_PROXY_ALLOW: "api/", BACKEND_PROXY_MAX_REQUEST_BYTES: "0", BACKEND_PROXY_MAX_RESPONSE_BYTES: "lots" });
@@ -85,8 +109,13 @@ describe("settings", () => {
   });
 
   it("the unlocked baseline is refused in production unless explicitly acknowledged", () => {
-    expect(() => parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
-    expect(parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1", SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1" }, { nodeEnv: "production" }).unlockedBaseline).toBe(true);
+    expect(() => parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
+    expect(
+      parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), SESSION_UNLOCKED_BASELINE: "1", SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1" }, { nodeEnv: "production" })
+        .unlockedBaseline,
+    ).toBe(true);
   });
 
   const strong = "s".repeat(MIN_SECRET_LENGTH);
@@ -111,9 +140,16 @@ describe("settings", () => {
 
   it("oauth2: token endpoint defaults, client authentication chosen from what is set", () => {
     const confidential = parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "app", BACKEND_CLIENT_SECRET: "secret" }).backend;
-    expect(confidential).toMatchObject({ protocol: "oauth2", loginPath: "/oauth/token", refreshPath: "/oauth/token", oauth: { id: "app", secret: "secret", auth: "basic" } });
+    expect(confidential).toMatchObject({
+      protocol: "oauth2",
+      loginPath: "/oauth/token",
+      refreshPath: "/oauth/token",
+      oauth: { id: "app", secret: "secret", auth: "basic" },
+    });
     expect(parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "spa" }).backend.oauth.auth).toBe("none");
-    expect(parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "a", BACKEND_CLIENT_SECRET: "b", BACKEND_CLIENT_AUTH: "post" }).backend.oauth.auth).toBe("post");
+    expect(
+      parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "a", BACKEND_CLIENT_SECRET: "b", BACKEND_CLIENT_AUTH: "post" }).backend.oauth.auth,
+    ).toBe("post");
   });
 
   it.each([
@@ -146,7 +182,9 @@ describe("settings", () => {
           return typeof name === "string" ? target[name] : undefined;
         },
       });
-    expect(() => parseSettings(reading({ SESSION_UNLOCKED_BASELINE: "1" }), { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect(() => parseSettings(reading({ SESSION_UNLOCKED_BASELINE: "1" }), { nodeEnv: "production" })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
     // VERCEL_ENV only matters on Vercel.
     expect(() => parseSettings(reading({ VERCEL: "1" }), { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
@@ -178,8 +216,13 @@ describe("settings", () => {
     });
 
     it("on Vercel, either pair of Upstash names is enough; off Vercel and under `vercel dev` the memory store is allowed", () => {
-      expect(parseSettings({ ...secret, VERCEL: "1", UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }).store.kind).toBe("upstash");
-      expect(parseSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t" }, { nodeEnv: "production" }).store.kind).toBe("upstash");
+      expect(
+        parseSettings({ ...secret, VERCEL: "1", UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }).store
+          .kind,
+      ).toBe("upstash");
+      expect(
+        parseSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t" }, { nodeEnv: "production" }).store.kind,
+      ).toBe("upstash");
       expect(parseSettings({ ...secret }, { nodeEnv: "production" }).store.kind).toBe("memory");
       expect(parseSettings({ VERCEL: "1", VERCEL_ENV: "development" }, { nodeEnv: "development" }).store.kind).toBe("memory");
       expect(parseSettings({}, { nodeEnv: "development" }).store.kind).toBe("memory");
@@ -204,11 +247,14 @@ describe("settings", () => {
       expect(development[0]).toContain("in-memory");
 
       const upstash: string[] = [];
-      createSessionRuntime(parseSettings({ ...secret, UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }), {
-        production: true,
-        log: (message) => upstash.push(message),
-        onEvent: () => {},
-      });
+      createSessionRuntime(
+        parseSettings({ ...secret, UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }),
+        {
+          production: true,
+          log: (message) => upstash.push(message),
+          onEvent: () => {},
+        },
+      );
       expect(upstash).toHaveLength(1);
       expect(upstash[0]).not.toMatch(/WARNING|in-memory/);
     });

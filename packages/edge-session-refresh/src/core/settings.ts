@@ -132,7 +132,14 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
   const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);
-  const sessionMaxAgeSeconds = integer("SESSION_MAX_AGE_SECONDS", text("SESSION_MAX_AGE_SECONDS"), DEFAULT_SESSION_MAX_AGE_SECONDS, 60, 365 * 24 * 3600, problems);
+  const sessionMaxAgeSeconds = integer(
+    "SESSION_MAX_AGE_SECONDS",
+    text("SESSION_MAX_AGE_SECONDS"),
+    DEFAULT_SESSION_MAX_AGE_SECONDS,
+    60,
+    365 * 24 * 3600,
+    problems,
+  );
 
   const unlockedBaseline = text("SESSION_UNLOCKED_BASELINE") === "1";
   if (unlockedBaseline && production && text("SESSION_UNLOCKED_BASELINE_I_UNDERSTAND") !== "1") {
@@ -172,7 +179,8 @@ function readSecrets(current: string | undefined, previousList: string | undefin
     .map((s) => s.trim())
     .filter((s) => s.length > 0 && s !== secret);
   if (production) {
-    if (current === DEV_SECRET || previous.includes(DEV_SECRET)) problems.push("NEXTAUTH_SECRET or NEXTAUTH_SECRET_PREVIOUS is the public development secret; generate one with `openssl rand -base64 32`");
+    if (current === DEV_SECRET || previous.includes(DEV_SECRET))
+      problems.push("NEXTAUTH_SECRET or NEXTAUTH_SECRET_PREVIOUS is the public development secret; generate one with `openssl rand -base64 32`");
     if (current !== undefined && current.length < MIN_SECRET_LENGTH) problems.push(`NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
     const short = previous.filter((s) => s.length < MIN_SECRET_LENGTH).length;
     if (short > 0) problems.push(`NEXTAUTH_SECRET_PREVIOUS has ${short} secret(s) shorter than ${MIN_SECRET_LENGTH} characters`);
@@ -192,7 +200,13 @@ function readBackendSettings(text: ReadText, problems: string[]): BackendSetting
     loginPath: path("BACKEND_LOGIN_PATH", text("BACKEND_LOGIN_PATH") ?? defaultPaths.login, problems),
     refreshPath: path("BACKEND_REFRESH_PATH", text("BACKEND_REFRESH_PATH") ?? defaultPaths.refresh, problems),
     profilePath: path("BACKEND_PROFILE_PATH", text("BACKEND_PROFILE_PATH") ?? "/api/me", problems),
-    rotation: oneOf("BACKEND_REFRESH_TOKEN_ROTATION", text("BACKEND_REFRESH_TOKEN_ROTATION"), ["rotate", "none", "reuse-interval"] as const, "rotate", problems),
+    rotation: oneOf(
+      "BACKEND_REFRESH_TOKEN_ROTATION",
+      text("BACKEND_REFRESH_TOKEN_ROTATION"),
+      ["rotate", "none", "reuse-interval"] as const,
+      "rotate",
+      problems,
+    ),
     timeoutMs: integer("BACKEND_TIMEOUT_MS", text("BACKEND_TIMEOUT_MS"), DEFAULT_TIMEOUT_MS, 100, 120_000, problems),
   };
   problems.push(...BACKEND_PROTOCOLS[protocol].problems(backend, text));

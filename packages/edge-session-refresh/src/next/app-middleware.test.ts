@@ -43,7 +43,9 @@ describe("an app's own protected paths and login page", () => {
     // A refused refresh lands on the app's login page too.
     const expired = await codec.encode({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() - 1000 });
     const refused = await middleware(new NextRequest("http://localhost:3000/orders", { headers: { cookie: `${sessionCookieName(false)}=${expired}` } }));
-    expect(new URL(refused.headers.get("location")!, "http://app.test").pathname + new URL(refused.headers.get("location")!, "http://app.test").search).toBe("/signin?error=SessionExpired");
+    expect(new URL(refused.headers.get("location")!, "http://app.test").pathname + new URL(refused.headers.get("location")!, "http://app.test").search).toBe(
+      "/signin?error=SessionExpired",
+    );
   });
 });
 
@@ -58,7 +60,10 @@ describe("the security headers of createSessionMiddleware", () => {
       const response = await middleware(new NextRequest(`http://localhost:3000${path}`));
       const csp = directives(response.headers.get("content-security-policy"));
       expect(csp.get("frame-ancestors"), path).toEqual(["'none'"]);
-      expect(csp.get("script-src")?.some((source) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(source)), path).toBe(true);
+      expect(
+        csp.get("script-src")?.some((source) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(source)),
+        path,
+      ).toBe(true);
       expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
       expect(response.headers.get("referrer-policy"), path).toBe("strict-origin-when-cross-origin");
       expect(response.headers.get("strict-transport-security"), path).toMatch(/^max-age=\d+/);
@@ -69,7 +74,10 @@ describe("the security headers of createSessionMiddleware", () => {
 
   it("extend with extra CSP sources: appended, 'none' replaced, new directives added, the nonce kept", async () => {
     const middleware = sessionMiddlewareWith(
-      { protectedPages: ["/account"], security: { contentSecurityPolicy: { "img-src": ["https://cdn.example"], "frame-ancestors": ["https://partner.example"], "worker-src": ["'self'"] } } },
+      {
+        protectedPages: ["/account"],
+        security: { contentSecurityPolicy: { "img-src": ["https://cdn.example"], "frame-ancestors": ["https://partner.example"], "worker-src": ["'self'"] } },
+      },
       { gate: anonymous, environment: https },
     );
     const csp = directives((await middleware(new NextRequest("http://localhost:3000/"))).headers.get("content-security-policy"));
@@ -83,11 +91,13 @@ describe("the security headers of createSessionMiddleware", () => {
   it("turn off with security: false (an app with its own CSP)", async () => {
     const middleware = sessionMiddlewareWith({ protectedPages: ["/account"], security: false }, { gate: anonymous, environment: https });
     const response = await middleware(new NextRequest("http://localhost:3000/"));
-    for (const name of ["content-security-policy", "x-content-type-options", "referrer-policy", "strict-transport-security"]) expect(response.headers.get(name), name).toBeNull();
+    for (const name of ["content-security-policy", "x-content-type-options", "referrer-policy", "strict-transport-security"])
+      expect(response.headers.get(name), name).toBeNull();
   });
 
   it("refuses additions that are not CSP when the middleware is created", () => {
-    const build = (contentSecurityPolicy: Record<string, string[]>) => () => sessionMiddlewareWith({ protectedPages: ["/a"], security: { contentSecurityPolicy } }, { gate: anonymous });
+    const build = (contentSecurityPolicy: Record<string, string[]>) => () =>
+      sessionMiddlewareWith({ protectedPages: ["/a"], security: { contentSecurityPolicy } }, { gate: anonymous });
     expect(build({ "img-src": ["https://cdn.example; script-src *"] })).toThrow(/img-src/);
     expect(build({ "img-src": ["a b"] })).toThrow(/img-src/);
     expect(build({ "Img Src": ["https://cdn.example"] })).toThrow(/not a CSP directive/);

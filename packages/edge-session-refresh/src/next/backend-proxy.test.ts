@@ -96,25 +96,25 @@ describe("backend proxy against the reference backend", () => {
     expect(backend.stats().profileRequests).toBe(0);
   });
 
-  it.each([
-    "/api/auth",
-    "/api/auth/",
-    "/api/auth/refresh-token",
-    "/API/Auth/Refresh-Token",
-    "/api/auth/refresh-token/",
-    "/api/%61uth/refresh-token",
-  ])("never proxies the auth path %s, even when the allow-list covers everything", async (path) => {
-    backend.resetStats();
-    for (const allow of [undefined, "/"]) {
-      const response = await proxyToBackend(
-        proxied(path, { method: "POST", headers: { ...SAME_ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ email: "demo@example.com", password: "demo-password", refreshToken: "x" }) }),
-        { config: configFor(backend.url, allow ? { BACKEND_PROXY_ALLOW: allow } : {}), accessToken: async () => accessToken },
-      );
-      expect(response.status, `${path} with allow ${allow}`).toBe(403);
-      expect(await response.json()).toMatchObject({ error: "path_not_allowed" });
-    }
-    expect(backend.stats()).toMatchObject({ logins: 0, loginFailures: 0, refreshAttempts: 0 });
-  });
+  it.each(["/api/auth", "/api/auth/", "/api/auth/refresh-token", "/API/Auth/Refresh-Token", "/api/auth/refresh-token/", "/api/%61uth/refresh-token"])(
+    "never proxies the auth path %s, even when the allow-list covers everything",
+    async (path) => {
+      backend.resetStats();
+      for (const allow of [undefined, "/"]) {
+        const response = await proxyToBackend(
+          proxied(path, {
+            method: "POST",
+            headers: { ...SAME_ORIGIN, "content-type": "application/json" },
+            body: JSON.stringify({ email: "demo@example.com", password: "demo-password", refreshToken: "x" }),
+          }),
+          { config: configFor(backend.url, allow ? { BACKEND_PROXY_ALLOW: allow } : {}), accessToken: async () => accessToken },
+        );
+        expect(response.status, `${path} with allow ${allow}`).toBe(403);
+        expect(await response.json()).toMatchObject({ error: "path_not_allowed" });
+      }
+      expect(backend.stats()).toMatchObject({ logins: 0, loginFailures: 0, refreshAttempts: 0 });
+    },
+  );
 
   it("excludes a logout or token path named in BACKEND_*_PATH, and the configured login/refresh paths", async () => {
     const config = configFor(backend.url, {
@@ -182,7 +182,16 @@ describe("what reaches the backend", () => {
     expect(headers.cookie).toBeUndefined();
     expect(JSON.stringify(headers)).not.toContain("SECRET-SESSION");
     expect(headers.authorization).toBe(`Bearer ${accessToken}`);
-    for (const name of ["proxy-authorization", "x-forwarded-for", "x-middleware-subrequest", "x-session-outcome", "keep-alive", "te", "origin", "sec-fetch-site"]) {
+    for (const name of [
+      "proxy-authorization",
+      "x-forwarded-for",
+      "x-middleware-subrequest",
+      "x-session-outcome",
+      "keep-alive",
+      "te",
+      "origin",
+      "sec-fetch-site",
+    ]) {
       expect(headers[name], name).toBeUndefined();
     }
     expect(headers).toMatchObject({ "content-type": "application/json", accept: "application/json", "if-none-match": '"abc"', "x-request-id": "req-1" });
@@ -268,7 +277,10 @@ describe("paths", () => {
     // Built by hand: `new Request` would resolve dot segments itself, a server receiving them raw does not.
     const request = proxied("/placeholder");
     const raw = new Proxy(request, { get: (target, key) => (key === "url" ? `${APP}/api/backend${path}` : Reflect.get(target, key, target)) });
-    const response = await proxyToBackend(raw as Request, { config: configFor(recorder.url, { BACKEND_PROXY_ALLOW: "/" }), accessToken: async () => accessToken });
+    const response = await proxyToBackend(raw as Request, {
+      config: configFor(recorder.url, { BACKEND_PROXY_ALLOW: "/" }),
+      accessToken: async () => accessToken,
+    });
     expect(response.status).toBe(400);
     expect(recorder.requests).toHaveLength(0);
   });
@@ -295,7 +307,10 @@ describe("bounds and failures", () => {
     recorder.requests.length = 0;
     const config = configFor(recorder.url);
     const big = new Uint8Array(config.maxRequestBytes + 1);
-    const declared = await proxyToBackend(proxied("/api/echo", { method: "POST", headers: SAME_ORIGIN, body: big }), { config, accessToken: async () => accessToken });
+    const declared = await proxyToBackend(proxied("/api/echo", { method: "POST", headers: SAME_ORIGIN, body: big }), {
+      config,
+      accessToken: async () => accessToken,
+    });
     expect(declared.status).toBe(413);
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -327,7 +342,10 @@ describe("bounds and failures", () => {
   });
 
   it("a backend slower than BACKEND_TIMEOUT_MS is 504 JSON", async () => {
-    const response = await proxyToBackend(proxied("/api/hang"), { config: configFor(recorder.url, { BACKEND_TIMEOUT_MS: "200" }), accessToken: async () => accessToken });
+    const response = await proxyToBackend(proxied("/api/hang"), {
+      config: configFor(recorder.url, { BACKEND_TIMEOUT_MS: "200" }),
+      accessToken: async () => accessToken,
+    });
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ error: "backend_timeout" });
   });
@@ -341,7 +359,10 @@ describe("bounds and failures", () => {
   });
 
   it("other methods are 405", async () => {
-    const response = await proxyToBackend(proxied("/api/me", { method: "OPTIONS", headers: SAME_ORIGIN }), { config: configFor(recorder.url), accessToken: async () => accessToken });
+    const response = await proxyToBackend(proxied("/api/me", { method: "OPTIONS", headers: SAME_ORIGIN }), {
+      config: configFor(recorder.url),
+      accessToken: async () => accessToken,
+    });
     expect(response.status).toBe(405);
   });
 });

@@ -61,7 +61,10 @@ describe("withBackendTokens", () => {
     ["OAuth style", { access_token: "a", refresh_token: "r", expires_in: 60 }, 1_000_060_000],
     ["recipe style", { id: "u", accessToken: "a", refreshToken: "r", expiresIn: 60 }, 1_000_060_000],
   ])("reads the %s answer", (_, body, expires) => {
-    expect(withBackendTokens({ id: "u" }, body, 1_000_000_000)).toEqual({ id: "u", tokens: { accessToken: "a", refreshToken: "r", accessTokenExpires: expires, accessTokenReceivedAt: 1_000_000_000 } });
+    expect(withBackendTokens({ id: "u" }, body, 1_000_000_000)).toEqual({
+      id: "u",
+      tokens: { accessToken: "a", refreshToken: "r", accessTokenExpires: expires, accessTokenReceivedAt: 1_000_000_000 },
+    });
   });
 
   it("refuses an answer without a refresh token or a usable expiry", () => {

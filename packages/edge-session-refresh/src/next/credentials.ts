@@ -39,7 +39,10 @@ export function credentialsFromBackend(options: CredentialsFromBackendOptions = 
   const passwordField = options.passwordField ?? "password";
   const errors = options.errors ?? { unavailable: SIGN_IN_UNAVAILABLE, misconfigured: SIGN_IN_MISCONFIGURED };
   const limited = options.errors?.limited ?? signInLimited;
-  return async function authorize(credentials: Record<string, string> | undefined, request?: { readonly headers?: RequestHeaders }): Promise<BackendUser | null> {
+  return async function authorize(
+    credentials: Record<string, string> | undefined,
+    request?: { readonly headers?: RequestHeaders },
+  ): Promise<BackendUser | null> {
     const identifier = credentials?.[identifierField]?.trim() ?? "";
     const password = credentials?.[passwordField] ?? "";
     if (!identifier || !password) return null;

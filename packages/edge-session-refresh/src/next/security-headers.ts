@@ -75,7 +75,9 @@ export function checkedCspAdditions(additions: Readonly<Record<string, readonly 
   for (const [name, sources] of Object.entries(additions)) {
     if (!DIRECTIVE_NAME.test(name)) problems.push(`${JSON.stringify(name)} is not a CSP directive name`);
     if (!Array.isArray(sources) || sources.length === 0) problems.push(`${name}: give a non-empty list of sources`);
-    else for (const source of sources) if (typeof source !== "string" || !SOURCE_EXPRESSION.test(source)) problems.push(`${name}: ${JSON.stringify(source)} is not one CSP source expression`);
+    else
+      for (const source of sources)
+        if (typeof source !== "string" || !SOURCE_EXPRESSION.test(source)) problems.push(`${name}: ${JSON.stringify(source)} is not one CSP source expression`);
   }
   if (problems.length > 0) throw new Error(`[session] security.contentSecurityPolicy:\n  - ${problems.join("\n  - ")}`);
   return Object.freeze(Object.fromEntries(Object.entries(additions).map(([name, sources]) => [name, Object.freeze([...sources])])));
@@ -89,7 +91,9 @@ function withAdditions(directives: readonly string[], additions: Readonly<Record
       result.push([name, ...sources].join(" "));
       continue;
     }
-    const current = result[index]!.split(" ").slice(1).filter((source) => source !== "'none'");
+    const current = result[index]!.split(" ")
+      .slice(1)
+      .filter((source) => source !== "'none'");
     result[index] = [name, ...current, ...sources.filter((source) => !current.includes(source))].join(" ");
   }
   return result;
@@ -119,7 +123,14 @@ export function withSecurityHeaders(request: NextRequest, response: NextResponse
   if (response.headers.get("x-middleware-next") !== "1") return response;
 
   const listed = response.headers.get("x-middleware-override-headers");
-  const names = new Set(listed === null ? [] : listed.split(",").map((name) => name.trim()).filter(Boolean));
+  const names = new Set(
+    listed === null
+      ? []
+      : listed
+          .split(",")
+          .map((name) => name.trim())
+          .filter(Boolean),
+  );
   if (listed === null) {
     for (const [name, value] of request.headers) {
       names.add(name);

@@ -26,7 +26,8 @@ async function nextAuthCookie(claims: Record<string, unknown>, secret = SECRET):
 function sessionCookies(jwe: string): Record<string, string> {
   if (jwe.length <= CHUNK_SIZE) return { [SESSION_COOKIE_NAME]: jwe };
   const cookies: Record<string, string> = {};
-  for (let index = 0; index * CHUNK_SIZE < jwe.length; index++) cookies[`${SESSION_COOKIE_NAME}.${index}`] = jwe.slice(index * CHUNK_SIZE, (index + 1) * CHUNK_SIZE);
+  for (let index = 0; index * CHUNK_SIZE < jwe.length; index++)
+    cookies[`${SESSION_COOKIE_NAME}.${index}`] = jwe.slice(index * CHUNK_SIZE, (index + 1) * CHUNK_SIZE);
   return cookies;
 }
 
@@ -75,14 +76,23 @@ describe("currentSession(req) in the Pages Router", () => {
   it.each([
     ["no cookie at all", async (): Promise<PagesRouterRequest> => ({ cookies: {}, headers: {} })],
     ["only other cookies", async (): Promise<PagesRouterRequest> => pagesRequest({})],
-    ["a session under another secret", async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens }, "another-secret-0123456789abcdef0123")))],
+    [
+      "a session under another secret",
+      async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens }, "another-secret-0123456789abcdef0123"))),
+    ],
     ["a tampered session", async () => pagesRequest(sessionCookies(`${(await nextAuthCookie({ sub: "user-1", ...tokens })).slice(0, -4)}AAAA`))],
-    ["a chunked session with a chunk missing", async () => {
-      const chunks = sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, padding: "x".repeat(6000) }));
-      delete chunks[`${SESSION_COOKIE_NAME}.1`];
-      return pagesRequest(chunks);
-    }],
-    ["a next-auth session without backend tokens", async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", email: "demo@example.com" })))],
+    [
+      "a chunked session with a chunk missing",
+      async () => {
+        const chunks = sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, padding: "x".repeat(6000) }));
+        delete chunks[`${SESSION_COOKIE_NAME}.1`];
+        return pagesRequest(chunks);
+      },
+    ],
+    [
+      "a next-auth session without backend tokens",
+      async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", email: "demo@example.com" }))),
+    ],
     ["a session whose refresh token is empty", async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, refreshToken: "" })))],
   ])("is null for %s", async (_case, request) => {
     expect(await currentSession(await request())).toBeNull();

@@ -39,7 +39,9 @@ async function appRouterCookies(): Promise<Map<string, string>> {
 /** Next's parsed `req.cookies` when present; otherwise the Cookie header itself (a plain IncomingMessage). */
 export function pagesRouterCookies(req: PagesRouterRequest): Map<string, string> {
   if (req === null || typeof req !== "object" || typeof req.headers !== "object" || req.headers === null) {
-    throw new TypeError("currentSession(req): req must be the Pages Router request (getServerSideProps' context.req or an API route's req); in the App Router call currentSession() without arguments");
+    throw new TypeError(
+      "currentSession(req): req must be the Pages Router request (getServerSideProps' context.req or an API route's req); in the App Router call currentSession() without arguments",
+    );
   }
   if (req.cookies !== undefined && req.cookies !== null) {
     const jar = new Map<string, string>();

@@ -1,14 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server.js";
 import { decode as nextAuthDecode } from "next-auth/jwt";
-import {
-  createMemoryLockStore,
-  createSessionCodec,
-  createSessionGate,
-  sessionCookieName,
-  type BackendResult,
-  type BackendTokens,
-} from "../core";
+import { createMemoryLockStore, createSessionCodec, createSessionGate, sessionCookieName, type BackendResult, type BackendTokens } from "../core";
 import { testCoordinator } from "../../../../test-support/coordinator";
 import { sessionRoutes } from "./app-middleware";
 import { createGatedMiddleware } from "./session-middleware";

@@ -6,7 +6,17 @@
  * never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
  */
 import { NextResponse, type NextRequest } from "next/server.js";
-import { describeError, parseCookieHeader, RETRY_AFTER_SECONDS, serializeCookieHeader, sessionServerTiming, type CookieWrite, type GateOutcome, type GateResult, type SessionGate } from "../core";
+import {
+  describeError,
+  parseCookieHeader,
+  RETRY_AFTER_SECONDS,
+  serializeCookieHeader,
+  sessionServerTiming,
+  type CookieWrite,
+  type GateOutcome,
+  type GateResult,
+  type SessionGate,
+} from "../core";
 import { apiError, PRIVATE_NO_STORE } from "./api-responses";
 import { REFRESH_AHEAD_HEADER, REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
 import { safeCallbackPath, type RouteKind } from "./routes";

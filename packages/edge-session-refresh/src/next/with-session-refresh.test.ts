@@ -23,9 +23,17 @@ function runtimeWith(backend: Backend, env: Record<string, string> = {}): Sessio
     if (url.pathname === "/api/auth/logout") return new Response(null, { status: 204 });
     if (backend.answer === "refused") return Response.json({ message: "revoked" }, { status: 401 });
     generation += 1;
-    return Response.json({ data: { accessToken: `access-${generation + 1}`, refreshToken: `refresh-${generation + 1}`, accessTokenExpires: Date.now() + 600_000 } });
+    return Response.json({
+      data: { accessToken: `access-${generation + 1}`, refreshToken: `refresh-${generation + 1}`, accessTokenExpires: Date.now() + 600_000 },
+    });
   };
-  const settings = parseSettings({ NEXTAUTH_SECRET: SECRET, BACKEND_URL: BACKEND, BACKEND_LOGOUT_PATH: "/api/auth/logout", SESSION_REFRESH_SKEW_SECONDS: "0", ...env });
+  const settings = parseSettings({
+    NEXTAUTH_SECRET: SECRET,
+    BACKEND_URL: BACKEND,
+    BACKEND_LOGOUT_PATH: "/api/auth/logout",
+    SESSION_REFRESH_SKEW_SECONDS: "0",
+    ...env,
+  });
   return createSessionRuntime(settings, { fetch: fetchStub, store: createMemoryLockStore(), announceStore: false, onEvent: () => {} });
 }
 
@@ -39,7 +47,15 @@ type SessionParams = Parameters<CallbacksOptions["session"]>[0];
 const jwtOf = (options: AuthOptions) => (params: Partial<JwtParams>) => options.callbacks!.jwt!(params as JwtParams);
 const sessionOf = (options: AuthOptions) => (params: Partial<SessionParams>) => options.callbacks!.session!(params as SessionParams);
 
-const expiredToken: JWT = { sub: "u1", name: "Ada", email: "ada@example.com", role: "admin", accessToken: "access-1", refreshToken: "refresh-1", accessTokenExpires: Date.now() - 1000 };
+const expiredToken: JWT = {
+  sub: "u1",
+  name: "Ada",
+  email: "ada@example.com",
+  role: "admin",
+  accessToken: "access-1",
+  refreshToken: "refresh-1",
+  accessTokenExpires: Date.now() - 1000,
+};
 
 /** An app's own options, as the recipe had them after MIGRATING.md: a role claim, a session callback that shows it. */
 function appOptions(seen: { jwt: JWT[]; signOuts: number }): AuthOptions {
@@ -71,7 +87,10 @@ describe("withSessionRefresh: the app's jwt callback", () => {
   it("at sign-in puts authorize()'s tokens in the token, then runs the app's callback, whose claims stay and whose tokens do not", async () => {
     const seen = { jwt: [] as JWT[], signOuts: 0 };
     const { options, backend } = wrap(appOptions(seen));
-    const user = withBackendTokens({ id: "u1", name: "Ada", email: "ada@example.com" }, { access_token: "access-1", refresh_token: "refresh-1", expires_in: 60 });
+    const user = withBackendTokens(
+      { id: "u1", name: "Ada", email: "ada@example.com" },
+      { access_token: "access-1", refresh_token: "refresh-1", expires_in: 60 },
+    );
     const token = await jwtOf(options)({ token: { sub: "u1", name: "Ada", email: "ada@example.com" }, user, trigger: "signIn", account: null });
     expect(token).toMatchObject({ sub: "u1", role: "admin", accessToken: "access-1", refreshToken: "refresh-1" });
     expect(token.accessTokenExpires as number).toBeGreaterThan(Date.now() + 50_000);
@@ -82,7 +101,9 @@ describe("withSessionRefresh: the app's jwt callback", () => {
 
   it("refuses an authorize() that returned no tokens, with a message that says what to return", async () => {
     const { options } = wrap(appOptions({ jwt: [], signOuts: 0 }));
-    await expect(jwtOf(options)({ token: { sub: "u1" }, user: { id: "u1" }, account: null })).rejects.toThrow(/authorize\(\) must return the backend's tokens as `tokens`/);
+    await expect(jwtOf(options)({ token: { sub: "u1" }, user: { id: "u1" }, account: null })).rejects.toThrow(
+      /authorize\(\) must return the backend's tokens as `tokens`/,
+    );
   });
 
   it("refreshes an expired token through the coordinator BEFORE the app's callback, once for concurrent calls, keeping the app's claims", async () => {
@@ -149,7 +170,15 @@ describe("withSessionRefresh: cookie, settings and sign-out", () => {
     // What the recipe's jwt callback stored, encrypted by next-auth's own encode.
     const recipeCookie = await nextAuthEncode({
       secret: SECRET,
-      token: { name: "Ada", email: "ada@example.com", sub: "u1", accessToken: "access-1", accessTokenExpires: Date.now() - 1000, refreshToken: "refresh-1", user: { id: "u1" } },
+      token: {
+        name: "Ada",
+        email: "ada@example.com",
+        sub: "u1",
+        accessToken: "access-1",
+        accessTokenExpires: Date.now() - 1000,
+        refreshToken: "refresh-1",
+        user: { id: "u1" },
+      },
     });
     const decoded = await options.jwt!.decode!({ token: recipeCookie, secret: SECRET });
     const token = await jwtOf(options)({ token: decoded! });
@@ -167,7 +196,17 @@ describe("withSessionRefresh: cookie, settings and sign-out", () => {
     expect(() => wrap({ providers: [], jwt: { encode: async () => "x" } })).toThrow(/jwt.encode\/jwt.decode/);
     expect(() => wrap({ providers: [], session: { strategy: "database" } })).toThrow(/strategy "database"/);
     // Wrapping reads no settings: a build without NEXTAUTH_SECRET can import the options.
-    expect(() => wrapAuthOptions({ providers: [] }, { runtime: () => { throw new Error("read at import"); }, refreshAlreadyUnavailable: async () => false })).not.toThrow();
+    expect(() =>
+      wrapAuthOptions(
+        { providers: [] },
+        {
+          runtime: () => {
+            throw new Error("read at import");
+          },
+          refreshAlreadyUnavailable: async () => false,
+        },
+      ),
+    ).not.toThrow();
   });
 
   it("sign-out revokes at the backend through the coordinator AND runs the app's own signOut event", async () => {
@@ -196,7 +235,14 @@ describe("the open-redirect guard", () => {
   const BASE = "http://app.test";
   type RedirectParams = Parameters<CallbacksOptions["redirect"]>[0];
   const redirectOf = (options: AuthOptions) => (url: string) => options.callbacks!.redirect!({ url, baseUrl: BASE } as RedirectParams);
-  const HOSTILE = ["https://evil.example/", "//evil.example/x", "/.//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http://app.test@evil.example/"];
+  const HOSTILE = [
+    "https://evil.example/",
+    "//evil.example/x",
+    "/.//evil.example/x",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "http://app.test@evil.example/",
+  ];
 
   it("without an app callback: same-origin paths pass, everything else lands on the fallback (default /)", async () => {
     const redirect = redirectOf(wrap({ providers: [] }).options);
@@ -207,7 +253,11 @@ describe("the open-redirect guard", () => {
 
   it("redirectFallbackPath names the fallback", async () => {
     const runtime = runtimeWith({ calls: [], answer: "ok" });
-    const options = wrapAuthOptions({ providers: [] }, { runtime: () => runtime, refreshAlreadyUnavailable: async () => false }, { redirectFallbackPath: "/dashboard" });
+    const options = wrapAuthOptions(
+      { providers: [] },
+      { runtime: () => runtime, refreshAlreadyUnavailable: async () => false },
+      { redirectFallbackPath: "/dashboard" },
+    );
     for (const url of HOSTILE) expect(await redirectOf(options)(url), url).toBe(`${BASE}/dashboard`);
   });
 

@@ -82,7 +82,8 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
       const token = await sessionToken(params, deps);
       if (!appJwt) return token;
       const own = await appJwt({ ...params, token: { ...token } });
-      if (own === null || typeof own !== "object") throw new Error("[session] your jwt callback returned no token; return the token it was given (with your claims added)");
+      if (own === null || typeof own !== "object")
+        throw new Error("[session] your jwt callback returned no token; return the token it was given (with your claims added)");
       return withTokensOf(own, token);
     },
     async session(params) {
@@ -109,17 +110,20 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
     ...app,
     get secret() {
       const secret = settings().secrets[0];
-      if (app.secret !== undefined && app.secret !== secret) throw new Error("[session] AuthOptions.secret differs from NEXTAUTH_SECRET: remove `secret` from your options (the settings provide it)");
+      if (app.secret !== undefined && app.secret !== secret)
+        throw new Error("[session] AuthOptions.secret differs from NEXTAUTH_SECRET: remove `secret` from your options (the settings provide it)");
       return secret;
     },
     get useSecureCookies() {
       const secure = settings().secureCookies;
-      if (app.useSecureCookies !== undefined && app.useSecureCookies !== secure) throw new Error("[session] AuthOptions.useSecureCookies disagrees with NEXTAUTH_URL: remove it (the middleware derives it from NEXTAUTH_URL)");
+      if (app.useSecureCookies !== undefined && app.useSecureCookies !== secure)
+        throw new Error("[session] AuthOptions.useSecureCookies disagrees with NEXTAUTH_URL: remove it (the middleware derives it from NEXTAUTH_URL)");
       return secure;
     },
     get session() {
       const maxAge = settings().sessionMaxAgeSeconds;
-      if (app.session?.maxAge !== undefined && app.session.maxAge !== maxAge) throw new Error(`[session] session.maxAge ${app.session.maxAge} differs from SESSION_MAX_AGE_SECONDS (${maxAge}): set the setting instead`);
+      if (app.session?.maxAge !== undefined && app.session.maxAge !== maxAge)
+        throw new Error(`[session] session.maxAge ${app.session.maxAge} differs from SESSION_MAX_AGE_SECONDS (${maxAge}): set the setting instead`);
       return { ...app.session, strategy: "jwt" as const, maxAge };
     },
     get jwt(): AuthOptions["jwt"] {
@@ -154,7 +158,9 @@ async function sessionToken(params: JwtParams, deps: WrapDependencies): Promise<
   if (user) {
     const tokens = (user as Partial<BackendUser>).tokens;
     if (!isBackendTokens(tokens)) {
-      throw new Error("[session] authorize() must return the backend's tokens as `tokens` ({ ...user, tokens: { accessToken, refreshToken, accessTokenExpires } }); see credentialsFromBackend / withBackendTokens");
+      throw new Error(
+        "[session] authorize() must return the backend's tokens as `tokens` ({ ...user, tokens: { accessToken, refreshToken, accessTokenExpires } }); see credentialsFromBackend / withBackendTokens",
+      );
     }
     return { ...token, ...tokens };
   }
@@ -210,7 +216,8 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
 function refuseConflicts(app: AuthOptions): void {
   const problems: string[] = [];
   if (app.jwt?.encode || app.jwt?.decode) problems.push("jwt.encode/jwt.decode: the session cookie must be the shared codec's (remove yours)");
-  if (app.session?.strategy !== undefined && app.session.strategy !== "jwt") problems.push(`session.strategy "${app.session.strategy}": sessions are next-auth JWT cookies here`);
+  if (app.session?.strategy !== undefined && app.session.strategy !== "jwt")
+    problems.push(`session.strategy "${app.session.strategy}": sessions are next-auth JWT cookies here`);
   if (app.cookies?.sessionToken) problems.push("cookies.sessionToken: the middleware reads next-auth's default session cookie name (remove the override)");
   if (app.adapter) problems.push("adapter: there is no session database here (the Credentials provider needs none)");
   if (problems.length > 0) throw new Error(`[session] withSessionRefresh cannot wrap these options:\n  - ${problems.join("\n  - ")}`);
@@ -221,7 +228,11 @@ function quietRefusals(own: Partial<LoggerInstance> | undefined): Partial<Logger
     ...own,
     error(code, metadata) {
       // A refused refresh is an expected end of a session, not an error worth a stack trace.
-      if (code === "JWT_SESSION_ERROR" && (isSessionError(metadata, "SESSION_REJECTED") || isSessionError((metadata as { error?: unknown })?.error, "SESSION_REJECTED"))) return;
+      if (
+        code === "JWT_SESSION_ERROR" &&
+        (isSessionError(metadata, "SESSION_REJECTED") || isSessionError((metadata as { error?: unknown })?.error, "SESSION_REJECTED"))
+      )
+        return;
       if (own?.error) own.error(code, metadata);
       else console.error(`[next-auth] ${code}`, metadata);
     },

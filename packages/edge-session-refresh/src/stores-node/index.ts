@@ -4,4 +4,12 @@
  * createSessionRuntime as `deps.stores`.
  */
 export { NODE_LOCK_STORES, classifyRedisError, createRedisTcpLockStore, createOwnRedisTcpLockStore } from "./redis-tcp-store";
-export { createRedisConnection, redisConnectionFor, REDIS_COMMAND_TIMEOUT_MS, REDIS_CONNECT_TIMEOUT_MS, RECONNECT_MAX_DELAY_MS, type RedisConnection, type RedisSettings } from "./redis-connection";
+export {
+  createRedisConnection,
+  redisConnectionFor,
+  REDIS_COMMAND_TIMEOUT_MS,
+  REDIS_CONNECT_TIMEOUT_MS,
+  RECONNECT_MAX_DELAY_MS,
+  type RedisConnection,
+  type RedisSettings,
+} from "./redis-connection";

@@ -86,9 +86,15 @@ export function createRedisConnection(settings: RedisSettings, onClose: () => vo
     if (ready === undefined) {
       lastError = undefined;
       // Not up in time: the client keeps retrying with back-off, and this command fails with the reason.
-      ready = await withDeadline(connect(), REDIS_CONNECT_TIMEOUT_MS, () => lastError ?? named("ConnectionTimeoutError", `connecting to Redis took longer than ${REDIS_CONNECT_TIMEOUT_MS} ms`));
+      ready = await withDeadline(
+        connect(),
+        REDIS_CONNECT_TIMEOUT_MS,
+        () => lastError ?? named("ConnectionTimeoutError", `connecting to Redis took longer than ${REDIS_CONNECT_TIMEOUT_MS} ms`),
+      );
     }
-    return withDeadline(ready.send(firstKey, args), REDIS_COMMAND_TIMEOUT_MS, () => named("TimeoutError", `Redis ${args[0]} took longer than ${REDIS_COMMAND_TIMEOUT_MS} ms`));
+    return withDeadline(ready.send(firstKey, args), REDIS_COMMAND_TIMEOUT_MS, () =>
+      named("TimeoutError", `Redis ${args[0]} took longer than ${REDIS_COMMAND_TIMEOUT_MS} ms`),
+    );
   }
 
   const onSigterm = () => {

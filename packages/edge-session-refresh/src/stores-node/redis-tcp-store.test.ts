@@ -55,7 +55,11 @@ lockStoreContract("node-redis on a standalone redis-server (REDIS_URL)", () => (
 
 lockStoreContract("node-redis on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)", () => ({
   store: () => own(clusterSettings(cluster.nodes)),
-  keysWithTtl: (ids) => redisKeysWithTtl(cluster.nodes.map((node) => `redis://${node}`), ids),
+  keysWithTtl: (ids) =>
+    redisKeysWithTtl(
+      cluster.nodes.map((node) => `redis://${node}`),
+      ids,
+    ),
   unreachable: () => own(clusterSettings([`127.0.0.1:${deadPort}`])),
 }));
 

@@ -4,19 +4,8 @@
  * and keys are the core's (redis-scripts.ts); this file picks the layouts and tells node-redis's failures
  * apart as STORE_* codes, which the coordinator decides on exactly as it does for Upstash.
  */
-import {
-  createRedisLockStore,
-  LOCK_STORES,
-  type LockStore,
-  type LockStoreEntry,
-  type SessionErrorCode,
-  type StoreSettings,
-} from "../core";
-import {
-  ErrorReply,
-  MaxCommandRedirectionsError,
-  TimeoutError as RedisCommandTimeout,
-} from "redis";
+import { createRedisLockStore, LOCK_STORES, type LockStore, type LockStoreEntry, type SessionErrorCode, type StoreSettings } from "../core";
+import { ErrorReply, MaxCommandRedirectionsError, TimeoutError as RedisCommandTimeout } from "redis";
 import { createRedisConnection, REDIS_COMMAND_TIMEOUT_MS, redisConnectionFor, type RedisConnection, type RedisSettings } from "./redis-connection";
 
 /**

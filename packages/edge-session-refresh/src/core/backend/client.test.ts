@@ -76,18 +76,32 @@ describe("failures are classified where they happen", () => {
   beforeAll(async () => {
     server = await startTestServer((request, response) => {
       switch (request.url) {
-        case "/503": return sendJson(response, 503, { error: "down" });
-        case "/429": return sendJson(response, 429, { error: "slow down" });
-        case "/400": return sendJson(response, 400, { error: "invalid_grant", error_description: "Refresh token reused" });
-        case "/garbage": response.writeHead(200, { "content-type": "application/json" }); return response.end("<html>oops");
-        case "/empty-object": return sendJson(response, 200, {});
-        case "/redirect": response.writeHead(302, { location: "/elsewhere" }); return response.end();
-        case "/401": return sendJson(response, 401, { message: "token revoked" });
-        case "/403": return sendJson(response, 403, {});
-        case "/405": return sendJson(response, 405, {});
-        case "/415": return sendJson(response, 415, {});
-        case "/hang": return; // never answers
-        default: sendJson(response, 404, {});
+        case "/503":
+          return sendJson(response, 503, { error: "down" });
+        case "/429":
+          return sendJson(response, 429, { error: "slow down" });
+        case "/400":
+          return sendJson(response, 400, { error: "invalid_grant", error_description: "Refresh token reused" });
+        case "/garbage":
+          response.writeHead(200, { "content-type": "application/json" });
+          return response.end("<html>oops");
+        case "/empty-object":
+          return sendJson(response, 200, {});
+        case "/redirect":
+          response.writeHead(302, { location: "/elsewhere" });
+          return response.end();
+        case "/401":
+          return sendJson(response, 401, { message: "token revoked" });
+        case "/403":
+          return sendJson(response, 403, {});
+        case "/405":
+          return sendJson(response, 405, {});
+        case "/415":
+          return sendJson(response, 415, {});
+        case "/hang":
+          return; // never answers
+        default:
+          sendJson(response, 404, {});
       }
     });
   });
@@ -227,12 +241,19 @@ describe("against the reference backend's RFC 6749 token endpoint", () => {
   });
 
   it("a wrong client secret is a misconfiguration, not a wrong password", async () => {
-    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "wrong" }).login(DEMO.email, DEMO.password)).toMatchObject({ kind: "misconfigured" });
-    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }).login(DEMO.email, "wrong")).toMatchObject({ kind: "rejected" });
+    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "wrong" }).login(DEMO.email, DEMO.password)).toMatchObject({
+      kind: "misconfigured",
+    });
+    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }).login(DEMO.email, "wrong")).toMatchObject({
+      kind: "rejected",
+    });
   });
 
   it("a scope the server does not allow is a misconfiguration", async () => {
-    expect(await oauth({ BACKEND_CLIENT_ID: "demo-public", BACKEND_SCOPE: "admin" }).login(DEMO.email, DEMO.password)).toMatchObject({ kind: "misconfigured", setting: "BACKEND_SCOPE" });
+    expect(await oauth({ BACKEND_CLIENT_ID: "demo-public", BACKEND_SCOPE: "admin" }).login(DEMO.email, DEMO.password)).toMatchObject({
+      kind: "misconfigured",
+      setting: "BACKEND_SCOPE",
+    });
   });
 });
 

@@ -49,7 +49,12 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     if (refreshToken === undefined) return { kind: "malformed", detail: `${call.path}: the sign-in answer has no refresh token` };
     return {
       kind: "ok",
-      value: { accessToken: parsed.tokens.accessToken, refreshToken, accessTokenExpires: parsed.tokens.accessTokenExpires, accessTokenReceivedAt: answer.receivedAt },
+      value: {
+        accessToken: parsed.tokens.accessToken,
+        refreshToken,
+        accessTokenExpires: parsed.tokens.accessTokenExpires,
+        accessTokenReceivedAt: answer.receivedAt,
+      },
     };
   }
 

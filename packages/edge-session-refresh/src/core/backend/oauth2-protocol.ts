@@ -53,7 +53,8 @@ export const OAUTH2_PROTOCOL: BackendProtocolDefinition<OAuth2ProtocolSettings> 
   }),
   problems(backend, text) {
     const problems: string[] = [];
-    if (backend.logoutPath !== undefined) problems.push("BACKEND_LOGOUT_PATH is for the JSON protocol; BACKEND_PROTOCOL=oauth2 uses BACKEND_REVOCATION_PATH (RFC 7009)");
+    if (backend.logoutPath !== undefined)
+      problems.push("BACKEND_LOGOUT_PATH is for the JSON protocol; BACKEND_PROTOCOL=oauth2 uses BACKEND_REVOCATION_PATH (RFC 7009)");
     const { id, secret, auth } = backend.oauth;
     if ((auth === "basic" || auth === "post") && (id === undefined || secret === undefined)) {
       problems.push(`BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET`);
@@ -116,7 +117,12 @@ export function oauth2Protocol(settings: BackendSettings): BackendProtocolAdapte
       }
       // §5.2: a failed client authentication is 401 even without a body we can read.
       if (code === undefined && status === 401 && operation !== "profile") {
-        return { kind: "misconfigured", status, setting: MISCONFIGURATION_CODES.invalid_client!, detail: `the token endpoint answered 401 to the ${operation} request; check ${MISCONFIGURATION_CODES.invalid_client}` };
+        return {
+          kind: "misconfigured",
+          status,
+          setting: MISCONFIGURATION_CODES.invalid_client!,
+          detail: `the token endpoint answered 401 to the ${operation} request; check ${MISCONFIGURATION_CODES.invalid_client}`,
+        };
       }
       // invalid_grant, or a server's own code for "no": the credentials or the token are refused.
       return { kind: "rejected", status, message: description ?? (code !== undefined && code !== REFUSAL_CODE ? code.slice(0, 100) : undefined) };

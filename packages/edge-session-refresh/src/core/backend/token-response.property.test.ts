@@ -73,7 +73,9 @@ describe.each(PARSERS)("$name properties", ({ parse }) => {
         if (result!.kind === "ok") {
           const { accessToken, accessTokenExpires, refreshToken } = result!.tokens!;
           expect(typeof accessToken === "string" && accessToken.length > 0).toBe(true);
-          expect(typeof accessTokenExpires === "number" && Number.isFinite(accessTokenExpires) && accessTokenExpires > 0, String(accessTokenExpires)).toBe(true);
+          expect(typeof accessTokenExpires === "number" && Number.isFinite(accessTokenExpires) && accessTokenExpires > 0, String(accessTokenExpires)).toBe(
+            true,
+          );
           expect(refreshToken === undefined || (typeof refreshToken === "string" && refreshToken.length > 0)).toBe(true);
         }
       }),

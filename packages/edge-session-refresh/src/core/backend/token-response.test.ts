@@ -8,14 +8,42 @@ const jwtWithExp = (exp: number) => new SignJWT({}).setProtectedHeader({ alg: "H
 
 describe("token responses the app understands without code changes", () => {
   const cases: Array<[string, () => Promise<unknown> | unknown, { access: string; refresh: string | undefined; expires: number }]> = [
-    ["default: nested under data, epoch ms", () => ({ data: { accessToken: "A", refreshToken: "R", accessTokenExpires: IN_AN_HOUR_MS } }), { access: "A", refresh: "R", expires: IN_AN_HOUR_MS }],
-    ["flat camelCase, expiresAt in epoch seconds", () => ({ accessToken: "A", refreshToken: "R", expiresAt: IN_AN_HOUR_MS / 1000 }), { access: "A", refresh: "R", expires: IN_AN_HOUR_MS }],
-    ["OAuth style with expires_in", () => ({ access_token: "A", refresh_token: "R", token_type: "Bearer", expires_in: 900 }), { access: "A", refresh: "R", expires: NOW + 900_000 }],
-    ["expires_at as an ISO 8601 string", () => ({ access_token: "A", refresh_token: "R", expires_at: new Date(IN_AN_HOUR_MS).toISOString() }), { access: "A", refresh: "R", expires: IN_AN_HOUR_MS }],
+    [
+      "default: nested under data, epoch ms",
+      () => ({ data: { accessToken: "A", refreshToken: "R", accessTokenExpires: IN_AN_HOUR_MS } }),
+      { access: "A", refresh: "R", expires: IN_AN_HOUR_MS },
+    ],
+    [
+      "flat camelCase, expiresAt in epoch seconds",
+      () => ({ accessToken: "A", refreshToken: "R", expiresAt: IN_AN_HOUR_MS / 1000 }),
+      { access: "A", refresh: "R", expires: IN_AN_HOUR_MS },
+    ],
+    [
+      "OAuth style with expires_in",
+      () => ({ access_token: "A", refresh_token: "R", token_type: "Bearer", expires_in: 900 }),
+      { access: "A", refresh: "R", expires: NOW + 900_000 },
+    ],
+    [
+      "expires_at as an ISO 8601 string",
+      () => ({ access_token: "A", refresh_token: "R", expires_at: new Date(IN_AN_HOUR_MS).toISOString() }),
+      { access: "A", refresh: "R", expires: IN_AN_HOUR_MS },
+    ],
     ["expiresIn as a numeric string", () => ({ accessToken: "A", refreshToken: "R", expiresIn: "60" }), { access: "A", refresh: "R", expires: NOW + 60_000 }],
-    ["DRF access/refresh with expiry only in the JWT exp", async () => ({ access: await jwtWithExp(IN_AN_HOUR_MS / 1000), refresh: "R" }), { access: "*", refresh: "R", expires: IN_AN_HOUR_MS }],
-    ["refresh response without a new refresh token", () => ({ data: { accessToken: "A", expires_in: 60 } }), { access: "A", refresh: undefined, expires: NOW + 60_000 }],
-    ["the first expiry field wins over later ones", () => ({ accessToken: "A", accessTokenExpires: IN_AN_HOUR_MS, expires_in: 5 }), { access: "A", refresh: undefined, expires: IN_AN_HOUR_MS }],
+    [
+      "DRF access/refresh with expiry only in the JWT exp",
+      async () => ({ access: await jwtWithExp(IN_AN_HOUR_MS / 1000), refresh: "R" }),
+      { access: "*", refresh: "R", expires: IN_AN_HOUR_MS },
+    ],
+    [
+      "refresh response without a new refresh token",
+      () => ({ data: { accessToken: "A", expires_in: 60 } }),
+      { access: "A", refresh: undefined, expires: NOW + 60_000 },
+    ],
+    [
+      "the first expiry field wins over later ones",
+      () => ({ accessToken: "A", accessTokenExpires: IN_AN_HOUR_MS, expires_in: 5 }),
+      { access: "A", refresh: undefined, expires: IN_AN_HOUR_MS },
+    ],
   ];
 
   it.each(cases)("%s", async (_label, body, expected) => {
@@ -51,7 +79,8 @@ describe("an absolute expiry is anchored to the local clock with the lifetime th
   const LIFETIME_MS = 300_000;
   // Date and iat are whole seconds: the anchored lifetime errs a second short, never long.
   const WHOLE_SECOND = 1000;
-  const jwt = (iat: number, exp: number) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuedAt(iat).setExpirationTime(exp).sign(new Uint8Array(32));
+  const jwt = (iat: number, exp: number) =>
+    new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuedAt(iat).setExpirationTime(exp).sign(new Uint8Array(32));
 
   it.each(SKEWS_S)("backend clock %i s off: absolute expiry minus the response's Date", (skew) => {
     const backendNow = NOW + skew * 1000;
@@ -72,7 +101,9 @@ describe("an absolute expiry is anchored to the local clock with the lifetime th
   });
 
   it("without Date or iat an absolute expiry is taken as the backend states it", () => {
-    expect(parseTokenResponse({ accessToken: "A", expiresAt: IN_AN_HOUR_MS }, { receivedAt: NOW })).toMatchObject({ tokens: { accessTokenExpires: IN_AN_HOUR_MS } });
+    expect(parseTokenResponse({ accessToken: "A", expiresAt: IN_AN_HOUR_MS }, { receivedAt: NOW })).toMatchObject({
+      tokens: { accessTokenExpires: IN_AN_HOUR_MS },
+    });
   });
 
   it("an absurd expiry is malformed, not an infinite or negative time", () => {
@@ -83,7 +114,10 @@ describe("an absolute expiry is anchored to the local clock with the lifetime th
 
 describe("OAuth 2.0 token responses (RFC 6749 §5.1)", () => {
   it("reads access_token, refresh_token and expires_in; token_type is case-insensitive Bearer", () => {
-    const parsed = parseOAuthTokenResponse({ access_token: "A", token_type: "bearer", expires_in: 300, refresh_token: "R", scope: "openid" }, { receivedAt: NOW });
+    const parsed = parseOAuthTokenResponse(
+      { access_token: "A", token_type: "bearer", expires_in: 300, refresh_token: "R", scope: "openid" },
+      { receivedAt: NOW },
+    );
     expect(parsed).toEqual({ kind: "ok", tokens: { accessToken: "A", refreshToken: "R", accessTokenExpires: NOW + 300_000 } });
   });
 

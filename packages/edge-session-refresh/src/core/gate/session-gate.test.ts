@@ -73,14 +73,22 @@ describe("session gate", () => {
     const { gate } = gateWith(scriptedBackend(() => ({ kind: "ok", value: big })));
     const result = await gate.check(await jarFor({ accessToken: "a", refreshToken: "r", accessTokenExpires: 0 }));
     if (result.outcome !== "refreshed") throw new Error(result.outcome);
-    expect(result.writes.map((w) => [w.name, w.expires === 0])).toEqual([[NAME, true], [`${NAME}.0`, false], [`${NAME}.1`, false]]);
+    expect(result.writes.map((w) => [w.name, w.expires === 0])).toEqual([
+      [NAME, true],
+      [`${NAME}.0`, false],
+      [`${NAME}.1`, false],
+    ]);
     expect([...result.jar.keys()].sort()).toEqual([`${NAME}.0`, `${NAME}.1`]);
   });
 
   it("a refused refresh clears every session cookie, chunks included", async () => {
     const { gate } = gateWith(scriptedBackend(() => ({ kind: "rejected", status: 401 })));
     const jwe = await codec.encode({ accessToken: "a".repeat(CHUNK_SIZE), refreshToken: "r", accessTokenExpires: 0 });
-    const jar = new Map([[`${NAME}.0`, jwe.slice(0, CHUNK_SIZE)], [`${NAME}.1`, jwe.slice(CHUNK_SIZE)], ["other", "kept"]]);
+    const jar = new Map([
+      [`${NAME}.0`, jwe.slice(0, CHUNK_SIZE)],
+      [`${NAME}.1`, jwe.slice(CHUNK_SIZE)],
+      ["other", "kept"],
+    ]);
     const result = await gate.check(jar);
     expect(result.outcome).toBe("rejected");
     if (result.outcome !== "rejected") return;
@@ -99,12 +107,24 @@ describe("session gate", () => {
   });
 
   const unreadable: Array<[string, () => Promise<Map<string, string>>]> = [
-    ["tampered", async () => {
-      const parts = (await codec.encode({ accessToken: "a", refreshToken: "r", accessTokenExpires: 1 })).split(".");
-      parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
-      return new Map([[NAME, parts.join(".")]]);
-    }],
-    ["another secret", async () => new Map([[NAME, await createSessionCodec({ secrets: ["x".repeat(32)], maxAgeSeconds: 60 }).encode({ accessToken: "a", refreshToken: "r", accessTokenExpires: 1 })]])],
+    [
+      "tampered",
+      async () => {
+        const parts = (await codec.encode({ accessToken: "a", refreshToken: "r", accessTokenExpires: 1 })).split(".");
+        parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
+        return new Map([[NAME, parts.join(".")]]);
+      },
+    ],
+    [
+      "another secret",
+      async () =>
+        new Map([
+          [
+            NAME,
+            await createSessionCodec({ secrets: ["x".repeat(32)], maxAgeSeconds: 60 }).encode({ accessToken: "a", refreshToken: "r", accessTokenExpires: 1 }),
+          ],
+        ]),
+    ],
     ["garbage", async () => new Map([[NAME, "%%%not-a-jwe%%%"]])],
     ["a next-auth session without backend tokens", () => jarFor({ sub: "u", name: "someone" })],
   ];
@@ -125,7 +145,13 @@ describe("session gate", () => {
 
 describe("session gate: refresh-ahead requests", () => {
   // Skew 30 s, default ahead 30 s: a marked request refreshes from 60 s left, an ordinary one from 30 s.
-  const claimsWithLeft = (ms: number) => ({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + ms, accessTokenReceivedAt: Date.now() - 300_000 + ms });
+  const claimsWithLeft = (ms: number) => ({
+    sub: "u",
+    accessToken: "a",
+    refreshToken: "r",
+    accessTokenExpires: Date.now() + ms,
+    accessTokenReceivedAt: Date.now() - 300_000 + ms,
+  });
 
   it("a marked request inside the ahead window refreshes; an ordinary one at the same moment stays valid", async () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));

@@ -82,7 +82,10 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
   const refreshAheadMs = options.refreshAheadMs ?? defaultRefreshAheadMs(options.refreshSkewMs);
 
   async function refreshClaims(claims: SessionClaims, request?: GateRequest): Promise<SessionStep> {
-    const due = request?.ahead === true ? refreshAheadDue(claims, clock.now(), options.refreshSkewMs, refreshAheadMs) : refreshDue(claims, clock.now(), options.refreshSkewMs);
+    const due =
+      request?.ahead === true
+        ? refreshAheadDue(claims, clock.now(), options.refreshSkewMs, refreshAheadMs)
+        : refreshDue(claims, clock.now(), options.refreshSkewMs);
     if (!due) return { outcome: "valid", claims };
     const result = await coordinator.refresh(claims);
     switch (result.kind) {

@@ -135,7 +135,9 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     }
     // Wait for the event itself, the back-off marker's expiry in the store: until then every ask is answered
     // "unavailable" from the marker, without a backend call; the first after it leads the retry.
-    await expect.poll(async () => (await coordinatorOn(store).refresh(session)).kind, { interval: 100, timeout: UNAVAILABLE_MARKER_TTL_MS * 3 }).toBe("refreshed");
+    await expect
+      .poll(async () => (await coordinatorOn(store).refresh(session)).kind, { interval: 100, timeout: UNAVAILABLE_MARKER_TTL_MS * 3 })
+      .toBe("refreshed");
     expect(backend.stats()).toMatchObject({ refreshAttempts: 2, reuseDetections: 0 });
   });
 
@@ -165,7 +167,10 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 
   it("a store that never answers in time yields unavailable after the wait limit, and no backend call", async () => {
     const session = await login();
-    const coordinator = coordinatorOn(faultyStore(store, () => "timeout"), 100);
+    const coordinator = coordinatorOn(
+      faultyStore(store, () => "timeout"),
+      100,
+    );
     expect(await coordinator.refresh(session)).toMatchObject({ kind: "unavailable" });
     expect(backend.stats().refreshAttempts).toBe(0);
   });
@@ -248,7 +253,10 @@ describe("Upstash store specifics", () => {
     const sealer = createSealer();
     const keys = await sealer.keysFor(session.refreshToken);
     const strangers = await sealer.keysFor("a-token-the-attacker-has");
-    const forged = await sealer.seal({ ...strangers, successor: keys.successor }, { kind: "refreshed", tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 } });
+    const forged = await sealer.seal(
+      { ...strangers, successor: keys.successor },
+      { kind: "refreshed", tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 } },
+    );
     await store.settle(keys, "nobody", forged, 30_000);
     const coordinator = coordinatorOn(store);
     const outcome = await coordinator.refresh(session);

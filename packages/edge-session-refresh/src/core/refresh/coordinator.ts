@@ -211,7 +211,8 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     switch (result.kind) {
       case "ok": {
         const successor = result.value;
-        const link = successor.refreshToken === token ? undefined : { previousKey: (await sealer.keysFor(successor.refreshToken)).previous, previousId: keys.id };
+        const link =
+          successor.refreshToken === token ? undefined : { previousKey: (await sealer.keysFor(successor.refreshToken)).previous, previousId: keys.id };
         // From the claim's answer to the settle: the part of a refresh no store round trip is in. Stored with
         // the outcome, so waiters on other isolates learn it too, and time their next re-claim by it.
         const refreshMs = claim === null ? undefined : Math.max(0, Math.round(clock.now() - claim.answeredAt));

@@ -20,7 +20,10 @@ const waited = flight({ waitingSince: NOW - 100 });
 describe("before each claim", () => {
   it("gives up at the wait limit, and asks otherwise", () => {
     expect(beforeClaim(flight(), DEADLINE - 1)).toBeNull();
-    expect(beforeClaim(flight(), DEADLINE)?.action).toMatchObject({ kind: "give-up", outcome: { kind: "unavailable", detail: "timed out waiting for another request's refresh" } });
+    expect(beforeClaim(flight(), DEADLINE)?.action).toMatchObject({
+      kind: "give-up",
+      outcome: { kind: "unavailable", detail: "timed out waiting for another request's refresh" },
+    });
   });
 });
 
@@ -30,22 +33,112 @@ describe("the store's answer and what the flight has seen → what to do", () =>
     ["the lock is ours after waiting → lead (took over a vanished leader)", { kind: "leader" }, waited, {}, { kind: "lead" }],
     ["a stored refusal → rejected", stored({ kind: "rejected" }), flight(), {}, { kind: "take", outcome: { kind: "rejected" } }],
     ["a stored refusal after waiting → rejected", stored({ kind: "rejected" }), waited, {}, { kind: "take", outcome: { kind: "rejected" } }],
-    ["a stored back-off → unavailable with its detail", stored({ kind: "unavailable", detail: "backend unavailable" }), flight(), {}, { kind: "take", outcome: { kind: "unavailable", detail: "backend unavailable", retryAfterSeconds: 2 } }],
-    ["successor tokens, not due, after waiting → joined", stored({ kind: "refreshed", tokens: fresh("r1") }), waited, {}, { kind: "take", outcome: { kind: "joined", tokens: fresh("r1") } }],
-    ["successor tokens, not due, never waited → replayed", stored({ kind: "refreshed", tokens: fresh("r1") }), flight(), {}, { kind: "take", outcome: { kind: "replayed", tokens: fresh("r1") } }],
-    ["successor tokens, due, a new refresh token → follow it", stored({ kind: "refreshed", tokens: due("r1") }), flight(), {}, { kind: "follow", tokens: due("r1") }],
-    ["successor tokens, due, a token seen before (a loop) → give up", stored({ kind: "refreshed", tokens: due("r0") }), flight({ token: "r1", visited: ["r0", "r1"] }), {}, { kind: "give-up", outcome: { kind: "unavailable", detail: "the stored successors loop or run too long" } }],
-    ["successor tokens, due, the chain at its limit → give up", stored({ kind: "refreshed", tokens: due("r2") }), flight({ token: "r1", visited: ["r0", "r1"] }), { maxChain: 2 }, { kind: "give-up", outcome: { kind: "unavailable" } }],
-    ["successor tokens, due, the same refresh token (non-rotating) → ask again at once", stored({ kind: "refreshed", tokens: due("r0") }), flight(), {}, { kind: "ask-again", afterMs: 0 }],
-    ["a value that fails authentication → give up", { kind: "unreadable", detail: "bad tag" }, flight(), {}, { kind: "give-up", outcome: { kind: "unavailable", detail: "a stored outcome could not be read" } }],
-    ["busy, first time → wait until the leader should be done", { kind: "busy", lockAgeMs: 30, lockTtlMs: 6_970 }, flight(), {}, { kind: "ask-again", afterMs: waitBeforeAsking(150, 30, 0) }],
-    ["busy, but the wait limit has passed → give up", { kind: "busy", lockAgeMs: 30, lockTtlMs: 6_970 }, flight({ deadline: NOW }), {}, { kind: "give-up", outcome: { kind: "unavailable", detail: "timed out waiting for another request's refresh" } }],
+    [
+      "a stored back-off → unavailable with its detail",
+      stored({ kind: "unavailable", detail: "backend unavailable" }),
+      flight(),
+      {},
+      { kind: "take", outcome: { kind: "unavailable", detail: "backend unavailable", retryAfterSeconds: 2 } },
+    ],
+    [
+      "successor tokens, not due, after waiting → joined",
+      stored({ kind: "refreshed", tokens: fresh("r1") }),
+      waited,
+      {},
+      { kind: "take", outcome: { kind: "joined", tokens: fresh("r1") } },
+    ],
+    [
+      "successor tokens, not due, never waited → replayed",
+      stored({ kind: "refreshed", tokens: fresh("r1") }),
+      flight(),
+      {},
+      { kind: "take", outcome: { kind: "replayed", tokens: fresh("r1") } },
+    ],
+    [
+      "successor tokens, due, a new refresh token → follow it",
+      stored({ kind: "refreshed", tokens: due("r1") }),
+      flight(),
+      {},
+      { kind: "follow", tokens: due("r1") },
+    ],
+    [
+      "successor tokens, due, a token seen before (a loop) → give up",
+      stored({ kind: "refreshed", tokens: due("r0") }),
+      flight({ token: "r1", visited: ["r0", "r1"] }),
+      {},
+      { kind: "give-up", outcome: { kind: "unavailable", detail: "the stored successors loop or run too long" } },
+    ],
+    [
+      "successor tokens, due, the chain at its limit → give up",
+      stored({ kind: "refreshed", tokens: due("r2") }),
+      flight({ token: "r1", visited: ["r0", "r1"] }),
+      { maxChain: 2 },
+      { kind: "give-up", outcome: { kind: "unavailable" } },
+    ],
+    [
+      "successor tokens, due, the same refresh token (non-rotating) → ask again at once",
+      stored({ kind: "refreshed", tokens: due("r0") }),
+      flight(),
+      {},
+      { kind: "ask-again", afterMs: 0 },
+    ],
+    [
+      "a value that fails authentication → give up",
+      { kind: "unreadable", detail: "bad tag" },
+      flight(),
+      {},
+      { kind: "give-up", outcome: { kind: "unavailable", detail: "a stored outcome could not be read" } },
+    ],
+    [
+      "busy, first time → wait until the leader should be done",
+      { kind: "busy", lockAgeMs: 30, lockTtlMs: 6_970 },
+      flight(),
+      {},
+      { kind: "ask-again", afterMs: waitBeforeAsking(150, 30, 0) },
+    ],
+    [
+      "busy, but the wait limit has passed → give up",
+      { kind: "busy", lockAgeMs: 30, lockTtlMs: 6_970 },
+      flight({ deadline: NOW }),
+      {},
+      { kind: "give-up", outcome: { kind: "unavailable", detail: "timed out waiting for another request's refresh" } },
+    ],
     ["timeout → ask again shortly", { kind: "timeout", detail: "t" }, flight(), {}, { kind: "ask-again", afterMs: TIMEOUT_RETRY_MS }],
-    ["timeout at the wait limit → give up", { kind: "timeout", detail: "t" }, flight({ deadline: NOW }), {}, { kind: "give-up", outcome: { kind: "unavailable", detail: "the lock store did not answer in time" } }],
-    ["refused, unlocked refresh allowed, nothing seen → refresh without the lock", { kind: "refused", code: "STORE_UNREACHABLE", detail: "d" }, flight(), { unlockedWhenStoreFails: true }, { kind: "refresh-unlocked" }],
-    ["refused, unlocked allowed, but it waited on a lock → give up", { kind: "refused", code: "STORE_UNREACHABLE", detail: "d" }, waited, { unlockedWhenStoreFails: true }, { kind: "give-up", outcome: { kind: "unavailable", detail: "the lock store failed (STORE_UNREACHABLE)" } }],
-    ["refused, unlocked allowed, but a claim timed out (it may hold the lock) → give up", { kind: "refused", code: "STORE_SERVER_ERROR", detail: "d" }, flight({ uncertain: true }), { unlockedWhenStoreFails: true }, { kind: "give-up", outcome: { kind: "unavailable" } }],
-    ["refused, unlocked refresh not safe here → give up", { kind: "refused", code: "STORE_RATE_LIMITED", detail: "d" }, flight(), {}, { kind: "give-up", outcome: { kind: "unavailable", detail: "the lock store failed (STORE_RATE_LIMITED)" } }],
+    [
+      "timeout at the wait limit → give up",
+      { kind: "timeout", detail: "t" },
+      flight({ deadline: NOW }),
+      {},
+      { kind: "give-up", outcome: { kind: "unavailable", detail: "the lock store did not answer in time" } },
+    ],
+    [
+      "refused, unlocked refresh allowed, nothing seen → refresh without the lock",
+      { kind: "refused", code: "STORE_UNREACHABLE", detail: "d" },
+      flight(),
+      { unlockedWhenStoreFails: true },
+      { kind: "refresh-unlocked" },
+    ],
+    [
+      "refused, unlocked allowed, but it waited on a lock → give up",
+      { kind: "refused", code: "STORE_UNREACHABLE", detail: "d" },
+      waited,
+      { unlockedWhenStoreFails: true },
+      { kind: "give-up", outcome: { kind: "unavailable", detail: "the lock store failed (STORE_UNREACHABLE)" } },
+    ],
+    [
+      "refused, unlocked allowed, but a claim timed out (it may hold the lock) → give up",
+      { kind: "refused", code: "STORE_SERVER_ERROR", detail: "d" },
+      flight({ uncertain: true }),
+      { unlockedWhenStoreFails: true },
+      { kind: "give-up", outcome: { kind: "unavailable" } },
+    ],
+    [
+      "refused, unlocked refresh not safe here → give up",
+      { kind: "refused", code: "STORE_RATE_LIMITED", detail: "d" },
+      flight(),
+      {},
+      { kind: "give-up", outcome: { kind: "unavailable", detail: "the lock store failed (STORE_RATE_LIMITED)" } },
+    ],
   ])("%s", (_row, answer, state, context, action) => {
     expect(decide(answer, state, CLAIM, { ...CONTEXT, ...context }).action).toMatchObject(action as object);
   });
@@ -80,11 +173,19 @@ describe("what the flight remembers, and what it reports", () => {
 
   it("a wait never outlasts the lock (then the lead is free) nor the wait limit", () => {
     expect(decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 20 }, flight(), CLAIM, CONTEXT).action).toEqual({ kind: "ask-again", afterMs: 20 });
-    expect(decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 6_000 }, flight({ deadline: NOW + 7 }), CLAIM, CONTEXT).action).toEqual({ kind: "ask-again", afterMs: 7 });
+    expect(decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 6_000 }, flight({ deadline: NOW + 7 }), CLAIM, CONTEXT).action).toEqual({
+      kind: "ask-again",
+      afterMs: 7,
+    });
   });
 
   it("following a successor asks about its token afresh, keeping the wait and the chain", () => {
-    const { next } = decide(stored({ kind: "refreshed", tokens: due("r1") }), flight({ waitingSince: NOW - 5, uncertain: true, ignoring: "x", lateAsks: 2, lockTakenAt: 1 }), CLAIM, CONTEXT);
+    const { next } = decide(
+      stored({ kind: "refreshed", tokens: due("r1") }),
+      flight({ waitingSince: NOW - 5, uncertain: true, ignoring: "x", lateAsks: 2, lockTakenAt: 1 }),
+      CLAIM,
+      CONTEXT,
+    );
     expect(next).toEqual({ token: "r1", visited: ["r0", "r1"], waitingSince: NOW - 5, lockTakenAt: null, lateAsks: 0, uncertain: false, deadline: DEADLINE });
   });
 
@@ -100,8 +201,16 @@ describe("what the flight remembers, and what it reports", () => {
   });
 
   it.each([
-    [{ kind: "refused", code: "STORE_UNAUTHORIZED", detail: "401" } as const, false, { event: "store-failed", code: "STORE_UNAUTHORIZED", action: "unavailable", detail: "401" }],
-    [{ kind: "refused", code: "STORE_UNREACHABLE", detail: "down" } as const, true, { event: "store-failed", code: "STORE_UNREACHABLE", action: "unlocked-refresh", detail: "down" }],
+    [
+      { kind: "refused", code: "STORE_UNAUTHORIZED", detail: "401" } as const,
+      false,
+      { event: "store-failed", code: "STORE_UNAUTHORIZED", action: "unavailable", detail: "401" },
+    ],
+    [
+      { kind: "refused", code: "STORE_UNREACHABLE", detail: "down" } as const,
+      true,
+      { event: "store-failed", code: "STORE_UNREACHABLE", action: "unlocked-refresh", detail: "down" },
+    ],
     [{ kind: "unreadable", detail: "bad tag" } as const, false, { event: "store-value-invalid", detail: "bad tag" }],
   ])("reports %j (unlocked refresh allowed: %s)", (answer, unlockedWhenStoreFails, report) => {
     expect(decide(answer, flight(), CLAIM, { ...CONTEXT, unlockedWhenStoreFails }).report).toEqual(report);

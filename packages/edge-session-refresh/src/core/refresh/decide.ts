@@ -136,7 +136,8 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
       const bound = flight.lockTakenAt !== null && flight.lateAsks > 0 ? storeMoment(claim) - flight.lockTakenAt - roundTrip(claim) : undefined;
       const refreshSeen = stored.kind === "refreshed" && stored.refreshMs !== undefined ? stored.refreshMs : bound;
       const learned = refreshSeen === undefined ? {} : { refreshSeen };
-      if (stored.kind === "rejected") return { action: { kind: "take", outcome: { kind: "rejected", detail: "the backend refused this refresh token" } }, next: flight, ...learned };
+      if (stored.kind === "rejected")
+        return { action: { kind: "take", outcome: { kind: "rejected", detail: "the backend refused this refresh token" } }, next: flight, ...learned };
       if (stored.kind === "unavailable") return { action: { kind: "take", outcome: unavailable(stored.detail) }, next: flight, ...learned };
       const tokens = stored.tokens;
       if (!refreshDue(tokens, now, context.refreshSkewMs)) {
@@ -186,7 +187,9 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
       // A timeout proves nothing: the store may be fine and a leader busy, or our own claim may have gone
       // through (the claim is re-entrant, so asking again tells). Keep asking until the wait limit.
       const next: FlightState = { ...flight, uncertain: true };
-      const report: DecisionReport | undefined = flight.uncertain ? undefined : { event: "store-failed", code: "STORE_TIMEOUT", action: "retrying", detail: answer.detail };
+      const report: DecisionReport | undefined = flight.uncertain
+        ? undefined
+        : { event: "store-failed", code: "STORE_TIMEOUT", action: "retrying", detail: answer.detail };
       const remaining = flight.deadline - now;
       const action: Action =
         remaining <= 0
@@ -199,7 +202,11 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
       // The store said no outright. Refreshing without the lock is only safe where a parallel refresh
       // elsewhere cannot be taken for token reuse; otherwise keep the session and answer 503.
       if (context.unlockedWhenStoreFails && !waited && !flight.uncertain) {
-        return { action: { kind: "refresh-unlocked" }, next: flight, report: { event: "store-failed", code: answer.code, action: "unlocked-refresh", detail: answer.detail } };
+        return {
+          action: { kind: "refresh-unlocked" },
+          next: flight,
+          report: { event: "store-failed", code: answer.code, action: "unlocked-refresh", detail: answer.detail },
+        };
       }
       return {
         action: { kind: "give-up", outcome: unavailable(`the lock store failed (${answer.code})`) },

@@ -37,7 +37,12 @@ export type CoordinatorEvent =
       readonly chainLength: number;
       readonly detail?: string;
     }
-  | { readonly event: "store-failed"; readonly code: SessionErrorCode; readonly action: "retrying" | "unavailable" | "unlocked-refresh"; readonly detail: string }
+  | {
+      readonly event: "store-failed";
+      readonly code: SessionErrorCode;
+      readonly action: "retrying" | "unavailable" | "unlocked-refresh";
+      readonly detail: string;
+    }
   | { readonly event: "store-value-invalid"; readonly detail: string }
   | { readonly event: "settle-failed"; readonly attempts: number; readonly detail: string }
   | { readonly event: "backend-unavailable"; readonly detail: string }

@@ -100,7 +100,9 @@ describe("dead cookies and outages cost little", () => {
     }
     // With the 2 s "unavailable" marker: about 10 s / 2 s calls per user. Without it, one per request: 5000.
     expect(calls).toBeLessThanOrEqual(50 * 6);
-    console.log(`[figure] backend calls in a 10 s outage, 50 users x 5 tabs x 3 isolates, a request every 500 ms: ${calls} (one per request would be ${50 * 5 * 20})`);
+    console.log(
+      `[figure] backend calls in a 10 s outage, 50 users x 5 tabs x 3 isolates, a request every 500 ms: ${calls} (one per request would be ${50 * 5 * 20})`,
+    );
   });
 });
 
@@ -136,7 +138,10 @@ describe("sign-out", () => {
     const coordinator = testCoordinator({
       store,
       clock,
-      backend: { refresh: async () => ({ kind: "ok", value: { accessToken: "x", refreshToken: "y", accessTokenExpires: clock.now() + 60_000 } }), revoke: async () => ({ kind: "unavailable", reason: "network", detail: "down" }) },
+      backend: {
+        refresh: async () => ({ kind: "ok", value: { accessToken: "x", refreshToken: "y", accessTokenExpires: clock.now() + 60_000 } }),
+        revoke: async () => ({ kind: "unavailable", reason: "network", detail: "down" }),
+      },
     });
     expect(await coordinator.signOut("r1")).toMatchObject({ revoked: "failed" });
     expect(await coordinator.refresh({ accessToken: "a", refreshToken: "r1", accessTokenExpires: clock.now() - 1 })).toMatchObject({ kind: "rejected" });

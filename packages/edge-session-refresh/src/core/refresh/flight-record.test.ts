@@ -23,7 +23,16 @@ describe("the role, in the outcome words", () => {
 describe("the refresh line", () => {
   it("measures the wait from the first busy answer to the decision that ended it, and nothing else", () => {
     const line = refreshEvent(facts({ waitingSince: 1_000, last: { action: "take", at: 1_180.4 }, storeCommands: 2 }), { kind: "joined", tokens }, 10, 1_300);
-    expect(line).toEqual({ event: "refresh", outcome: "joined", role: "joined", requests: 10, lockWaitMs: 180, backendMs: null, storeCommands: 2, chainLength: 0 });
+    expect(line).toEqual({
+      event: "refresh",
+      outcome: "joined",
+      role: "joined",
+      requests: 10,
+      lockWaitMs: 180,
+      backendMs: null,
+      storeCommands: 2,
+      chainLength: 0,
+    });
   });
 
   it("a leader that never waited waited 0 ms; its backend time and the detail of a failure are kept", () => {

@@ -37,7 +37,9 @@ describe.each(POLICIES)("rotation policy %s", (policy) => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy, accessTtlMs: 4_000, latencyMs: 80, reuseIntervalMs: 10_000 });
     const store = countingStore(createMemoryLockStore({ clock }));
-    const isolates = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS, graceMs: 30_000 } }));
+    const isolates = Array.from({ length: 3 }, () =>
+      testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS, graceMs: 30_000 } }),
+    );
     let jar: BackendTokens = backend.login();
     const outcomes: Array<RefreshOutcome["kind"] | "hung" | "valid"> = [];
     const started = clock.now();
@@ -91,7 +93,12 @@ describe("a backend that does not rotate", () => {
   it("the second expiry leads a new refresh instead of waiting on itself (the old hang)", async () => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy: "none", accessTtlMs: 5_000 });
-    const coordinator = testCoordinator({ store: createMemoryLockStore({ clock }), backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS, graceMs: 30_000 } });
+    const coordinator = testCoordinator({
+      store: createMemoryLockStore({ clock }),
+      backend,
+      clock,
+      settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS, graceMs: 30_000 },
+    });
     let tokens = backend.login();
     for (let expiry = 1; expiry <= 5; expiry++) {
       clock.advance(5_000);
@@ -109,7 +116,9 @@ describe("a backend that does not rotate", () => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy: "none", accessTtlMs: 5_000, latencyMs: 50 });
     const store = createMemoryLockStore({ clock });
-    const isolates: RefreshCoordinator[] = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } }));
+    const isolates: RefreshCoordinator[] = Array.from({ length: 3 }, () =>
+      testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } }),
+    );
     let tokens = backend.login();
     for (let expiry = 1; expiry <= 3; expiry++) {
       clock.advance(5_000);
@@ -140,7 +149,13 @@ describe("successor chains", () => {
     expect(await settled(coordinator.refresh(stale))).toMatchObject({ kind: "refreshed" });
     expect(await settled(coordinator.refresh({ ...stale, refreshToken: "B" }))).toMatchObject({ kind: "refreshed" });
     // Now A's stored successor is B and B's is A, both expired: following must stop.
-    const looped = await settled(testCoordinator({ store: createMemoryLockStore({ clock }), clock, backend: { refresh: async () => ({ kind: "unavailable", reason: "network", detail: "x" }) } }).refresh(stale));
+    const looped = await settled(
+      testCoordinator({
+        store: createMemoryLockStore({ clock }),
+        clock,
+        backend: { refresh: async () => ({ kind: "unavailable", reason: "network", detail: "x" }) },
+      }).refresh(stale),
+    );
     expect(looped).toMatchObject({ kind: "unavailable" });
     expect(coordinator.inFlight()).toBe(0);
   });

@@ -40,10 +40,19 @@ export function createSignOut(deps: SignOutDependencies): (refreshToken: string)
         return store.forget(keys, await sealer.seal(keys, { kind: "rejected" }), deps.refusalTtlMs, deps.maxLinks);
       })(),
     ]);
-    const revoked = revocation.status === "fulfilled" && (revocation.value.kind === "ok" || revocation.value.kind === "skipped") ? (revocation.value.kind === "ok" ? "revoked" : "skipped") : "failed";
+    const revoked =
+      revocation.status === "fulfilled" && (revocation.value.kind === "ok" || revocation.value.kind === "skipped")
+        ? revocation.value.kind === "ok"
+          ? "revoked"
+          : "skipped"
+        : "failed";
     const chainForgotten = forgotten.status === "fulfilled" ? forgotten.value : null;
     const problems = [
-      revocation.status === "rejected" ? describeError(revocation.reason) : revoked === "failed" && revocation.status === "fulfilled" ? JSON.stringify(revocation.value) : undefined,
+      revocation.status === "rejected"
+        ? describeError(revocation.reason)
+        : revoked === "failed" && revocation.status === "fulfilled"
+          ? JSON.stringify(revocation.value)
+          : undefined,
       forgotten.status === "rejected" ? describeError(forgotten.reason) : undefined,
     ].filter((problem): problem is string => problem !== undefined);
     deps.onEvent({ event: "sign-out", revoked, chainForgotten, ...(problems.length > 0 ? { detail: problems.join("; ") } : {}) });

@@ -13,10 +13,16 @@ function parse(env: Record<string, string>) {
 describe("store settings", () => {
   it.each([
     [{}, { kind: "memory" }],
-    [{ UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { kind: "upstash", url: "https://u.example", token: "t" }],
+    [
+      { UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" },
+      { kind: "upstash", url: "https://u.example", token: "t" },
+    ],
     [{ REDIS_URL: "redis://10.0.0.5:6379" }, { kind: "redis", url: "redis://10.0.0.5:6379" }],
     [{ REDIS_URL: "rediss://default:pw@cache.example:6380/0" }, { kind: "redis", url: "rediss://default:pw@cache.example:6380/0" }],
-    [{ REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7001" }, { kind: "redis-cluster", nodes: ["10.0.0.1:7000", "10.0.0.2:7001"], tls: false, username: undefined, password: undefined }],
+    [
+      { REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7001" },
+      { kind: "redis-cluster", nodes: ["10.0.0.1:7000", "10.0.0.2:7001"], tls: false, username: undefined, password: undefined },
+    ],
     [
       { REDIS_CLUSTER_NODES: "cfg.abc.cache.amazonaws.com:6379", REDIS_CLUSTER_TLS: "1", REDIS_USERNAME: "app", REDIS_PASSWORD: "pw" },
       { kind: "redis-cluster", nodes: ["cfg.abc.cache.amazonaws.com:6379"], tls: true, username: "app", password: "pw" },

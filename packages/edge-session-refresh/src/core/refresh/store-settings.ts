@@ -51,7 +51,10 @@ export function parseStoreSettings(text: (name: string) => string | undefined, p
   }
   if (clusterNodes === undefined) {
     for (const name of ["REDIS_CLUSTER_TLS", "REDIS_USERNAME", "REDIS_PASSWORD"]) {
-      if (text(name) !== undefined) problems.push(`${name} is for REDIS_CLUSTER_NODES${redisUrl !== undefined ? "; with REDIS_URL, put credentials in the URL (rediss:// for TLS)" : ", which is not set"}`);
+      if (text(name) !== undefined)
+        problems.push(
+          `${name} is for REDIS_CLUSTER_NODES${redisUrl !== undefined ? "; with REDIS_URL, put credentials in the URL (rediss:// for TLS)" : ", which is not set"}`,
+        );
     }
   }
 
@@ -70,12 +73,16 @@ export function parseStoreSettings(text: (name: string) => string | undefined, p
     return { kind: "memory" };
   }
   if (clusterNodes !== undefined) {
-    const nodes = clusterNodes.split(",").map((node) => node.trim()).filter(Boolean);
+    const nodes = clusterNodes
+      .split(",")
+      .map((node) => node.trim())
+      .filter(Boolean);
     const bad = nodes.filter((node) => !validHostPort(node));
     if (nodes.length === 0 || bad.length > 0) {
       problems.push(`REDIS_CLUSTER_NODES must be comma-separated host:port seeds (e.g. 10.0.0.1:6379,10.0.0.2:6379), got ${JSON.stringify(clusterNodes)}`);
     }
-    if (clusterTls !== undefined && clusterTls !== "1" && clusterTls !== "0") problems.push(`REDIS_CLUSTER_TLS must be 1 or 0, got ${JSON.stringify(clusterTls)}`);
+    if (clusterTls !== undefined && clusterTls !== "1" && clusterTls !== "0")
+      problems.push(`REDIS_CLUSTER_TLS must be 1 or 0, got ${JSON.stringify(clusterTls)}`);
     if (password === undefined && username !== undefined) problems.push("REDIS_USERNAME is set but REDIS_PASSWORD is not");
     return { kind: "redis-cluster", nodes, tls: clusterTls === "1", username, password };
   }

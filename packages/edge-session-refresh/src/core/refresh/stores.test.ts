@@ -55,7 +55,11 @@ describe("the stores table", () => {
     expect(chosen.store).toBe(built[0]);
     expect(chosen).toMatchObject({ shared: true, unlockedWhenStoreFails: false });
     expect(chosen.description).toBe("[session] lock store: Redis over TCP at redis://default:***@cache:6379");
-    const runtime = createSessionRuntime(parseSettings({ ...secret, REDIS_URL: "redis://cache:6379" }), { stores: outside, announceStore: false, onEvent: () => {} });
+    const runtime = createSessionRuntime(parseSettings({ ...secret, REDIS_URL: "redis://cache:6379" }), {
+      stores: outside,
+      announceStore: false,
+      onEvent: () => {},
+    });
     expect(runtime.store).toBe(built[1]);
   });
 });

@@ -109,7 +109,11 @@ describe("the leader's refresh time travels with the stored outcome", () => {
     const sealer = createSealer();
     const keys = await sealer.keysFor("a-refresh-token");
     const tokens = { accessToken: "a", refreshToken: "b", accessTokenExpires: Date.UTC(2030, 0, 1) };
-    expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens, refreshMs: 173 }))).toEqual({ kind: "refreshed", tokens, refreshMs: 173 });
+    expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens, refreshMs: 173 }))).toEqual({
+      kind: "refreshed",
+      tokens,
+      refreshMs: 173,
+    });
     expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens }))).toEqual({ kind: "refreshed", tokens });
     const nonsense = { kind: "refreshed", tokens, refreshMs: -1 } as unknown as SealedOutcome;
     expect(await sealer.unseal(keys, await sealer.seal(keys, nonsense))).toEqual({ kind: "refreshed", tokens });

@@ -13,7 +13,13 @@ const RUNS = 10_000;
 const SECRET = "property-secret-0123456789abcdef";
 const NAME = sessionCookieName(false);
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
-const claims = { sub: "u1", email: "u@example.com", accessToken: "x".repeat(CHUNK_SIZE * 3), refreshToken: "r".repeat(64), accessTokenExpires: 1_900_000_000_000 };
+const claims = {
+  sub: "u1",
+  email: "u@example.com",
+  accessToken: "x".repeat(CHUNK_SIZE * 3),
+  refreshToken: "r".repeat(64),
+  accessTokenExpires: 1_900_000_000_000,
+};
 const tokens = { big: await codec.encode(claims) };
 const bigChunks = chunkSessionCookie(NAME, tokens.big);
 
@@ -64,4 +70,3 @@ describe("chunk assembly properties", () => {
     );
   });
 });
-

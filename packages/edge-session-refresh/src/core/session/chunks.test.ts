@@ -7,7 +7,11 @@ import { chunkSessionCookie, joinSessionCookie } from "./chunks";
 // be exactly its chunks, whatever its chunk size is.
 const require = createRequire(import.meta.url);
 const { SessionStore } = require(join(dirname(require.resolve("next-auth/jwt")), "..", "core", "lib", "cookie.js")) as {
-  SessionStore: new (option: { name: string; options: object }, req: { cookies: object }, logger: Console) => {
+  SessionStore: new (
+    option: { name: string; options: object },
+    req: { cookies: object },
+    logger: Console,
+  ) => {
     chunk(value: string, options: object): Array<{ name: string; value: string }>;
   };
 };

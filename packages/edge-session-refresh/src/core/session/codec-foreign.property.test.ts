@@ -27,7 +27,11 @@ describe("foreign token properties", () => {
     const wrong = ["w1-0123456789abcdef0123", "w2-0123456789abcdef0123", `${SECRET} `, SECRET.slice(1), SECRET.toUpperCase()].map((secret) =>
       createSessionCodec({ secrets: [secret], maxAgeSeconds: 3600 }),
     );
-    const randomClaims = fc.dictionary(fc.string({ maxLength: 8 }).filter((key) => !["exp", "iat", "jti", "nbf"].includes(key)), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 6 });
+    const randomClaims = fc.dictionary(
+      fc.string({ maxLength: 8 }).filter((key) => !["exp", "iat", "jti", "nbf"].includes(key)),
+      fc.jsonValue({ maxDepth: 1 }),
+      { maxKeys: 6 },
+    );
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: wrong.length - 1 }), randomClaims, async (which, body) => {
         const jwe = await wrong[which]!.encode(body);
@@ -61,5 +65,4 @@ describe("foreign token properties", () => {
       { numRuns: RUNS },
     );
   });
-
 });

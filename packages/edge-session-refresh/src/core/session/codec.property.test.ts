@@ -26,13 +26,7 @@ const originalBytes = new Map([tokens.small, tokens.big].map((token) => [token, 
 const segment = fc.uint8Array({ maxLength: 48 }).map((bytes) => encodeBase64url(bytes));
 /** Strings shaped like a compact JWE (five dot-separated parts), mixing real and random parts. */
 const jweLike = fc
-  .tuple(
-    fc.oneof(fc.constant(NEXT_AUTH_PROTECTED_HEADER), segment, fc.string()),
-    fc.oneof(fc.constant(""), segment),
-    segment,
-    segment,
-    segment,
-  )
+  .tuple(fc.oneof(fc.constant(NEXT_AUTH_PROTECTED_HEADER), segment, fc.string()), fc.oneof(fc.constant(""), segment), segment, segment, segment)
   .map((parts) => parts.join("."));
 const anyString = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.string({ maxLength: 200 }), jweLike, fc.base64String({ maxLength: 200 }));
 
@@ -98,7 +92,11 @@ describe("session cookie reader properties", () => {
       fc.uint8Array({ maxLength: 64 }),
       fc.jsonValue({ maxDepth: 2 }).map((value) => new TextEncoder().encode(JSON.stringify(value))),
       fc
-        .record({ sub: fc.string(), exp: fc.oneof(fc.string(), fc.double(), fc.constant(now - 3600), fc.constant(now + 3600)), nbf: fc.oneof(fc.constant(undefined), fc.double(), fc.constant(now + 3600)) })
+        .record({
+          sub: fc.string(),
+          exp: fc.oneof(fc.string(), fc.double(), fc.constant(now - 3600), fc.constant(now + 3600)),
+          nbf: fc.oneof(fc.constant(undefined), fc.double(), fc.constant(now + 3600)),
+        })
         .map((value) => new TextEncoder().encode(JSON.stringify(value))),
       fc.uint8Array({ minLength: 1, maxLength: 8 }).map((junk) => new Uint8Array([0x7b, 0xff, ...junk, 0x7d])),
     );

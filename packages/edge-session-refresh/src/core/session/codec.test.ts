@@ -7,7 +7,14 @@ import { sessionEncryptionKey } from "./keys";
 
 const SECRET = "codec-test-secret-0123456789abcdef";
 const OTHER = "another-secret-entirely-0123456789";
-const claims = { sub: "user-1", name: "Ada", email: "ada@example.com", accessToken: "a".repeat(40), refreshToken: "r".repeat(40), accessTokenExpires: 1_900_000_000_000 };
+const claims = {
+  sub: "user-1",
+  name: "Ada",
+  email: "ada@example.com",
+  accessToken: "a".repeat(40),
+  refreshToken: "r".repeat(40),
+  accessTokenExpires: 1_900_000_000_000,
+};
 /** A token big enough that next-auth chunks it. */
 const bigClaims = { ...claims, accessToken: "x".repeat(CHUNK_SIZE * 2) };
 
@@ -42,7 +49,11 @@ describe("session codec interop with next-auth v4", () => {
     expect(viaGetToken).toMatchObject({ accessToken: bigClaims.accessToken });
 
     const theirs = await nextAuthEncode({ token: bigClaims, secret: SECRET });
-    const jar = new Map(chunkSessionCookie(name, theirs).reverse().map((c) => [c.name, c.value] as const));
+    const jar = new Map(
+      chunkSessionCookie(name, theirs)
+        .reverse()
+        .map((c) => [c.name, c.value] as const),
+    );
     expect(await codec.decode(joinSessionCookie(jar, name))).toMatchObject({ accessToken: bigClaims.accessToken });
   });
 
@@ -56,18 +67,31 @@ describe("session codec refuses what it should, without throwing", () => {
   const name = sessionCookieName(false);
   const cases: Array<[string, () => Promise<string | null>]> = [
     ["another secret", () => nextAuthEncode({ token: claims, secret: OTHER })],
-    ["a truncated chunk set", async () => {
-      const jar = new Map(chunkSessionCookie(name, await codec.encode(bigClaims)).slice(0, -1).map((c) => [c.name, c.value] as const));
-      return joinSessionCookie(jar, name);
-    }],
+    [
+      "a truncated chunk set",
+      async () => {
+        const jar = new Map(
+          chunkSessionCookie(name, await codec.encode(bigClaims))
+            .slice(0, -1)
+            .map((c) => [c.name, c.value] as const),
+        );
+        return joinSessionCookie(jar, name);
+      },
+    ],
     ["random bytes", async () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(300))))],
     ["five random base64url parts", async () => "eyJhbGciOiJkaXIifQ.AAAA.BBBB.CCCC.DDDD"],
-    ["a flipped ciphertext character", async () => {
-      const parts = (await codec.encode(claims)).split(".");
-      parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
-      return parts.join(".");
-    }],
-    ["an expired session", () => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => Date.now() - 3_600_000, sleep: async () => {} } }).encode(claims)],
+    [
+      "a flipped ciphertext character",
+      async () => {
+        const parts = (await codec.encode(claims)).split(".");
+        parts[3] = (parts[3]!.startsWith("A") ? "B" : "A") + parts[3]!.slice(1);
+        return parts.join(".");
+      },
+    ],
+    [
+      "an expired session",
+      () => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => Date.now() - 3_600_000, sleep: async () => {} } }).encode(claims),
+    ],
     ["a signed JWT instead of a JWE", async () => "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"],
     ["an empty string", async () => ""],
   ];
@@ -88,7 +112,8 @@ describe("the fast path and the general path agree", () => {
 
   it("exp within the 15 s tolerance is accepted and beyond it refused, like jose", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const make = (offset: number) => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => (now + offset) * 1000, sleep: async () => {} } }).encode(claims);
+    const make = (offset: number) =>
+      createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => (now + offset) * 1000, sleep: async () => {} } }).encode(claims);
     // Minted 70 s ago with a 60 s lifetime: expired 10 s ago, inside the tolerance.
     expect(await codec.decode(await make(-70))).toMatchObject(claims);
     // Minted 80 s ago: expired 20 s ago, outside it.

@@ -29,16 +29,22 @@ describe("cookie header properties", () => {
 
   it(`any header string parses to a jar of trimmed, non-empty names without ";" and never throws (${RUNS} runs)`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.array(fc.constantFrom(";", "=", " ", "a", "b", NAME, `${NAME}.0`, "\t"), { maxLength: 30 }).map((p) => p.join(""))), (header) => {
-        const jar = parseCookieHeader(header);
-        for (const [name, value] of jar) {
-          expect(name.length).toBeGreaterThan(0);
-          expect(name).toBe(name.trim());
-          expect(name).not.toContain(";");
-          expect(value).not.toContain(";");
-        }
-        expect(() => joinSessionCookie(jar, NAME)).not.toThrow();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 300 }),
+          fc.array(fc.constantFrom(";", "=", " ", "a", "b", NAME, `${NAME}.0`, "\t"), { maxLength: 30 }).map((p) => p.join("")),
+        ),
+        (header) => {
+          const jar = parseCookieHeader(header);
+          for (const [name, value] of jar) {
+            expect(name.length).toBeGreaterThan(0);
+            expect(name).toBe(name.trim());
+            expect(name).not.toContain(";");
+            expect(value).not.toContain(";");
+          }
+          expect(() => joinSessionCookie(jar, NAME)).not.toThrow();
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -65,7 +65,13 @@ export function applyCookieWrites(jar: ReadonlyMap<string, string>, writes: read
 
 /** One write as a `Set-Cookie` header value, with the attributes Next's `response.cookies.set` gives it. */
 export function serializeSetCookie(write: CookieWrite): string {
-  const attributes = [`${write.name}=${write.value}`, `Path=${write.path}`, `Expires=${new Date(write.expires).toUTCString()}`, "HttpOnly", `SameSite=${write.sameSite}`];
+  const attributes = [
+    `${write.name}=${write.value}`,
+    `Path=${write.path}`,
+    `Expires=${new Date(write.expires).toUTCString()}`,
+    "HttpOnly",
+    `SameSite=${write.sameSite}`,
+  ];
   if (write.secure) attributes.push("Secure");
   return attributes.join("; ");
 }

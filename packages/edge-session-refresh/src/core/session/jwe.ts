@@ -34,11 +34,7 @@ export async function decryptNextAuthJwe(jwe: string, key: CryptoKey): Promise<R
   sealed.set(tag, ciphertext.length);
   let plaintext: ArrayBuffer;
   try {
-    plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: iv as BufferSource, additionalData: headerBytes, tagLength: TAG_BYTES * 8 },
-      key,
-      sealed,
-    );
+    plaintext = await crypto.subtle.decrypt({ name: "AES-GCM", iv: iv as BufferSource, additionalData: headerBytes, tagLength: TAG_BYTES * 8 }, key, sealed);
   } catch {
     return null;
   }

@@ -20,12 +20,28 @@ describe("parseAddress", () => {
     expect(parseAddress(input)).toBe(expected);
   });
 
-  it.each(["", "unknown", "_hidden", "example.com", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5", "1:2:3:4:5:6:7:8:9", "1::2::3", "::g", "fe80::1%eth0", "1.2.3.4:99999", "[1.2.3.4]", "2001:db8::1:", ":2001:db8::1", "1:2:3:4:5:6:7::8:9", "a".repeat(65)])(
-    "%j is no address",
-    (input) => {
-      expect(parseAddress(input)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "unknown",
+    "_hidden",
+    "example.com",
+    "256.1.1.1",
+    "01.2.3.4",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1:2:3:4:5:6:7:8:9",
+    "1::2::3",
+    "::g",
+    "fe80::1%eth0",
+    "1.2.3.4:99999",
+    "[1.2.3.4]",
+    "2001:db8::1:",
+    ":2001:db8::1",
+    "1:2:3:4:5:6:7::8:9",
+    "a".repeat(65),
+  ])("%j is no address", (input) => {
+    expect(parseAddress(input)).toBeNull();
+  });
 });
 
 describe("clientAddress", () => {

@@ -23,7 +23,10 @@ export function createKeyedHash(secret: string): KeyedHash {
   return {
     async of(kind, value) {
       const mac = await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(`${kind}\0${value}`));
-      return [...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, "0")).join("").slice(0, KEY_HEX_CHARS);
+      return [...new Uint8Array(mac)]
+        .map((byte) => byte.toString(16).padStart(2, "0"))
+        .join("")
+        .slice(0, KEY_HEX_CHARS);
     },
   };
 }

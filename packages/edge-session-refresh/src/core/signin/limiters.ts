@@ -35,5 +35,8 @@ export function signInLimitersFor(store: StoreSettings, clock: Clock, redisScrip
 
 /** The TCP Redis store's limiters: give it the store's client wrapped as `{ eval, evalsha }`. */
 export function redisSignInLimiters(client: SignInScriptClient, clock: Clock): ChosenLimiters {
-  return { local: false, limiterFor: (name, rule) => createRedisAttemptLimiter({ client, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}:`, now: () => clock.now() }) };
+  return {
+    local: false,
+    limiterFor: (name, rule) => createRedisAttemptLimiter({ client, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}:`, now: () => clock.now() }),
+  };
 }

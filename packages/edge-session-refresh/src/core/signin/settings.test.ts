@@ -11,7 +11,11 @@ describe("sign-in settings", () => {
   it("defaults: 20/min per address, 5/15 min per account and address, 30/15 min per account; no address off Vercel; forwarding on", () => {
     const { settings, problems } = parse({});
     expect(problems).toEqual([]);
-    expect(settings.limits).toEqual({ address: { max: 20, windowMs: 60_000 }, "account-address": { max: 5, windowMs: 900_000 }, account: { max: 30, windowMs: 900_000 } });
+    expect(settings.limits).toEqual({
+      address: { max: 20, windowMs: 60_000 },
+      "account-address": { max: 5, windowMs: 900_000 },
+      account: { max: 30, windowMs: 900_000 },
+    });
     expect(settings.clientAddress).toBeUndefined();
     expect(settings.forwardClientAddress).toBe(true);
   });
@@ -22,7 +26,10 @@ describe("sign-in settings", () => {
   });
 
   it("your own proxies: a header name and the hops counted from the right", () => {
-    expect(parse({ SIGNIN_CLIENT_IP_HEADER: "X-Forwarded-For", SIGNIN_TRUSTED_PROXY_HOPS: "2" }).settings.clientAddress).toEqual({ header: "x-forwarded-for", trustedHops: 2 });
+    expect(parse({ SIGNIN_CLIENT_IP_HEADER: "X-Forwarded-For", SIGNIN_TRUSTED_PROXY_HOPS: "2" }).settings.clientAddress).toEqual({
+      header: "x-forwarded-for",
+      trustedHops: 2,
+    });
   });
 
   it.each([
@@ -66,6 +73,9 @@ describe("sign-in settings", () => {
   });
 
   it("parseSettings carries them", () => {
-    expect(parseSettings({ SIGNIN_CLIENT_IP_HEADER: "x-real-ip", BACKEND_FORWARD_CLIENT_IP: "0" }).signIn).toMatchObject({ clientAddress: { header: "x-real-ip", trustedHops: 1 }, forwardClientAddress: false });
+    expect(parseSettings({ SIGNIN_CLIENT_IP_HEADER: "x-real-ip", BACKEND_FORWARD_CLIENT_IP: "0" }).signIn).toMatchObject({
+      clientAddress: { header: "x-real-ip", trustedHops: 1 },
+      forwardClientAddress: false,
+    });
   });
 });

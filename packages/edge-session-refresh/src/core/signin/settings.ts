@@ -55,7 +55,11 @@ export interface SignInSettings {
   readonly forwardClientAddress: boolean;
 }
 
-export function parseSignInSettings(text: (name: string) => string | undefined, env: Readonly<Record<string, string | undefined>>, problems: string[]): SignInSettings {
+export function parseSignInSettings(
+  text: (name: string) => string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): SignInSettings {
   const master = text("SIGNIN_LIMITS")?.toLowerCase();
   if (master !== undefined && master !== "on" && master !== "off") problems.push(`SIGNIN_LIMITS must be on or off: ${JSON.stringify(master)}`);
   const limits = Object.fromEntries(
@@ -66,13 +70,15 @@ export function parseSignInSettings(text: (name: string) => string | undefined, 
   ) as Record<LimitName, LimitRule | null>;
 
   const configuredHeader = text("SIGNIN_CLIENT_IP_HEADER")?.toLowerCase();
-  const header = configuredHeader === undefined ? (env.VERCEL === "1" ? VERCEL_CLIENT_IP_HEADER : undefined) : configuredHeader === "off" ? undefined : configuredHeader;
+  const header =
+    configuredHeader === undefined ? (env.VERCEL === "1" ? VERCEL_CLIENT_IP_HEADER : undefined) : configuredHeader === "off" ? undefined : configuredHeader;
   if (header !== undefined && !HEADER_NAME.test(header)) problems.push(`SIGNIN_CLIENT_IP_HEADER must be a header name (or off): ${JSON.stringify(header)}`);
   const hopsText = text("SIGNIN_TRUSTED_PROXY_HOPS");
   let trustedHops = 1;
   if (hopsText !== undefined) {
     const hops = Number(hopsText);
-    if (!Number.isInteger(hops) || hops < 1 || hops > MAX_PROXY_HOPS) problems.push(`SIGNIN_TRUSTED_PROXY_HOPS must be a whole number from 1 to ${MAX_PROXY_HOPS}: ${JSON.stringify(hopsText)}`);
+    if (!Number.isInteger(hops) || hops < 1 || hops > MAX_PROXY_HOPS)
+      problems.push(`SIGNIN_TRUSTED_PROXY_HOPS must be a whole number from 1 to ${MAX_PROXY_HOPS}: ${JSON.stringify(hopsText)}`);
     else trustedHops = hops;
     if (header === undefined) problems.push("SIGNIN_TRUSTED_PROXY_HOPS is set but SIGNIN_CLIENT_IP_HEADER is not: name the header your proxies write");
   }
@@ -95,7 +101,9 @@ export function parseLimit(name: string, value: string, problems: string[]): Lim
   const max = match ? Number(match[1]) : NaN;
   const windowMs = match ? Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS] : NaN;
   if (!match || max < 1 || max > MAX_ATTEMPTS || windowMs < 1000 || windowMs > MAX_WINDOW_MS) {
-    problems.push(`${name} must be off or <attempts>/<window> like 5/15m (1 to ${MAX_ATTEMPTS} attempts, a window from 1s to 24h in s, m or h): ${JSON.stringify(value)}`);
+    problems.push(
+      `${name} must be off or <attempts>/<window> like 5/15m (1 to ${MAX_ATTEMPTS} attempts, a window from 1s to 24h in s, m or h): ${JSON.stringify(value)}`,
+    );
     return null;
   }
   return Object.freeze({ max, windowMs });

@@ -34,8 +34,7 @@ export interface SignInAttempt {
 
 /** What to do with one attempt: go on to the backend (and report a success), or refuse it for a while. */
 export type SignInCheck =
-  | { readonly kind: "allowed"; succeeded(): Promise<void> }
-  | { readonly kind: "limited"; readonly limit: LimitName; readonly retryAfterMs: number };
+  { readonly kind: "allowed"; succeeded(): Promise<void> } | { readonly kind: "limited"; readonly limit: LimitName; readonly retryAfterMs: number };
 
 export interface SignInLimits {
   check(attempt: SignInAttempt): Promise<SignInCheck>;
@@ -43,7 +42,14 @@ export interface SignInLimits {
 
 /** One line per limited attempt and per store failure; hashes are cut to 12 hex characters for the log. */
 export type SignInEvent =
-  | { readonly event: "signin-limited"; readonly limit: LimitName; readonly retryAfterSeconds: number; readonly account: string; readonly address: string | null; readonly counters: "shared" | "local" }
+  | {
+      readonly event: "signin-limited";
+      readonly limit: LimitName;
+      readonly retryAfterSeconds: number;
+      readonly account: string;
+      readonly address: string | null;
+      readonly counters: "shared" | "local";
+    }
   | { readonly event: "signin-store-failed"; readonly limit: LimitName; readonly action: "local-counters"; readonly detail: string };
 
 export interface SignInLimitsOptions {
@@ -113,7 +119,12 @@ export function createSignInLimits(options: SignInLimitsOptions): SignInLimits {
         async succeeded() {
           // Best effort: a counter that could not be cleared only runs out with its window.
           await clearAccountAddress?.().catch((error: unknown) =>
-            onEvent({ event: "signin-store-failed", limit: "account-address", action: "local-counters", detail: `clearing after a success: ${describeError(error)}` }),
+            onEvent({
+              event: "signin-store-failed",
+              limit: "account-address",
+              action: "local-counters",
+              detail: `clearing after a success: ${describeError(error)}`,
+            }),
           );
         },
       };
@@ -135,7 +146,7 @@ export function signInLimitsNotes(settings: SignInSettings): string[] {
     notes.push(
       "[session] sign-in limits: SIGNIN_CLIENT_IP_HEADER is not set, so the person's address is unknown: no per-address limits, only the per-account ceiling" +
         (settings.limits.account ? ` (${describeRule(settings.limits.account)})` : " (turned off too)") +
-        ", and the backend is not told who signs in. Set it to the header your platform or proxy writes (docs/CONFIGURATION.md, \"Sign-in limits\").",
+        ', and the backend is not told who signs in. Set it to the header your platform or proxy writes (docs/CONFIGURATION.md, "Sign-in limits").',
     );
   }
   return notes;

@@ -33,7 +33,14 @@ function limitsOverBridge() {
   const problems: string[] = [];
   const settings = parseSignInSettings((name) => ({ SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" })[name], {}, problems);
   const chosen = signInLimitersFor({ kind: "upstash", url: bridge.url, token: TOKEN }, systemClock);
-  const limits = createSignInLimits({ settings, sharedLimiter: chosen.limiterFor, sharedIsLocal: chosen.local, hash: createKeyedHash(`store-failure-secret-${crypto.randomUUID()}`), clock: systemClock, onEvent: (e) => events.push(e) });
+  const limits = createSignInLimits({
+    settings,
+    sharedLimiter: chosen.limiterFor,
+    sharedIsLocal: chosen.local,
+    hash: createKeyedHash(`store-failure-secret-${crypto.randomUUID()}`),
+    clock: systemClock,
+    onEvent: (e) => events.push(e),
+  });
   return { limits, events };
 }
 
