@@ -7,12 +7,12 @@
  * /api/auth/session JSON holds a token. The Pages Router app also shows the package's client helpers
  * (the access-token countdown of `_app.tsx`) with the refreshed expiry.
  */
-import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, type FixtureName } from "../test-support/fixture-app";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const LOGIN_TTL_SECONDS = 4;
 const TABS = 6;
 const SETUP_NAVIGATION_TIMEOUT_MS = 45_000;
@@ -57,19 +57,7 @@ async function expectSignedIn(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

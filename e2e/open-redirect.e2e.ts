@@ -5,12 +5,11 @@
  * request ever leaving the app's origin. The page runs under the nonce CSP with no violation reported.
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
  */
-import { chromium, type Browser, type Request } from "playwright-core";
+import { type Browser, type Request } from "playwright-core";
+import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_EMAIL, DEMO_PASSWORD, startStack, type Stack } from "../test-support/stack";
 import { ensureAppBuilt } from "../test-support/next-app";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let stack: Stack;
 let browser: Browser;
@@ -20,19 +19,7 @@ beforeAll(async () => {
   await ensureAppBuilt();
   stack = await startStack({ instances: 1 });
   app = stack.instances[0]!.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

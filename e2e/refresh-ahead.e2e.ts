@@ -16,12 +16,12 @@
  * Playwright reports every page as visible; the hidden tabs pretend to be background tabs with an init
  * script (as e2e/session-page.e2e.ts does). Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
  */
-import { chromium, type Browser, type BrowserContext, type Page, type Request as PageRequest } from "playwright-core";
+import { type Browser, type BrowserContext, type Page, type Request as PageRequest } from "playwright-core";
+import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureAppBuilt } from "../test-support/next-app";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TTL_SECONDS = 10;
 const SKEW_SECONDS = 4;
 const SOAK_MS = Number(process.env.REFRESH_AHEAD_SOAK_MS ?? 50_000);
@@ -107,19 +107,7 @@ beforeAll(async () => {
     backend: { accessTokenTtlSeconds: TTL_SECONDS },
     env: { SESSION_REFRESH_SKEW_SECONDS: String(SKEW_SECONDS) },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 beforeEach(async () => {

@@ -9,12 +9,12 @@
  *     open) is refused at the next refresh: a refocused tab's useSession turns `unauthenticated` and a
  *     reloaded tab lands on the login page, never a broken page or a 5xx.
  */
-import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureAppBuilt } from "../test-support/next-app";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const LOGIN_TTL_SECONDS = 3;
 
 let stack: Stack;
@@ -71,19 +71,7 @@ beforeAll(async () => {
     backend: { accessTokenTtlSeconds: LOGIN_TTL_SECONDS },
     env: { SESSION_REFRESH_SKEW_SECONDS: "0", BACKEND_LOGOUT_PATH: "/api/auth/logout" },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 beforeEach(async () => {

@@ -5,12 +5,11 @@
  * and the code in the URL shows only the fixed sentence, never text of its own.
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
  */
-import { chromium, type Browser } from "playwright-core";
+import { type Browser } from "playwright-core";
+import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureAppBuilt } from "../test-support/next-app";
 import { DEMO_EMAIL, startStack, type Stack } from "../test-support/stack";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let stack: Stack;
 let browser: Browser;
@@ -20,19 +19,7 @@ beforeAll(async () => {
   await ensureAppBuilt();
   stack = await startStack({ instances: 1, env: { SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" } });
   app = stack.instances[0]!.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

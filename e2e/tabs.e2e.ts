@@ -14,12 +14,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
+import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
 import { ROOT, ensureAppBuilt } from "../test-support/next-app";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(ROOT, "test-results");
 /** The login's access token: short, so the test does not wait long for the first expiry. */
 const LOGIN_TTL_SECONDS = 4;
@@ -98,19 +98,7 @@ beforeAll(async () => {
     backend: { accessTokenTtlSeconds: LOGIN_TTL_SECONDS, refreshLatencyMs: REFRESH_LATENCY_MS },
     env: { SESSION_REFRESH_SKEW_SECONDS: "0" },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   context.setDefaultTimeout(15_000);
   context.on("response", (response) => {
