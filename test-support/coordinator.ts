@@ -41,9 +41,11 @@ export function testCoordinator(options: {
 /**
  * A clock for tests: time moves only when everyone who is going to sleep has (the next macrotask), and
  * then jumps to the earliest wake-up, so concurrent sleepers see one consistent time line and a test of
- * a 30 s grace window takes milliseconds. `advance` moves it by hand.
+ * a 30 s grace window takes milliseconds. `advance` moves it by hand. `realStepMs` lets that much real time
+ * pass before each jump, for code that awaits real asynchronous work (Web Crypto) between its sleeps: a
+ * leader in the middle of one must not see the clock jump past its waiters.
  */
-export function manualClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void } {
+export function manualClock(start = Date.UTC(2026, 0, 1), realStepMs = 0): Clock & { advance(ms: number): void } {
   let now = start;
   const timers: Array<{ at: number; wake: () => void }> = [];
   let ticking = false;
@@ -59,7 +61,7 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms:
       timers.splice(0, due.length);
       for (const timer of due) timer.wake();
       if (timers.length > 0) tick();
-    }, 0);
+    }, realStepMs);
   }
   return {
     now: () => now,

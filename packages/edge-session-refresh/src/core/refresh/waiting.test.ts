@@ -5,7 +5,7 @@
  * simulated round trip, the policy backend taking 150 ms.
  */
 import { describe, expect, it } from "vitest";
-import { testCoordinator } from "../../../../../test-support/coordinator";
+import { manualClock, testCoordinator } from "../../../../../test-support/coordinator";
 import { countingStore } from "../../../../../test-support/counting-store";
 import { policyBackend } from "../../../../../test-support/policy-backend";
 import type { Clock } from "../clock";
@@ -18,39 +18,6 @@ const BACKEND_MS = 150;
 const SETTLE_REAL_MS = 20;
 const ISOLATES = 3;
 const REQUESTS = 30;
-
-/**
- * An injected clock that, like test-support's manualClock, jumps to the earliest wake-up once everyone is
- * asleep, but lets a little real time pass first: sealing and key derivation are real asynchronous Web
- * Crypto calls, and a leader in the middle of one must not see the clock jump past its waiters.
- */
-function steppedClock(start = Date.UTC(2026, 0, 1)): Clock {
-  let now = start;
-  const timers: Array<{ at: number; wake: () => void }> = [];
-  let ticking = false;
-  function tick(): void {
-    if (ticking) return;
-    ticking = true;
-    setTimeout(() => {
-      ticking = false;
-      if (timers.length === 0) return;
-      timers.sort((a, b) => a.at - b.at);
-      now = Math.max(now, timers[0]!.at);
-      const due = timers.filter((timer) => timer.at <= now);
-      timers.splice(0, due.length);
-      for (const timer of due) timer.wake();
-      if (timers.length > 0) tick();
-    }, SETTLE_REAL_MS);
-  }
-  return {
-    now: () => now,
-    sleep: (ms) =>
-      new Promise<void>((wake) => {
-        timers.push({ at: now + Math.max(0, ms), wake });
-        tick();
-      }),
-  };
-}
 
 /** The real memory store, a simulated round trip away: half on the way there, half on the way back. */
 function distant(inner: LockStore, clock: Clock, roundTripMs: number): LockStore {
@@ -71,7 +38,7 @@ function distant(inner: LockStore, clock: Clock, roundTripMs: number): LockStore
 
 describe.each([40, 100])("a storm over %d ms of store distance", (roundTripMs) => {
   it("costs 6 store commands per refresh, and every waiter answers within a margin of the leader", async () => {
-    const clock = steppedClock();
+    const clock = manualClock(undefined, SETTLE_REAL_MS);
     const backend = policyBackend({ clock, policy: "rotate", accessTtlMs: 60_000, latencyMs: BACKEND_MS });
     const store = countingStore(createMemoryLockStore({ clock }));
     const isolates = Array.from({ length: ISOLATES }, () => testCoordinator({ store: distant(store, clock, roundTripMs), backend, clock }));
