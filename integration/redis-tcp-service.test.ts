@@ -143,7 +143,7 @@ describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, 
     expect(served.length).toBeGreaterThan(0);
     for (const r of served) expect(r.body).toContain(DEMO_EMAIL);
     expect(stack.backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 0 });
-    // The successor never reached the store: the settle failed on every attempt.
+    // The successor did not reach the store in time: the settle failed on every attempt (and was stored later).
     expect(stack.output()).toContain('"event":"settle-failed"');
 
     // A browser keeps the cookie the leader's response set (a 503 sets none) and sends it from then on.
@@ -163,20 +163,24 @@ describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, 
   }, 180_000);
 
   /**
-   * KNOWN GAP, asserted as it is (issue 16): the successor exists only in the leader's response. A request
-   * that still carries the pre-refresh cookie once the primary is back (the leader's response was lost, or
-   * a copy of the cookie was in flight elsewhere) waits out the orphaned lock (restored from the append-only
-   * file), leads, and replays the consumed refresh token: a rotating backend takes it for reuse and revokes
-   * the family, so the browser holding the successor is signed out too. Without the outage the settle
-   * would have stored the successor and the late request would get `replayed`.
+   * The successor first exists only in the leader's response: every settle attempt failed. A request that
+   * still carries the pre-refresh cookie once the primary is back (the leader's response was lost, or a copy
+   * of the cookie was in flight elsewhere) would wait out the orphaned lock (restored from the append-only
+   * file), lead, and replay the consumed refresh token: a rotating backend takes that for reuse and revokes
+   * the family. The leader therefore keeps offering the successor in the background while its lock holds
+   * (coordinator.ts, settleLater): the primary is back within that time here, so the late cookie gets the
+   * successor. (A store down for longer than the lock's life, 7 s by default, still leaves that window open:
+   * docs/ARCHITECTURE.md, known limits.)
    */
-  it("KNOWN GAP: the pre-refresh cookie replayed once the primary is back is taken for token reuse and signs the session out", async () => {
+  it("the pre-refresh cookie replayed once the primary is back gets the successor the leader stored in the background, not a reuse", async () => {
     const { stack, session, during, stormOnceBack } = await killDuringTheLeadersRefresh();
     expect(during.filter((r) => r.setCookie?.cleared)).toEqual([]);
     const replayed = await stormOnceBack(4, session.header);
-    expect(replayed.map((r) => [r.status, r.setCookie?.cleared])).toEqual(replayed.map(() => [401, true]));
-    expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 2, reuseDetections: 1, familiesRevoked: 1 });
-    // familiesRevoked: the successor the browser holds is dead at the backend too; its next refresh is refused.
+    expect(replayed.map((r) => r.status)).toEqual(replayed.map(() => 200));
+    expect(replayed.filter((r) => r.setCookie?.cleared)).toEqual([]);
+    expect(stack.output()).toContain('"event":"settle-failed"');
+    expect(stack.output()).toContain('"event":"settle-recovered"');
+    expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
   }, 180_000);
 });
 

@@ -21,7 +21,7 @@ import { beforeClaim, decide, startFlight, type Decision, type FlightState, type
 import { createEventLogger, type CoordinatorEvent } from "./events";
 import { newFlightFacts, refreshEvent, type FlightFacts } from "./flight-record";
 import { createLatencyEstimate, type TimedClaim } from "./latency";
-import type { LockStore } from "./lock-store";
+import type { LockStore, SuccessorLink } from "./lock-store";
 import { outcomeOf, RETRY_AFTER_SECONDS, unavailable, type RefreshOutcome } from "./outcome";
 import { createSealer, type SealedOutcome, type SealingKeys } from "./sealing";
 import { createSignOut, type SignOutResult } from "./sign-out";
@@ -44,6 +44,12 @@ const REFUSED_MEMORY_ENTRIES = 10_000;
 /** Storing a successful refresh's outcome is retried: without it, waiters elsewhere would replay a consumed token. */
 export const SETTLE_ATTEMPTS = 3;
 const SETTLE_BACKOFF_MS = [50, 250] as const;
+/**
+ * After those attempts, a successor is still offered to the store this often, in the background, for as long
+ * as the leader's lock keeps others from leading: a store that comes back in that time (a restart, a
+ * failover) gets it, and a late request replays it instead of reusing the consumed token.
+ */
+const SETTLE_LATER_INTERVAL_MS = 250;
 
 export interface RefreshBackend {
   refresh(refreshToken: string): Promise<BackendResult<BackendTokens>>;
@@ -217,7 +223,10 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
         // the outcome, so waiters on other isolates learn it too, and time their next re-claim by it.
         const refreshMs = claim === null ? undefined : Math.max(0, Math.round(clock.now() - claim.answeredAt));
         if (refreshMs !== undefined) refreshTime.observe(refreshMs);
-        await settle(keys, owner, { kind: "refreshed", tokens: successor, ...(refreshMs === undefined ? {} : { refreshMs }) }, settings.graceMs, facts, link);
+        // Our lock keeps others from leading until about then (it was set before the claim's answer came back).
+        const lockHeldUntil = claim === null ? undefined : claim.answeredAt + lockTtlMs;
+        const stored: SealedOutcome = { kind: "refreshed", tokens: successor, ...(refreshMs === undefined ? {} : { refreshMs }) };
+        await settle(keys, owner, stored, settings.graceMs, facts, link, lockHeldUntil);
         break;
       }
       case "rejected":
@@ -253,6 +262,7 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     ttlMs: number,
     facts: FlightFacts,
     link?: { previousKey: string; previousId: string },
+    lockHeldUntil?: number,
   ): Promise<void> {
     const sealed = await sealer.seal(keys, outcome);
     let lastError: unknown;
@@ -267,8 +277,32 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
       }
     }
     // This isolate's requests still get the outcome (it is the flight's result); waiters elsewhere will
-    // time out, or take the lock over when it expires.
+    // time out, or take the lock over when it expires: a successor is offered again until then.
     onEvent({ event: "settle-failed", attempts: SETTLE_ATTEMPTS, detail: describeError(lastError) });
+    if (outcome.kind === "refreshed" && lockHeldUntil !== undefined) void settleLater(keys, owner, sealed, ttlMs, link, lockHeldUntil);
+  }
+
+  /** Not awaited by anyone: bounded by the lock's life, and it never throws. */
+  async function settleLater(
+    keys: SealingKeys,
+    owner: string,
+    sealed: string,
+    ttlMs: number,
+    link: SuccessorLink | undefined,
+    lockHeldUntil: number,
+  ): Promise<void> {
+    let attempts = 0;
+    while (clock.now() + SETTLE_LATER_INTERVAL_MS < lockHeldUntil) {
+      await clock.sleep(SETTLE_LATER_INTERVAL_MS);
+      attempts++;
+      try {
+        await store.settle(keys, owner, sealed, ttlMs, link);
+        onEvent({ event: "settle-recovered", attempts });
+        return;
+      } catch {
+        // Still down: try again while the lock holds.
+      }
+    }
   }
 
   return {

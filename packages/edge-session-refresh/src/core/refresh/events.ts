@@ -45,6 +45,8 @@ export type CoordinatorEvent =
     }
   | { readonly event: "store-value-invalid"; readonly detail: string }
   | { readonly event: "settle-failed"; readonly attempts: number; readonly detail: string }
+  /** A successor whose settle had failed was stored later, in the background, while the lock still held. */
+  | { readonly event: "settle-recovered"; readonly attempts: number }
   | { readonly event: "backend-unavailable"; readonly detail: string }
   | { readonly event: "backend-misconfigured"; readonly detail: string }
   | { readonly event: "sign-out"; readonly revoked: "revoked" | "skipped" | "failed"; readonly chainForgotten: number | null; readonly detail?: string };

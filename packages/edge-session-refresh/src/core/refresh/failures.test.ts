@@ -57,6 +57,33 @@ describe("storing the outcome", () => {
     expect(backend.stats).toMatchObject({ calls: 1, reuseDetections: 0 });
   });
 
+  it("a settle that fails until the store is back is stored in the background while the lock holds: a late request elsewhere gets the same tokens", async () => {
+    // A store that restarts (failover, a primary with AOF) after the backend rotated: without the successor
+    // stored, the next request holding the old cookie would lead once the lock expired and be refused as reuse.
+    const clock = manualClock();
+    const backend = policyBackend({ clock, policy: "rotate", accessTtlMs: 60_000 });
+    const inner = createMemoryLockStore({ clock });
+    let failures = 5;
+    const restarting: LockStore = {
+      ...inner,
+      claim: inner.claim,
+      settle: async (...args) => {
+        if (failures-- > 0) throw new SessionError("STORE_UNREACHABLE", "injected: the store is restarting");
+        return inner.settle(...args);
+      },
+    };
+    const leader = testCoordinator({ store: restarting, backend, clock });
+    const session = { ...backend.login(), accessTokenExpires: clock.now() - 1 };
+    const led = await leader.refresh(session);
+    expect(led).toMatchObject({ kind: "refreshed" });
+    expect(leader.events).toContainEqual(expect.objectContaining({ event: "settle-failed", attempts: 3 }));
+    // It finds the leader's lock still held, waits, and takes the successor the background settle stored.
+    const late = await testCoordinator({ store: restarting, backend, clock }).refresh(session);
+    expect(late).toEqual({ kind: "joined", tokens: "tokens" in led ? led.tokens : null });
+    expect(leader.events).toContainEqual(expect.objectContaining({ event: "settle-recovered" }));
+    expect(backend.stats).toMatchObject({ calls: 1, reuseDetections: 0 });
+  });
+
   it("a settle that keeps failing is reported, and this isolate's requests still get the new tokens", async () => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy: "rotate", accessTtlMs: 60_000 });
