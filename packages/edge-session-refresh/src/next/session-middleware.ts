@@ -67,11 +67,11 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult, mark
     case "replayed":
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(loginPath, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
     case "rejected":
-      if (kind === "page") return withCookies(redirectToLogin(loginPath, { error: "SessionExpired" }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { error: "SessionExpired" }), result.writes);
       if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "unavailable":
@@ -139,15 +139,10 @@ function withCookies(response: NextResponse, writes: readonly CookieWrite[]): Ne
   return response;
 }
 
-/**
- * A relative Location (RFC 9110 allows it): the browser resolves it against the URL it asked for. An absolute
- * one built from the request would be wrong on Next 15, whose middleware sees every `next start` request as
- * http://localhost:<port> whatever Host it came with, and would send a visitor behind a proxy to localhost.
- */
-function redirectToLogin(loginPath: string, params: Record<string, string>): NextResponse {
-  const url = new URL(loginPath, "http://login.invalid");
+function redirectToLogin(request: NextRequest, loginPath: string, params: Record<string, string>): NextResponse {
+  const url = new URL(loginPath, request.nextUrl.origin);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return new NextResponse(null, { status: 307, headers: { location: `${url.pathname}${url.search}` } });
+  return NextResponse.redirect(url);
 }
 
 function unavailableResponse(kind: RouteKind, retryAfterSeconds: number): NextResponse {
