@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectRedis } from "./redis";
+import { connectRedis, terminate } from "./redis";
 import { freePort } from "./ports";
 
 const MASTERS = 3;
@@ -16,7 +16,6 @@ const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? "redis-server";
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? "redis-cli";
 const READY_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
-const STOP_GRACE_MS = 3_000;
 
 export interface TestRedisCluster {
   /** `host:port` of every master: what REDIS_CLUSTER_NODES takes. */
@@ -144,17 +143,5 @@ function run(command: string, args: string[]): Promise<void> {
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.once("error", reject);
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${output.slice(-2000)}`))));
-  });
-}
-
-function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
   });
 }

@@ -178,7 +178,8 @@ function probe(host: string, port: number): Promise<string> {
   });
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
+export function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
