@@ -27,6 +27,16 @@ const SKEW_SECONDS = 4;
 const SOAK_MS = Number(process.env.REFRESH_AHEAD_SOAK_MS ?? 50_000);
 const PAGE_EVERY_MS = 2_500;
 const MARKER = "x-session-refresh-ahead";
+/** Where the tabs keep what they know of the background refresh (edge-session-refresh/client's refresh-ahead-state). */
+const STATE_KEY = "edge-session.refresh-ahead.v1";
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + Math.max(0, timeoutMs);
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("waitUntil: timed out");
+    await sleep(50);
+  }
+}
 
 let stack: Stack;
 let browser: Browser;
@@ -122,7 +132,7 @@ beforeEach(async () => {
 
 afterEach(async ({ task }) => {
   await context?.close();
-  stack?.backend.setOptions({ failMode: "none" });
+  stack?.backend.setOptions({ failMode: "none", refreshLatencyMs: 0 });
   if (task.result?.state === "fail" && stack) console.error(stack.output());
 });
 
@@ -158,7 +168,10 @@ describe("refresh ahead, in the browser", () => {
 
     const pageLoads = seen.filter((entry) => entry.navigation && entry.page === visible);
     const afterFirstExpiry = pageLoads.filter((entry) => entry.at > firstExpiry);
-    const waited = afterFirstExpiry.filter((entry) => entry.outcome === "refreshed" || entry.outcome === "joined");
+    const waitedOnRefresh = (entry: Seen) => entry.outcome === "refreshed" || entry.outcome === "joined";
+    const waited = afterFirstExpiry.filter(waitedOnRefresh);
+    // Every other request of every tab (session re-reads, API calls), after the first expiry.
+    const others = seen.filter((entry) => !entry.navigation && !entry.marked && entry.at > firstExpiry);
     const marked = seen.filter((entry) => entry.marked);
     const markedBy = (page: Page) => marked.filter((entry) => entry.page === page).length;
     // The other requests of the visible tab beyond its page loads' own: its session re-read after each renewal.
@@ -167,8 +180,17 @@ describe("refresh ahead, in the browser", () => {
     const summary =
       `${pageLoads.length} page loads over ${soakMs} ms (${afterFirstExpiry.length} after the first expiry, ${waited.length} of them waited: ${JSON.stringify(tally(afterFirstExpiry))}); ` +
       `all page loads ${JSON.stringify(tally(pageLoads))}; background requests ${marked.length} ${JSON.stringify(tally(marked))} ` +
-      `(visible ${markedBy(visible)}, hidden ${hidden.map(markedBy).join("/")}); session fetches visible ${sessionFetches(visible)}, hidden ${hidden.map(sessionFetches).join("/")}; backend ${JSON.stringify(stats)}`;
+      `(visible ${markedBy(visible)}, hidden ${hidden.map(markedBy).join("/")}); other requests ${JSON.stringify(tally(others))}; session fetches visible ${sessionFetches(visible)}, hidden ${hidden.map(sessionFetches).join("/")}; backend ${JSON.stringify(stats)}`;
     console.info(`[e2e refresh-ahead soak] ${summary}`);
+    // Where the waits fell: each waited load and the background requests around it, in ms since the soak began.
+    const since = (entry: Seen) => entry.at - started;
+    if (waited.length + others.filter(waitedOnRefresh).length > 0)
+      console.info(
+        `[e2e refresh-ahead waits] page loads waited at ${waited.map(since).join(", ")} ms, other requests at ${others
+          .filter(waitedOnRefresh)
+          .map((entry) => `${since(entry)} ${entry.path}`)
+          .join(", ")}; background answers at ${marked.map((entry) => `${since(entry)} ${entry.outcome}`).join(", ")}`,
+      );
     const extraPerHour = (count: number) => Math.round((count * 3_600_000) / soakMs);
     console.info(
       `[e2e refresh-ahead figures] waited ${waited.length}/${afterFirstExpiry.length} after first expiry; ` +
@@ -178,10 +200,10 @@ describe("refresh ahead, in the browser", () => {
     );
 
     expect(afterFirstExpiry.length, summary).toBeGreaterThan(10);
-    // The target is 0. Measured on a shared 2-core machine, a page loaded every 2.5 s often is not yet
-    // hydrated inside the 2 s ahead window and its successor lands in the skew window (docs/REFRESH-AHEAD.md);
-    // this holds it to fewer than the issue's baseline without the component (6 of 16).
-    expect(waited.length, summary).toBeLessThan(afterFirstExpiry.length * 0.3);
+    // The target is 0, and so is every run measured since background refreshes cut off by a click stopped
+    // counting as outages (quiet, and with three CPU hogs on 2 cores). One is allowed for a machine busier
+    // than that; without the component (or with that bug) it is 6 of 16-18.
+    expect(waited.length, summary).toBeLessThanOrEqual(1);
     // Every token was refreshed once: no second attempt on a token, no reuse, nothing revoked.
     expect(stats.refreshes, summary).toBeGreaterThanOrEqual(Math.floor(soakMs / (TTL_SECONDS * 1000)));
     expect(stats.refreshAttempts / stats.refreshes, summary).toBeLessThanOrEqual(1.05);
@@ -201,6 +223,41 @@ describe("refresh ahead, in the browser", () => {
     expect(lastRenewal, summary).toBeDefined();
     const shown = Number(await hidden[0]!.getByTestId("session-status").getAttribute("data-expires"));
     expect(shown, summary).toBeGreaterThan(lastRenewal!.at);
+  });
+
+  it("a background refresh cut off by a click (its page left while it is in flight) leaves no back-off, and the next page load still finds the session renewed", async () => {
+    const app = stack.instances[0]!.url;
+    const visible = await context.newPage();
+    await signIn(visible, app);
+    const claims = await browserClaims();
+    const sent: number[] = [];
+    context.on("request", (request) => {
+      if (request.headers()[MARKER] === "1") sent.push(Date.now());
+    });
+    // A slow backend keeps the first background refresh in flight while the person clicks on.
+    stack.backend.setOptions({ refreshLatencyMs: 1_500 });
+    stack.backend.resetStats();
+    seen = [];
+    await waitUntil(() => sent.length > 0, claims!.accessTokenExpires - Date.now());
+    await sleep(200);
+    await visible.goto(`${app}/dashboard?clicked=1`);
+    stack.backend.setOptions({ refreshLatencyMs: 0 });
+    await clientStatus(visible, "authenticated");
+    // Just inside the skew window, where a page load would have to refresh if nothing had been renewed.
+    await sleep(Math.max(0, claims!.accessTokenExpires - SKEW_SECONDS * 1000 + 300 - Date.now()));
+    const later = await visible.goto(`${app}/dashboard?later=1`);
+    const outcome = outcomeOf(later?.headers()["server-timing"]);
+    const state = JSON.parse((await visible.evaluate((key) => localStorage.getItem(key), STATE_KEY)) ?? "{}") as { backoffUntil?: number };
+    const summary = `background requests sent at ${sent.map((at) => at - claims!.accessTokenExpires).join(", ")} ms from the expiry; answered ${JSON.stringify(tally(seen.filter((entry) => entry.marked)))}; the later page load ${outcome}; state ${JSON.stringify(state)}; backend ${JSON.stringify(stack.backend.stats())}`;
+    console.info(`[e2e refresh-ahead cut off] ${summary}`);
+    expect(later?.status(), summary).toBe(200);
+    expect(["valid", "replayed"], summary).toContain(outcome);
+    expect((await browserClaims())!.accessTokenExpires, summary).toBeGreaterThan(claims!.accessTokenExpires);
+    // No outage back-off was recorded for every tab: nothing failed at the server.
+    expect(state.backoffUntil ?? 0, summary).toBe(0);
+    const stats = stack.backend.stats();
+    expect(stats, summary).toMatchObject({ reuseDetections: 0, familiesRevoked: 0 });
+    expect(stats.refreshAttempts, summary).toBe(stats.refreshes);
   });
 
   it("a refusal in the background signs every tab out, hidden ones included, without a page load", async () => {

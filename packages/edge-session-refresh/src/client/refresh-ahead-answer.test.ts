@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, readRefreshAheadAnswer, retryAfterMs, stateAfter, type AnswerView } from "./refresh-ahead-answer";
+import {
+  askForRenewal,
+  DEFAULT_RETRY_AFTER_MS,
+  MAX_RETRY_AFTER_MS,
+  readRefreshAheadAnswer,
+  retryAfterMs,
+  stateAfter,
+  type AnswerView,
+} from "./refresh-ahead-answer";
 import { EMPTY_STATE, MAX_ATTEMPTS_PER_EXPIRY } from "./refresh-ahead-plan";
 
 const NOW = Date.parse("2026-12-02T12:00:00Z");
@@ -97,7 +105,50 @@ describe("what a background refresh's answer means", () => {
     expect(stateAfter(tried, { kind: "early" }, NOW)).toEqual(tried);
     expect(stateAfter(tried, { kind: "signed-out", refused: true }, NOW)).toEqual({ ...tried, attempts: MAX_ATTEMPTS_PER_EXPIRY });
     expect(stateAfter(tried, { kind: "unavailable", retryAfterMs: 3000 }, NOW)).toEqual({ ...tried, backoffUntil: NOW + 3000 });
+    // No answer at all: the attempt counts, with a short pause instead of the retry gap (no outage back-off).
+    expect(stateAfter(tried, { kind: "lost" }, NOW)).toEqual({ ...tried, lastAttemptAt: 0, backoffUntil: NOW + 250 });
     // A shorter Retry-After never shortens a back-off already running.
     expect(stateAfter({ ...tried, backoffUntil: NOW + 9000 }, { kind: "unavailable", retryAfterMs: 3000 }, NOW).backoffUntil).toBe(NOW + 9000);
+  });
+});
+
+describe("asking for the renewal", () => {
+  const headers = { "server-timing": 'session;desc="refreshed";dur=180', "content-type": "application/json" };
+  const fetchAnswering = (response: () => Response) => (async () => response()) as unknown as typeof fetch;
+
+  it("sends the marker and reads a renewal", async () => {
+    let sent: RequestInit | undefined;
+    const fetchImpl = (async (_path: string, init: RequestInit) => {
+      sent = init;
+      return new Response(JSON.stringify(session(PREVIOUS + 10_000)), { status: 200, headers });
+    }) as unknown as typeof fetch;
+    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchImpl)).toEqual({ kind: "renewed", expiresAt: PREVIOUS + 10_000 });
+    expect(new Headers(sent!.headers).get("x-session-refresh-ahead")).toBe("1");
+    expect(sent!.keepalive).toBe(true);
+  });
+
+  it("no answer (a network error, or the page left before the headers came) is lost, not an outage", async () => {
+    const failing = (async () => {
+      throw new TypeError("Failed to fetch");
+    }) as unknown as typeof fetch;
+    expect(await askForRenewal("/api/auth/session", PREVIOUS, failing)).toEqual({ kind: "lost" });
+  });
+
+  it("a body cut off while it was read (the page left after the headers) is lost, not a 30 s outage", async () => {
+    const cutOff = () =>
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            controller.error(new DOMException("The user aborted a request.", "AbortError"));
+          },
+        }),
+        { status: 200, headers },
+      );
+    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchAnswering(cutOff))).toEqual({ kind: "lost" });
+  });
+
+  it("a body that arrives whole but is not JSON (a proxy's error page) is an outage, by its Retry-After", async () => {
+    const page = () => new Response("<html>bad gateway</html>", { status: 200, headers: { ...headers, "retry-after": "5" } });
+    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchAnswering(page))).toEqual({ kind: "unavailable", retryAfterMs: 5000 });
   });
 });

@@ -2,7 +2,11 @@
  * What a background refresh's answer means (pure): the response to GET /api/auth/session marked
  * x-session-refresh-ahead, read as its status, Server-Timing outcome, Retry-After and JSON body.
  */
-import { EMPTY_STATE, MAX_ATTEMPTS_PER_EXPIRY, type RefreshAheadState } from "./refresh-ahead-plan";
+import { REFRESH_AHEAD_HEADER } from "../next/request-markers";
+import { EMPTY_STATE, LOST_RETRY_GAP_MS, MAX_ATTEMPTS_PER_EXPIRY, type RefreshAheadState } from "./refresh-ahead-plan";
+
+/** Longest a background refresh may take before it counts as no answer. */
+const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Used when an outage gave no usable Retry-After. */
 export const DEFAULT_RETRY_AFTER_MS = 30_000;
@@ -20,7 +24,13 @@ export type RefreshAheadAnswer =
    */
   | { readonly kind: "signed-out"; readonly refused: boolean }
   /** An outage (or anything unexpected): try again no sooner than `retryAfterMs`. */
-  | { readonly kind: "unavailable"; readonly retryAfterMs: number };
+  | { readonly kind: "unavailable"; readonly retryAfterMs: number }
+  /**
+   * No answer at all: a network error, the request timed out, or it was aborted because this page was
+   * being left. Nothing says the server is down: no outage back-off, only LOST_RETRY_GAP_MS (the plan's
+   * MAX_ATTEMPTS_PER_EXPIRY still bounds the tries).
+   */
+  | { readonly kind: "lost" };
 
 export interface AnswerView {
   readonly status: number;
@@ -66,5 +76,46 @@ export function stateAfter(state: RefreshAheadState, answer: RefreshAheadAnswer,
       return { ...state, attempts: MAX_ATTEMPTS_PER_EXPIRY };
     case "unavailable":
       return { ...state, backoffUntil: Math.max(state.backoffUntil, now + answer.retryAfterMs) };
+    case "lost":
+      // The retry gap is replaced by the short one: the attempt still counts.
+      return { ...state, lastAttemptAt: 0, backoffUntil: Math.max(state.backoffUntil, now + LOST_RETRY_GAP_MS) };
+  }
+}
+
+/**
+ * The background refresh itself: GET the session endpoint with the marker, through the session middleware.
+ * `fetchImpl` is the browser's fetch (a test passes its own).
+ */
+export async function askForRenewal(sessionPath: string, knownExpiresAt: number, fetchImpl: typeof fetch = fetch): Promise<RefreshAheadAnswer> {
+  try {
+    const response = await fetchImpl(sessionPath, {
+      headers: { [REFRESH_AHEAD_HEADER]: "1", accept: "application/json" },
+      credentials: "same-origin",
+      cache: "no-store",
+      // Outlives the page: a tab that navigates away mid-refresh still gets the new cookie stored, instead
+      // of leaving its next page load to find the old one (and wait, or replay).
+      keepalive: true,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    // A body cut off while it was read (the page left just after the headers came) is no answer, not an
+    // outage: the browser has stored the cookie all the same. A body that is read but is not JSON is.
+    const text = await response.text();
+    const body = parseJson(text);
+    return readRefreshAheadAnswer(
+      { status: response.status, serverTiming: response.headers.get("server-timing"), retryAfter: response.headers.get("retry-after"), body },
+      knownExpiresAt,
+      Date.now(),
+    );
+  } catch {
+    // Offline, timed out, or aborted (the page is being left): no answer, which says nothing of the server.
+    return { kind: "lost" };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

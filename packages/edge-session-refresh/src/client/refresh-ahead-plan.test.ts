@@ -132,6 +132,14 @@ describe("no loop, no storm", () => {
     expect(fired).toEqual([95 * S]);
   });
 
+  it("no answer at all (a page left mid-request, offline): no outage back-off, the next try 250 ms later, still at most 3 per expiry", () => {
+    const { fired } = simulate(() => ({ kind: "lost" }), 0, 200 * S);
+    expect(fired).toEqual([95 * S, 95.25 * S, 95.5 * S]);
+    // The page loaded right after a click finds the gap short: it tries at once, not after the 1 s retry gap.
+    const lost = stateAfter(attemptStarted({ ...EMPTY_STATE, expiresAt: EXPIRES }, EXPIRES, 95 * S), { kind: "lost" }, 95.1 * S);
+    expect(plan(95.35 * S, { state: lost })).toEqual({ kind: "fire" });
+  });
+
   it("a refusal: one attempt, then nothing on that expiry", () => {
     const { fired } = simulate(() => ({ kind: "signed-out", refused: true }), 0, 200 * S);
     expect(fired).toEqual([95 * S]);

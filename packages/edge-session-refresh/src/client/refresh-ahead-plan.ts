@@ -17,6 +17,13 @@ export const MAX_ATTEMPTS_PER_EXPIRY = 3;
 export const MAX_TIMER_MS = 10 * 60 * 1000;
 /** The gap between attempts on the same expiry when the server gave no Retry-After. */
 export const MIN_RETRY_GAP_MS = 1000;
+/**
+ * The gap after an attempt that got no answer at all. Most often its page was left (a click) while the
+ * request was in flight: the browser still delivers a keepalive request and stores its cookie, but the
+ * page sees an abort. The next page must not wait out the retry gap (that can push it into the skew
+ * window), so only this short pause; MAX_ATTEMPTS_PER_EXPIRY still bounds a tab that is offline.
+ */
+export const LOST_RETRY_GAP_MS = 250;
 
 export interface RefreshAheadSettings {
   /** SESSION_REFRESH_SKEW_SECONDS, in ms. */

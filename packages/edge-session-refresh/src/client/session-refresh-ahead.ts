@@ -16,9 +16,8 @@
  */
 import { useSession } from "next-auth/react";
 import { useEffect } from "react";
-import { REFRESH_AHEAD_HEADER } from "../next/request-markers";
 import { useAccessTokenExpiry } from "./access-token-expiry";
-import { readRefreshAheadAnswer, stateAfter, DEFAULT_RETRY_AFTER_MS, type RefreshAheadAnswer } from "./refresh-ahead-answer";
+import { askForRenewal, stateAfter } from "./refresh-ahead-answer";
 import { asLeader } from "./refresh-ahead-leader";
 import { attemptStarted, newestExpiry, planRefreshAhead, retryGapMs, withKnownExpiry, type RefreshAheadSettings } from "./refresh-ahead-plan";
 import { REFRESH_AHEAD_STATE_KEY, sharedState } from "./refresh-ahead-state";
@@ -34,9 +33,6 @@ export interface SessionRefreshAheadProps {
   /** Called in the tab whose background refresh was refused, after every tab was told. */
   readonly onSignedOut?: () => void;
 }
-
-/** Longest a background refresh may take before it counts as an outage. */
-const REQUEST_TIMEOUT_MS = 15_000;
 
 export function SessionRefreshAhead(props: SessionRefreshAheadProps = {}): null {
   useSessionRefreshAhead(props);
@@ -88,7 +84,7 @@ export function useSessionRefreshAhead({
       const state = shared.read();
       const known = newestExpiry(expiresAt, state.expiresAt)!;
       shared.write(attemptStarted(state, known, Date.now()));
-      const answer = await ask(sessionPath, known);
+      const answer = await askForRenewal(sessionPath, known);
       // Even if this effect was replaced meanwhile (the session loaded): the answer is every tab's news.
       shared.write(stateAfter(shared.read(), answer, Date.now()));
       if (answer.kind === "renewed") rereadSessionHere();
@@ -128,29 +124,6 @@ export function useSessionRefreshAhead({
       window.removeEventListener("storage", onStorage);
     };
   }, [status, sessionExpiresAt, skewSeconds, aheadSeconds, sessionPath, onSignedOut]);
-}
-
-async function ask(sessionPath: string, knownExpiresAt: number): Promise<RefreshAheadAnswer> {
-  try {
-    const response = await fetch(sessionPath, {
-      headers: { [REFRESH_AHEAD_HEADER]: "1", accept: "application/json" },
-      credentials: "same-origin",
-      cache: "no-store",
-      // Outlives the page: a tab that navigates away mid-refresh still gets the new cookie stored, instead
-      // of leaving its next page load to find the old one (and wait, or replay).
-      keepalive: true,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const body = await response.json().catch(() => undefined);
-    return readRefreshAheadAnswer(
-      { status: response.status, serverTiming: response.headers.get("server-timing"), retryAfter: response.headers.get("retry-after"), body },
-      knownExpiresAt,
-      Date.now(),
-    );
-  } catch {
-    // Offline, aborted, or a network error: an outage without a Retry-After.
-    return { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS };
-  }
 }
 
 /**
