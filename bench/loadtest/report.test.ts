@@ -29,6 +29,7 @@ function result(overrides: Partial<ScenarioResult>): ScenarioResult {
     maxConcurrentRefreshes: 50,
     usersSignedOut: 0,
     storeCommands: 2400,
+    stormStoreCommands: 2400,
     durationMs: 10_000,
     latency: [latency("valid", 40, 2), latency("refreshed", 250, 180), latency("joined", 260, 190), latency("replayed", 30, 8)],
     failedSamples: [],
@@ -66,6 +67,7 @@ const baseline = result({
   familiesRevoked: 150,
   usersSignedOut: 150,
   storeCommands: 0,
+  stormStoreCommands: 0,
   latency: [],
 });
 
@@ -94,6 +96,11 @@ describe("renderReport", () => {
 
   it("shows store commands per refresh, throughput and the outcome mix", () => {
     expect(text).toContain("| 150 (1.00) | 0 | 0 | 0 | 50 | 16.0 | 615 | refreshed 150, joined 2850, replayed 150, valid 3000 |");
+  });
+
+  it("counts the late request's replay apart from the storm's commands when they differ", () => {
+    const split = renderReport(run([result({ storeCommands: 1050, stormStoreCommands: 900 })]));
+    expect(split).toContain("| 7.0 (storm 6.0) |");
   });
 
   it("lists latency by outcome for ours and says so when the baseline has none", () => {

@@ -214,7 +214,9 @@ function perExpiry(result: ScenarioResult): string {
 function storePerRefresh(result: ScenarioResult): string {
   if (result.storeCommands === null || result.refreshCalls === null) return "n/a";
   if (result.refreshCalls === 0) return result.storeCommands === 0 ? "0" : `${result.storeCommands} (no refresh)`;
-  return (result.storeCommands / result.refreshCalls).toFixed(1);
+  const all = (result.storeCommands / result.refreshCalls).toFixed(1);
+  if (result.stormStoreCommands === null || result.stormStoreCommands === result.storeCommands) return all;
+  return `${all} (storm ${(result.stormStoreCommands / result.refreshCalls).toFixed(1)})`;
 }
 
 function count(value: number | null): string {

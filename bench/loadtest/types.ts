@@ -100,7 +100,10 @@ export interface ScenarioResult {
   readonly maxConcurrentRefreshes: number | null;
   /** Users whose session did not survive a wave (any follow-up tab failed), summed over waves. */
   readonly usersSignedOut: number;
+  /** Lock-store commands of the whole waves: storm, late replay and follow-up. */
   readonly storeCommands: number | null;
+  /** Of those, the storms' own (the refresh), without the late request's replay. */
+  readonly stormStoreCommands: number | null;
   /** Storm start to follow-up end, summed over waves. */
   readonly durationMs: number;
   readonly latency: readonly OutcomeLatency[];
