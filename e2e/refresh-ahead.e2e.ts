@@ -2,7 +2,7 @@
  * Refresh ahead in real Chromium tabs of one profile (two `next start` instances, one Redis, the rotating
  * reference backend), with short tokens: 10 s access tokens, SESSION_REFRESH_SKEW_SECONDS=4 (so a marked
  * background refresh is honoured from 6.5 s left, 4 s skew + the 4 s ahead window capped at a quarter of
- * the lifetime, and the tab aims at 6 s left).
+ * the lifetime; the session says so, and the tab aims at 5.875 s left).
  *
  *  1. the soak: one visible tab loads a page every ~2.5 s for ~50 s while two hidden tabs (one per
  *     instance) sit on the dashboard: after the first expiry no page load waits on a refresh

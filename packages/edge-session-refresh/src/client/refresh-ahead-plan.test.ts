@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readRefreshAheadAnswer, stateAfter, type RefreshAheadAnswer } from "./refresh-ahead-answer";
 import {
+  settingsFromWindow,
+  type RefreshAheadSettings,
   attemptStarted,
   EMPTY_STATE,
   MAX_ATTEMPTS_PER_EXPIRY,
@@ -12,7 +14,7 @@ import {
 } from "./refresh-ahead-plan";
 
 const S = 1000;
-/** 10 s tokens, skew 4 s, ahead 2 s: the server refreshes a marked request from 6 s left; tabs aim at 5 s left. */
+/** 10 s tokens, skew 4 s, ahead 2 s: the server refreshes a marked request from 6 s left; tabs aim half a second inside, at 5.5 s left. */
 const settings = { skewMs: 4 * S, aheadMs: 2 * S };
 const EXPIRES = 100 * S;
 
@@ -24,8 +26,8 @@ describe("when a tab refreshes in the background", () => {
   it.each<{ name: string; now: number; input?: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }>; expected: RefreshAheadPlan }>(
     [
       { name: "no session", now: 0, input: { expiresAt: null }, expected: { kind: "idle", reason: "no-session" } },
-      { name: "long before: wait until 5 s before expiry", now: 90 * S, expected: { kind: "wait", delayMs: 5 * S } },
-      { name: "at the aim", now: 95 * S, expected: { kind: "fire" } },
+      { name: "long before: wait until 5.5 s before expiry", now: 90 * S, expected: { kind: "wait", delayMs: 4.5 * S } },
+      { name: "at the aim", now: 94.5 * S, expected: { kind: "fire" } },
       { name: "later in the window, token still valid", now: 99.5 * S, expected: { kind: "fire" } },
       { name: "hidden tab, in the window", now: 96 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
       { name: "hidden tab, early", now: 10 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
@@ -36,7 +38,7 @@ describe("when a tab refreshes in the background", () => {
         name: "another tab already renewed: plan on the newer expiry",
         now: 96 * S,
         input: { state: { ...EMPTY_STATE, expiresAt: 110 * S } },
-        expected: { kind: "wait", delayMs: 9 * S },
+        expected: { kind: "wait", delayMs: 8.5 * S },
       },
       {
         name: "one attempt on this expiry at 95 s: the next one no sooner than 1 s later",
@@ -115,7 +117,7 @@ describe("what a tab's session tells the shared state", () => {
 describe("no loop, no storm", () => {
   it("a server that keeps saying `not yet` (a clock far off) gets at most 3 requests per expiry, 1 s apart", () => {
     const { fired } = simulate(() => ({ kind: "early" }), 0, 200 * S);
-    expect(fired).toEqual([95 * S, 96 * S, 97 * S]);
+    expect(fired).toEqual([94.5 * S, 95.5 * S, 96.5 * S]);
   });
 
   it("an outage with Retry-After 2 s: the next attempt waits 2 s, and it stops at the expiry", () => {
@@ -124,17 +126,17 @@ describe("no loop, no storm", () => {
       0,
       200 * S,
     );
-    expect(fired).toEqual([95 * S, 97 * S, 99 * S]);
+    expect(fired).toEqual([94.5 * S, 96.5 * S, 98.5 * S]);
   });
 
   it("an outage with a long Retry-After: one attempt, then nothing until the next navigation", () => {
     const { fired } = simulate(() => ({ kind: "unavailable", retryAfterMs: 30 * S }), 0, 200 * S);
-    expect(fired).toEqual([95 * S]);
+    expect(fired).toEqual([94.5 * S]);
   });
 
   it("no answer at all (a page left mid-request, offline): no outage back-off, the next try 250 ms later, still at most 3 per expiry", () => {
     const { fired } = simulate(() => ({ kind: "lost" }), 0, 200 * S);
-    expect(fired).toEqual([95 * S, 95.25 * S, 95.5 * S]);
+    expect(fired).toEqual([94.5 * S, 94.75 * S, 95 * S]);
     // The page loaded right after a click finds the gap short: it tries at once, not after the 1 s retry gap.
     const lost = stateAfter(attemptStarted({ ...EMPTY_STATE, expiresAt: EXPIRES }, EXPIRES, 95 * S), { kind: "lost" }, 95.1 * S);
     expect(plan(95.35 * S, { state: lost })).toEqual({ kind: "fire" });
@@ -142,7 +144,7 @@ describe("no loop, no storm", () => {
 
   it("a refusal: one attempt, then nothing on that expiry", () => {
     const { fired } = simulate(() => ({ kind: "signed-out", refused: true }), 0, 200 * S);
-    expect(fired).toEqual([95 * S]);
+    expect(fired).toEqual([94.5 * S]);
   });
 
   it("a laptop that wakes after the expiry makes no request", () => {
@@ -167,7 +169,46 @@ describe("no loop, no storm", () => {
       expiresAt = now + 10 * S;
       state = stateAfter(state, { kind: "renewed", expiresAt }, now);
     }
-    // Each renewal at 5 s left of a 10 s token: one every 5 s, from 95 s to the hour's end (95 + 5k < 3600).
-    expect(requests).toBe(701);
+    // Each renewal at 5.5 s left of a 10 s token: one every 4.5 s, from 94.5 s to the hour's end (94.5 + 4.5k < 3600).
+    expect(requests).toBe(779);
+  });
+});
+
+describe("the window the session states", () => {
+  it("is read as this token's skew and ahead window, and refused when absent or impossible", () => {
+    expect(settingsFromWindow(100 * S, 92.5 * S, 95 * S)).toEqual({ skewMs: 5 * S, aheadMs: 2.5 * S });
+    expect(settingsFromWindow(100 * S, undefined, 95 * S)).toBeNull();
+    expect(settingsFromWindow(100 * S, 96 * S, 95 * S)).toBeNull();
+    expect(settingsFromWindow(100 * S, 92 * S, 101 * S)).toBeNull();
+    expect(settingsFromWindow(Number.NaN, 92 * S, 95 * S)).toBeNull();
+  });
+
+  it("10 s tokens with the default 30 s skew: the stated window (due from 5 s left, ahead from 7.5 s) is hit at once; the nominal settings fired too early and gave up", () => {
+    // The server: a marked request refreshes from 7.5 s before expiry; before that it answers "not yet".
+    const server = (now: number, expiresAt: number): RefreshAheadAnswer =>
+      now >= expiresAt - 7.5 * S ? { kind: "renewed", expiresAt: now + 10 * S } : { kind: "early" };
+    const run = (tab: RefreshAheadSettings) => {
+      let state = EMPTY_STATE;
+      let now = EXPIRES - 10 * S;
+      const answers: string[] = [];
+      for (let step = 0; step < 20 && now < EXPIRES; step++) {
+        const next = planRefreshAhead({ expiresAt: EXPIRES, state, now, visible: true, settings: tab });
+        if (next.kind === "idle") break;
+        if (next.kind === "wait") {
+          now += next.delayMs;
+          continue;
+        }
+        state = attemptStarted(state, EXPIRES, now);
+        const answer = server(now, EXPIRES);
+        answers.push(`${answer.kind} at ${(EXPIRES - now) / S} s left`);
+        state = stateAfter(state, answer, now);
+        if (answer.kind === "renewed") break;
+      }
+      return answers;
+    };
+    expect(run(settingsFromWindow(EXPIRES, EXPIRES - 7.5 * S, EXPIRES - 5 * S)!)).toEqual(["renewed at 6.875 s left"]);
+    // What the tab did with only the nominal 30 s skew and ahead: asked at once, was told "not yet", and its
+    // next try (15 s later) fell past the expiry.
+    expect(run({ skewMs: 30 * S, aheadMs: 30 * S })).toEqual(["early at 10 s left"]);
   });
 });

@@ -1,8 +1,12 @@
 /**
  * When a tab refreshes the session in the background (pure: the clock, the visibility and the shared
  * state in; a plan out). The server refreshes a request marked x-session-refresh-ahead from
- * `skew + ahead` before expiry (core/gate/refresh-ahead.ts); the tab aims at the middle of that window,
- * `skew + ahead / 2` before expiry, so a clock off by up to ahead / 2 still lands inside it.
+ * `skew + ahead` before expiry (core/gate/refresh-ahead.ts), both capped by the token's lifetime; the
+ * session tells the tab this token's window (refreshAheadFrom, refreshDueFrom). The tab aims just inside its
+ * start, `min(ahead / 4, 1 s)` after it opens: as early as the server allows, so a page that is left soon
+ * after it loaded (someone clicking on) still has most of the window to send and finish its request, with
+ * a little room for a browser clock that runs ahead. One that runs further ahead is answered "not yet" and
+ * tries again `retryGapMs` later.
  *
  * What keeps it from looping or storming:
  * - only a visible tab fires, and only while the access token has not expired: a laptop that wakes after
@@ -51,9 +55,23 @@ export type RefreshAheadPlan =
   | { readonly kind: "wait"; readonly delayMs: number }
   | { readonly kind: "fire" };
 
+/** How far inside the window's start the tab aims, at most. */
+export const MAX_AIM_INSIDE_MS = 1000;
+
 /** Ms before expiry at which a tab asks for its background refresh. */
 export function refreshAheadLeadMs(settings: RefreshAheadSettings): number {
-  return settings.skewMs + settings.aheadMs / 2;
+  return settings.skewMs + settings.aheadMs - Math.min(settings.aheadMs / 4, MAX_AIM_INSIDE_MS);
+}
+
+/**
+ * The settings of one token's window as the session states it (epoch ms, the server's clock): the skew is
+ * what is left when every request refreshes, the ahead window what lies between the two. Null when the
+ * session does not say, or says something impossible.
+ */
+export function settingsFromWindow(expiresAt: unknown, aheadFrom: unknown, dueFrom: unknown): RefreshAheadSettings | null {
+  if (typeof expiresAt !== "number" || typeof aheadFrom !== "number" || typeof dueFrom !== "number") return null;
+  if (![expiresAt, aheadFrom, dueFrom].every(Number.isFinite) || !(aheadFrom <= dueFrom && dueFrom <= expiresAt)) return null;
+  return { skewMs: expiresAt - dueFrom, aheadMs: dueFrom - aheadFrom };
 }
 
 export function retryGapMs(settings: RefreshAheadSettings): number {

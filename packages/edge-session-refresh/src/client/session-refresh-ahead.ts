@@ -19,7 +19,15 @@ import { useEffect } from "react";
 import { useAccessTokenExpiry } from "./access-token-expiry";
 import { askForRenewal, stateAfter } from "./refresh-ahead-answer";
 import { asLeader } from "./refresh-ahead-leader";
-import { attemptStarted, newestExpiry, planRefreshAhead, retryGapMs, withKnownExpiry, type RefreshAheadSettings } from "./refresh-ahead-plan";
+import {
+  attemptStarted,
+  newestExpiry,
+  planRefreshAhead,
+  retryGapMs,
+  settingsFromWindow,
+  withKnownExpiry,
+  type RefreshAheadSettings,
+} from "./refresh-ahead-plan";
 import { REFRESH_AHEAD_STATE_KEY, sharedState } from "./refresh-ahead-state";
 import { NEXTAUTH_BROADCAST_KEY } from "./session-broadcast";
 
@@ -47,14 +55,25 @@ export function useSessionRefreshAhead({
 }: SessionRefreshAheadProps = {}): void {
   const { status, data } = useSession();
   // Read without the Session augmentation of edge-session-refresh/next, so this entry stands alone.
-  const sessionSkew = (data as { refreshSkewSeconds?: unknown } | null)?.refreshSkewSeconds;
+  const session = data as { refreshSkewSeconds?: unknown; accessTokenExpires?: unknown; refreshAheadFrom?: unknown; refreshDueFrom?: unknown } | null;
+  const sessionSkew = session?.refreshSkewSeconds;
   const skewSeconds = skewProp ?? (typeof sessionSkew === "number" ? sessionSkew : undefined);
+  // This token's own window, as the server will honour it (lifetime caps included), unless the app set its own.
+  const stated =
+    skewProp === undefined && aheadSeconds === undefined
+      ? settingsFromWindow(session?.accessTokenExpires, session?.refreshAheadFrom, session?.refreshDueFrom)
+      : null;
   const sessionExpiresAt = useAccessTokenExpiry();
+  const statedSkewMs = stated?.skewMs;
+  const statedAheadMs = stated?.aheadMs;
   useEffect(() => {
     if (status === "unauthenticated" || typeof window === "undefined" || skewSeconds === undefined) return;
     if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0))
       throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
-    const settings: RefreshAheadSettings = { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
+    const settings: RefreshAheadSettings =
+      statedSkewMs !== undefined && statedAheadMs !== undefined
+        ? { skewMs: statedSkewMs, aheadMs: statedAheadMs }
+        : { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const storage = safeLocalStorage();
     const shared = sharedState(storage);
     // While next-auth is still loading the session, plan on the expiry any tab last knew: a page that is
@@ -123,7 +142,7 @@ export function useSessionRefreshAhead({
       document.removeEventListener("visibilitychange", replan);
       window.removeEventListener("storage", onStorage);
     };
-  }, [status, sessionExpiresAt, skewSeconds, aheadSeconds, sessionPath, onSignedOut]);
+  }, [status, sessionExpiresAt, skewSeconds, aheadSeconds, statedSkewMs, statedAheadMs, sessionPath, onSignedOut]);
 }
 
 /**

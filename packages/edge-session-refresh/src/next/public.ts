@@ -25,6 +25,10 @@ declare module "next-auth" {
     accessTokenExpires?: number | null;
     /** The server's SESSION_REFRESH_SKEW_SECONDS: when a refresh falls due, for the browser's refresh-ahead. */
     refreshSkewSeconds?: number;
+    /** From when (epoch ms, the server's clock) a refresh-ahead request refreshes this access token. */
+    refreshAheadFrom?: number;
+    /** From when (epoch ms) every request refreshes it: the skew, capped at half the token's lifetime. */
+    refreshDueFrom?: number;
     /** Set while the backend could not refresh the session (it is kept; the next request tries again). */
     error?: "RefreshUnavailable";
   }

@@ -157,7 +157,26 @@ describe("withSessionRefresh: what the browser's session gets", () => {
   it("without a session callback of its own the app gets the identity, the expiry and the server's refresh skew only", async () => {
     const { options } = wrap({ providers: [] }, { SESSION_REFRESH_SKEW_SECONDS: "45" });
     const session = await sessionOf(options)({ session: { user: { name: "Ada" }, expires: "x" }, token: expiredToken });
-    expect(session).toEqual({ user: { name: "Ada", id: "u1" }, expires: "x", accessTokenExpires: expiredToken.accessTokenExpires, refreshSkewSeconds: 45 });
+    const expires = expiredToken.accessTokenExpires as number;
+    expect(session).toEqual({
+      user: { name: "Ada", id: "u1" },
+      expires: "x",
+      accessTokenExpires: expires,
+      refreshSkewSeconds: 45,
+      // No lifetime known (no receivedAt): the nominal window, 45 s skew and as much again ahead.
+      refreshAheadFrom: expires - 90_000,
+      refreshDueFrom: expires - 45_000,
+    });
+  });
+
+  it("tells the browser this token's own refresh window: 10 s tokens with the default 30 s skew are due from 5 s left, refreshed ahead from 7.5 s", async () => {
+    const { options } = wrap({ providers: [] }, { SESSION_REFRESH_SKEW_SECONDS: "30" });
+    const receivedAt = Date.parse("2026-12-02T12:00:00Z");
+    const token = { ...expiredToken, accessTokenReceivedAt: receivedAt, accessTokenExpires: receivedAt + 10_000 };
+    const session = (await sessionOf(options)({ session: { expires: "x" }, token })) as unknown as Record<string, unknown>;
+    // The gate caps the skew at half the lifetime and the ahead window at a quarter (core/gate/refresh-ahead.ts).
+    expect(session).toMatchObject({ refreshSkewSeconds: 30, refreshDueFrom: receivedAt + 5_000, refreshAheadFrom: receivedAt + 2_500 });
+    expect(JSON.stringify(session)).not.toMatch(/access-1|refresh-1/);
   });
 });
 

@@ -11,10 +11,14 @@
  * other request's refresh of the same token.
  */
 import type { BackendTokens } from "../backend/tokens";
+import { refreshDueThresholdMs } from "../session/claims";
+
+/** What the windows depend on: when the access token expires, and when it was received (its lifetime). */
+type ExpiryOf = Pick<BackendTokens, "accessTokenExpires" | "accessTokenReceivedAt">;
 
 /**
  * The ahead window when the gate is given none: as long as the skew (default skew 30 s → a marked request
- * refreshes from 60 s left, the browser aims at 45 s left), so the browser has half a skew of slack
+ * refreshes from 60 s left, the browser aims at 59 s left), so the browser has most of a skew of slack
  * before an ordinary request would have to refresh.
  */
 export function defaultRefreshAheadMs(refreshSkewMs: number): number {
@@ -22,9 +26,21 @@ export function defaultRefreshAheadMs(refreshSkewMs: number): number {
 }
 
 /** Milliseconds before expiry from which a refresh-ahead request refreshes (0 for an already-expired lifetime). */
-export function refreshAheadThresholdMs(tokens: BackendTokens, skewMs: number, aheadMs: number): number {
+export function refreshAheadThresholdMs(tokens: ExpiryOf, skewMs: number, aheadMs: number): number {
   const lifetime = tokens.accessTokenReceivedAt === undefined ? Infinity : Math.max(0, tokens.accessTokenExpires - tokens.accessTokenReceivedAt);
-  return Math.min(skewMs, lifetime / 2) + Math.min(Math.max(0, aheadMs), lifetime / 4);
+  return refreshDueThresholdMs(tokens, skewMs) + Math.min(Math.max(0, aheadMs), lifetime / 4);
+}
+
+/**
+ * These tokens' refresh window as moments (epoch ms, the server's clock): from `aheadFrom` a refresh-ahead
+ * request refreshes, from `dueFrom` every request does. The session carries both, so the browser aims at
+ * the window the server will honour for this token (its lifetime caps both), not at the nominal settings.
+ */
+export function refreshWindow(tokens: ExpiryOf, skewMs: number, aheadMs: number): { readonly aheadFrom: number; readonly dueFrom: number } {
+  return {
+    aheadFrom: tokens.accessTokenExpires - refreshAheadThresholdMs(tokens, skewMs, aheadMs),
+    dueFrom: tokens.accessTokenExpires - refreshDueThresholdMs(tokens, skewMs),
+  };
 }
 
 /** Whether a request carrying the refresh-ahead marker refreshes these tokens now. */

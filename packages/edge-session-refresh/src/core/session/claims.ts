@@ -46,6 +46,11 @@ export function withTokens(claims: SessionClaims, tokens: BackendTokens): Sessio
  * request.
  */
 export function refreshDue(tokens: BackendTokens, nowMs: number, skewMs: number): boolean {
+  return tokens.accessTokenExpires - nowMs <= refreshDueThresholdMs(tokens, skewMs);
+}
+
+/** Milliseconds before expiry from which every request refreshes these tokens: the skew, capped at half their lifetime. */
+export function refreshDueThresholdMs(tokens: Pick<BackendTokens, "accessTokenExpires" | "accessTokenReceivedAt">, skewMs: number): number {
   const lifetime = tokens.accessTokenReceivedAt === undefined ? Infinity : tokens.accessTokenExpires - tokens.accessTokenReceivedAt;
-  return tokens.accessTokenExpires - nowMs <= Math.min(skewMs, Math.max(0, lifetime / 2));
+  return Math.min(skewMs, Math.max(0, lifetime / 2));
 }
