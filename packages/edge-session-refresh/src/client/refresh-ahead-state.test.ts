@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_STATE } from "./refresh-ahead-plan";
-import { parseRefreshAheadState, REFRESH_AHEAD_STATE_KEY, sharedState } from "./refresh-ahead-state";
+import {
+  parseRefreshAheadState,
+  readStatedWindow,
+  REFRESH_AHEAD_STATE_KEY,
+  REFRESH_AHEAD_WINDOW_KEY,
+  saveStatedWindow,
+  sharedState,
+} from "./refresh-ahead-state";
 import { asLeader, LEASE_KEY } from "./refresh-ahead-leader";
 
 /** A Storage as the browser's localStorage behaves for one origin (Node has none to use). */
@@ -79,5 +86,21 @@ describe("one tab at a time", () => {
     release();
     expect(await first).toBe(true);
     expect(storage.getItem(LEASE_KEY)).toBeNull();
+  });
+});
+
+describe("the stated window a loading page plans on", () => {
+  it("is kept for the next page, and anything unreadable or impossible is no window", () => {
+    const storage = memoryStorage();
+    expect(readStatedWindow(storage)).toBeNull();
+    saveStatedWindow(storage, { skewMs: 4000, aheadMs: 2500 });
+    expect(readStatedWindow(storage)).toEqual({ skewMs: 4000, aheadMs: 2500 });
+    for (const raw of ["{", "null", '{"skewMs":-1,"aheadMs":2}', '{"skewMs":"4","aheadMs":2}', '{"skewMs":4}']) {
+      storage.setItem(REFRESH_AHEAD_WINDOW_KEY, raw);
+      expect(readStatedWindow(storage)).toBeNull();
+    }
+    storage.failing = true;
+    expect(() => saveStatedWindow(storage, { skewMs: 1, aheadMs: 1 })).not.toThrow();
+    expect(readStatedWindow(null)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  * the other tabs. Without storage (blocked, private modes that throw) each tab keeps its own copy: the
  * bounds then hold per tab instead of per browser.
  */
-import { EMPTY_STATE, type RefreshAheadState } from "./refresh-ahead-plan";
+import { EMPTY_STATE, type RefreshAheadSettings, type RefreshAheadState } from "./refresh-ahead-plan";
 
 export const REFRESH_AHEAD_STATE_KEY = "edge-session.refresh-ahead.v1";
 
@@ -52,4 +52,31 @@ export function sharedState(storage: StateStorage | null): SharedState {
       }
     },
   };
+}
+
+/**
+ * The last refresh window a session stated (its skew and ahead window as durations; the same for every
+ * token of the same lifetime), so a page that is still loading its session plans on the window the server
+ * honours instead of the nominal settings.
+ */
+export const REFRESH_AHEAD_WINDOW_KEY = "edge-session.refresh-ahead.window.v1";
+
+export function readStatedWindow(storage: Pick<Storage, "getItem"> | null): RefreshAheadSettings | null {
+  try {
+    const value = JSON.parse(storage?.getItem(REFRESH_AHEAD_WINDOW_KEY) ?? "null") as { skewMs?: unknown; aheadMs?: unknown } | null;
+    const { skewMs, aheadMs } = value ?? {};
+    if (typeof skewMs !== "number" || typeof aheadMs !== "number" || !Number.isFinite(skewMs) || !Number.isFinite(aheadMs) || skewMs < 0 || aheadMs < 0)
+      return null;
+    return { skewMs, aheadMs };
+  } catch {
+    return null;
+  }
+}
+
+export function saveStatedWindow(storage: Pick<Storage, "setItem"> | null, settings: RefreshAheadSettings): void {
+  try {
+    storage?.setItem(REFRESH_AHEAD_WINDOW_KEY, JSON.stringify({ skewMs: settings.skewMs, aheadMs: settings.aheadMs }));
+  } catch {
+    // the next page plans on the nominal settings until its session is loaded
+  }
 }

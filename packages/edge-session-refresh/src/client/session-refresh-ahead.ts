@@ -28,7 +28,7 @@ import {
   withKnownExpiry,
   type RefreshAheadSettings,
 } from "./refresh-ahead-plan";
-import { REFRESH_AHEAD_STATE_KEY, sharedState } from "./refresh-ahead-state";
+import { readStatedWindow, REFRESH_AHEAD_STATE_KEY, saveStatedWindow, sharedState } from "./refresh-ahead-state";
 import { NEXTAUTH_BROADCAST_KEY } from "./session-broadcast";
 
 export interface SessionRefreshAheadProps {
@@ -58,23 +58,24 @@ export function useSessionRefreshAhead({
   const session = data as { refreshSkewSeconds?: unknown; accessTokenExpires?: unknown; refreshAheadFrom?: unknown; refreshDueFrom?: unknown } | null;
   const sessionSkew = session?.refreshSkewSeconds;
   const skewSeconds = skewProp ?? (typeof sessionSkew === "number" ? sessionSkew : undefined);
-  // This token's own window, as the server will honour it (lifetime caps included), unless the app set its own.
-  const stated =
-    skewProp === undefined && aheadSeconds === undefined
-      ? settingsFromWindow(session?.accessTokenExpires, session?.refreshAheadFrom, session?.refreshDueFrom)
-      : null;
+  // This token's own window, as the server will honour it (lifetime caps included): it wins over the
+  // nominal skew and ahead window (props or session), which only a page still loading its session uses.
+  const stated = settingsFromWindow(session?.accessTokenExpires, session?.refreshAheadFrom, session?.refreshDueFrom);
   const sessionExpiresAt = useAccessTokenExpiry();
   const statedSkewMs = stated?.skewMs;
   const statedAheadMs = stated?.aheadMs;
   useEffect(() => {
-    if (status === "unauthenticated" || typeof window === "undefined" || skewSeconds === undefined) return;
-    if (!(Number.isFinite(skewSeconds) && skewSeconds >= 0))
+    if (status === "unauthenticated" || typeof window === "undefined") return;
+    if (skewSeconds !== undefined && !(Number.isFinite(skewSeconds) && skewSeconds >= 0))
       throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
-    const settings: RefreshAheadSettings =
-      statedSkewMs !== undefined && statedAheadMs !== undefined
-        ? { skewMs: statedSkewMs, aheadMs: statedAheadMs }
-        : { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const storage = safeLocalStorage();
+    // The window this session states; else (still loading) the last one any tab saw; else the nominal one.
+    const stated = statedSkewMs !== undefined && statedAheadMs !== undefined ? { skewMs: statedSkewMs, aheadMs: statedAheadMs } : null;
+    if (stated !== null) saveStatedWindow(storage, stated);
+    const nominal = skewSeconds === undefined ? null : { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
+    const chosen: RefreshAheadSettings | null = stated ?? readStatedWindow(storage) ?? nominal;
+    if (chosen === null) return;
+    const settings = chosen;
     const shared = sharedState(storage);
     // While next-auth is still loading the session, plan on the expiry any tab last knew: a page that is
     // left again soon after loading may not live to see its session fetched.
