@@ -60,10 +60,11 @@ export function useSessionRefreshAhead({
   const skewSeconds = skewProp ?? (typeof sessionSkew === "number" ? sessionSkew : undefined);
   // This token's own window, as the server will honour it (lifetime caps included): it wins over the
   // nominal skew and ahead window (props or session), which only a page still loading its session uses.
-  const stated = settingsFromWindow(session?.accessTokenExpires, session?.refreshAheadFrom, session?.refreshDueFrom);
+  const statedWindow = settingsFromWindow(session?.accessTokenExpires, session?.refreshAheadFrom, session?.refreshDueFrom);
   const sessionExpiresAt = useAccessTokenExpiry();
-  const statedSkewMs = stated?.skewMs;
-  const statedAheadMs = stated?.aheadMs;
+  // As numbers, for the effect's dependencies (a new object each render would re-run it).
+  const statedSkewMs = statedWindow?.skewMs;
+  const statedAheadMs = statedWindow?.aheadMs;
   useEffect(() => {
     if (status === "unauthenticated" || typeof window === "undefined") return;
     if (skewSeconds !== undefined && !(Number.isFinite(skewSeconds) && skewSeconds >= 0))
@@ -73,9 +74,8 @@ export function useSessionRefreshAhead({
     const stated = statedSkewMs !== undefined && statedAheadMs !== undefined ? { skewMs: statedSkewMs, aheadMs: statedAheadMs } : null;
     if (stated !== null) saveStatedWindow(storage, stated);
     const nominal = skewSeconds === undefined ? null : { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
-    const chosen: RefreshAheadSettings | null = stated ?? readStatedWindow(storage) ?? nominal;
-    if (chosen === null) return;
-    const settings = chosen;
+    const settings: RefreshAheadSettings | null = stated ?? readStatedWindow(storage) ?? nominal;
+    if (settings === null) return;
     const shared = sharedState(storage);
     // While next-auth is still loading the session, plan on the expiry any tab last knew: a page that is
     // left again soon after loading may not live to see its session fetched.

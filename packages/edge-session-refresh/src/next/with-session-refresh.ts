@@ -8,7 +8,6 @@ import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
 import { asSessionClaims, isSessionError, SessionError, type BackendTokens, type SessionRuntime } from "../core";
 import { isJsonObject } from "../core/support/json";
 import { sameOriginRedirect } from "../core/navigation/callback-path";
-import { defaultRefreshAheadMs, refreshWindow } from "../core/gate/refresh-ahead";
 import { sessionRuntime } from "./runtime";
 import { refreshAlreadyUnavailable } from "./server-session";
 
@@ -91,18 +90,17 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
       const { token } = params;
       const secrets = TOKEN_CLAIMS.map((claim) => token[claim]).filter((value): value is string => typeof value === "string" && value.length > 0);
       const accessTokenExpires = typeof token.accessTokenExpires === "number" ? token.accessTokenExpires : null;
-      const { refreshSkewMs } = settings();
+      const { settings: current, gate } = deps.runtime();
       const receivedAt = typeof token.accessTokenReceivedAt === "number" ? { accessTokenReceivedAt: token.accessTokenReceivedAt } : {};
-      // When this token's refresh falls due, and from when a refresh-ahead request is honoured (the gate's
-      // default ahead window): what the browser's SessionRefreshAhead aims at, lifetime caps included.
-      const window =
-        accessTokenExpires === null ? null : refreshWindow({ accessTokenExpires, ...receivedAt }, refreshSkewMs, defaultRefreshAheadMs(refreshSkewMs));
+      // When this token's refresh falls due, and from when a refresh-ahead request is honoured, as the gate
+      // decides both: what the browser's SessionRefreshAhead aims at, lifetime caps included.
+      const window = accessTokenExpires === null ? null : gate.refreshWindow({ accessTokenExpires, ...receivedAt });
       const base = {
         ...params.session,
         user: { ...params.session?.user, id: token.sub },
         accessTokenExpires,
         // The server's refresh skew, so the browser's SessionRefreshAhead needs no setting of its own.
-        refreshSkewSeconds: refreshSkewMs / 1000,
+        refreshSkewSeconds: current.refreshSkewMs / 1000,
         ...(window === null ? {} : { refreshAheadFrom: window.aheadFrom, refreshDueFrom: window.dueFrom }),
         ...(token.error === "RefreshUnavailable" ? { error: "RefreshUnavailable" as const } : {}),
       };

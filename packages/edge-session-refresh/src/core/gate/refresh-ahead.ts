@@ -11,10 +11,7 @@
  * other request's refresh of the same token.
  */
 import type { BackendTokens } from "../backend/tokens";
-import { refreshDueThresholdMs } from "../session/claims";
-
-/** What the windows depend on: when the access token expires, and when it was received (its lifetime). */
-type ExpiryOf = Pick<BackendTokens, "accessTokenExpires" | "accessTokenReceivedAt">;
+import { accessTokenLifetimeMs, refreshDueThresholdMs, type TokenExpiry } from "../session/claims";
 
 /**
  * The ahead window when the gate is given none: as long as the skew (default skew 30 s → a marked request
@@ -26,9 +23,8 @@ export function defaultRefreshAheadMs(refreshSkewMs: number): number {
 }
 
 /** Milliseconds before expiry from which a refresh-ahead request refreshes (0 for an already-expired lifetime). */
-export function refreshAheadThresholdMs(tokens: ExpiryOf, skewMs: number, aheadMs: number): number {
-  const lifetime = tokens.accessTokenReceivedAt === undefined ? Infinity : Math.max(0, tokens.accessTokenExpires - tokens.accessTokenReceivedAt);
-  return refreshDueThresholdMs(tokens, skewMs) + Math.min(Math.max(0, aheadMs), lifetime / 4);
+export function refreshAheadThresholdMs(tokens: TokenExpiry, skewMs: number, aheadMs: number): number {
+  return refreshDueThresholdMs(tokens, skewMs) + Math.min(Math.max(0, aheadMs), accessTokenLifetimeMs(tokens) / 4);
 }
 
 /**
@@ -36,7 +32,12 @@ export function refreshAheadThresholdMs(tokens: ExpiryOf, skewMs: number, aheadM
  * request refreshes, from `dueFrom` every request does. The session carries both, so the browser aims at
  * the window the server will honour for this token (its lifetime caps both), not at the nominal settings.
  */
-export function refreshWindow(tokens: ExpiryOf, skewMs: number, aheadMs: number): { readonly aheadFrom: number; readonly dueFrom: number } {
+export interface RefreshWindow {
+  readonly aheadFrom: number;
+  readonly dueFrom: number;
+}
+
+export function refreshWindow(tokens: TokenExpiry, skewMs: number, aheadMs: number): RefreshWindow {
   return {
     aheadFrom: tokens.accessTokenExpires - refreshAheadThresholdMs(tokens, skewMs, aheadMs),
     dueFrom: tokens.accessTokenExpires - refreshDueThresholdMs(tokens, skewMs),

@@ -179,4 +179,16 @@ describe("session gate: refresh-ahead requests", () => {
     expect(backend.calls).toBe(1);
     expect(outcomes.map((result) => result.outcome).sort()).toEqual(["joined", "refreshed", "valid"]);
   });
+
+  it("the window it states is the one it applies, its own ahead setting included", async () => {
+    const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
+    const coordinator = testCoordinator({ store: createMemoryLockStore(), backend, settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 } });
+    const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600, refreshAheadMs: 10_000 });
+    const claims = claimsWithLeft(39_000);
+    const window = gate.refreshWindow(claims);
+    expect(window).toEqual({ aheadFrom: claims.accessTokenExpires - 40_000, dueFrom: claims.accessTokenExpires - 30_000 });
+    // 39 s left: inside the stated 40 s, so a marked request refreshes; 41 s left would not.
+    expect((await gate.check(await jarFor(claimsWithLeft(41_000)), { ahead: true })).outcome).toBe("valid");
+    expect((await gate.check(await jarFor(claims), { ahead: true })).outcome).toBe("refreshed");
+  });
 });

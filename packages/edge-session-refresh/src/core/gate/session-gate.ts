@@ -7,10 +7,10 @@
 import { systemClock, type Clock } from "../clock";
 import type { RefreshCoordinator } from "../refresh/coordinator";
 import { joinSessionCookie, sessionCookieName, sessionCookieNamesIn } from "../session/chunks";
-import { asSessionClaims, refreshDue, withTokens, type SessionClaims } from "../session/claims";
+import { asSessionClaims, refreshDue, withTokens, type SessionClaims, type TokenExpiry } from "../session/claims";
 import type { SessionCodec } from "../session/codec";
 import { applyCookieWrites, sessionCookieWrites, type CookieWrite } from "../session/cookie-jar";
-import { defaultRefreshAheadMs, refreshAheadDue } from "./refresh-ahead";
+import { defaultRefreshAheadMs, refreshAheadDue, refreshWindow, type RefreshWindow } from "./refresh-ahead";
 
 /** The Server-Timing outcomes of docs/ARCHITECTURE.md ("Behaviour"). */
 export type GateOutcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable";
@@ -47,6 +47,11 @@ export interface SessionGate {
   readonly cookieName: string;
   /** Refreshes the claims through the coordinator when their access token is due. */
   refreshClaims(claims: SessionClaims, request?: GateRequest): Promise<SessionStep>;
+  /**
+   * When these tokens fall due (epoch ms): from `aheadFrom` for a refresh-ahead request, from `dueFrom` for
+   * every request; the thresholds refreshClaims applies, for the browser to aim at.
+   */
+  refreshWindow(tokens: TokenExpiry): RefreshWindow;
   check(jar: ReadonlyMap<string, string>, request?: GateRequest): Promise<GateResult>;
 }
 
@@ -103,6 +108,7 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
   return {
     cookieName,
     refreshClaims,
+    refreshWindow: (tokens) => refreshWindow(tokens, options.refreshSkewMs, refreshAheadMs),
     async check(jar, request) {
       if (sessionCookieNamesIn(jar.keys(), cookieName).length === 0) return { outcome: "anonymous", writes: [], jar: new Map(jar) };
       // Present but unreadable (tampered, foreign, truncated, absurdly many chunks): signed out, and cleared

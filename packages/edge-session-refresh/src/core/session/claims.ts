@@ -49,8 +49,15 @@ export function refreshDue(tokens: BackendTokens, nowMs: number, skewMs: number)
   return tokens.accessTokenExpires - nowMs <= refreshDueThresholdMs(tokens, skewMs);
 }
 
+/** What the refresh thresholds depend on: when the access token expires, and when it was received. */
+export type TokenExpiry = Pick<BackendTokens, "accessTokenExpires" | "accessTokenReceivedAt">;
+
+/** The access token's lifetime in ms (never negative); Infinity when the time it was received is unknown. */
+export function accessTokenLifetimeMs(tokens: TokenExpiry): number {
+  return tokens.accessTokenReceivedAt === undefined ? Infinity : Math.max(0, tokens.accessTokenExpires - tokens.accessTokenReceivedAt);
+}
+
 /** Milliseconds before expiry from which every request refreshes these tokens: the skew, capped at half their lifetime. */
-export function refreshDueThresholdMs(tokens: Pick<BackendTokens, "accessTokenExpires" | "accessTokenReceivedAt">, skewMs: number): number {
-  const lifetime = tokens.accessTokenReceivedAt === undefined ? Infinity : tokens.accessTokenExpires - tokens.accessTokenReceivedAt;
-  return Math.min(skewMs, Math.max(0, lifetime / 2));
+export function refreshDueThresholdMs(tokens: TokenExpiry, skewMs: number): number {
+  return Math.min(skewMs, accessTokenLifetimeMs(tokens) / 2);
 }
