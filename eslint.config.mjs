@@ -22,6 +22,29 @@ const config = [
               regex: "^(next|next-auth|react|redis)(/|$)|^node:|^@/|^(\\.\\./)+(next|client|testing)(/|$)",
               message: "The core is runtime-neutral: web APIs, jose and @upstash/redis only.",
             },
+            {
+              regex: "^\\.{1,2}(/\\.\\.)*(/index)?$",
+              message: "Import the defining module by its path: the core's index is the package's public entry, not a way in.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Inside the package, modules import each other by path: src/core/index.ts is the public entry
+    // (`edge-session-refresh`), never a way into the core, so what it exports stays a choice about users.
+    files: ["packages/edge-session-refresh/src/**/*.{ts,tsx}"],
+    ignores: ["packages/edge-session-refresh/src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+core(/index)?$",
+              message: "Import the core module that defines the name (../core/session/codec), not the core's public index.",
+            },
           ],
         },
       ],

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "next-auth/jwt";
 import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { CHUNK_SIZE } from "../packages/edge-session-refresh/src/core";
+import { CHUNK_SIZE } from "../packages/edge-session-refresh/src/core/session/chunks";
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 import { watchKeyExpiry } from "../test-support/key-expiry";
 import { buildEdgeBundle, bundleWorker } from "./bundle";

@@ -4,7 +4,8 @@
  * token expired a minute ago, which is instant and exact; without it the load test waits until the access
  * token really expires, bounded by the run's deadline.
  */
-import { asSessionClaims, createSessionCodec, joinSessionCookie, sessionCookieName } from "../../packages/edge-session-refresh/src/core";
+import { asSessionClaims } from "../../packages/edge-session-refresh/src/core/session/claims";
+import { createSessionCodec, joinSessionCookie, sessionCookieName } from "../../packages/edge-session-refresh/src/core";
 import { mintSessionCookie } from "../../packages/edge-session-refresh/src/testing/session-cookie";
 import { cookieHeader, signIn, storeCookies, type CookieJar } from "../../test-support/sign-in";
 import type { Account } from "./stack";

@@ -15,7 +15,7 @@ const common: Options = {
   treeshake: true,
 };
 
-const publicEntries = { "core/index": "src/core/index.ts", "next/index": "src/next/public.ts", "testing/index": "src/testing/index.ts" };
+const publicEntries = { "core/index": "src/core/index.ts", "next/index": "src/next/index.ts", "testing/index": "src/testing/index.ts" };
 
 // Every module of src/next is also an entry of its own (dist/next/parts/, not in the exports map, so not
 // importable). With code splitting, dist/next/index.js then only re-exports from separate chunks instead of
@@ -23,7 +23,7 @@ const publicEntries = { "core/index": "src/core/index.ts", "next/index": "src/ne
 // the middleware's bundle gets the middleware, not authorize()'s sign-in limiter and @upstash/ratelimit.
 const nextParts = Object.fromEntries(
   readdirSync("src/next")
-    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && file !== "public.ts" && file !== "index.ts")
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && file !== "index.ts")
     .map((file) => [`next/parts/${file.slice(0, -3)}`, `src/next/${file}`]),
 );
 

@@ -1,5 +1,5 @@
 import { loginErrorText } from "@/auth/messages";
-import { safeCallbackPath } from "edge-session-refresh/next";
+import { sanitizeCallbackPath } from "edge-session-refresh/next";
 import { APP_NAME, AppHeader } from "../app-header";
 import { LoginForm } from "./login-form";
 
@@ -16,7 +16,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <section className="card card--login" aria-labelledby="login-title">
           <h1 id="login-title">Sign in</h1>
           <p className="muted">Use your account with the backend. Your session stays signed in across tabs while tokens rotate behind the scenes.</p>
-          <LoginForm callbackPath={safeCallbackPath(first(params.callbackUrl))} initialError={loginErrorText(first(params.error))} />
+          <LoginForm callbackPath={sanitizeCallbackPath(first(params.callbackUrl))} initialError={loginErrorText(first(params.error))} />
         </section>
         {process.env.NODE_ENV !== "production" ? (
           <p className="muted small center">

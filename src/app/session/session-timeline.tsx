@@ -1,19 +1,11 @@
 "use client";
 /**
- * This browser's session history (edge-session-refresh/client, session-timeline.ts): the page's own outcome on each
+ * This browser's session history (timeline.ts beside this file): the page's own outcome on each
  * load or "Check again", and every /api/auth/session or /api/backend fetch that took part in a refresh,
  * from its Server-Timing. Shared by all tabs through localStorage and updated live as they add to it.
  */
 import { useEffect, useMemo, useSyncExternalStore } from "react";
-import {
-  TIMELINE_PREFIX,
-  clearTimeline,
-  mergeTimeline,
-  outcomeFromServerTiming,
-  readTimelineRaw,
-  storeEntry,
-  type TimelineEntry,
-} from "edge-session-refresh/client";
+import { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "./timeline";
 
 const localListeners = new Set<() => void>();
 

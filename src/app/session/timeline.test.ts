@@ -11,7 +11,7 @@ import {
   storeEntry,
   type TimelineEntry,
   type TimelineStorage,
-} from "./session-timeline";
+} from "./timeline";
 
 const entry = (id: string, at: number, outcome = "valid"): TimelineEntry => ({ id, outcome, durationMs: 1, at, source: "page" });
 

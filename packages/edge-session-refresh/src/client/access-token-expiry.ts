@@ -2,8 +2,8 @@
 /** The access-token expiry as the browser's useSession() sees it, and a ticking countdown to it. */
 import { useSession } from "next-auth/react";
 import { useSyncExternalStore } from "react";
-import { newestExpiry } from "./refresh-ahead-plan";
-import { parseRefreshAheadState, REFRESH_AHEAD_STATE_KEY } from "./refresh-ahead-state";
+import { newestExpiry } from "./refresh-ahead/refresh-ahead-plan";
+import { parseRefreshAheadState, REFRESH_AHEAD_STATE_KEY } from "./refresh-ahead/refresh-ahead-state";
 
 /**
  * When the session's access token expires (epoch ms), from next-auth's `useSession()`: the session

@@ -5,6 +5,5 @@
  */
 export { useAccessTokenExpiry, useCountdown, formatRemaining } from "./access-token-expiry";
 export { installBroadcastDeferral } from "./session-broadcast";
-export { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "./session-timeline";
-export { SessionRefreshAhead, useSessionRefreshAhead, type SessionRefreshAheadProps } from "./session-refresh-ahead";
-export { planRefreshAhead, type RefreshAheadPlan, type RefreshAheadState } from "./refresh-ahead-plan";
+export { SessionRefreshAhead, useSessionRefreshAhead, type SessionRefreshAheadProps } from "./refresh-ahead/session-refresh-ahead";
+export { planRefreshAhead, type RefreshAheadPlan, type RefreshAheadState } from "./refresh-ahead/refresh-ahead-plan";

@@ -1,32 +1,22 @@
 /**
- * The core's public surface (`edge-session-refresh`): what adapters (src/next, the edge-tests worker) and
- * lock stores use — settings, the runtime and its parts, the cookie codec and jar, the coordinator and the
- * store contract. Internals (the decision helpers, the development secret, protocol parsers) stay inside.
+ * The core's public surface (`edge-session-refresh`): what an adopter or another framework's adapter needs:
+ * the settings, the runtime, the session cookie's codec and jar, the gate's answer and the error family,
+ * with their types. The package README's "API" section lists each name. Everything else (the coordinator's
+ * parts, the backend protocols, the sign-in limits, the proxy's rules) is internal: src/next and the other
+ * entries import it by path.
  */
 export { SessionError, isSessionError, describeError, type SessionErrorCode } from "./errors";
-export { systemClock, type Clock } from "./clock";
-export {
-  parseSettings,
-  SETTING_NAMES,
-  DEFAULT_SESSION_MAX_AGE_SECONDS,
-  type Settings,
-  type Env,
-  type BackendSettings,
-  type BackendProxySettings,
-  type StoreSettings,
-  type BackendProtocol,
-  type RotationPolicy,
-} from "./settings";
+export type { Clock } from "./clock";
+export { parseSettings, SETTING_NAMES, type Settings } from "./settings";
+export type { Env } from "./setting-values";
 export { createSessionRuntime, type SessionRuntime, type RuntimeDependencies } from "./runtime";
 export { createSessionCodec, type SessionCodec } from "./session/codec";
-export { sessionCookieName, joinSessionCookie, chunkSessionCookie, CHUNK_SIZE } from "./session/chunks";
+export { sessionCookieName, joinSessionCookie, chunkSessionCookie } from "./session/chunks";
 export { parseCookieHeader, serializeCookieHeader, serializeSetCookie, type CookieWrite } from "./session/cookie-jar";
-export { asSessionClaims, type SessionClaims } from "./session/claims";
+export type { SessionClaims } from "./session/claims";
 export type { BackendTokens } from "./backend/tokens";
-export { createBackendClient, type BackendClient, type BackendResult } from "./backend/client";
-export { parseTokenResponse } from "./backend/token-response";
-export { createRefreshCoordinator, type RefreshCoordinator, type SignOutResult } from "./refresh/coordinator";
-export { RETRY_AFTER_SECONDS, type RefreshOutcome } from "./refresh/outcome";
+export { sessionServerTiming, type SessionGate, type GateResult, type GateOutcome } from "./gate/session-gate";
+export { RETRY_AFTER_SECONDS } from "./refresh/outcome";
 export type { CoordinatorEvent } from "./refresh/events";
 // Lock stores: what an outside store needs to implement the contract (lock-store.ts), speak Redis with the
 // shared scripts and key layout, and take its place in the table (docs/ARCHITECTURE.md, "Lock stores").
@@ -52,8 +42,3 @@ export {
 export { LOCK_STORES, lockStoreFor, lockStoreEntry, type LockStoreEntry, type LockStoreTable, type StoreContext, type ChosenStore } from "./refresh/stores";
 export { redactedUrl, type StoreKind } from "./refresh/store-settings";
 export { deferredLockStore } from "./refresh/deferred-store";
-export { createSessionGate, sessionServerTiming, type SessionGate, type GateResult, type GateOutcome, type SessionStep } from "./gate/session-gate";
-export { createSignInLimits, retryAfterMinutes, signInLimitsNotes, type SignInLimits, type SignInCheck, type SignInEvent } from "./signin/sign-in-limits";
-export { clientAddress, type RequestHeaders } from "./signin/client-address";
-export { createKeyedHash } from "./signin/keyed-hash";
-export type { SignInSettings, LimitName } from "./signin/settings";

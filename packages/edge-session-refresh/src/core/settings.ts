@@ -4,7 +4,7 @@
  * reads process.env itself; the caller passes the record in. docs/CONFIGURATION.md ("Every setting") lists every name.
  */
 import { BACKEND_PROTOCOL_NAMES, BACKEND_PROTOCOLS, type BackendProtocol, type ProtocolSettings } from "./backend/protocols";
-import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./backend-proxy-settings";
+import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./proxy/settings";
 import { SessionError } from "./errors";
 import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
 import { baseUrl, integer, oneOf, path, textReader, url, type Env, type ReadText } from "./setting-values";
@@ -26,11 +26,6 @@ const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 /** Shorter secrets are refused in production, current and previous alike: `openssl rand -base64 32` gives 44. */
 export const MIN_SECRET_LENGTH = 32;
-
-export type { Env } from "./setting-values";
-export type { BackendProtocol } from "./backend/protocols";
-export type { BackendProxySettings } from "./backend-proxy-settings";
-export type { ClientAuthMethod, OAuthClientSettings } from "./backend/oauth2-protocol";
 
 /**
  * Every environment variable parseSettings reads (docs/CONFIGURATION.md, "Every setting"), for runtimes that bind them one
@@ -87,8 +82,6 @@ export type BackendSettings = ProtocolSettings & {
   readonly timeoutMs: number;
 };
 
-export type { StoreKind, StoreSettings } from "./refresh/store-settings";
-
 export interface Settings {
   /** Current secret first, then previous ones still accepted for reading. */
   readonly secrets: readonly [string, ...string[]];
@@ -96,7 +89,7 @@ export interface Settings {
   readonly secureCookies: boolean;
   readonly sessionMaxAgeSeconds: number;
   readonly backend: BackendSettings;
-  /** The backend proxy for client code (src/next/backend-proxy.ts). */
+  /** The backend proxy for client code (core/proxy/backend-proxy.ts). */
   readonly backendProxy: BackendProxySettings;
   readonly store: StoreSettings;
   readonly refreshSkewMs: number;

@@ -3,7 +3,8 @@
  * `{ error: <code>, message, retryAfterSeconds? }`, never cached, with Retry-After on 503.
  */
 import { NextResponse } from "next/server.js";
-import { RETRY_AFTER_SECONDS } from "../core";
+import { RETRY_AFTER_SECONDS } from "../core/refresh/outcome";
+import { PRIVATE_NO_STORE } from "../core/support/cache-control";
 
 export type ApiErrorCode = "signed_out" | "session_expired" | "session_refresh_unavailable" | "backend_unavailable";
 
@@ -13,9 +14,6 @@ const MESSAGES: Readonly<Record<ApiErrorCode, string>> = {
   session_refresh_unavailable: "The sign-in service is not answering; your session is kept. Try again shortly.",
   backend_unavailable: "The backend is not answering; try again shortly.",
 };
-
-/** Personal answers: never stored by a shared cache, nor by the browser's. */
-export const PRIVATE_NO_STORE = "private, no-store";
 
 export function apiError(code: ApiErrorCode, status: 401 | 503, retryAfterSeconds = RETRY_AFTER_SECONDS): NextResponse {
   const headers: Record<string, string> = { "cache-control": PRIVATE_NO_STORE };

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { NextRequest } from "next/server.js";
-import { createMemoryLockStore, createSessionCodec, createSessionGate, sessionCookieName } from "../core";
+import { createMemoryLockStore } from "../core/refresh/memory-store";
+import { createSessionCodec } from "../core/session/codec";
+import { createSessionGate } from "../core/gate/session-gate";
+import { sessionCookieName } from "../core/session/chunks";
 import { testCoordinator } from "../../../../test-support/coordinator";
-import { sessionMiddlewareWith, sessionRoutes } from "./app-middleware";
-import { createGatedMiddleware } from "./session-middleware";
+import { sessionMiddlewareWith, sessionRoutes } from "./create-session-middleware";
+import { createGatedMiddleware } from "./gate-response";
 
 describe("an app's own protected paths and login page", () => {
   const routes = sessionRoutes({ protectedPages: ["/account", "/orders"], protectedApis: ["/api/account"], loginPath: "/signin" });

@@ -1,16 +1,15 @@
 /**
- * The session middleware for an app: which pages and APIs are guarded, where sign-in lives, and the
+ * createSessionMiddleware, the session middleware for an app: which pages and APIs are guarded, where sign-in lives, and the
  * security headers every answer carries. The refresh itself is the isolate's runtime (settings from
  * process.env, the shared lock store). docs/CONFIGURATION.md, "The middleware", documents the options.
  */
 import type { NextRequest, NextResponse } from "next/server.js";
-import type { SessionGate } from "../core";
+import type { SessionGate } from "../core/gate/session-gate";
 import { sessionRuntime } from "./runtime";
-import { createGatedMiddleware, type SessionRoutes } from "./session-middleware";
-import { DEFAULT_LOGIN_PATH, routeKindFor, underPrefix } from "./routes";
+import { createGatedMiddleware, type SessionRoutes } from "./gate-response";
+import { underPrefix } from "../core/navigation/under-prefix";
+import { DEFAULT_LOGIN_PATH, routeKindFor } from "./routes";
 import { checkedCspAdditions, type SecurityHeaderOptions, type SecurityHeadersConfig } from "./security-headers";
-
-export type { SecurityHeadersConfig } from "./security-headers";
 
 export interface SessionMiddlewareConfig {
   /** Path prefixes of pages that need a session: signed out → redirect to `loginPath?callbackUrl=…`. */
@@ -47,7 +46,7 @@ export interface MiddlewareDependencies {
   readonly environment?: () => { readonly dev: boolean; readonly https: boolean };
 }
 
-/** The same middleware on an injected gate (tests). Internal: src/next/public.ts does not export it. */
+/** The same middleware on an injected gate (tests). Internal: src/next/index.ts does not export it. */
 export function sessionMiddlewareWith(config: SessionMiddlewareConfig, deps: MiddlewareDependencies): SessionMiddleware {
   const routes = sessionRoutes(config);
   if (config.security === false) return createGatedMiddleware({ gate: deps.gate, routes });

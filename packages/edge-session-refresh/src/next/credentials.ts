@@ -4,7 +4,9 @@
  * settings name (BACKEND_URL, BACKEND_LOGIN_PATH, …), or keep your own fetch and pass its JSON answer to
  * `withBackendTokens(user, body)`.
  */
-import { clientAddress, parseTokenResponse, retryAfterMinutes, type RequestHeaders } from "../core";
+import { clientAddress, type RequestHeaders } from "../core/signin/client-address";
+import { parseTokenResponse } from "../core/backend/token-response";
+import { retryAfterMinutes } from "../core/signin/sign-in-limits";
 import { sessionRuntime } from "./runtime";
 import { signInLimits } from "./sign-in-limits";
 import type { BackendUser } from "./with-session-refresh";

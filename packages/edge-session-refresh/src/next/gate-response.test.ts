@@ -1,10 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server.js";
 import { decode as nextAuthDecode } from "next-auth/jwt";
-import { createMemoryLockStore, createSessionCodec, createSessionGate, sessionCookieName, type BackendResult, type BackendTokens } from "../core";
+import { createMemoryLockStore } from "../core/refresh/memory-store";
+import { createSessionCodec } from "../core/session/codec";
+import { createSessionGate } from "../core/gate/session-gate";
+import { sessionCookieName } from "../core/session/chunks";
+import type { BackendResult } from "../core/backend/result";
+import type { BackendTokens } from "../core/backend/tokens";
 import { testCoordinator } from "../../../../test-support/coordinator";
-import { sessionRoutes } from "./app-middleware";
-import { createGatedMiddleware } from "./session-middleware";
+import { sessionRoutes } from "./create-session-middleware";
+import { createGatedMiddleware } from "./gate-response";
 
 const SECRET = "middleware-test-secret-0123456789";
 const NAME = sessionCookieName(false);

@@ -1,25 +1,21 @@
 /**
- * The edge middleware, as thin as it can be: the gate decides, this file only turns its result into a
- * Next response. Internal: apps build it with the public createSessionMiddleware (app-middleware.ts), which
- * supplies the routes, the security headers and the isolate's gate; tests call this with a gate of their own. New cookies go on the response *and* on the request forwarded to the page (rewritten
- * `cookie` header), so server components and route handlers in the same request see the new tokens and
- * never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
+ * The gate's result as a Next response: the edge middleware, as thin as it can be (the gate decides, this
+ * file only translates). Internal: apps build it with the public createSessionMiddleware
+ * (create-session-middleware.ts), which supplies the routes, the security headers and the isolate's gate;
+ * tests call this with a gate of their own. New cookies go on the response *and* on the request forwarded
+ * to the page (rewritten `cookie` header), so server components and route handlers in the same request see
+ * the new tokens and never refresh a second time (vercel/next.js#49442, nextauthjs/next-auth#11853).
  */
 import { NextResponse, type NextRequest } from "next/server.js";
-import {
-  describeError,
-  parseCookieHeader,
-  RETRY_AFTER_SECONDS,
-  serializeCookieHeader,
-  sessionServerTiming,
-  type CookieWrite,
-  type GateOutcome,
-  type GateResult,
-  type SessionGate,
-} from "../core";
-import { apiError, PRIVATE_NO_STORE } from "./api-responses";
+import { describeError } from "../core/errors";
+import { parseCookieHeader, serializeCookieHeader, type CookieWrite } from "../core/session/cookie-jar";
+import { RETRY_AFTER_SECONDS } from "../core/refresh/outcome";
+import { sessionServerTiming, type GateOutcome, type GateResult, type SessionGate } from "../core/gate/session-gate";
+import { PRIVATE_NO_STORE } from "../core/support/cache-control";
+import { apiError } from "./api-responses";
 import { REFRESH_AHEAD_HEADER, REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
-import { safeCallbackPath, type RouteKind } from "./routes";
+import { sanitizeCallbackPath } from "../core/navigation/callback-path";
+import type { RouteKind } from "./routes";
 import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
 
 export interface SessionMiddlewareOptions {
@@ -27,7 +23,7 @@ export interface SessionMiddlewareOptions {
   readonly gate: () => SessionGate;
   /** CSP nonce, HSTS and friends on every answer (src/next/security-headers.ts); absent = none (an app's own CSP, or a test). */
   readonly security?: () => SecurityHeaderOptions;
-  /** Which paths are guarded and where sign-in lives (sessionRoutes in app-middleware.ts). */
+  /** Which paths are guarded and where sign-in lives (sessionRoutes in create-session-middleware.ts). */
   readonly routes: SessionRoutes;
 }
 
@@ -67,7 +63,8 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult, mark
     case "replayed":
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { callbackUrl: safeCallbackPath(pathWithQuery(request)) }), result.writes);
+      if (kind === "page")
+        return withCookies(redirectToLogin(request, loginPath, { callbackUrl: sanitizeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
     case "rejected":

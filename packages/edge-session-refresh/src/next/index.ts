@@ -13,7 +13,12 @@
  * - `currentSession()` reads the (already refreshed) session, tokens included, in server components and
  *   route handlers; server-side only.
  * - `parseSettings`, `SETTING_NAMES`: the settings, to check an environment up front.
- * - `mintSessionCookie()`: a valid session cookie for your own tests.
+ * - Building blocks for route handlers of your own: `sessionRuntime()` (the isolate's settings and backend
+ *   client), `apiError()` (the middleware's JSON error shape), `requestSessionOutcome()` (what the middleware
+ *   did for this request), `sanitizeCallbackPath()` (a login page's callbackUrl), and the same-origin backend
+ *   proxy for client code (`backendProxyHandler()`, or `backendProxyConfig()` with `proxyToBackend()`).
+ *
+ * The package README's "API" section lists every name with one line each.
  */
 import type { DefaultSession } from "next-auth";
 
@@ -36,16 +41,18 @@ declare module "next-auth" {
 
 export { withSessionRefresh, type BackendUser, type SessionRefreshOptions } from "./with-session-refresh";
 export { credentialsFromBackend, withBackendTokens, type CredentialsFromBackendOptions } from "./credentials";
-export { createSessionMiddleware, type SessionMiddleware, type SessionMiddlewareConfig, type SecurityHeadersConfig } from "./app-middleware";
+export { createSessionMiddleware, type SessionMiddleware, type SessionMiddlewareConfig } from "./create-session-middleware";
+export type { SecurityHeadersConfig } from "./security-headers";
 export { currentSession } from "./server-session";
-export { parseSettings, SETTING_NAMES, type Settings, type Env, type SessionClaims, type BackendTokens } from "../core";
-export { mintSessionCookie, type MintOptions, type MintedSession } from "../testing/session-cookie";
+export { parseSettings, SETTING_NAMES, type Settings } from "../core/settings";
+export type { Env } from "../core/setting-values";
+export type { SessionClaims } from "../core/session/claims";
+export type { BackendTokens } from "../core/backend/tokens";
 
-// Building blocks for route handlers of your own: the isolate's runtime (settings, the backend client with
-// the configured protocol), the middleware's JSON error shape, the same-origin backend proxy for client
-// code, what the middleware did for this request, and the callbackUrl sanitiser for a login page.
+// Building blocks for route handlers of your own.
 export { sessionRuntime } from "./runtime";
-export { apiError, PRIVATE_NO_STORE, type ApiErrorCode } from "./api-responses";
-export { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "./backend-proxy";
-export { OUTCOME_DESCRIPTIONS, requestSessionOutcome, type RequestOutcome } from "./session-outcome";
-export { safeCallbackPath } from "./routes";
+export { apiError, type ApiErrorCode } from "./api-responses";
+export { requestSessionOutcome, type RequestOutcome, type StampedOutcome } from "./session-outcome";
+export { sanitizeCallbackPath } from "../core/navigation/callback-path";
+export { backendProxyHandler } from "./backend-proxy";
+export { backendProxyConfig, proxyToBackend, type BackendProxyConfig, type BackendProxyDependencies } from "../core/proxy/backend-proxy";

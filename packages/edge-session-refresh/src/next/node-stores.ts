@@ -4,7 +4,9 @@
  * and its dynamic import is never followed: the edge middleware never contains node-redis. On the edge the
  * core's own entries answer a REDIS_* setting with a configuration error (Node runtime or Upstash).
  */
-import { deferredLockStore, LOCK_STORES, type LockStoreTable, type StoreSettings } from "../core";
+import { deferredLockStore } from "../core/refresh/deferred-store";
+import { LOCK_STORES, type LockStoreTable } from "../core/refresh/stores";
+import type { StoreSettings } from "../core/refresh/store-settings";
 import type { SignInScriptClient } from "../core/signin/redis-limiter";
 
 export function nodeOnlyLockStores(): Partial<LockStoreTable> | undefined {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { routeKindFor, safeCallbackPath } from "./routes";
+import { sanitizeCallbackPath } from "../core/navigation/callback-path";
+import { routeKindFor } from "./routes";
 
 describe("callbackUrl is only ever a same-origin path", () => {
   const cases: Array<[string | null, string]> = [
@@ -21,7 +22,7 @@ describe("callbackUrl is only ever a same-origin path", () => {
     [null, "/dashboard"],
   ];
   it.each(cases)("%j → %s", (input, expected) => {
-    expect(safeCallbackPath(input)).toBe(expected);
+    expect(sanitizeCallbackPath(input)).toBe(expected);
   });
 });
 

@@ -4,6 +4,7 @@
  * only gets its session refreshed when it has one, and is never turned away. The app names its own
  * prefixes (createSessionMiddleware's config); this file holds only the rule.
  */
+import { underPrefix } from "../core/navigation/under-prefix";
 
 export type RouteKind = "page" | "api" | "optional";
 
@@ -17,15 +18,4 @@ export function routeKindFor(pages: readonly string[], apis: readonly string[]):
     if (pages.some((prefix) => underPrefix(pathname, prefix))) return "page";
     return "optional";
   };
-}
-
-/**
- * A callbackUrl we are willing to redirect to: a same-origin path only. The core's sanitiser is the one
- * rule (it validates the *normalised* path, so `/.//host` and friends cannot become `//host`).
- */
-export { sanitizeCallbackPath as safeCallbackPath } from "../core/navigation/callback-path";
-
-/** The path is the prefix itself or below it (`/dashboard`, `/dashboard/x`; not `/dashboards`). */
-export function underPrefix(pathname: string, prefix: string): boolean {
-  return pathname === prefix || pathname.startsWith(`${prefix}/`);
 }

@@ -3,7 +3,9 @@
  * the Node route handlers each get their own (they are separate isolates); with the Upstash store they
  * share locks and successors through Redis.
  */
-import { createSessionRuntime, parseSettings, signInLimitsNotes, type SessionRuntime } from "../core";
+import { createSessionRuntime, type SessionRuntime } from "../core/runtime";
+import { parseSettings } from "../core/settings";
+import { signInLimitsNotes } from "../core/signin/sign-in-limits";
 import { nodeOnlyLockStores } from "./node-stores";
 
 let runtime: SessionRuntime | undefined;

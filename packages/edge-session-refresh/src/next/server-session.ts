@@ -8,7 +8,9 @@
  * cookies Next parsed from the same rewritten Cookie header.
  */
 import { cookies, headers } from "next/headers.js";
-import { asSessionClaims, joinSessionCookie, parseCookieHeader, type SessionClaims } from "../core";
+import { asSessionClaims, type SessionClaims } from "../core/session/claims";
+import { joinSessionCookie } from "../core/session/chunks";
+import { parseCookieHeader } from "../core/session/cookie-jar";
 import { sessionRuntime } from "./runtime";
 import { REFRESH_UNAVAILABLE_HEADER } from "./request-markers";
 

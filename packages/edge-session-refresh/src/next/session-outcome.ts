@@ -3,7 +3,7 @@
  * puts `<outcome>;dur=<ms>` on the forwarded request (x-session-outcome) and replaces any client copy.
  */
 import { headers } from "next/headers.js";
-import type { GateOutcome } from "../core";
+import type { GateOutcome } from "../core/gate/session-gate";
 import { SESSION_OUTCOME_HEADER } from "./request-markers";
 
 export interface RequestOutcome {
@@ -13,16 +13,6 @@ export interface RequestOutcome {
 }
 
 const OUTCOMES: readonly GateOutcome[] = ["valid", "refreshed", "joined", "replayed", "anonymous", "rejected", "unavailable"];
-
-export const OUTCOME_DESCRIPTIONS: Readonly<Record<GateOutcome, string>> = {
-  valid: "The access token was still good; nothing else happened.",
-  refreshed: "This request led the refresh: it called the backend and shared the new tokens.",
-  joined: "Another request was refreshing already; this one waited for its result.",
-  replayed: "The refresh had just happened; this request took the stored result.",
-  anonymous: "No usable session came with this request.",
-  rejected: "The backend refused the refresh; the session was ended.",
-  unavailable: "The backend did not answer; the session was kept as it was.",
-};
 
 export function parseOutcomeMarker(value: string | null): RequestOutcome | null {
   if (value === null) return null;

@@ -3,7 +3,8 @@
  * (src/core/signin/). Each limited attempt and each store failure is one JSON line on the console,
  * carrying keyed-hash prefixes, never an identifier or an address.
  */
-import { createKeyedHash, createSignInLimits, type SignInEvent, type SignInLimits } from "../core";
+import { createKeyedHash } from "../core/signin/keyed-hash";
+import { createSignInLimits, type SignInEvent, type SignInLimits } from "../core/signin/sign-in-limits";
 // Not through the barrel: @upstash/ratelimit must stay out of the edge middleware's bundle (it signs nobody in).
 import { signInLimitersFor } from "../core/signin/limiters";
 import { nodeOnlySignInScripts } from "./node-stores";

@@ -5,7 +5,10 @@
  */
 import type { AuthOptions, CallbacksOptions, LoggerInstance, User } from "next-auth";
 import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
-import { asSessionClaims, isSessionError, SessionError, type BackendTokens, type SessionRuntime } from "../core";
+import { asSessionClaims } from "../core/session/claims";
+import { isSessionError, SessionError } from "../core/errors";
+import type { BackendTokens } from "../core/backend/tokens";
+import type { SessionRuntime } from "../core/runtime";
 import { isJsonObject } from "../core/support/json";
 import { sameOriginRedirect } from "../core/navigation/callback-path";
 import { sessionRuntime } from "./runtime";

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { createClient, createCluster } from "redis";
-import type { StoreSettings } from "../core";
+import type { StoreSettings } from "../core/refresh/store-settings";
 
 /** One lock-store command should answer in far less; past this it counts as timed out (it may have run). */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_500;

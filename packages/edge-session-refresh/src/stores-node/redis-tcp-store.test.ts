@@ -6,7 +6,9 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyNames, systemClock, type LockStore } from "../core";
+import { keyNames } from "../core/refresh/redis-scripts";
+import { systemClock } from "../core/clock";
+import type { LockStore } from "../core/refresh/lock-store";
 import { lockStoreContract, redisKeysWithTtl } from "../../../../test-support/lock-store-contract";
 import { freePort } from "../../../../test-support/ports";
 import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";

@@ -4,7 +4,11 @@
  * and keys are the core's (redis-scripts.ts); this file picks the layouts and tells node-redis's failures
  * apart as STORE_* codes, which the coordinator decides on exactly as it does for Upstash.
  */
-import { createRedisLockStore, LOCK_STORES, type LockStore, type LockStoreEntry, type SessionErrorCode, type StoreSettings } from "../core";
+import { createRedisLockStore } from "../core/refresh/redis-lock-store";
+import { LOCK_STORES, type LockStoreEntry } from "../core/refresh/stores";
+import type { LockStore } from "../core/refresh/lock-store";
+import type { SessionErrorCode } from "../core/errors";
+import type { StoreSettings } from "../core/refresh/store-settings";
 import { ErrorReply, MaxCommandRedirectionsError, TimeoutError as RedisCommandTimeout } from "redis";
 import { createRedisConnection, REDIS_COMMAND_TIMEOUT_MS, redisConnectionFor, type RedisConnection, type RedisSettings } from "./redis-connection";
 

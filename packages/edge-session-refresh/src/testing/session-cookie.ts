@@ -3,7 +3,10 @@
  * would set) without going through /login, e.g. with tokens from your backend and an access token that
  * has already expired, to exercise the refresh path. Runtime-neutral, like the core.
  */
-import { chunkSessionCookie, createSessionCodec, DEFAULT_SESSION_MAX_AGE_SECONDS, sessionCookieName, type BackendTokens } from "../core";
+import { chunkSessionCookie, sessionCookieName } from "../core/session/chunks";
+import { createSessionCodec } from "../core/session/codec";
+import { DEFAULT_SESSION_MAX_AGE_SECONDS } from "../core/settings";
+import type { BackendTokens } from "../core/backend/tokens";
 
 export interface MintOptions {
   readonly secret: string;

@@ -2,7 +2,10 @@
 import { NextResponse } from "next/server";
 import { currentSession } from "edge-session-refresh/next";
 import { sessionRuntime } from "edge-session-refresh/next";
-import { apiError, PRIVATE_NO_STORE } from "edge-session-refresh/next";
+import { apiError } from "edge-session-refresh/next";
+
+/** A personal answer: never stored by a shared cache, nor by the browser's. */
+const PRIVATE_NO_STORE = "private, no-store";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@
  * What a background refresh's answer means (pure): the response to GET /api/auth/session marked
  * x-session-refresh-ahead, read as its status, Server-Timing outcome, Retry-After and JSON body.
  */
-import { REFRESH_AHEAD_HEADER } from "../next/request-markers";
+import { REFRESH_AHEAD_HEADER } from "../../next/request-markers";
 import { EMPTY_STATE, LOST_RETRY_GAP_MS, MAX_ATTEMPTS_PER_EXPIRY, type RefreshAheadState } from "./refresh-ahead-plan";
 
 /** Longest a background refresh may take before it counts as no answer. */

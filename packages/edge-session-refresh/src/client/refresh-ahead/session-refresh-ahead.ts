@@ -16,7 +16,7 @@
  */
 import { useSession } from "next-auth/react";
 import { useEffect } from "react";
-import { useAccessTokenExpiry } from "./access-token-expiry";
+import { useAccessTokenExpiry } from "../access-token-expiry";
 import { askForRenewal, stateAfter } from "./refresh-ahead-answer";
 import { asLeader } from "./refresh-ahead-leader";
 import {
@@ -29,7 +29,7 @@ import {
   type RefreshAheadSettings,
 } from "./refresh-ahead-plan";
 import { readStatedWindow, REFRESH_AHEAD_STATE_KEY, saveStatedWindow, sharedState } from "./refresh-ahead-state";
-import { NEXTAUTH_BROADCAST_KEY } from "./session-broadcast";
+import { NEXTAUTH_BROADCAST_KEY } from "../session-broadcast";
 
 export interface SessionRefreshAheadProps {
   /** The server's SESSION_REFRESH_SKEW_SECONDS; default what the session says (withSessionRefresh puts it there). */

@@ -12,8 +12,6 @@ import { BACKEND_PROTOCOLS } from "./protocols";
 import type { BackendResult } from "./result";
 import type { BackendTokens } from "./tokens";
 
-export type { BackendResult, BackendFailure, Rejected, Unavailable, Malformed, Misconfigured } from "./result";
-
 export interface BackendClient {
   /** `clientAddress` (a canonical address from signin/client-address.ts) goes out as `X-Forwarded-For`, so the backend's own lockouts see the person. */
   login(identifier: string, password: string, signal?: AbortSignal, clientAddress?: string): Promise<BackendResult<BackendTokens>>;

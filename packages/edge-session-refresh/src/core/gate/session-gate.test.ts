@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decode as nextAuthDecode } from "next-auth/jwt";
-import type { BackendResult } from "../backend/client";
+import type { BackendResult } from "../backend/result";
 import type { BackendTokens } from "../backend/tokens";
 import type { RefreshBackend } from "../refresh/coordinator";
 import { createMemoryLockStore } from "../refresh/memory-store";

@@ -3,12 +3,13 @@
  * real 401s and 404s) and small HTTP servers that record what they received.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReferenceBackend, type ReferenceBackend } from "../../../../dev/backend/server";
-import { startTestServer, sendJson, type TestServer } from "../../../../test-support/http-server";
-import { freePort } from "../../../../test-support/ports";
-import { backendLogin } from "../../../../test-support/services";
-import { parseSettings } from "../core";
-import { backendPath, backendProxyConfig, proxyToBackend, relativeLocation, type BackendProxyConfig } from "./backend-proxy";
+import { startReferenceBackend, type ReferenceBackend } from "../../../../../dev/backend/server";
+import { startTestServer, sendJson, type TestServer } from "../../../../../test-support/http-server";
+import { freePort } from "../../../../../test-support/ports";
+import { backendLogin } from "../../../../../test-support/services";
+import { parseSettings } from "../settings";
+import { backendPath, relativeLocation } from "./backend-path";
+import { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "./backend-proxy";
 
 const APP = "http://localhost:3000";
 const SAME_ORIGIN = { origin: APP, "sec-fetch-site": "same-origin" };

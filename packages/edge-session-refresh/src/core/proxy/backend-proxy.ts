@@ -3,8 +3,9 @@
  * access token added server-side as `Authorization: Bearer …`. The browser never holds the token; the
  * middleware (which fronts /api/backend as a protected API) has already refreshed it in this request.
  *
- * Pure of Next: a standard Request in, a standard Response out, the access token and fetch injected, so
- * it is tested with real Request objects against real servers. The rules, in the order they are applied:
+ * Runtime-neutral: a standard Request in, a standard Response out, the access token and fetch injected, so
+ * it is tested with real Request objects against real servers; src/next/backend-proxy.ts only wires it to
+ * the isolate's settings and session. The path rules are backend-path.ts. The rules, in the order they are applied:
  *
  *  1. method: GET, HEAD, POST, PUT, PATCH, DELETE only (405);
  *  2. same origin: `Sec-Fetch-Site`, when sent, must be `same-origin` or `none`; `Origin`, when sent, must
@@ -21,12 +22,11 @@
  *     safe headers (never Set-Cookie; Location only when relative); 401 → 401 JSON; timeout → 504,
  *     unreachable → 503.
  */
-import { RETRY_AFTER_SECONDS, type Settings } from "../core";
-import { PRIVATE_NO_STORE } from "./api-responses";
-import { underPrefix } from "./routes";
+import type { Settings } from "../settings";
+import { RETRY_AFTER_SECONDS } from "../refresh/outcome";
+import { PRIVATE_NO_STORE } from "../support/cache-control";
+import { backendPath, isAllowed, normalizedForDeny, rawPathname, relativeLocation, targetUrl } from "./backend-path";
 
-/** Where the proxy is mounted in the app. */
-export const BACKEND_PROXY_MOUNT = "/api/backend";
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const SAME_ORIGIN_FETCH_SITES = new Set(["same-origin", "none"]);
@@ -196,71 +196,6 @@ function sameHost(request: Request, origin: string): boolean {
   }
 }
 
-/**
- * The pathname exactly as written in the URL, without the WHATWG parser's dot-segment resolution (which
- * would turn `/api/%2e%2e/auth` into `/auth` before any check could see it).
- */
-function rawPathname(url: string): string {
-  const afterScheme = url.indexOf("://");
-  const start = afterScheme === -1 ? 0 : url.indexOf("/", afterScheme + 3);
-  if (start === -1) return "/";
-  const end = url.slice(start).search(/[?#]/);
-  return end === -1 ? url.slice(start) : url.slice(start, start + end);
-}
-
-/**
- * The backend path from the proxy URL's raw (still percent-encoded) pathname, or null when it is not a
- * plain path: anything a server or a URL parser might normalise into another path is refused rather than
- * interpreted.
- */
-export function backendPath(pathname: string): string | null {
-  if (!pathname.startsWith(`${BACKEND_PROXY_MOUNT}/`)) return null;
-  const path = pathname.slice(BACKEND_PROXY_MOUNT.length);
-  if (path === "/" || path.includes("\\") || path.includes(";") || path.includes("//")) return null;
-  if (/%(2f|5c|2e|00|3b)/i.test(path)) return null;
-  const segments = path.slice(1).split("/");
-  // A scheme in the first segment (`http:`, `javascript:`) reads as an absolute URL to some parsers.
-  if (/^[a-z][a-z0-9+.-]*:/i.test(segments[0] ?? "")) return null;
-  for (const segment of segments) {
-    if (segment === "." || segment === "..") return null;
-    try {
-      if (/[\u0000-\u001f\u007f]/.test(decodeURIComponent(segment))) return null;
-    } catch {
-      return null;
-    }
-  }
-  return path;
-}
-
-function isAllowed(path: string, config: BackendProxyConfig): boolean {
-  const forDeny = normalizedForDeny(safeDecode(path));
-  if (config.deny.some((denied) => underPrefix(forDeny, denied))) return false;
-  return config.allow.some((prefix) => (prefix.endsWith("/") ? path.startsWith(prefix) : underPrefix(path, prefix)));
-}
-
-/** Case-folded, trailing slashes removed: many backends route `/API/Auth/` to `/api/auth`. */
-function normalizedForDeny(path: string): string {
-  const trimmed = path.toLowerCase().replace(/\/+$/, "");
-  return trimmed === "" ? "/" : trimmed;
-}
-
-function safeDecode(path: string): string {
-  try {
-    return decodeURI(path);
-  } catch {
-    return path;
-  }
-}
-
-/** The target URL, or null if URL parsing would move it off the backend or change its path. */
-function targetUrl(backendUrl: string, path: string, search: string): URL | null {
-  const base = new URL(backendUrl);
-  const target = new URL(`${backendUrl}${path}${search}`);
-  const expectedPath = `${base.pathname.replace(/\/+$/, "")}${path}`;
-  if (target.origin !== base.origin || target.pathname !== expectedPath) return null;
-  return target;
-}
-
 async function boundedBody(request: Request, limit: number): Promise<Uint8Array | null | "too_large"> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) {
@@ -303,19 +238,6 @@ function boundedStream(body: ReadableStream<Uint8Array> | null, limit: number): 
       },
     }),
   );
-}
-
-/**
- * A backend redirect, as a URL under the proxy, or null. Only relative locations pass: `/x` on the
- * backend becomes `/api/backend/x` (the base URL's own path taken off), `x` stays relative to the
- * current URL; absolute and protocol-relative ones are dropped so the backend cannot send the browser off.
- */
-export function relativeLocation(location: string | null, basePath: string): string | null {
-  if (location === null || location.startsWith("//") || location.includes("\\") || /^[a-z][a-z0-9+.-]*:/i.test(location)) return null;
-  if (!location.startsWith("/")) return location;
-  if (basePath === "") return `${BACKEND_PROXY_MOUNT}${location}`;
-  if (location.startsWith(`${basePath}/`)) return `${BACKEND_PROXY_MOUNT}${location.slice(basePath.length)}`;
-  return null;
 }
 
 function responseHeaders(upstream: Headers, basePath: string): Headers {

@@ -1,9 +1,9 @@
 /**
- * The backend proxy's settings (`/api/backend/<path>` → BACKEND_URL/<path>, src/next/backend-proxy.ts), one
+ * The backend proxy's settings (`/api/backend/<path>` → BACKEND_URL/<path>, core/proxy/backend-proxy.ts), one
  * block of parseSettings: read and checked with every other setting, so a bad one is in the same
  * CONFIG_INVALID message at the first request.
  */
-import type { Env, ReadText } from "./setting-values";
+import type { Env, ReadText } from "../setting-values";
 
 const DEFAULT_ALLOW: readonly string[] = ["/api/"];
 const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;

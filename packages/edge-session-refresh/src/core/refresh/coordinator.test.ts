@@ -11,7 +11,8 @@ import { parseSettings } from "../settings";
 import { UNAVAILABLE_MARKER_TTL_MS, type RefreshCoordinator } from "./coordinator";
 import type { LockStore } from "./lock-store";
 import { createMemoryLockStore } from "./memory-store";
-import { createSealer, KEY_PREFIX } from "./sealing";
+import { KEY_PREFIX } from "./redis-scripts";
+import { createSealer } from "./sealing";
 import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
 
 const REFRESH_LATENCY_MS = 120;

@@ -28,8 +28,6 @@ import { createSignOut, type SignOutResult } from "./sign-out";
 import { createSingleFlight } from "./single-flight";
 import { storeFailureCode } from "./store-failure";
 
-export type { SignOutResult } from "./sign-out";
-
 /** The lock outlives the backend call by this much, so a live leader never loses it to a waiter. */
 export const LOCK_MARGIN_MS = 2_000;
 /** How long a refusal is stored for waiters and late requests: the token is dead anyway. */

@@ -7,7 +7,7 @@
 import { systemClock, type Clock } from "../clock";
 import { BoundedMap } from "../support/bounded-map";
 import type { ClaimResult, LockStore, RefreshKeys, SuccessorLink } from "./lock-store";
-import { keyNames } from "./sealing";
+import { keyNames } from "./redis-scripts";
 
 /** Every entry expires within minutes; this many live at once is already an extreme storm. */
 export const MAX_ENTRIES = 50_000;

@@ -49,9 +49,6 @@ export interface Sealer {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The key layout lives with the Redis scripts; re-exported for callers that know it from here. */
-export { keyNames, KEY_PREFIX } from "./redis-scripts";
-
 export function createSealer(): Sealer {
   const derived = new BoundedMap<string, Promise<SealingKeys>>(DERIVED_KEYS_CACHED);
 

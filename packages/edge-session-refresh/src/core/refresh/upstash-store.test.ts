@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
 import { deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
 import type { SessionErrorCode } from "../errors";
-import { keyNames, KEY_PREFIX } from "./sealing";
+import { keyNames, KEY_PREFIX } from "./redis-scripts";
 import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
 
 const TOKEN = "upstash-store-test-token";

@@ -8,7 +8,7 @@
  */
 import type { Clock } from "../clock";
 import { createUpstashClient } from "../refresh/upstash-store";
-import type { StoreSettings } from "../settings";
+import type { StoreSettings } from "../refresh/store-settings";
 import type { AttemptLimiter, LimitRule } from "./attempt-limiter";
 import { createMemoryAttemptLimiter } from "./memory-limiter";
 import { createRedisAttemptLimiter, type SignInScriptClient } from "./redis-limiter";
