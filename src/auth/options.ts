@@ -1,5 +1,5 @@
 /**
- * next-auth v4 options: the app's own provider and pages, wrapped with withSessionRefresh (src/next/public.ts),
+ * next-auth v4 options: the app's own provider and pages, wrapped with withSessionRefresh (edge-session-refresh/next),
  * exactly as an existing app does it (MIGRATING.md): the shared codec in jwt.encode/decode, the jwt callback
  * refreshing through the coordinator (so /api/auth/session from a refocused tab joins a running refresh), a
  * session without tokens, sign-out revoking at the backend.

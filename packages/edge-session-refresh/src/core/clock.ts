@@ -3,6 +3,7 @@
  * iat/exp, token expiry, lock and grace lifetimes, waits), so tests move time instead of waiting for it.
  */
 
+/** Time as the core reads it (RuntimeDependencies.clock): epoch milliseconds and a sleep. */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;

@@ -3,6 +3,7 @@
  * lock, a refused refresh) are values, never this. Tests check `code`, never the message text.
  */
 
+/** The fixed codes of SessionError; tests and callers match these, never the message. */
 export type SessionErrorCode =
   /** A setting is missing or invalid; the message lists every problem at once. */
   | "CONFIG_INVALID"
@@ -23,6 +24,7 @@ export type SessionErrorCode =
   /** The backend refused the session's refresh token; thrown only where a framework needs an exception. */
   | "SESSION_REJECTED";
 
+/** The package's one error family: a fixed `code` (SessionErrorCode) and, where there is one, a `cause`. */
 export class SessionError extends Error {
   readonly code: SessionErrorCode;
 
@@ -33,6 +35,7 @@ export class SessionError extends Error {
   }
 }
 
+/** Whether `value` is a SessionError, and with `code` given, one with that code. */
 export function isSessionError(value: unknown, code?: SessionErrorCode): value is SessionError {
   return value instanceof SessionError && (code === undefined || value.code === code);
 }

@@ -15,6 +15,7 @@ import { createUnlockedRefresher } from "./refresh/unlocked";
 import { createSessionCodec, type SessionCodec } from "./session/codec";
 import type { Settings } from "./settings";
 
+/** What an adapter uses per request: the settings, the cookie codec, the backend client and the gate that refreshes sessions. */
 export interface SessionRuntime {
   readonly settings: Settings;
   readonly clock: Clock;
@@ -27,6 +28,7 @@ export interface SessionRuntime {
   readonly onEvent: (event: CoordinatorEvent) => void;
 }
 
+/** What createSessionRuntime takes from its host instead of a default: fetch, the lock store or extra store kinds, clock, event and log sinks. */
 export interface RuntimeDependencies {
   readonly fetch?: typeof fetch;
   /** A store to use instead of the one the settings name (tests, custom stores). */
@@ -48,6 +50,7 @@ export interface RuntimeDependencies {
   readonly production?: boolean;
 }
 
+/** One isolate's session runtime from parsed settings: codec, backend client, lock store, coordinator and gate, wired once. */
 export function createSessionRuntime(settings: Settings, deps: RuntimeDependencies = {}): SessionRuntime {
   const log = deps.log ?? ((message: string) => console.warn(message));
   const clock = deps.clock ?? systemClock;

@@ -82,6 +82,7 @@ export type BackendSettings = ProtocolSettings & {
   readonly timeoutMs: number;
 };
 
+/** The parsed, validated and frozen settings (parseSettings): what the runtime and the adapters read. */
 export interface Settings {
   /** Current secret first, then previous ones still accepted for reading. */
   readonly secrets: readonly [string, ...string[]];
@@ -108,6 +109,10 @@ export interface ParseOptions {
   readonly nodeEnv?: string;
 }
 
+/**
+ * Every setting read from `env` and checked at once: the frozen Settings, or one SessionError("CONFIG_INVALID")
+ * naming every missing or bad setting (docs/CONFIGURATION.md lists them).
+ */
 export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const problems: string[] = [];
   const production = options.nodeEnv === "production";

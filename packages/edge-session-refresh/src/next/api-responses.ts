@@ -6,6 +6,7 @@ import { NextResponse } from "next/server.js";
 import { RETRY_AFTER_SECONDS } from "../core/refresh/outcome";
 import { PRIVATE_NO_STORE } from "../core/support/cache-control";
 
+/** The `error` codes of the app's API answers (apiError, and the middleware's own 401 and 503). */
 export type ApiErrorCode = "signed_out" | "session_expired" | "session_refresh_unavailable" | "backend_unavailable";
 
 const MESSAGES: Readonly<Record<ApiErrorCode, string>> = {
@@ -15,6 +16,7 @@ const MESSAGES: Readonly<Record<ApiErrorCode, string>> = {
   backend_unavailable: "The backend is not answering; try again shortly.",
 };
 
+/** A JSON error answer in the middleware's shape (`{ error, message, retryAfterSeconds? }`), never cached; Retry-After on 503. */
 export function apiError(code: ApiErrorCode, status: 401 | 503, retryAfterSeconds = RETRY_AFTER_SECONDS): NextResponse {
   const headers: Record<string, string> = { "cache-control": PRIVATE_NO_STORE };
   if (status === 503) headers["retry-after"] = String(retryAfterSeconds);

@@ -11,6 +11,7 @@ import { underPrefix } from "../core/navigation/under-prefix";
 import { DEFAULT_LOGIN_PATH, routeKindFor } from "./routes";
 import { checkedCspAdditions, type SecurityHeaderOptions, type SecurityHeadersConfig } from "./security-headers";
 
+/** createSessionMiddleware's options: the guarded path prefixes, the sign-in page and the security headers. */
 export interface SessionMiddlewareConfig {
   /** Path prefixes of pages that need a session: signed out → redirect to `loginPath?callbackUrl=…`. */
   readonly protectedPages: readonly string[];
@@ -27,6 +28,7 @@ export interface SessionMiddlewareConfig {
   readonly security?: SecurityHeadersConfig | false;
 }
 
+/** The middleware function createSessionMiddleware returns, for `export const middleware` (or `proxy`). */
 export type SessionMiddleware = (request: NextRequest) => Promise<NextResponse>;
 
 /**

@@ -11,6 +11,7 @@ import { sessionRuntime } from "./runtime";
 import { signInLimits } from "./sign-in-limits";
 import type { BackendUser } from "./with-session-refresh";
 
+/** How credentialsFromBackend reads the sign-in form and turns the backend's profile into next-auth's user. */
 export interface CredentialsFromBackendOptions {
   /** The name of the identifier field in your provider's `credentials` (default `identifier`). */
   readonly identifierField?: string;

@@ -10,6 +10,10 @@ import { nodeOnlyLockStores } from "./node-stores";
 
 let runtime: SessionRuntime | undefined;
 
+/**
+ * This isolate's session runtime (settings from process.env, the configured lock store and backend protocol),
+ * built on first use: for route handlers of your own, e.g. `sessionRuntime().backend.profile(accessToken)`.
+ */
 export function sessionRuntime(): SessionRuntime {
   if (runtime !== undefined) return runtime;
   runtime = createSessionRuntime(parseSettings(process.env, { nodeEnv: process.env.NODE_ENV }), {

@@ -6,6 +6,7 @@ import { headers } from "next/headers.js";
 import type { GateOutcome } from "../core/gate/session-gate";
 import { SESSION_OUTCOME_HEADER } from "./request-markers";
 
+/** What the middleware did for a request: the gate's outcome (as in Server-Timing) and how long it took. */
 export interface RequestOutcome {
   readonly outcome: GateOutcome;
   /** How long the middleware's session handling took, in milliseconds. */

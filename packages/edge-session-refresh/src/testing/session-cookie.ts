@@ -8,6 +8,7 @@ import { createSessionCodec } from "../core/session/codec";
 import { DEFAULT_SESSION_MAX_AGE_SECONDS } from "../core/settings";
 import type { BackendTokens } from "../core/backend/tokens";
 
+/** mintSessionCookie's input: the app's NEXTAUTH_SECRET, the backend tokens to carry, and optionally the user and cookie flags. */
 export interface MintOptions {
   readonly secret: string;
   readonly tokens: BackendTokens;
@@ -18,6 +19,7 @@ export interface MintOptions {
   readonly maxAgeSeconds?: number;
 }
 
+/** The minted session: its cookies, and the same as a `Cookie` header value. */
 export interface MintedSession {
   /** The cookies to send: one, or next-auth's chunks for a large session. */
   readonly cookies: ReadonlyArray<{ readonly name: string; readonly value: string }>;
@@ -25,6 +27,7 @@ export interface MintedSession {
   readonly header: string;
 }
 
+/** A valid session cookie for your own tests, encoded exactly as the app's next-auth would (e.g. with an expired access token). */
 export async function mintSessionCookie(options: MintOptions): Promise<MintedSession> {
   const codec = createSessionCodec({ secrets: [options.secret], maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS });
   const jwe = await codec.encode({

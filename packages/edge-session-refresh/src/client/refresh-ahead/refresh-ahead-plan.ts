@@ -50,6 +50,7 @@ export interface RefreshAheadState {
 
 export const EMPTY_STATE: RefreshAheadState = { expiresAt: null, attempts: 0, lastAttemptAt: 0, backoffUntil: 0 };
 
+/** planRefreshAhead's answer: stay idle (and why), wait `delayMs`, or fire now. */
 export type RefreshAheadPlan =
   | { readonly kind: "idle"; readonly reason: "no-session" | "hidden" | "expired" | "gave-up" }
   | { readonly kind: "wait"; readonly delayMs: number }
@@ -78,6 +79,7 @@ export function retryGapMs(settings: RefreshAheadSettings): number {
   return Math.max(MIN_RETRY_GAP_MS, settings.aheadMs / 2);
 }
 
+/** The background refresh's decision, pure: from the expiry, the shared state, the time and the tab's visibility, whether to wait, fire or stay idle. */
 export function planRefreshAhead(input: {
   readonly expiresAt: number | null;
   readonly state: RefreshAheadState;

@@ -31,6 +31,7 @@ import {
 import { readStatedWindow, REFRESH_AHEAD_STATE_KEY, saveStatedWindow, sharedState } from "./refresh-ahead-state";
 import { NEXTAUTH_BROADCAST_KEY } from "../session-broadcast";
 
+/** SessionRefreshAhead's options, all optional: the session states its own refresh window. */
 export interface SessionRefreshAheadProps {
   /** The server's SESSION_REFRESH_SKEW_SECONDS; default what the session says (withSessionRefresh puts it there). */
   readonly skewSeconds?: number;
@@ -42,11 +43,13 @@ export interface SessionRefreshAheadProps {
   readonly onSignedOut?: () => void;
 }
 
+/** Renews the session in the background shortly before its access token expires, one tab at a time (renders nothing); put it inside SessionProvider. */
 export function SessionRefreshAhead(props: SessionRefreshAheadProps = {}): null {
   useSessionRefreshAhead(props);
   return null;
 }
 
+/** SessionRefreshAhead as a hook, for a component of your own inside SessionProvider. */
 export function useSessionRefreshAhead({
   skewSeconds: skewProp,
   aheadSeconds,

@@ -27,6 +27,7 @@ export type SessionStep =
    */
   | { readonly outcome: "unavailable"; readonly claims: SessionClaims; readonly stillValid: boolean; readonly retryAfterSeconds: number };
 
+/** What the gate decided for a request (`outcome`), the cookies to write, and the claims when there is a session. */
 export type GateResult =
   /** No usable session. `writes` expires a cookie that was present but unreadable. */
   | { readonly outcome: "anonymous"; readonly writes: readonly CookieWrite[]; readonly jar: Map<string, string> }
@@ -42,6 +43,7 @@ export type GateResult =
   | { readonly outcome: "rejected"; readonly writes: readonly CookieWrite[]; readonly jar: Map<string, string> }
   | Extract<SessionStep, { outcome: "unavailable" }>;
 
+/** The session decision for one request: check the cookies, refresh when due, and say which cookies to write. */
 export interface SessionGate {
   /** The session cookie's name for this deployment (`__Secure-` prefixed on https). */
   readonly cookieName: string;

@@ -66,6 +66,7 @@ const FORWARDED_RESPONSE_HEADERS = [
   "retry-after",
 ];
 
+/** The backend proxy's configuration: where it forwards, from which origins, which paths, with which limits (backendProxyConfig). */
 export interface BackendProxyConfig {
   /** The backend's base URL, no trailing slash (may carry a path, e.g. https://api.example.com/v1). */
   readonly backendUrl: string;
@@ -80,6 +81,7 @@ export interface BackendProxyConfig {
   readonly maxResponseBytes: number;
 }
 
+/** What proxyToBackend takes per request: its configuration, the session's access token, and optionally fetch. */
 export interface BackendProxyDependencies {
   readonly config: BackendProxyConfig;
   /** The current session's access token (already refreshed by the middleware), or null when signed out. */

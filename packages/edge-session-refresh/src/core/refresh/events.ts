@@ -23,6 +23,7 @@ export type RefreshRole =
   /** Gave up before any of that (store failed, waited too long, a chain that loops). */
   | "none";
 
+/** What the refresh coordinator reports (RuntimeDependencies.onEvent): who led, joined or replayed a refresh, and what failed. */
 export type CoordinatorEvent =
   | {
       readonly event: "refresh";

@@ -11,6 +11,7 @@ export const CHUNK_SIZE = 4096 - 163;
 /** More chunks than this is not a session next-auth would write; refuse rather than allocate. */
 const MAX_CHUNKS = 32;
 
+/** next-auth's session cookie name: `__Secure-next-auth.session-token` on https, `next-auth.session-token` otherwise. */
 export function sessionCookieName(secure: boolean): string {
   return secure ? `${SECURE_COOKIE_PREFIX}${SESSION_COOKIE_NAME}` : SESSION_COOKIE_NAME;
 }

@@ -5,6 +5,7 @@
  */
 import type { BackendTokens } from "../backend/tokens";
 
+/** The session's claims as the cookie carries them: the backend's tokens with their expiry, and the user's identity. */
 export interface SessionClaims extends BackendTokens {
   readonly sub?: string;
   readonly name?: string | null;

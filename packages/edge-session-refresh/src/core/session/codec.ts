@@ -23,6 +23,7 @@ export const CLOCK_TOLERANCE_SECONDS = 15;
 export const DECODE_CACHE_ENTRIES = 512;
 const DECODE_CACHE_MAX_JWE_LENGTH = 8 * 1024;
 
+/** Encodes and decodes the session cookie's value exactly as next-auth v4 does. */
 export interface SessionCodec {
   /** Encrypts claims under the current secret; sets iat, exp = now + maxAge and a fresh jti, as next-auth. */
   encode(claims: Record<string, unknown>, maxAgeSeconds?: number): Promise<string>;
@@ -40,6 +41,7 @@ export interface SessionCodecOptions {
   readonly decodeCacheEntries?: number;
 }
 
+/** next-auth v4's session cookie codec (JWE, A256CBC-HS512 with its HKDF key), with secret rotation: the current secret writes, every listed one reads. */
 export function createSessionCodec(options: SessionCodecOptions): SessionCodec {
   const [current] = options.secrets;
   const clock = options.clock ?? systemClock;

@@ -5,6 +5,7 @@
  */
 import { chunkSessionCookie, sessionCookieNamesIn } from "./chunks";
 
+/** One cookie to set on the response (serializeSetCookie turns it into a `Set-Cookie` value). */
 export interface CookieWrite {
   readonly name: string;
   readonly value: string;
@@ -29,6 +30,7 @@ export function parseCookieHeader(header: string | null | undefined): Map<string
   return jar;
 }
 
+/** A cookie jar (name → value) as a `Cookie` request header value. */
 export function serializeCookieHeader(jar: ReadonlyMap<string, string>): string {
   return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
