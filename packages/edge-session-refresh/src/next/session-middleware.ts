@@ -18,6 +18,7 @@ import {
   type SessionGate,
 } from "../core";
 import { apiError, PRIVATE_NO_STORE } from "./api-responses";
+import { configurationError, configurationErrorResponse } from "./configuration-error";
 import { REFRESH_AHEAD_HEADER, REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
 import { safeCallbackPath, type RouteKind } from "./routes";
 import { withSecurityHeaders, type SecurityHeaderOptions } from "./security-headers";
@@ -46,7 +47,10 @@ export function createGatedMiddleware(options: SessionMiddlewareOptions) {
       const ahead = request.headers.get(REFRESH_AHEAD_HEADER) === "1";
       result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")), { ahead });
     } catch (error) {
-      // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
+      // A configuration error is answered as one (500, the settings to fix), never as an outage.
+      const configuration = configurationError(error);
+      if (configuration !== undefined) return secured(request, options, configurationErrorResponse(kind, request.headers.get("accept"), configuration));
+      // A bug, not an expected outcome: keep the cookies, answer 503, log it.
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
       return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }
