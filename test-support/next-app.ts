@@ -157,6 +157,8 @@ export interface StartOptions {
   /** The `next` CLI to run (default this project's; a fixture brings its own Next version). */
   readonly nextBin?: string;
   readonly port?: number;
+  /** When the instance counts as up, from its answer to GET /login (default: a 2xx; a misconfigured instance answers 500). */
+  readonly ready?: (response: Response) => boolean;
 }
 
 /** `next start` on a free port; resolves once the app answers. */
@@ -222,7 +224,7 @@ export async function startNextInstance(options: StartOptions): Promise<NextInst
     try {
       const response = await fetch(`${url}/login`, { signal: AbortSignal.timeout(2000) });
       await response.body?.cancel();
-      if (response.ok) return instance;
+      if ((options.ready ?? ((answer: Response) => answer.ok))(response)) return instance;
     } catch {
       // not listening yet
     }

@@ -1,3 +1,5 @@
+import type { SettingProblem } from "./setting-problem";
+
 /**
  * The one error family for unexpected failures in the core. Expected outcomes (a bad cookie, a taken
  * lock, a refused refresh) are values, never this. Tests check `code`, never the message text.
@@ -5,7 +7,7 @@
 
 /** The fixed codes of SessionError; tests and callers match these, never the message. */
 export type SessionErrorCode =
-  /** A setting is missing or invalid; the message lists every problem at once. */
+  /** A setting is missing or invalid; `problems` names each one, and the message lists them all at once. */
   | "CONFIG_INVALID"
   /** The lock store answered something that cannot come from a healthy store (an error reply, a bad shape). */
   | "STORE_PROTOCOL"
@@ -27,12 +29,21 @@ export type SessionErrorCode =
 /** The package's one error family: a fixed `code` (SessionErrorCode) and, where there is one, a `cause`. */
 export class SessionError extends Error {
   readonly code: SessionErrorCode;
+  /** For CONFIG_INVALID: every setting that is wrong, and what is wrong with it (empty for the other codes). */
+  readonly problems: readonly SettingProblem[];
 
-  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown; problems?: readonly SettingProblem[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SessionError";
     this.code = code;
+    this.problems = Object.freeze([...(options?.problems ?? [])]);
   }
+}
+
+/** The CONFIG_INVALID error for these problems: one message listing them all, and the list itself. */
+export function configInvalid(problems: readonly SettingProblem[]): SessionError {
+  const lines = problems.map((problem) => problem.message);
+  return new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${lines.join("\n  - ")}`, { problems });
 }
 
 /** Whether `value` is a SessionError, and with `code` given, one with that code. */

@@ -1,19 +1,21 @@
 /**
  * Settings: parsed once from an environment-like record, validated, frozen. Every missing or bad value is
- * reported in one SessionError("CONFIG_INVALID") so an operator fixes them all in one go. The core never
+ * reported in one SessionError("CONFIG_INVALID"), whose `problems` name each setting, so an operator fixes
+ * them all in one go. Each block lives with its concept (backend/settings.ts, signin/settings.ts, …); this
+ * file reads the session's own settings and assembles the rest. The core never
  * reads process.env itself; the caller passes the record in. docs/CONFIGURATION.md ("Every setting") lists every name.
  */
-import { BACKEND_PROTOCOL_NAMES, BACKEND_PROTOCOLS, type BackendProtocol, type ProtocolSettings } from "./backend/protocols";
+import { BACKEND_SETTING_NAMES, readBackendSettings, type BackendSettings } from "./backend/settings";
 import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./proxy/settings";
-import { SessionError } from "./errors";
-import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
-import { baseUrl, integer, oneOf, path, textReader, url, type Env, type ReadText } from "./setting-values";
+import { configInvalid } from "./errors";
 import { parseStoreSettings, type StoreSettings } from "./refresh/store-settings";
+import type { SettingProblem } from "./setting-problem";
+import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
+import { integer, textReader, url, type Env } from "./setting-values";
 
 /** A fixed secret for local development only: `npm run dev` and NODE_ENV=development/test fall back to it. */
 export const DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789";
 const DEFAULT_APP_URL = "http://localhost:3000";
-const DEFAULT_BACKEND_URL = "http://127.0.0.1:4000";
 const DEFAULT_SKEW_SECONDS = 30;
 const DEFAULT_GRACE_SECONDS = 30;
 /**
@@ -21,7 +23,6 @@ const DEFAULT_GRACE_SECONDS = 30;
  * copied cookie is worth that much more to a thief after its owner refreshed (SECURITY.md), so it is short.
  */
 const MAX_GRACE_SECONDS = 300;
-const DEFAULT_TIMEOUT_MS = 5000;
 /** next-auth v4's default session lifetime (also the test helper's, src/testing/session-cookie.ts). */
 export const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 /** Shorter secrets are refused in production, current and previous alike: `openssl rand -base64 32` gives 44. */
@@ -29,7 +30,8 @@ export const MIN_SECRET_LENGTH = 32;
 
 /**
  * Every environment variable parseSettings reads (docs/CONFIGURATION.md, "Every setting"), for runtimes that bind them one
- * by one: the ones below, each backend protocol's own (declared beside it) and the backend proxy's.
+ * by one: the session's own below, then each block's, declared beside it (the backend and its protocols,
+ * the lock store, sign-in, the backend proxy).
  */
 export const SETTING_NAMES: readonly string[] = Object.freeze([
   "NEXTAUTH_SECRET",
@@ -38,13 +40,7 @@ export const SETTING_NAMES: readonly string[] = Object.freeze([
   "VERCEL",
   "VERCEL_ENV",
   "VERCEL_URL",
-  "BACKEND_URL",
-  "BACKEND_PROTOCOL",
-  "BACKEND_LOGIN_PATH",
-  "BACKEND_REFRESH_PATH",
-  "BACKEND_PROFILE_PATH",
-  "BACKEND_REFRESH_TOKEN_ROTATION",
-  "BACKEND_TIMEOUT_MS",
+  ...BACKEND_SETTING_NAMES,
   "UPSTASH_REDIS_REST_URL",
   "UPSTASH_REDIS_REST_TOKEN",
   "KV_REST_API_URL",
@@ -59,29 +55,10 @@ export const SETTING_NAMES: readonly string[] = Object.freeze([
   "SESSION_MAX_AGE_SECONDS",
   "SESSION_UNLOCKED_BASELINE",
   "SESSION_UNLOCKED_BASELINE_I_UNDERSTAND",
+  "SESSION_STORE_ANNOUNCED",
   ...SIGNIN_SETTING_NAMES,
-  ...new Set(Object.values(BACKEND_PROTOCOLS).flatMap((protocol) => protocol.settingNames)),
   ...BACKEND_PROXY_SETTING_NAMES,
 ]);
-/**
- * What the backend does with a refresh token once used, as the operator declares it. Only `rotate` makes
- * an unlocked refresh dangerous, so only then is a lock-store outage answered with 503 instead of a
- * refresh without the lock.
- */
-export type RotationPolicy = "rotate" | "none" | "reuse-interval";
-
-/** The backend: the settings every protocol shares, plus each protocol's own (backend/protocols.ts). */
-export type BackendSettings = ProtocolSettings & {
-  /** BACKEND_URL without trailing slashes: paths are appended to it. */
-  readonly baseUrl: string;
-  readonly protocol: BackendProtocol;
-  readonly loginPath: string;
-  readonly refreshPath: string;
-  readonly profilePath: string;
-  readonly rotation: RotationPolicy;
-  readonly timeoutMs: number;
-};
-
 /** The parsed, validated and frozen settings (parseSettings): what the runtime and the adapters read. */
 export interface Settings {
   /** Current secret first, then previous ones still accepted for reading. */
@@ -100,12 +77,20 @@ export interface Settings {
    * Off by default and refused when NODE_ENV=production unless the load test's explicit opt-in is set.
    */
   readonly unlockedBaseline: boolean;
+  /**
+   * SESSION_STORE_ANNOUNCED=1: a parent process (`npm run dev`) already said which lock store runs, so
+   * the runtime does not say it again in each isolate.
+   */
+  readonly storeAnnounced: boolean;
   /** Sign-in limits and the person's address (signin/settings.ts). */
   readonly signIn: SignInSettings;
 }
 
 export interface ParseOptions {
-  /** Typically process.env.NODE_ENV. "production" makes NEXTAUTH_SECRET mandatory and strict. */
+  /**
+   * Typically process.env.NODE_ENV. "production" makes the settings without a safe default mandatory
+   * (NEXTAUTH_SECRET, strong and not the development one; BACKEND_URL) and refuses the unlocked baseline.
+   */
   readonly nodeEnv?: string;
 }
 
@@ -114,7 +99,7 @@ export interface ParseOptions {
  * naming every missing or bad setting (docs/CONFIGURATION.md lists them).
  */
 export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
-  const problems: string[] = [];
+  const problems: SettingProblem[] = [];
   const production = options.nodeEnv === "production";
   const text = textReader(env);
 
@@ -123,10 +108,10 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const appUrl = url("NEXTAUTH_URL", text("NEXTAUTH_URL") ?? inferredAppUrl(env), problems);
   const secureCookies = appUrl.startsWith("https://");
 
-  const backend = readBackendSettings(text, problems);
+  const backend = readBackendSettings(text, problems, { production });
   const backendProxy = readBackendProxySettings(env, text, backend, problems);
 
-  const store = parseStoreSettings(text, problems);
+  const store = readStoreSettings(text, problems);
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
   const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);
@@ -141,15 +126,21 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
 
   const unlockedBaseline = text("SESSION_UNLOCKED_BASELINE") === "1";
   if (unlockedBaseline && production && text("SESSION_UNLOCKED_BASELINE_I_UNDERSTAND") !== "1") {
-    problems.push(
-      "SESSION_UNLOCKED_BASELINE=1 is refused in production: it disables the refresh lock and signs users out under concurrency (the load test sets SESSION_UNLOCKED_BASELINE_I_UNDERSTAND=1 on its own local instances)",
-    );
+    problems.push({
+      setting: "SESSION_UNLOCKED_BASELINE",
+      message:
+        "SESSION_UNLOCKED_BASELINE=1 is refused in production: it disables the refresh lock and signs users out under concurrency (the load test sets SESSION_UNLOCKED_BASELINE_I_UNDERSTAND=1 on its own local instances)",
+    });
+  }
+  const announced = text("SESSION_STORE_ANNOUNCED");
+  if (announced !== undefined && announced !== "0" && announced !== "1") {
+    problems.push({ setting: "SESSION_STORE_ANNOUNCED", message: `SESSION_STORE_ANNOUNCED must be 0 or 1: ${JSON.stringify(announced)}` });
   }
 
   const signIn = parseSignInSettings(text, env, problems);
 
   if (problems.length > 0) {
-    throw new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${problems.join("\n  - ")}`);
+    throw configInvalid(problems);
   }
   return Object.freeze({
     secrets,
@@ -162,14 +153,21 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     refreshSkewMs: skewSeconds * 1000,
     refreshGraceMs: graceSeconds * 1000,
     unlockedBaseline,
+    storeAnnounced: announced === "1",
     signIn,
   });
 }
 
-function readSecrets(current: string | undefined, previousList: string | undefined, production: boolean, problems: string[]): readonly [string, ...string[]] {
+function readSecrets(
+  current: string | undefined,
+  previousList: string | undefined,
+  production: boolean,
+  problems: SettingProblem[],
+): readonly [string, ...string[]] {
   let secret = current;
   if (secret === undefined) {
-    if (production) problems.push("NEXTAUTH_SECRET is not set (required in production; e.g. `openssl rand -base64 32`)");
+    if (production)
+      problems.push({ setting: "NEXTAUTH_SECRET", message: "NEXTAUTH_SECRET is not set (required in production; e.g. `openssl rand -base64 32`)" });
     secret = DEV_SECRET;
   }
   const previous = (previousList ?? "")
@@ -177,38 +175,30 @@ function readSecrets(current: string | undefined, previousList: string | undefin
     .map((s) => s.trim())
     .filter((s) => s.length > 0 && s !== secret);
   if (production) {
-    if (current === DEV_SECRET || previous.includes(DEV_SECRET))
-      problems.push("NEXTAUTH_SECRET or NEXTAUTH_SECRET_PREVIOUS is the public development secret; generate one with `openssl rand -base64 32`");
-    if (current !== undefined && current.length < MIN_SECRET_LENGTH) problems.push(`NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
+    const development = "is the public development secret; generate one with `openssl rand -base64 32`";
+    if (current === DEV_SECRET) problems.push({ setting: "NEXTAUTH_SECRET", message: `NEXTAUTH_SECRET ${development}` });
+    if (previous.includes(DEV_SECRET)) problems.push({ setting: "NEXTAUTH_SECRET_PREVIOUS", message: `NEXTAUTH_SECRET_PREVIOUS ${development}` });
+    if (current !== undefined && current.length < MIN_SECRET_LENGTH)
+      problems.push({ setting: "NEXTAUTH_SECRET", message: `NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters` });
     const short = previous.filter((s) => s.length < MIN_SECRET_LENGTH).length;
-    if (short > 0) problems.push(`NEXTAUTH_SECRET_PREVIOUS has ${short} secret(s) shorter than ${MIN_SECRET_LENGTH} characters`);
+    if (short > 0)
+      problems.push({
+        setting: "NEXTAUTH_SECRET_PREVIOUS",
+        message: `NEXTAUTH_SECRET_PREVIOUS has ${short} secret(s) shorter than ${MIN_SECRET_LENGTH} characters`,
+      });
   }
   return Object.freeze([secret, ...previous]) as unknown as readonly [string, ...string[]];
 }
 
-/** The backend block: the shared settings, then every protocol's own; the chosen protocol checks the result. */
-function readBackendSettings(text: ReadText, problems: string[]): BackendSettings {
-  const protocol = oneOf("BACKEND_PROTOCOL", text("BACKEND_PROTOCOL"), BACKEND_PROTOCOL_NAMES, "json", problems);
-  const { defaultPaths } = BACKEND_PROTOCOLS[protocol];
-  const own = Object.assign({}, ...Object.values(BACKEND_PROTOCOLS).map((definition) => definition.read(text, problems))) as ProtocolSettings;
-  const backend: BackendSettings = {
-    ...own,
-    baseUrl: baseUrl("BACKEND_URL", text("BACKEND_URL") ?? DEFAULT_BACKEND_URL, problems),
-    protocol,
-    loginPath: path("BACKEND_LOGIN_PATH", text("BACKEND_LOGIN_PATH") ?? defaultPaths.login, problems),
-    refreshPath: path("BACKEND_REFRESH_PATH", text("BACKEND_REFRESH_PATH") ?? defaultPaths.refresh, problems),
-    profilePath: path("BACKEND_PROFILE_PATH", text("BACKEND_PROFILE_PATH") ?? "/api/me", problems),
-    rotation: oneOf(
-      "BACKEND_REFRESH_TOKEN_ROTATION",
-      text("BACKEND_REFRESH_TOKEN_ROTATION"),
-      ["rotate", "none", "reuse-interval"] as const,
-      "rotate",
-      problems,
-    ),
-    timeoutMs: integer("BACKEND_TIMEOUT_MS", text("BACKEND_TIMEOUT_MS"), DEFAULT_TIMEOUT_MS, 100, 120_000, problems),
-  };
-  problems.push(...BACKEND_PROTOCOLS[protocol].problems(backend, text));
-  return backend;
+/**
+ * The lock store's block (refresh/store-settings.ts) still reports sentences; each is named here by the
+ * first setting it mentions until that block pushes SettingProblems itself.
+ */
+function readStoreSettings(text: (name: string) => string | undefined, problems: SettingProblem[]): StoreSettings {
+  const sentences: string[] = [];
+  const store = parseStoreSettings(text, sentences);
+  for (const message of sentences) problems.push({ setting: /[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+/.exec(message)?.[0] ?? "SESSION_LOCK_STORE", message });
+  return store;
 }
 
 function inferredAppUrl(env: Env): string {

@@ -10,6 +10,8 @@ import type { BackendTokens } from "../core/backend/tokens";
 import { testCoordinator } from "../../../../test-support/coordinator";
 import { sessionRoutes } from "./create-session-middleware";
 import { createGatedMiddleware } from "./gate-response";
+import { resetConfigurationErrorLog } from "./configuration-error";
+import { parseSettings } from "../core/settings";
 
 const SECRET = "middleware-test-secret-0123456789";
 const NAME = sessionCookieName(false);
@@ -192,6 +194,54 @@ describe("session middleware adapter", () => {
       expect(String(logged.mock.calls[0]![0])).not.toContain("access-1");
     } finally {
       logged.mockRestore();
+    }
+  });
+});
+
+describe("session middleware: a configuration error is answered as one", () => {
+  const strong = "s".repeat(32);
+  /** A real CONFIG_INVALID, from the real parser: production without BACKEND_URL, and a bad timeout. */
+  const misconfigured = () =>
+    createGatedMiddleware({
+      routes,
+      gate: () => parseSettings({ NEXTAUTH_SECRET: strong, BACKEND_TIMEOUT_MS: "https://secret-value.example" }, { nodeEnv: "production" }) as never,
+    });
+
+  it("500 with the settings to fix, for APIs and pages, never the outage's 503; values never shown; logged once per isolate", async () => {
+    resetConfigurationErrorLog();
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const middleware = misconfigured();
+      const api = await middleware(await request("/api/profile", expired));
+      expect(api.status).toBe(500);
+      expect(api.headers.get("retry-after")).toBeNull();
+      expect(api.headers.get("cache-control")).toBe("private, no-store");
+      const body = (await api.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ error: "configuration_error", settings: ["BACKEND_URL", "BACKEND_TIMEOUT_MS"] });
+      expect(JSON.stringify(body)).not.toContain("secret-value");
+      expect(api.headers.getSetCookie()).toEqual([]);
+
+      for (const path of ["/dashboard", "/login", "/"]) {
+        const incoming = await request(path, expired);
+        if (path !== "/dashboard") incoming.headers.set("accept", "text/html,application/xhtml+xml");
+        const page = await middleware(incoming);
+        expect(page.status).toBe(500);
+        expect(page.headers.get("content-type")).toContain("text/html");
+        const html = await page.text();
+        for (const name of ["BACKEND_URL", "BACKEND_TIMEOUT_MS"]) expect(html).toContain(name);
+        expect(html).not.toContain("secret-value");
+      }
+
+      // An optional path asked for JSON gets JSON.
+      expect((await middleware(await request("/api/auth/session", expired))).headers.get("content-type")).toContain("application/json");
+
+      // Five requests, one log line naming every problem's setting.
+      expect(logged).toHaveBeenCalledTimes(1);
+      const line = JSON.parse(String(logged.mock.calls[0]![0])) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: "error", event: "configuration-error", settings: ["BACKEND_URL", "BACKEND_TIMEOUT_MS"] });
+    } finally {
+      logged.mockRestore();
+      resetConfigurationErrorLog();
     }
   });
 });

@@ -13,6 +13,7 @@ import { RETRY_AFTER_SECONDS } from "../core/refresh/outcome";
 import { sessionServerTiming, type GateOutcome, type GateResult, type SessionGate } from "../core/gate/session-gate";
 import { PRIVATE_NO_STORE } from "../core/support/cache-control";
 import { apiError } from "./api-responses";
+import { configurationError, configurationErrorResponse } from "./configuration-error";
 import { REFRESH_AHEAD_HEADER, REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-markers";
 import { sanitizeCallbackPath } from "../core/navigation/callback-path";
 import type { RouteKind } from "./routes";
@@ -42,7 +43,10 @@ export function createGatedMiddleware(options: SessionMiddlewareOptions) {
       const ahead = request.headers.get(REFRESH_AHEAD_HEADER) === "1";
       result = await options.gate().check(parseCookieHeader(request.headers.get("cookie")), { ahead });
     } catch (error) {
-      // A bug or a misconfiguration, not an expected outcome: keep the cookies, answer 503, log it.
+      // A configuration error is answered as one (500, the settings to fix), never as an outage.
+      const configuration = configurationError(error);
+      if (configuration !== undefined) return secured(request, options, configurationErrorResponse(kind, request.headers.get("accept"), configuration));
+      // A bug, not an expected outcome: keep the cookies, answer 503, log it.
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
       return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }

@@ -16,9 +16,10 @@ let runtime: SessionRuntime | undefined;
  */
 export function sessionRuntime(): SessionRuntime {
   if (runtime !== undefined) return runtime;
-  runtime = createSessionRuntime(parseSettings(process.env, { nodeEnv: process.env.NODE_ENV }), {
+  const settings = parseSettings(process.env, { nodeEnv: process.env.NODE_ENV });
+  runtime = createSessionRuntime(settings, {
     // `npm run dev` announces the store once for both isolates (edge middleware and Node routes).
-    announceStore: process.env.SESSION_STORE_ANNOUNCED !== "1",
+    announceStore: !settings.storeAnnounced,
     production: process.env.NODE_ENV === "production",
     // On Node, REDIS_URL / REDIS_CLUSTER_NODES select a TCP Redis; the edge bundle never loads it.
     stores: nodeOnlyLockStores(),

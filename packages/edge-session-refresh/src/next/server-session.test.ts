@@ -8,7 +8,8 @@ import type { GetServerSidePropsContext, NextApiRequest } from "next";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CHUNK_SIZE, SESSION_COOKIE_NAME } from "../core/session/chunks";
-import { currentSession, refreshAlreadyUnavailable, type PagesRouterRequest } from "./server-session";
+import { SESSION_OUTCOME_HEADER } from "./request-markers";
+import { currentSession, refreshAlreadyUnavailable, resetUnhandledRequestWarning, UNHANDLED_REQUEST_WARNING, type PagesRouterRequest } from "./server-session";
 
 const SECRET = "server-session-test-secret-0123456789abcdef";
 
@@ -107,5 +108,49 @@ describe("currentSession(req) in the Pages Router", () => {
 describe("outside an App Router request (pages/api/auth/[...nextauth], a script)", () => {
   it("refreshAlreadyUnavailable() is false: next/headers has no request there, and nothing throws", async () => {
     expect(await refreshAlreadyUnavailable()).toBe(false);
+  });
+});
+
+describe("a request the middleware did not handle (no x-session-outcome)", () => {
+  const handled = (cookies: Record<string, string>): PagesRouterRequest => {
+    const request = pagesRequest(cookies);
+    return { ...request, headers: { ...request.headers, [SESSION_OUTCOME_HEADER]: "valid;dur=1.0" } };
+  };
+  const withExpiry = async (accessTokenExpires: number) => sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, accessTokenExpires }));
+
+  it("development: the claims as before, and one warning per process naming the matcher and the file's place", async () => {
+    resetUnhandledRequestWarning();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const cookies = await withExpiry(Date.now() - 1000);
+      expect(await currentSession(pagesRequest(cookies))).toMatchObject({ sub: "user-1" });
+      expect(await currentSession(pagesRequest(cookies))).toMatchObject({ sub: "user-1" });
+      expect(warn.mock.calls.map(([line]) => line)).toEqual([UNHANDLED_REQUEST_WARNING]);
+      for (const cause of ["matcher", "src/middleware.ts", "src/app"]) expect(UNHANDLED_REQUEST_WARNING).toContain(cause);
+      // A handled request says nothing.
+      resetUnhandledRequestWarning();
+      await currentSession(handled(cookies));
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+      resetUnhandledRequestWarning();
+    }
+  });
+
+  it("production: never an expired or due access token; a fresh one as before; a handled request untouched", async () => {
+    vi.stubEnv("NODE_ENV", "production");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(await currentSession(pagesRequest(await withExpiry(Date.now() - 1000)))).toBeNull();
+      // Due: inside the 30 s refresh skew.
+      expect(await currentSession(pagesRequest(await withExpiry(Date.now() + 10_000)))).toBeNull();
+      expect(await currentSession(pagesRequest(await withExpiry(Date.now() + 120_000)))).toMatchObject({ sub: "user-1" });
+      // The middleware saw it (and could not refresh, or it is valid): the caller decides, as before.
+      expect(await currentSession(handled(await withExpiry(Date.now() - 1000)))).toMatchObject({ sub: "user-1" });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      vi.stubEnv("NODE_ENV", "test");
+    }
   });
 });

@@ -4,7 +4,7 @@
  * none throws for anything the backend or the network does.
  */
 import { systemClock, type Clock } from "../clock";
-import type { BackendSettings } from "../settings";
+import type { BackendSettings } from "./settings";
 import { isJsonObject } from "../support/json";
 import { createBackendHttp, type BackendCall } from "./http";
 import type { BackendOperation, BackendProtocolAdapter } from "./protocol";

@@ -3,9 +3,8 @@
  * `{<refresh field>: refreshToken}`, sign-out optionally POSTs the same to BACKEND_LOGOUT_PATH. Every
  * 400/401/403 is a refusal, with the backend's message when it gave one.
  */
-import type { BackendSettings } from "../settings";
 import { optionalPath } from "../setting-values";
-import type { BackendProtocolAdapter, BackendProtocolDefinition } from "./protocol";
+import type { BackendProtocolAdapter, BackendProtocolDefinition, SharedBackendSettings } from "./protocol";
 import { refusalMessage } from "./protocol";
 import { parseTokenResponse } from "./token-response";
 
@@ -22,6 +21,7 @@ export interface JsonProtocolSettings {
 
 export const JSON_PROTOCOL: BackendProtocolDefinition<JsonProtocolSettings> = {
   settingNames: ["BACKEND_LOGIN_USERNAME_FIELD", "BACKEND_LOGIN_PASSWORD_FIELD", "BACKEND_REFRESH_TOKEN_FIELD", "BACKEND_LOGOUT_PATH"],
+  exclusiveSettings: ["BACKEND_LOGOUT_PATH"],
   defaultPaths: { login: "/api/auth", refresh: "/api/auth/refresh-token" },
   read: (text, problems) => ({
     usernameField: text("BACKEND_LOGIN_USERNAME_FIELD") ?? "email",
@@ -29,12 +29,11 @@ export const JSON_PROTOCOL: BackendProtocolDefinition<JsonProtocolSettings> = {
     refreshTokenField: text("BACKEND_REFRESH_TOKEN_FIELD") ?? "refreshToken",
     logoutPath: optionalPath("BACKEND_LOGOUT_PATH", text("BACKEND_LOGOUT_PATH"), problems),
   }),
-  problems: (backend) =>
-    backend.revocationPath === undefined ? [] : ["BACKEND_REVOCATION_PATH is for BACKEND_PROTOCOL=oauth2; the JSON protocol uses BACKEND_LOGOUT_PATH"],
+  problems: () => [],
   create: (settings) => jsonProtocol(settings),
 };
 
-export function jsonProtocol(settings: BackendSettings): BackendProtocolAdapter {
+export function jsonProtocol(settings: SharedBackendSettings & JsonProtocolSettings): BackendProtocolAdapter {
   const post = (path: string, pathSetting: string, body: Record<string, string>) => ({
     path,
     pathSetting,

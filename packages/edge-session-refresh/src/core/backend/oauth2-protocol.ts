@@ -6,11 +6,11 @@
  * is the user's (wrong password, dead refresh token); the others say the app is set up wrongly and must
  * never sign anyone out.
  */
-import type { BackendSettings } from "../settings";
+import type { SettingProblem } from "../setting-problem";
 import { oneOf, optionalPath, type ReadText } from "../setting-values";
 import { isJsonObject } from "../support/json";
 import type { BackendCall } from "./http";
-import type { BackendProtocolAdapter, BackendProtocolDefinition } from "./protocol";
+import type { BackendProtocolAdapter, BackendProtocolDefinition, SharedBackendSettings } from "./protocol";
 import { refusalMessage } from "./protocol";
 import { parseOAuthTokenResponse } from "./token-response";
 
@@ -46,34 +46,37 @@ export interface OAuth2ProtocolSettings {
 
 export const OAUTH2_PROTOCOL: BackendProtocolDefinition<OAuth2ProtocolSettings> = {
   settingNames: ["BACKEND_CLIENT_ID", "BACKEND_CLIENT_SECRET", "BACKEND_CLIENT_AUTH", "BACKEND_SCOPE", "BACKEND_REVOCATION_PATH"],
+  exclusiveSettings: ["BACKEND_REVOCATION_PATH"],
   defaultPaths: { login: DEFAULT_TOKEN_PATH, refresh: DEFAULT_TOKEN_PATH },
   read: (text, problems) => ({
     oauth: readOAuthClient(text, problems),
     revocationPath: optionalPath("BACKEND_REVOCATION_PATH", text("BACKEND_REVOCATION_PATH"), problems),
   }),
   problems(backend, text) {
-    const problems: string[] = [];
-    if (backend.logoutPath !== undefined)
-      problems.push("BACKEND_LOGOUT_PATH is for the JSON protocol; BACKEND_PROTOCOL=oauth2 uses BACKEND_REVOCATION_PATH (RFC 7009)");
+    const problems: SettingProblem[] = [];
     const { id, secret, auth } = backend.oauth;
     if ((auth === "basic" || auth === "post") && (id === undefined || secret === undefined)) {
-      problems.push(`BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET`);
+      const setting = id === undefined ? "BACKEND_CLIENT_ID" : "BACKEND_CLIENT_SECRET";
+      problems.push({ setting, message: `BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET` });
     }
     if (auth === "none" && secret !== undefined && text("BACKEND_CLIENT_AUTH") !== undefined) {
-      problems.push("BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them");
+      problems.push({
+        setting: "BACKEND_CLIENT_AUTH",
+        message: "BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them",
+      });
     }
     return problems;
   },
   create: (settings) => oauth2Protocol(settings),
 };
 
-function readOAuthClient(text: ReadText, problems: string[]): OAuthClientSettings {
+function readOAuthClient(text: ReadText, problems: SettingProblem[]): OAuthClientSettings {
   const secret = text("BACKEND_CLIENT_SECRET");
   const auth = oneOf("BACKEND_CLIENT_AUTH", text("BACKEND_CLIENT_AUTH"), ["basic", "post", "none"] as const, secret !== undefined ? "basic" : "none", problems);
   return { id: text("BACKEND_CLIENT_ID"), secret, auth, scope: text("BACKEND_SCOPE") };
 }
 
-export function oauth2Protocol(settings: BackendSettings): BackendProtocolAdapter {
+export function oauth2Protocol(settings: SharedBackendSettings & OAuth2ProtocolSettings): BackendProtocolAdapter {
   const { oauth } = settings;
 
   function formCall(path: string, pathSetting: string, fields: Record<string, string>): BackendCall {

@@ -3,6 +3,7 @@
  * block of parseSettings: read and checked with every other setting, so a bad one is in the same
  * CONFIG_INVALID message at the first request.
  */
+import type { SettingProblem } from "../setting-problem";
 import type { Env, ReadText } from "../setting-values";
 
 const DEFAULT_ALLOW: readonly string[] = ["/api/"];
@@ -31,7 +32,7 @@ export interface BackendAuthPaths {
   readonly refreshPath: string;
 }
 
-export function readBackendProxySettings(env: Env, text: ReadText, backend: BackendAuthPaths, problems: string[]): BackendProxySettings {
+export function readBackendProxySettings(env: Env, text: ReadText, backend: BackendAuthPaths, problems: SettingProblem[]): BackendProxySettings {
   const allowText = text("BACKEND_PROXY_ALLOW");
   const allow = allowText
     ? allowText
@@ -41,7 +42,7 @@ export function readBackendProxySettings(env: Env, text: ReadText, backend: Back
     : DEFAULT_ALLOW;
   for (const prefix of allow) {
     if (!prefix.startsWith("/") || prefix.includes("..") || prefix.includes("\\")) {
-      problems.push(`BACKEND_PROXY_ALLOW entries must be paths starting with "/": ${JSON.stringify(prefix)}`);
+      problems.push({ setting: "BACKEND_PROXY_ALLOW", message: `BACKEND_PROXY_ALLOW entries must be paths starting with "/": ${JSON.stringify(prefix)}` });
     }
   }
   // Every BACKEND_*_PATH in the environment, declared settings or not, so an adopter's own token path is
@@ -58,11 +59,11 @@ export function readBackendProxySettings(env: Env, text: ReadText, backend: Back
   };
 }
 
-function byteSize(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+function byteSize(name: string, value: string | undefined, fallback: number, problems: SettingProblem[]): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_BYTES) {
-    problems.push(`${name} must be a whole number of bytes from 1 to ${MAX_BYTES}: ${JSON.stringify(value)}`);
+    problems.push({ setting: name, message: `${name} must be a whole number of bytes from 1 to ${MAX_BYTES}: ${JSON.stringify(value)}` });
     return fallback;
   }
   return parsed;

@@ -24,6 +24,7 @@ import { createLatencyEstimate, type TimedClaim } from "./latency";
 import type { LockStore, SuccessorLink } from "./lock-store";
 import { outcomeOf, RETRY_AFTER_SECONDS, unavailable, type RefreshOutcome } from "./outcome";
 import { createSealer, type SealedOutcome, type SealingKeys } from "./sealing";
+import { settlePlan } from "./settle-plan";
 import { createSignOut, type SignOutResult } from "./sign-out";
 import { createSingleFlight } from "./single-flight";
 import { storeFailureCode } from "./store-failure";
@@ -89,6 +90,18 @@ export interface CoordinatorOptions {
   readonly clock?: Clock;
   /** Told about every refresh and degraded event; the default writes one JSON line each. */
   readonly onEvent?: (event: CoordinatorEvent) => void;
+}
+
+/** One settlement: the outcome stored under the flight's keys for ttlMs, and our lock freed. */
+interface Settlement {
+  readonly keys: SealingKeys;
+  readonly owner: string;
+  readonly outcome: SealedOutcome;
+  readonly ttlMs: number;
+  readonly facts: FlightFacts;
+  readonly link?: SuccessorLink;
+  /** Set for a refresh: a failed store is retried in the background until our lock would have expired. */
+  readonly lockHeldUntil?: number;
 }
 
 export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCoordinator {
@@ -208,60 +221,34 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     return result;
   }
 
-  /** Holding the lock: call the backend, store the outcome for everyone, and learn how long that took. */
+  /** Holding the lock: call the backend, then settle as the table says (settle-plan.ts). */
   async function lead(token: string, keys: SealingKeys, owner: string, claim: TimedClaim | null, facts: FlightFacts): Promise<RefreshOutcome> {
     const result = await timedBackendCall(token, facts);
-    const outcome = outcomeOf(result);
-    switch (result.kind) {
-      case "ok": {
-        const successor = result.value;
-        const link =
-          successor.refreshToken === token ? undefined : { previousKey: (await sealer.keysFor(successor.refreshToken)).previous, previousId: keys.id };
-        // From the claim's answer to the settle: the part of a refresh no store round trip is in. Stored with
-        // the outcome, so waiters on other isolates learn it too, and time their next re-claim by it.
-        const refreshMs = claim === null ? undefined : Math.max(0, Math.round(clock.now() - claim.answeredAt));
-        if (refreshMs !== undefined) refreshTime.observe(refreshMs);
-        // Our lock keeps others from leading until about then (it was set before the claim's answer came back).
-        const lockHeldUntil = claim === null ? undefined : claim.answeredAt + lockTtlMs;
-        const stored: SealedOutcome = { kind: "refreshed", tokens: successor, ...(refreshMs === undefined ? {} : { refreshMs }) };
-        await settle(keys, owner, stored, settings.graceMs, facts, link, lockHeldUntil);
-        break;
-      }
-      case "rejected":
-        rememberRefusal(token);
-        await settle(keys, owner, { kind: "rejected" }, REJECTED_MARKER_TTL_MS, facts);
-        break;
-      case "misconfigured":
-        onEvent({ event: "backend-misconfigured", detail: result.detail });
-        await backOff(keys, owner, "backend misconfigured", facts);
-        break;
-      case "malformed":
-      case "unavailable":
-        onEvent({ event: "backend-unavailable", detail: result.detail });
-        await backOff(keys, owner, "backend unavailable", facts);
-        break;
+    const plan = settlePlan(result, {
+      token,
+      claim,
+      now: clock.now(),
+      lockTtlMs,
+      graceMs: settings.graceMs,
+      rejectedTtlMs: REJECTED_MARKER_TTL_MS,
+      backoffMs: settings.unavailableBackoffMs ?? UNAVAILABLE_MARKER_TTL_MS,
+    });
+    if (plan.rememberRefusal) rememberRefusal(token);
+    if (plan.event !== undefined) onEvent(plan.event);
+    if (plan.kind === "release") {
+      facts.storeCommands++;
+      await store.release(keys.lock, owner).catch(() => false);
+      return outcomeOf(result);
     }
-    return outcome;
-  }
-
-  /** After a failed call: others answer "unavailable" for the back-off, without calling the backend too. */
-  async function backOff(keys: SealingKeys, owner: string, detail: string, facts: FlightFacts): Promise<void> {
-    const backoffMs = settings.unavailableBackoffMs ?? UNAVAILABLE_MARKER_TTL_MS;
-    if (backoffMs > 0) return settle(keys, owner, { kind: "unavailable", detail }, backoffMs, facts);
-    facts.storeCommands++;
-    await store.release(keys.lock, owner).catch(() => false);
+    if (plan.refreshMs !== undefined) refreshTime.observe(plan.refreshMs);
+    const link = plan.successorToken === undefined ? undefined : { previousKey: (await sealer.keysFor(plan.successorToken)).previous, previousId: keys.id };
+    await settle({ keys, owner, outcome: plan.outcome, ttlMs: plan.ttlMs, facts, link, lockHeldUntil: plan.lockHeldUntil });
+    return outcomeOf(result);
   }
 
   /** Stores the outcome and frees the lock, retried. */
-  async function settle(
-    keys: SealingKeys,
-    owner: string,
-    outcome: SealedOutcome,
-    ttlMs: number,
-    facts: FlightFacts,
-    link?: { previousKey: string; previousId: string },
-    lockHeldUntil?: number,
-  ): Promise<void> {
+  async function settle(settlement: Settlement): Promise<void> {
+    const { keys, owner, outcome, ttlMs, facts, link, lockHeldUntil } = settlement;
     const sealed = await sealer.seal(keys, outcome);
     let lastError: unknown;
     for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {

@@ -4,8 +4,8 @@
  * chain, so no copy of an older cookie can pick up a successor after the session ended. Both run in
  * parallel and each failure is reported, never thrown: signing out always succeeds for the person.
  */
+import type { BackendResult } from "../backend/result";
 import { describeError } from "../errors";
-import type { RefreshBackend } from "./coordinator";
 import type { CoordinatorEvent } from "./events";
 import type { LockStore } from "./lock-store";
 import type { Sealer } from "./sealing";
@@ -18,7 +18,8 @@ export interface SignOutResult {
 
 export interface SignOutDependencies {
   readonly store: LockStore;
-  readonly backend: RefreshBackend;
+  /** The backend's revocation, where it has one (the coordinator's RefreshBackend). */
+  readonly backend: { revoke?(refreshToken: string): Promise<BackendResult<"revoked"> | { readonly kind: "skipped" }> };
   readonly sealer: Sealer;
   /** How long the stored refusal lives: at least as long as any successor it must outlast. */
   readonly refusalTtlMs: number;

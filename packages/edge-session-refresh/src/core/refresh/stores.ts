@@ -8,7 +8,7 @@
  * the Node adapter does from src/stores-node. So the edge bundle never reaches a TCP client.
  */
 import type { Clock } from "../clock";
-import { SessionError } from "../errors";
+import { configInvalid } from "../errors";
 import type { LockStore } from "./lock-store";
 import { createMemoryLockStore } from "./memory-store";
 import { redactedUrl, type StoreKind, type StoreSettings } from "./store-settings";
@@ -44,11 +44,14 @@ const SHARE_IT =
 function nodeOnly<K extends "redis" | "redis-cluster">(setting: string, describe: LockStoreEntry<Extract<StoreSettings, { kind: K }>>["describe"]) {
   return {
     create() {
-      throw new SessionError(
-        "CONFIG_INVALID",
-        `Invalid settings:\n  - ${setting} needs the Node runtime (Next's proxy.ts, \`npm run runtime:node\`, and the Node route handlers); ` +
-          "the edge runtime cannot open TCP connections: on the edge use Upstash (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)",
-      );
+      throw configInvalid([
+        {
+          setting,
+          message:
+            `${setting} needs the Node runtime (Next's proxy.ts, \`npm run runtime:node\`, and the Node route handlers); ` +
+            "the edge runtime cannot open TCP connections: on the edge use Upstash (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)",
+        },
+      ]);
     },
     shared: true,
     unlockedWhenStoreFails: false,

@@ -2,6 +2,7 @@
  * The sign-in settings (SIGNIN_*, BACKEND_FORWARD_CLIENT_IP), read by parseSettings (../settings.ts) with
  * the others, so a bad one is reported in the same one message. docs/CONFIGURATION.md, "Sign-in limits".
  */
+import type { SettingProblem } from "../setting-problem";
 import type { LimitRule } from "./attempt-limiter";
 import type { ClientAddressSource } from "./client-address";
 
@@ -58,10 +59,11 @@ export interface SignInSettings {
 export function parseSignInSettings(
   text: (name: string) => string | undefined,
   env: Readonly<Record<string, string | undefined>>,
-  problems: string[],
+  problems: SettingProblem[],
 ): SignInSettings {
   const master = text("SIGNIN_LIMITS")?.toLowerCase();
-  if (master !== undefined && master !== "on" && master !== "off") problems.push(`SIGNIN_LIMITS must be on or off: ${JSON.stringify(master)}`);
+  if (master !== undefined && master !== "on" && master !== "off")
+    problems.push({ setting: "SIGNIN_LIMITS", message: `SIGNIN_LIMITS must be on or off: ${JSON.stringify(master)}` });
   const limits = Object.fromEntries(
     LIMIT_NAMES.map((name) => {
       const rule = parseLimit(LIMIT_SETTING[name], text(LIMIT_SETTING[name]) ?? DEFAULT_LIMITS[name], problems);
@@ -72,19 +74,28 @@ export function parseSignInSettings(
   const configuredHeader = text("SIGNIN_CLIENT_IP_HEADER")?.toLowerCase();
   const header =
     configuredHeader === undefined ? (env.VERCEL === "1" ? VERCEL_CLIENT_IP_HEADER : undefined) : configuredHeader === "off" ? undefined : configuredHeader;
-  if (header !== undefined && !HEADER_NAME.test(header)) problems.push(`SIGNIN_CLIENT_IP_HEADER must be a header name (or off): ${JSON.stringify(header)}`);
+  if (header !== undefined && !HEADER_NAME.test(header))
+    problems.push({ setting: "SIGNIN_CLIENT_IP_HEADER", message: `SIGNIN_CLIENT_IP_HEADER must be a header name (or off): ${JSON.stringify(header)}` });
   const hopsText = text("SIGNIN_TRUSTED_PROXY_HOPS");
   let trustedHops = 1;
   if (hopsText !== undefined) {
     const hops = Number(hopsText);
     if (!Number.isInteger(hops) || hops < 1 || hops > MAX_PROXY_HOPS)
-      problems.push(`SIGNIN_TRUSTED_PROXY_HOPS must be a whole number from 1 to ${MAX_PROXY_HOPS}: ${JSON.stringify(hopsText)}`);
+      problems.push({
+        setting: "SIGNIN_TRUSTED_PROXY_HOPS",
+        message: `SIGNIN_TRUSTED_PROXY_HOPS must be a whole number from 1 to ${MAX_PROXY_HOPS}: ${JSON.stringify(hopsText)}`,
+      });
     else trustedHops = hops;
-    if (header === undefined) problems.push("SIGNIN_TRUSTED_PROXY_HOPS is set but SIGNIN_CLIENT_IP_HEADER is not: name the header your proxies write");
+    if (header === undefined)
+      problems.push({
+        setting: "SIGNIN_CLIENT_IP_HEADER",
+        message: "SIGNIN_TRUSTED_PROXY_HOPS is set but SIGNIN_CLIENT_IP_HEADER is not: name the header your proxies write",
+      });
   }
 
   const forward = text("BACKEND_FORWARD_CLIENT_IP") ?? "1";
-  if (forward !== "0" && forward !== "1") problems.push(`BACKEND_FORWARD_CLIENT_IP must be 0 or 1: ${JSON.stringify(forward)}`);
+  if (forward !== "0" && forward !== "1")
+    problems.push({ setting: "BACKEND_FORWARD_CLIENT_IP", message: `BACKEND_FORWARD_CLIENT_IP must be 0 or 1: ${JSON.stringify(forward)}` });
 
   return Object.freeze({
     limits: Object.freeze(limits),
@@ -94,16 +105,17 @@ export function parseSignInSettings(
 }
 
 /** `<attempts>/<window>` (`5/15m`, `20/60s`, `100/1h`), or `off` / `0`: turned off. */
-export function parseLimit(name: string, value: string, problems: string[]): LimitRule | null {
+export function parseLimit(name: string, value: string, problems: SettingProblem[]): LimitRule | null {
   const normalized = value.trim().toLowerCase();
   if (normalized === "off" || normalized === "0") return null;
   const match = /^(\d{1,6})\s*\/\s*(\d{1,5})\s*([smh])$/.exec(normalized);
   const max = match ? Number(match[1]) : NaN;
   const windowMs = match ? Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS] : NaN;
   if (!match || max < 1 || max > MAX_ATTEMPTS || windowMs < 1000 || windowMs > MAX_WINDOW_MS) {
-    problems.push(
-      `${name} must be off or <attempts>/<window> like 5/15m (1 to ${MAX_ATTEMPTS} attempts, a window from 1s to 24h in s, m or h): ${JSON.stringify(value)}`,
-    );
+    problems.push({
+      setting: name,
+      message: `${name} must be off or <attempts>/<window> like 5/15m (1 to ${MAX_ATTEMPTS} attempts, a window from 1s to 24h in s, m or h): ${JSON.stringify(value)}`,
+    });
     return null;
   }
   return Object.freeze({ max, windowMs });

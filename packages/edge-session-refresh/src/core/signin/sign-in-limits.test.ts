@@ -6,11 +6,12 @@ import { createKeyedHash } from "./keyed-hash";
 import { createMemoryAttemptLimiter } from "./memory-limiter";
 import { parseSignInSettings, type LimitName, type SignInSettings } from "./settings";
 import { createSignInLimits, retryAfterMinutes, signInLimitsNotes, type SignInEvent } from "./sign-in-limits";
+import type { SettingProblem } from "../setting-problem";
 
 const START = 900_000 * 1000;
 
 function settings(env: Record<string, string> = {}): SignInSettings {
-  const problems: string[] = [];
+  const problems: SettingProblem[] = [];
   const parsed = parseSignInSettings((name) => env[name], env, problems);
   expect(problems).toEqual([]);
   return parsed;

@@ -12,6 +12,7 @@ import { createKeyedHash } from "./keyed-hash";
 import { SIGNIN_KEY_PREFIX, signInLimitersFor } from "./limiters";
 import { parseSignInSettings } from "./settings";
 import { createSignInLimits, type SignInEvent } from "./sign-in-limits";
+import type { SettingProblem } from "../setting-problem";
 
 const TOKEN = "signin-store-failure-token";
 let redis: TestRedis;
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 function limitsOverBridge() {
   const events: SignInEvent[] = [];
-  const problems: string[] = [];
+  const problems: SettingProblem[] = [];
   const settings = parseSignInSettings((name) => ({ SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" })[name], {}, problems);
   const chosen = signInLimitersFor({ kind: "upstash", url: bridge.url, token: TOKEN }, systemClock);
   const limits = createSignInLimits({
