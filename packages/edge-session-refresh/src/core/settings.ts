@@ -8,7 +8,9 @@ import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProx
 import { SessionError } from "./errors";
 import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
 import { baseUrl, integer, oneOf, path, textReader, url, type Env, type ReadText } from "./setting-values";
-import { parseStoreSettings, type StoreSettings } from "./refresh/store-settings";
+import type { SettingProblem } from "./setting-problem";
+import type { StoreSettings } from "../stores/settings";
+import { parseStoreSettings, STORE_SETTING_NAMES } from "../stores/table";
 
 /** A fixed secret for local development only: `npm run dev` and NODE_ENV=development/test fall back to it. */
 export const DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789";
@@ -34,7 +36,7 @@ export type { ClientAuthMethod, OAuthClientSettings } from "./backend/oauth2-pro
 
 /**
  * Every environment variable parseSettings reads (docs/CONFIGURATION.md, "Every setting"), for runtimes that bind them one
- * by one: the ones below, each backend protocol's own (declared beside it) and the backend proxy's.
+ * by one: the ones below, each lock store's own (src/stores/table.ts), each backend protocol's own (declared beside it) and the backend proxy's.
  */
 export const SETTING_NAMES: readonly string[] = Object.freeze([
   "NEXTAUTH_SECRET",
@@ -50,15 +52,7 @@ export const SETTING_NAMES: readonly string[] = Object.freeze([
   "BACKEND_PROFILE_PATH",
   "BACKEND_REFRESH_TOKEN_ROTATION",
   "BACKEND_TIMEOUT_MS",
-  "UPSTASH_REDIS_REST_URL",
-  "UPSTASH_REDIS_REST_TOKEN",
-  "KV_REST_API_URL",
-  "KV_REST_API_TOKEN",
-  "REDIS_URL",
-  "REDIS_CLUSTER_NODES",
-  "REDIS_CLUSTER_TLS",
-  "REDIS_USERNAME",
-  "REDIS_PASSWORD",
+  ...STORE_SETTING_NAMES,
   "SESSION_REFRESH_SKEW_SECONDS",
   "SESSION_REFRESH_GRACE_SECONDS",
   "SESSION_MAX_AGE_SECONDS",
@@ -87,7 +81,7 @@ export type BackendSettings = ProtocolSettings & {
   readonly timeoutMs: number;
 };
 
-export type { StoreKind, StoreSettings } from "./refresh/store-settings";
+export type { StoreKind, StoreSettings } from "../stores/settings";
 
 export interface Settings {
   /** Current secret first, then previous ones still accepted for reading. */
@@ -128,7 +122,9 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const backend = readBackendSettings(text, problems);
   const backendProxy = readBackendProxySettings(env, text, backend, problems);
 
-  const store = parseStoreSettings(text, problems);
+  const storeProblems: SettingProblem[] = [];
+  const store = parseStoreSettings(text, storeProblems);
+  problems.push(...storeProblems.map((p) => p.message));
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
   const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NextRequest } from "next/server.js";
-import { createMemoryLockStore, createSessionCodec, createSessionGate, sessionCookieName } from "../core";
+import { createSessionCodec, createSessionGate, sessionCookieName } from "../core";
+import { createMemoryLockStore } from "../stores/memory";
 import { testCoordinator } from "../../../../test-support/coordinator";
 import { sessionMiddlewareWith, sessionRoutes } from "./app-middleware";
 import { createGatedMiddleware } from "./session-middleware";

@@ -4,7 +4,7 @@
  * share locks and successors through Redis.
  */
 import { createSessionRuntime, parseSettings, signInLimitsNotes, type SessionRuntime } from "../core";
-import { nodeOnlyLockStores } from "./node-stores";
+import { nodeTcpRedis } from "./node-stores";
 
 let runtime: SessionRuntime | undefined;
 
@@ -15,7 +15,7 @@ export function sessionRuntime(): SessionRuntime {
     announceStore: process.env.SESSION_STORE_ANNOUNCED !== "1",
     production: process.env.NODE_ENV === "production",
     // On Node, REDIS_URL / REDIS_CLUSTER_NODES select a TCP Redis; the edge bundle never loads it.
-    stores: nodeOnlyLockStores(),
+    tcpRedis: nodeTcpRedis(),
   });
   // Said when the runtime starts, like the store: an unknown address weakens the sign-in limits. Not from
   // the edge middleware's isolate, where nobody signs in.

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server.js";
 import { decode as nextAuthDecode } from "next-auth/jwt";
-import { createMemoryLockStore, createSessionCodec, createSessionGate, sessionCookieName, type BackendResult, type BackendTokens } from "../core";
+import { createSessionCodec, createSessionGate, sessionCookieName, type BackendResult, type BackendTokens } from "../core";
+import { createMemoryLockStore } from "../stores/memory";
 import { testCoordinator } from "../../../../test-support/coordinator";
 import { sessionRoutes } from "./app-middleware";
 import { createGatedMiddleware } from "./session-middleware";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AuthOptions, CallbacksOptions, EventCallbacks } from "next-auth";
 import { decode as nextAuthDecode, encode as nextAuthEncode, type JWT } from "next-auth/jwt";
-import { createMemoryLockStore, createSessionRuntime, parseSettings, type SessionRuntime } from "../core";
+import { createSessionRuntime, parseSettings, type SessionRuntime } from "../core";
+import { createMemoryLockStore } from "../stores/memory";
 import { wrapAuthOptions } from "./with-session-refresh";
 import { withBackendTokens } from "./credentials";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { manualClock } from "../../../../../test-support/coordinator";
-import { createMemoryLockStore } from "./memory-store";
+import { createMemoryLockStore } from "../../stores/memory";
 import { keyNames } from "./sealing";
 import { createSingleFlight } from "./single-flight";
 

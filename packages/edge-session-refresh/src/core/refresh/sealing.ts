@@ -14,7 +14,7 @@ import { hkdfSha256 } from "../session/keys";
 import { BoundedMap } from "../support/bounded-map";
 import { isJsonObject } from "../support/json";
 import type { RefreshKeys } from "./lock-store";
-import { keyNames, sealedValueContext } from "./redis-scripts";
+import { keyNames, sealedValueContext } from "../../stores/redis-scripts";
 
 export const KEY_NAMES_INFO = "edge-session-refresh v2: lock-store key name";
 export const VALUE_SEALING_INFO = "edge-session-refresh v2: lock-store value";
@@ -50,7 +50,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The key layout lives with the Redis scripts; re-exported for callers that know it from here. */
-export { keyNames, KEY_PREFIX } from "./redis-scripts";
+export { keyNames, KEY_PREFIX } from "../../stores/redis-scripts";
 
 export function createSealer(): Sealer {
   const derived = new BoundedMap<string, Promise<SealingKeys>>(DERIVED_KEYS_CACHED);
