@@ -4,6 +4,7 @@
  * A store is one file exporting one `StoreEntry<K>`, one variant `K` of StoreSettings (settings.ts) and one
  * line in the table; the compiler checks all three (docs/ARCHITECTURE.md, "Lock stores").
  */
+import type { Redis as UpstashRedis } from "@upstash/redis";
 import type { Clock } from "../core/clock";
 import type { LockStore } from "../core/refresh/lock-store";
 import type { AttemptLimiter, LimitRule } from "../core/signin/attempt-limiter";
@@ -12,7 +13,6 @@ import type { SettingProblem } from "../core/setting-problem";
 import type { ReadText } from "../core/setting-values";
 import type { SignInScriptClient } from "./redis-limiter";
 import type { SettingsOf, StoreKind, TcpRedisSettings } from "./settings";
-import type { UpstashRedis } from "./upstash";
 
 /**
  * The Redis-over-TCP driver (node-redis), which only the Node runtime can run. The core never imports it:

@@ -35,9 +35,6 @@ export interface UpstashConnection {
   readonly token: string;
 }
 
-/** The client the Upstash store and its sign-in limiters share. */
-export type UpstashRedis = Redis;
-
 /** An @upstash/redis client tuned for a lock: few retries, a per-command timeout, no JSON guessing. */
 export function createUpstashClient(connection: UpstashConnection): Redis {
   return new Redis({
