@@ -16,7 +16,8 @@ import { performance } from "node:perf_hooks";
 import { hkdf } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { decode as nextAuthDecode, getToken } from "next-auth/jwt";
-import { createMemoryLockStore, createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "../packages/edge-session-refresh/src/core";
+import { createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "../packages/edge-session-refresh/src/core";
+import { createMemoryLockStore } from "../packages/edge-session-refresh/src/stores/memory";
 import { countingStore } from "../test-support/counting-store";
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 

@@ -9,7 +9,7 @@ import { loadavg } from "node:os";
 import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
 import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
 import { createRefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
+import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
 import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
 import { backendLogin, startServices } from "../test-support/services";
 

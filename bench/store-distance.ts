@@ -18,7 +18,7 @@ import { startRedisRestBridge } from "../dev/redis-rest/bridge";
 import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
 import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
 import { createRefreshCoordinator, type RefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
+import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
 import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
 import { startRedis } from "../test-support/redis";
 

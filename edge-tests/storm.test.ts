@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { STORE_TIMEOUT_MS } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
+import { STORE_TIMEOUT_MS } from "../packages/edge-session-refresh/src/stores/upstash";
 import { watchKeyExpiry } from "../test-support/key-expiry";
 import { freePort } from "../test-support/ports";
 import {

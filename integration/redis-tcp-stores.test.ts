@@ -143,7 +143,7 @@ describe("Node runtime, REDIS_URL, the Redis server down during a storm and back
 
 describe("edge runtime with REDIS_URL", () => {
   // The refusal itself (a configuration error at the first request, naming the Node runtime and Upstash)
-  // is tested in src/core/refresh/stores.test.ts; here: the built edge bundle carries it, and no node-redis.
+  // is tested in src/stores/table.test.ts; here: the built edge bundle carries it, and no node-redis.
   it(
     "the edge middleware bundle refuses REDIS_* settings and never contains node-redis",
     async () => {

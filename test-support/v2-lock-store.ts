@@ -1,12 +1,12 @@
 /**
  * The lock store exactly as the last release before the v3 key layout shipped it (commit 0de71a0,
- * src/core/refresh/upstash-store.ts): its scripts verbatim, its `esr:v2:…` keys, and FORGET computing the
+ * src/stores/upstash.ts): its scripts verbatim, its `esr:v2:…` keys, and FORGET computing the
  * earlier keys inside Lua. Only for the rolling-deploy tests: an old instance and a new one on one store.
  * It is given the current RefreshKeys and names them the v2 way from the token id, as the old sealer did.
  */
-import type { LockScript, LockScriptClient } from "../packages/edge-session-refresh/src/core/refresh/upstash-store";
+import type { LockScript, LockScriptClient } from "../packages/edge-session-refresh/src/stores/upstash";
 import type { ClaimResult, LockStore, RefreshKeys } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
-import { LEGACY_V2_LAYOUT } from "../packages/edge-session-refresh/src/core/refresh/redis-scripts";
+import { LEGACY_V2_LAYOUT } from "../packages/edge-session-refresh/src/stores/redis-scripts";
 
 const V2_KEY_PREFIX = "esr:v2";
 

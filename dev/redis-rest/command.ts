@@ -14,7 +14,7 @@ export const NOT_ALLOWED_ERROR = "ERR command not allowed by the dev bridge";
 
 /**
  * Commands the app's lock store and the tests need, and nothing else:
- * - EVALSHA, then EVAL on NOSCRIPT: `createScript().exec()` in src/core/refresh/upstash-store.ts,
+ * - EVALSHA, then EVAL on NOSCRIPT: `createScript().exec()` in src/stores/upstash.ts,
  *   the only way the app talks to the store; SCRIPT LOAD/EXISTS are the same client's script API.
  * - GET, SET (every option: NX/XX, PX/EX/PXAT/EXAT, KEEPTTL, GET), DEL, PTTL, TTL, EXISTS: what the
  *   scripts do inside Redis, for tests and for looking at a lock by hand; PING for health checks.

@@ -15,7 +15,13 @@ const common: Options = {
   treeshake: true,
 };
 
-const publicEntries = { "core/index": "src/core/index.ts", "next/index": "src/next/index.ts", "testing/index": "src/testing/index.ts" };
+const publicEntries = {
+  "core/index": "src/core/index.ts",
+  "next/index": "src/next/index.ts",
+  "testing/index": "src/testing/index.ts",
+  "stores/index": "src/stores/index.ts",
+  "stores/node/index": "src/stores/node/index.ts",
+};
 
 // Every module of src/next is also an entry of its own (dist/next/parts/, not in the exports map, so not
 // importable). With code splitting, dist/next/index.js then only re-exports from separate chunks instead of

@@ -18,27 +18,3 @@ export type { BackendTokens } from "./backend/tokens";
 export { sessionServerTiming, type SessionGate, type GateResult, type GateOutcome } from "./gate/session-gate";
 export { RETRY_AFTER_SECONDS } from "./refresh/outcome";
 export type { CoordinatorEvent } from "./refresh/events";
-// Lock stores: what an outside store needs to implement the contract (lock-store.ts), speak Redis with the
-// shared scripts and key layout, and take its place in the table (docs/ARCHITECTURE.md, "Lock stores").
-export type { LockStore, ClaimResult, RefreshKeys, SuccessorLink } from "./refresh/lock-store";
-export { createMemoryLockStore } from "./refresh/memory-store";
-export { createUpstashClient, createUpstashLockStore, classifyUpstashError, STORE_TIMEOUT_MS, type LockScriptClient } from "./refresh/upstash-store";
-export { createRedisLockStore, type RedisLockStoreOptions, type RedisScriptRunner } from "./refresh/redis-lock-store";
-export {
-  KEY_LAYOUT,
-  LEGACY_V2_LAYOUT,
-  CLUSTER_LAYOUTS,
-  TRANSITION_LAYOUTS,
-  KEY_PREFIX,
-  keyNames,
-  CLAIM_SCRIPT,
-  SETTLE_SCRIPT,
-  LINK_SCRIPT,
-  RELEASE_SCRIPT,
-  FORGET_LINK_SCRIPT,
-  type KeyLayout,
-  type KeyLayouts,
-} from "./refresh/redis-scripts";
-export { LOCK_STORES, lockStoreFor, lockStoreEntry, type LockStoreEntry, type LockStoreTable, type StoreContext, type ChosenStore } from "./refresh/stores";
-export { redactedUrl, type StoreKind } from "./refresh/store-settings";
-export { deferredLockStore } from "./refresh/deferred-store";

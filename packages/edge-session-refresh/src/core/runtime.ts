@@ -10,10 +10,11 @@ import { createRefreshCoordinator, type RefreshCoordinator } from "./refresh/coo
 import { createEventLogger, type CoordinatorEvent } from "./refresh/events";
 import type { LockStore } from "./refresh/lock-store";
 import { storeFailureCode } from "./refresh/store-failure";
-import { lockStoreEntry, lockStoreFor, type LockStoreTable } from "./refresh/stores";
 import { createUnlockedRefresher } from "./refresh/unlocked";
 import { createSessionCodec, type SessionCodec } from "./session/codec";
 import type { Settings } from "./settings";
+import type { TcpRedis } from "../stores/entry";
+import { lockStoreEntry, lockStoreFor } from "../stores/table";
 
 /** What an adapter uses per request: the settings, the cookie codec, the backend client and the gate that refreshes sessions. */
 export interface SessionRuntime {
@@ -34,10 +35,10 @@ export interface RuntimeDependencies {
   /** A store to use instead of the one the settings name (tests, custom stores). */
   readonly store?: LockStore;
   /**
-   * Store entries this runtime adds to the core's table (stores.ts), by kind: the Node adapter passes the
-   * TCP Redis stores (src/stores-node), which the edge cannot run.
+   * The TCP Redis driver the table's `redis` and `redis-cluster` entries build with: the Node adapter
+   * passes it (src/stores/node, loaded lazily), the edge cannot run it.
    */
-  readonly stores?: Partial<LockStoreTable>;
+  readonly tcpRedis?: TcpRedis;
   readonly clock?: Clock;
   readonly onEvent?: (event: CoordinatorEvent) => void;
   /** Start-up messages (which store, baseline mode); default console.warn. */
@@ -57,7 +58,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
   const onEvent = deps.onEvent ?? createEventLogger({ instance: deps.instance ?? crypto.randomUUID().slice(0, 8), now: () => clock.now() });
   const codec = createSessionCodec({ secrets: settings.secrets, maxAgeSeconds: settings.sessionMaxAgeSeconds, clock });
   const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, clock });
-  const chosen = deps.store === undefined ? lockStoreFor(settings.store, clock, deps.production === true, deps.stores) : undefined;
+  const chosen = deps.store === undefined ? lockStoreFor(settings.store, clock, deps.production === true, deps.tcpRedis) : undefined;
   const store = deps.store ?? chosen!.store;
   if (chosen && deps.announceStore !== false) log(chosen.description);
   if (chosen?.shared) {
@@ -75,7 +76,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
           graceMs: settings.refreshGraceMs,
           backendTimeoutMs: settings.backend.timeoutMs,
           refreshSkewMs: settings.refreshSkewMs,
-          unlockedWhenStoreFails: lockStoreEntry(settings.store.kind, deps.stores).unlockedWhenStoreFails || settings.backend.rotation !== "rotate",
+          unlockedWhenStoreFails: lockStoreEntry(settings.store.kind).unlockedWhenStoreFails || settings.backend.rotation !== "rotate",
         },
         clock,
         onEvent,

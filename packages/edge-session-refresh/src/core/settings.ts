@@ -8,10 +8,11 @@
 import { BACKEND_SETTING_NAMES, readBackendSettings, type BackendSettings } from "./backend/settings";
 import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./proxy/settings";
 import { configInvalid } from "./errors";
-import { parseStoreSettings, type StoreSettings } from "./refresh/store-settings";
 import type { SettingProblem } from "./setting-problem";
 import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
 import { integer, textReader, url, type Env } from "./setting-values";
+import type { StoreSettings } from "../stores/settings";
+import { parseStoreSettings, STORE_SETTING_NAMES } from "../stores/table";
 
 /** A fixed secret for local development only: `npm run dev` and NODE_ENV=development/test fall back to it. */
 export const DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789";
@@ -30,8 +31,7 @@ export const MIN_SECRET_LENGTH = 32;
 
 /**
  * Every environment variable parseSettings reads (docs/CONFIGURATION.md, "Every setting"), for runtimes that bind them one
- * by one: the session's own below, then each block's, declared beside it (the backend and its protocols,
- * the lock store, sign-in, the backend proxy).
+ * by one: the ones below, each lock store's own (src/stores/table.ts), each backend protocol's own (declared beside it) and the backend proxy's.
  */
 export const SETTING_NAMES: readonly string[] = Object.freeze([
   "NEXTAUTH_SECRET",
@@ -41,15 +41,7 @@ export const SETTING_NAMES: readonly string[] = Object.freeze([
   "VERCEL_ENV",
   "VERCEL_URL",
   ...BACKEND_SETTING_NAMES,
-  "UPSTASH_REDIS_REST_URL",
-  "UPSTASH_REDIS_REST_TOKEN",
-  "KV_REST_API_URL",
-  "KV_REST_API_TOKEN",
-  "REDIS_URL",
-  "REDIS_CLUSTER_NODES",
-  "REDIS_CLUSTER_TLS",
-  "REDIS_USERNAME",
-  "REDIS_PASSWORD",
+  ...STORE_SETTING_NAMES,
   "SESSION_REFRESH_SKEW_SECONDS",
   "SESSION_REFRESH_GRACE_SECONDS",
   "SESSION_MAX_AGE_SECONDS",
@@ -111,7 +103,7 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const backend = readBackendSettings(text, problems, { production });
   const backendProxy = readBackendProxySettings(env, text, backend, problems);
 
-  const store = readStoreSettings(text, problems);
+  const store = parseStoreSettings(text, problems);
 
   const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
   const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);
@@ -188,17 +180,6 @@ function readSecrets(
       });
   }
   return Object.freeze([secret, ...previous]) as unknown as readonly [string, ...string[]];
-}
-
-/**
- * The lock store's block (refresh/store-settings.ts) still reports sentences; each is named here by the
- * first setting it mentions until that block pushes SettingProblems itself.
- */
-function readStoreSettings(text: (name: string) => string | undefined, problems: SettingProblem[]): StoreSettings {
-  const sentences: string[] = [];
-  const store = parseStoreSettings(text, sentences);
-  for (const message of sentences) problems.push({ setting: /[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+/.exec(message)?.[0] ?? "SESSION_LOCK_STORE", message });
-  return store;
 }
 
 function inferredAppUrl(env: Env): string {

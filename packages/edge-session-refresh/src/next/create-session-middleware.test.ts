@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { NextRequest } from "next/server.js";
-import { createMemoryLockStore } from "../core/refresh/memory-store";
 import { createSessionCodec } from "../core/session/codec";
 import { createSessionGate } from "../core/gate/session-gate";
 import { sessionCookieName } from "../core/session/chunks";
+import { createMemoryLockStore } from "../stores/memory";
 import { testCoordinator } from "../../../../test-support/coordinator";
 import { sessionMiddlewareWith, sessionRoutes } from "./create-session-middleware";
 import { createGatedMiddleware } from "./gate-response";

@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server.js";
 import { decode as nextAuthDecode } from "next-auth/jwt";
-import { createMemoryLockStore } from "../core/refresh/memory-store";
 import { createSessionCodec } from "../core/session/codec";
 import { createSessionGate } from "../core/gate/session-gate";
 import { sessionCookieName } from "../core/session/chunks";
 import type { BackendResult } from "../core/backend/result";
 import type { BackendTokens } from "../core/backend/tokens";
+import { createMemoryLockStore } from "../stores/memory";
 import { testCoordinator } from "../../../../test-support/coordinator";
 import { sessionRoutes } from "./create-session-middleware";
 import { createGatedMiddleware } from "./gate-response";

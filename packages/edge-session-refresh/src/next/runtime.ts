@@ -6,7 +6,7 @@
 import { createSessionRuntime, type SessionRuntime } from "../core/runtime";
 import { parseSettings } from "../core/settings";
 import { signInLimitsNotes } from "../core/signin/sign-in-limits";
-import { nodeOnlyLockStores } from "./node-stores";
+import { nodeTcpRedis } from "./node-stores";
 
 let runtime: SessionRuntime | undefined;
 
@@ -22,7 +22,7 @@ export function sessionRuntime(): SessionRuntime {
     announceStore: !settings.storeAnnounced,
     production: process.env.NODE_ENV === "production",
     // On Node, REDIS_URL / REDIS_CLUSTER_NODES select a TCP Redis; the edge bundle never loads it.
-    stores: nodeOnlyLockStores(),
+    tcpRedis: nodeTcpRedis(),
   });
   // Said when the runtime starts, like the store: an unknown address weakens the sign-in limits. Not from
   // the edge middleware's isolate, where nobody signs in.

@@ -5,9 +5,9 @@
  */
 import { createKeyedHash } from "../core/signin/keyed-hash";
 import { createSignInLimits, type SignInEvent, type SignInLimits } from "../core/signin/sign-in-limits";
-// Not through the barrel: @upstash/ratelimit must stay out of the edge middleware's bundle (it signs nobody in).
-import { signInLimitersFor } from "../core/signin/limiters";
-import { nodeOnlySignInScripts } from "./node-stores";
+// Only this file imports the limiters: @upstash/ratelimit must stay out of the edge middleware's bundle (it signs nobody in).
+import { signInLimitersFor } from "../stores/sign-in-limiters";
+import { nodeTcpRedis } from "./node-stores";
 import { sessionRuntime } from "./runtime";
 
 let limits: SignInLimits | undefined;
@@ -15,7 +15,7 @@ let limits: SignInLimits | undefined;
 export function signInLimits(): SignInLimits {
   if (limits !== undefined) return limits;
   const { settings, clock } = sessionRuntime();
-  const chosen = signInLimitersFor(settings.store, clock, nodeOnlySignInScripts(settings.store));
+  const chosen = signInLimitersFor(settings.store, { clock, production: process.env.NODE_ENV === "production", tcpRedis: nodeTcpRedis() });
   limits = createSignInLimits({
     settings: settings.signIn,
     sharedLimiter: chosen.limiterFor,

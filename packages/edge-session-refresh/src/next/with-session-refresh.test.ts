@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AuthOptions, CallbacksOptions, EventCallbacks } from "next-auth";
 import { decode as nextAuthDecode, encode as nextAuthEncode, type JWT } from "next-auth/jwt";
-import { createMemoryLockStore } from "../core/refresh/memory-store";
 import { createSessionRuntime, type SessionRuntime } from "../core/runtime";
 import { parseSettings } from "../core/settings";
+import { createMemoryLockStore } from "../stores/memory";
 import { wrapAuthOptions } from "./with-session-refresh";
 import { withBackendTokens } from "./credentials";
 

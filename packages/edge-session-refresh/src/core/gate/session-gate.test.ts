@@ -3,7 +3,7 @@ import { decode as nextAuthDecode } from "next-auth/jwt";
 import type { BackendResult } from "../backend/result";
 import type { BackendTokens } from "../backend/tokens";
 import type { RefreshBackend } from "../refresh/coordinator";
-import { createMemoryLockStore } from "../refresh/memory-store";
+import { createMemoryLockStore } from "../../stores/memory";
 import { CHUNK_SIZE, sessionCookieName } from "../session/chunks";
 import { createSessionCodec } from "../session/codec";
 import { countingStore } from "../../../../../test-support/counting-store";

@@ -10,10 +10,10 @@ import type { BackendTokens } from "../backend/tokens";
 import { parseSettings } from "../settings";
 import { UNAVAILABLE_MARKER_TTL_MS, type RefreshCoordinator } from "./coordinator";
 import type { LockStore } from "./lock-store";
-import { createMemoryLockStore } from "./memory-store";
-import { KEY_PREFIX } from "./redis-scripts";
+import { createMemoryLockStore } from "../../stores/memory";
+import { KEY_PREFIX } from "../../stores/redis-scripts";
 import { createSealer } from "./sealing";
-import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
+import { createUpstashClient, createUpstashLockStore } from "../../stores/upstash";
 
 const REFRESH_LATENCY_MS = 120;
 const TOKEN = "local-test-token";

@@ -10,7 +10,7 @@ import { policyBackend } from "../../../../../test-support/policy-backend";
 import type { BackendTokens } from "../backend/tokens";
 import { SessionError } from "../errors";
 import type { LockStore } from "./lock-store";
-import { createMemoryLockStore } from "./memory-store";
+import { createMemoryLockStore } from "../../stores/memory";
 
 const never = <T>() => new Promise<T>(() => {});
 

@@ -14,9 +14,9 @@
  *
  * Keys and values arrive already derived and sealed (sealing.ts): a store never sees a token.
  *
- * A store is one file plus one line in the stores table (stores.ts); a Redis-speaking store uses the shared
- * scripts and key layout (redis-scripts.ts) through createRedisLockStore. Every store runs the contract
- * suite, test-support/lock-store-contract.ts (docs/ARCHITECTURE.md, "Lock stores").
+ * A store is one file plus one entry in the stores table (src/stores/table.ts); a Redis-speaking store uses the shared
+ * scripts and key layout (src/stores/redis-scripts.ts) through createRedisLockStore. Every store runs the contract
+ * suite, src/stores/contract.ts (docs/ARCHITECTURE.md, "Lock stores").
  */
 
 export interface RefreshKeys {

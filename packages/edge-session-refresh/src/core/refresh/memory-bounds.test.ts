@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { manualClock } from "../../../../../test-support/coordinator";
-import { createMemoryLockStore } from "./memory-store";
-import { keyNames } from "./redis-scripts";
+import { createMemoryLockStore } from "../../stores/memory";
+import { keyNames } from "../../stores/redis-scripts";
 import { createSingleFlight } from "./single-flight";
 
 describe("what an isolate holds in memory is bounded and expires", () => {

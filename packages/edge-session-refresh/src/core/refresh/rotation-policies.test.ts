@@ -11,7 +11,7 @@ import { policyBackend, type Policy } from "../../../../../test-support/policy-b
 import type { BackendTokens } from "../backend/tokens";
 import { refreshDue } from "../session/claims";
 import type { RefreshCoordinator } from "./coordinator";
-import { createMemoryLockStore } from "./memory-store";
+import { createMemoryLockStore } from "../../stores/memory";
 import type { RefreshOutcome } from "./outcome";
 
 const POLICIES: readonly Policy[] = ["rotate", "none", "reuse-interval"];

@@ -14,7 +14,7 @@ import { hkdfSha256 } from "../session/keys";
 import { BoundedMap } from "../support/bounded-map";
 import { isJsonObject } from "../support/json";
 import type { RefreshKeys } from "./lock-store";
-import { keyNames, sealedValueContext } from "./redis-scripts";
+import { keyNames, sealedValueContext } from "../../stores/redis-scripts";
 
 export const KEY_NAMES_INFO = "edge-session-refresh v2: lock-store key name";
 export const VALUE_SEALING_INFO = "edge-session-refresh v2: lock-store value";

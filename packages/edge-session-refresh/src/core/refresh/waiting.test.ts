@@ -10,7 +10,7 @@ import { countingStore } from "../../../../../test-support/counting-store";
 import { policyBackend } from "../../../../../test-support/policy-backend";
 import type { Clock } from "../clock";
 import type { LockStore } from "./lock-store";
-import { createMemoryLockStore } from "./memory-store";
+import { createMemoryLockStore } from "../../stores/memory";
 import { createSealer, type SealedOutcome } from "./sealing";
 
 const BACKEND_MS = 150;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Clock } from "../clock";
 import type { AttemptLimiter, LimitRule } from "./attempt-limiter";
 import { createKeyedHash } from "./keyed-hash";
-import { createMemoryAttemptLimiter } from "./memory-limiter";
+import { createMemoryAttemptLimiter } from "../../stores/memory-limiter";
 import { parseSignInSettings, type LimitName, type SignInSettings } from "./settings";
 import { createSignInLimits, retryAfterMinutes, signInLimitsNotes, type SignInEvent } from "./sign-in-limits";
 import type { SettingProblem } from "../setting-problem";

@@ -22,7 +22,7 @@ import type { AttemptLimiter, AttemptVerdict, LimitRule } from "./attempt-limite
 import { addressBucket } from "./client-address";
 import { normalizeIdentifier } from "./identifier";
 import type { KeyedHash } from "./keyed-hash";
-import { createMemoryAttemptLimiter } from "./memory-limiter";
+import { createMemoryAttemptLimiter } from "../../stores/memory-limiter";
 import { LIMIT_NAMES, type LimitName, type SignInSettings } from "./settings";
 
 export interface SignInAttempt {

@@ -9,7 +9,7 @@ import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "..
 import { deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
 import { systemClock } from "../clock";
 import { createKeyedHash } from "./keyed-hash";
-import { SIGNIN_KEY_PREFIX, signInLimitersFor } from "./limiters";
+import { SIGNIN_KEY_PREFIX, signInLimitersFor } from "../../stores/sign-in-limiters";
 import { parseSignInSettings } from "./settings";
 import { createSignInLimits, type SignInEvent } from "./sign-in-limits";
 import type { SettingProblem } from "../setting-problem";
@@ -33,7 +33,7 @@ function limitsOverBridge() {
   const events: SignInEvent[] = [];
   const problems: SettingProblem[] = [];
   const settings = parseSignInSettings((name) => ({ SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" })[name], {}, problems);
-  const chosen = signInLimitersFor({ kind: "upstash", url: bridge.url, token: TOKEN }, systemClock);
+  const chosen = signInLimitersFor({ kind: "upstash", url: bridge.url, token: TOKEN }, { clock: systemClock, production: false });
   const limits = createSignInLimits({
     settings,
     sharedLimiter: chosen.limiterFor,

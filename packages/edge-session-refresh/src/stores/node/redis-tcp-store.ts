@@ -1,15 +1,14 @@
 /**
  * The lock store on your own Redis over TCP (node-redis): a standalone server or Valkey (`REDIS_URL`), or a
  * Redis Cluster such as cluster-mode ElastiCache (`REDIS_CLUSTER_NODES`). Node runtime only. The scripts
- * and keys are the core's (redis-scripts.ts); this file picks the layouts and tells node-redis's failures
+ * and keys are the shared ones (../redis-scripts.ts); this file picks the layouts and tells node-redis's failures
  * apart as STORE_* codes, which the coordinator decides on exactly as it does for Upstash.
  */
-import { createRedisLockStore } from "../core/refresh/redis-lock-store";
-import { LOCK_STORES, type LockStoreEntry } from "../core/refresh/stores";
-import type { LockStore } from "../core/refresh/lock-store";
-import type { SessionErrorCode } from "../core/errors";
-import type { StoreSettings } from "../core/refresh/store-settings";
 import { ErrorReply, MaxCommandRedirectionsError, TimeoutError as RedisCommandTimeout } from "redis";
+import type { SessionErrorCode } from "../../core/errors";
+import type { LockStore } from "../../core/refresh/lock-store";
+import type { TcpRedis } from "../entry";
+import { createRedisLockStore } from "../redis-lock-store";
 import { createRedisConnection, REDIS_COMMAND_TIMEOUT_MS, redisConnectionFor, type RedisConnection, type RedisSettings } from "./redis-connection";
 
 /**
@@ -55,10 +54,15 @@ export function classifyRedisError(error: unknown): SessionErrorCode {
   return "STORE_UNREACHABLE";
 }
 
-type Entry<K extends RedisSettings["kind"]> = LockStoreEntry<Extract<StoreSettings, { kind: K }>>;
-
-/** The Node runtime's entries for the stores table (stores.ts): the core's, with a `create` that works here. */
-export const NODE_LOCK_STORES: { readonly redis: Entry<"redis">; readonly "redis-cluster": Entry<"redis-cluster"> } = {
-  redis: { ...LOCK_STORES.redis, create: (settings) => createRedisTcpLockStore(redisConnectionFor(settings), "redis") },
-  "redis-cluster": { ...LOCK_STORES["redis-cluster"], create: (settings) => createRedisTcpLockStore(redisConnectionFor(settings), "redis-cluster") },
+/**
+ * The TCP driver the table's `redis` and `redis-cluster` entries build with (StoreContext.tcpRedis): the
+ * process's one connection per settings, for the lock store and the sign-in limits alike.
+ */
+export const NODE_TCP_REDIS: TcpRedis = {
+  lockStore: (settings) => createRedisTcpLockStore(redisConnectionFor(settings), settings.kind),
+  // evaluate() runs EVALSHA and falls back to EVAL itself, so the limiter needs no evalsha of its own.
+  scripts: (settings) => {
+    const connection = redisConnectionFor(settings);
+    return { eval: (script, keys, args) => connection.evaluate(script, keys, args) };
+  },
 };

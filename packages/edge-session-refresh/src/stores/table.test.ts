@@ -1,12 +1,13 @@
 /** The stores table: each kind's entry, outside entries, and the TCP stores refused where they cannot run. */
 import { describe, expect, it } from "vitest";
-import { systemClock } from "../clock";
-import { isSessionError } from "../errors";
-import { createSessionRuntime } from "../runtime";
-import { parseSettings } from "../settings";
-import type { LockStore } from "./lock-store";
-import { createMemoryLockStore } from "./memory-store";
-import { LOCK_STORES, lockStoreFor } from "./stores";
+import { systemClock } from "../core/clock";
+import { isSessionError } from "../core/errors";
+import { createSessionRuntime } from "../core/runtime";
+import { parseSettings } from "../core/settings";
+import type { LockStore } from "../core/refresh/lock-store";
+import type { TcpRedis } from "./entry";
+import { createMemoryLockStore } from "./memory";
+import { LOCK_STORES, lockStoreFor } from "./table";
 
 const secret = { NEXTAUTH_SECRET: "a-secret-that-is-long-enough-for-production-use" };
 
@@ -38,24 +39,22 @@ describe("the stores table", () => {
     expect(configProblems(() => createSessionRuntime(settings, { announceStore: false }))).toEqual([setting]);
   });
 
-  it("an outside entry takes the kind's place, and its properties decide", () => {
+  it("the TCP kinds build with the TCP driver the runtime is given, and their entry's properties decide", () => {
     const built: LockStore[] = [];
-    const outside = {
-      redis: {
-        ...LOCK_STORES.redis,
-        create: () => {
-          const store = createMemoryLockStore();
-          built.push(store);
-          return store;
-        },
+    const outside: TcpRedis = {
+      lockStore: () => {
+        const store = createMemoryLockStore();
+        built.push(store);
+        return store;
       },
+      scripts: () => ({ eval: async () => [0, 0, 1] }),
     };
     const chosen = lockStoreFor(parseSettings({ ...secret, REDIS_URL: "redis://default:pw@cache:6379" }).store, systemClock, true, outside);
     expect(chosen.store).toBe(built[0]);
     expect(chosen).toMatchObject({ shared: true, unlockedWhenStoreFails: false });
     expect(chosen.description).toBe("[session] lock store: Redis over TCP at redis://default:***@cache:6379");
     const runtime = createSessionRuntime(parseSettings({ ...secret, REDIS_URL: "redis://cache:6379" }), {
-      stores: outside,
+      tcpRedis: outside,
       announceStore: false,
       onEvent: () => {},
     });

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { createClient, createCluster } from "redis";
-import type { StoreSettings } from "../core/refresh/store-settings";
+import type { TcpRedisSettings } from "../settings";
 
 /** One lock-store command should answer in far less; past this it counts as timed out (it may have run). */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
@@ -23,7 +23,7 @@ const RECONNECT_FIRST_DELAY_MS = 50;
 /** Commands queued on a live connection at most; past this they fail rather than wait. */
 const COMMAND_QUEUE_MAX = 1_000;
 
-export type RedisSettings = Extract<StoreSettings, { kind: "redis" | "redis-cluster" }>;
+export type RedisSettings = TcpRedisSettings;
 
 /** What the store needs from a connection: one command whose first key routes it, and closing. */
 export interface RedisConnection {

@@ -1,15 +1,19 @@
 /**
  * The lock-store contract (src/core/refresh/lock-store.ts) as one test suite every store runs: the memory
  * store, Upstash through the REST bridge, node-redis on a standalone server and on a 3-master cluster, and
- * any outside store (call `lockStoreContract` from its own test file with a factory).
+ * any outside store. It takes the test runner's own `describe`, `it` and `expect` (vitest, jest, or any
+ * runner with the same shapes), so a store author runs it from their own test file:
+ *
+ *     import { describe, expect, it } from "vitest";
+ *     import { lockStoreContract } from "edge-session-refresh/stores";
+ *     lockStoreContract("my store", () => ({ store: () => myStore, keysWithTtl }), { describe, it, expect });
  *
  * How a store shows TTLs differs: a Redis store lists its keys with their PTTL; the memory store, which
  * has no outside view, lets the test move its clock past every lifetime and shows that nothing is left.
  */
-import { describe, expect, it } from "vitest";
-import { isSessionError } from "../packages/edge-session-refresh/src/core/errors";
-import type { LockStore, RefreshKeys } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
-import { keyNames } from "../packages/edge-session-refresh/src/core/refresh/redis-scripts";
+import { isSessionError } from "../core/errors";
+import type { LockStore, RefreshKeys } from "../core/refresh/lock-store";
+import { keyNames } from "./redis-scripts";
 
 export interface ContractSubject {
   /** A store on the shared backing (every call may build a new client: they must agree). */
@@ -24,13 +28,32 @@ export interface ContractSubject {
   unreachable?(): LockStore;
 }
 
+/** The assertions the suite uses, as vitest's and jest's `expect` provide them. */
+export interface ContractAssertion {
+  toBe(expected: unknown): void;
+  toEqual(expected: unknown): void;
+  toHaveLength(length: number): void;
+  toBeGreaterThan(value: number): void;
+  toBeGreaterThanOrEqual(value: number): void;
+  toBeLessThanOrEqual(value: number): void;
+}
+
+/** The test runner's functions: `describe`, `it` (a test may receive a context with `skip`), `expect`. */
+export interface ContractRunner {
+  describe(name: string, body: () => void): void;
+  it(name: string, test: (context: { skip?: () => void }) => Promise<void>): void;
+  expect(actual: unknown, message?: string): ContractAssertion;
+}
+
 const LOCK_TTL_MS = 5_000;
 const OUTCOME_TTL_MS = 30_000;
 const CONCURRENT_CLAIMS = 25;
 
+/** Apart from other runs on the same store. */
+const RUN = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 let serial = 0;
 function freshKeys(label: string): RefreshKeys {
-  return keyNames(`contract-${label}-${process.pid}-${Date.now().toString(36)}-${++serial}`);
+  return keyNames(`contract-${label}-${RUN}-${++serial}`);
 }
 
 async function codeOf(work: Promise<unknown>): Promise<string> {
@@ -43,7 +66,8 @@ async function codeOf(work: Promise<unknown>): Promise<string> {
 }
 
 /** Registers the contract's tests for one store; `subject` is called once the suite's hooks have run. */
-export function lockStoreContract(name: string, subject: () => ContractSubject): void {
+export function lockStoreContract(name: string, subject: () => ContractSubject, runner: ContractRunner): void {
+  const { describe, it, expect } = runner;
   describe(`lock-store contract: ${name}`, () => {
     it("claim is atomic: of many concurrent claims with different owners exactly one leads, the others see the lock's lifetime", async () => {
       const s = subject();
@@ -158,12 +182,12 @@ export function lockStoreContract(name: string, subject: () => ContractSubject):
     });
 
     it("ping answers", async () => {
-      await expect(subject().store().ping()).resolves.toBeUndefined();
+      expect(await subject().store().ping()).toBe(undefined);
     });
 
     it("a store that cannot be reached fails every operation with a STORE_* code", async (context) => {
       const unreachable = subject().unreachable?.();
-      if (!unreachable) return context.skip(); // the memory store cannot fail
+      if (!unreachable) return context?.skip?.(); // the memory store cannot fail
       const keys = freshKeys("down");
       const codes = await Promise.all([
         codeOf(unreachable.claim(keys, "a", LOCK_TTL_MS)),
@@ -175,33 +199,4 @@ export function lockStoreContract(name: string, subject: () => ContractSubject):
       for (const code of codes) expect(code).toBe("STORE_UNREACHABLE");
     });
   });
-}
-
-/** keysWithTtl for stores on real Redis servers: SCANs each server (every master of a cluster) for the ids. */
-export async function redisKeysWithTtl(serverUrls: readonly string[], ids: readonly string[]): Promise<Array<{ key: string; ttlMs: number }>> {
-  const { connectRedis } = await import("./redis");
-  const found: Array<{ key: string; ttlMs: number }> = [];
-  for (const url of serverUrls) {
-    const client = await connectRedis(url);
-    try {
-      for (const id of ids) {
-        let cursor = "0";
-        do {
-          const [next, keys] = await client.sendCommand<[string, string[]]>([
-            "SCAN",
-            cursor,
-            "MATCH",
-            `esr:*${id.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`,
-            "COUNT",
-            "1000",
-          ]);
-          cursor = next;
-          for (const key of keys) found.push({ key, ttlMs: await client.sendCommand<number>(["PTTL", key]) });
-        } while (cursor !== "0");
-      }
-    } finally {
-      await client.close();
-    }
-  }
-  return found;
 }

@@ -7,7 +7,7 @@
  * Keys: `<prefix>{<key>}:<window number>`. The `{…}` hash tag puts both windows of a key in one Redis
  * Cluster slot, so the script never fails with CROSSSLOT. Each window lives two windows and a second.
  */
-import { slidingWindowAt, slidingWindowVerdict, type AttemptLimiter, type LimitRule } from "./attempt-limiter";
+import { slidingWindowAt, slidingWindowVerdict, type AttemptLimiter, type LimitRule } from "../core/signin/attempt-limiter";
 
 /** What the limiter needs from a Redis client: run a script (EVAL), optionally by its SHA-1 first (EVALSHA). */
 export interface SignInScriptClient {

@@ -5,8 +5,8 @@
  * the link in the new token's slot as a second call, sent alongside. And sign-out walks the chain from here
  * on every store, one call per token, each given that token's keys (chains are 1–2 long).
  */
-import { SessionError, type SessionErrorCode } from "../errors";
-import type { ClaimResult, LockStore, RefreshKeys } from "./lock-store";
+import { SessionError, type SessionErrorCode } from "../core/errors";
+import type { ClaimResult, LockStore, RefreshKeys } from "../core/refresh/lock-store";
 import {
   CLAIM_SCRIPT,
   CLUSTER_LAYOUTS,

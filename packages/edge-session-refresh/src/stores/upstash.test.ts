@@ -4,11 +4,11 @@
  * its own STORE_* code, which is what the coordinator decides on.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
-import { deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
-import type { SessionErrorCode } from "../errors";
+import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
+import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
+import type { SessionErrorCode } from "../core/errors";
 import { keyNames, KEY_PREFIX } from "./redis-scripts";
-import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
+import { createUpstashClient, createUpstashLockStore } from "./upstash";
 
 const TOKEN = "upstash-store-test-token";
 let redis: TestRedis;

@@ -5,12 +5,13 @@
  * so for it only Date is faked.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startRedisRestBridge, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
-import { connectRedis, deleteKeys, startRedis, type TestRedis, type TestRedisClient } from "../../../../../test-support/redis";
-import type { Clock } from "../clock";
-import { createUpstashClient } from "../refresh/upstash-store";
-import type { AttemptLimiter, LimitRule } from "./attempt-limiter";
-import { signInLimitersFor, SIGNIN_KEY_PREFIX } from "./limiters";
+import { startRedisRestBridge, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
+import { connectRedis, deleteKeys, startRedis, type TestRedis, type TestRedisClient } from "../../../../test-support/redis";
+import type { Clock } from "../core/clock";
+import { createUpstashClient } from "./upstash";
+import type { AttemptLimiter, LimitRule } from "../core/signin/attempt-limiter";
+import { signInLimitersFor, SIGNIN_KEY_PREFIX } from "./sign-in-limiters";
+import { createMemoryLockStore } from "./memory";
 import { createMemoryAttemptLimiter } from "./memory-limiter";
 import { createRedisAttemptLimiter, type SignInScriptClient } from "./redis-limiter";
 import { createUpstashAttemptLimiter } from "./upstash-limiter";
@@ -137,7 +138,9 @@ describe("signInLimitersFor: the lock store's kind picks the counters", () => {
     { store: { kind: "redis-cluster" as const, nodes: ["h:1"], tls: false, username: undefined, password: undefined }, scripts, local: false },
   ];
   it.each(cases)("$store.kind with a script client: $scripts.eval → local $local", async ({ store, scripts, local }) => {
-    const chosen = signInLimitersFor(store, clock, scripts);
+    // The TCP driver the Node adapter hands in supplies the script client; without it (the edge) counts are local.
+    const tcpRedis = scripts && { lockStore: () => createMemoryLockStore(), scripts: () => scripts };
+    const chosen = signInLimitersFor(store, { clock, production: false, tcpRedis });
     expect(chosen.local).toBe(local);
     if (local) return;
     // The shared limiter really counts on the Redis behind the script client.

@@ -14,7 +14,7 @@
  * layout"). Such calls span slots, which only a store that is not a cluster allows; cluster mode never had
  * v2, so it writes the current layout alone.
  */
-import type { RefreshKeys } from "./lock-store";
+import type { RefreshKeys } from "../core/refresh/lock-store";
 
 /** A way of naming a token's keys in Redis. */
 export interface KeyLayout {

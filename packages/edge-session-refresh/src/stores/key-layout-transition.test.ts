@@ -5,15 +5,15 @@
  * sign-outs, so the deploy signs nobody out (docs/DEPLOYING.md, "Rolling deploys and the store's key layout").
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedisRestBridge, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
-import { testCoordinator } from "../../../../../test-support/coordinator";
-import { policyBackend } from "../../../../../test-support/policy-backend";
-import { deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
-import { createV2LockStore } from "../../../../../test-support/v2-lock-store";
-import { systemClock } from "../clock";
-import type { LockStore } from "./lock-store";
+import { startRedisRestBridge, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
+import { testCoordinator } from "../../../../test-support/coordinator";
+import { policyBackend } from "../../../../test-support/policy-backend";
+import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
+import { createV2LockStore } from "../../../../test-support/v2-lock-store";
+import { systemClock } from "../core/clock";
+import type { LockStore } from "../core/refresh/lock-store";
 import { keyNames, LEGACY_V2_LAYOUT, sealedValueContext } from "./redis-scripts";
-import { createUpstashClient, createUpstashLockStore } from "./upstash-store";
+import { createUpstashClient, createUpstashLockStore } from "./upstash";
 
 const TOKEN = "transition-test-token";
 const LOCK_MS = 5_000;

@@ -10,7 +10,7 @@
  */
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
-import { slidingWindowAt, type AttemptLimiter, type LimitRule } from "./attempt-limiter";
+import { slidingWindowAt, type AttemptLimiter, type LimitRule } from "../core/signin/attempt-limiter";
 
 export interface UpstashAttemptLimiterOptions {
   readonly redis: Redis;

@@ -4,9 +4,10 @@
  * instances. Bounded: expired entries are swept as it is written to, and past MAX_ENTRIES the oldest go.
  * Each operation is one synchronous function, which is what makes `claim` atomic here.
  */
-import { systemClock, type Clock } from "../clock";
-import { BoundedMap } from "../support/bounded-map";
-import type { ClaimResult, LockStore, RefreshKeys, SuccessorLink } from "./lock-store";
+import { systemClock, type Clock } from "../core/clock";
+import { BoundedMap } from "../core/support/bounded-map";
+import type { ClaimResult, LockStore, RefreshKeys, SuccessorLink } from "../core/refresh/lock-store";
+import type { StoreEntry } from "./entry";
 import { keyNames } from "./redis-scripts";
 
 /** Every entry expires within minutes; this many live at once is already an extreme storm. */
@@ -93,3 +94,26 @@ export function createMemoryLockStore(options: { clock?: Clock; maxEntries?: num
     },
   };
 }
+
+/** Said when nothing shared is configured: how to share the locks between instances. */
+export const SHARE_IT =
+  "set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_URL/KV_REST_API_TOKEN), or on the Node runtime REDIS_URL or REDIS_CLUSTER_NODES, to share it between instances.";
+
+/** The table's entry: the fallback when no shared store is configured, and the one SESSION_LOCK_STORE=memory picks. */
+export const memoryStore = {
+  settingNames: [],
+  label: "the in-memory store",
+  configured: () => false,
+  parse: () => ({ kind: "memory" }),
+  worksOnVercel: false,
+  create: (_settings, { clock }) => createMemoryLockStore({ clock }),
+  shared: false,
+  unlockedWhenStoreFails: true,
+  describe: (_settings, production) =>
+    (production
+      ? "[session] WARNING: running in production with the in-memory lock store. With more than one instance, each refreshes the same token and a rotating backend signs users out. "
+      : "[session] lock store: in-memory. ") +
+    "It coordinates refreshes within this one instance only; " +
+    SHARE_IT,
+  signInLimiters: (_settings, _context, kit) => kit.local(),
+} satisfies StoreEntry<"memory">;

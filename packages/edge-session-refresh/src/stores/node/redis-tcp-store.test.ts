@@ -6,15 +6,17 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyNames } from "../core/refresh/redis-scripts";
-import { systemClock } from "../core/clock";
-import type { LockStore } from "../core/refresh/lock-store";
-import { lockStoreContract, redisKeysWithTtl } from "../../../../test-support/lock-store-contract";
-import { freePort } from "../../../../test-support/ports";
-import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
-import { startRedisCluster, type TestRedisCluster } from "../../../../test-support/redis-cluster";
-import { spawnRedisServer } from "../../../../test-support/redis-server";
-import { createOwnRedisTcpLockStore, NODE_LOCK_STORES, redisConnectionFor, type RedisConnection } from "./index";
+import { systemClock } from "../../core/clock";
+import type { LockStore } from "../../core/refresh/lock-store";
+import { keyNames } from "../redis-scripts";
+import { LOCK_STORES } from "../table";
+import { lockStoreContract } from "../contract";
+import { redisKeysWithTtl } from "../../../../../test-support/redis-keys";
+import { freePort } from "../../../../../test-support/ports";
+import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
+import { startRedisCluster, type TestRedisCluster } from "../../../../../test-support/redis-cluster";
+import { spawnRedisServer } from "../../../../../test-support/redis-server";
+import { createOwnRedisTcpLockStore, NODE_TCP_REDIS, redisConnectionFor, type RedisConnection } from "./index";
 
 let redis: TestRedis;
 let cluster: TestRedisCluster;
@@ -49,21 +51,29 @@ async function codeOf(work: Promise<unknown>): Promise<string> {
   }
 }
 
-lockStoreContract("node-redis on a standalone redis-server (REDIS_URL)", () => ({
-  store: () => own({ kind: "redis", url: redis.url }),
-  keysWithTtl: (ids) => redisKeysWithTtl([redis.url], ids),
-  unreachable: () => own({ kind: "redis", url: `redis://127.0.0.1:${deadPort}` }),
-}));
+lockStoreContract(
+  "node-redis on a standalone redis-server (REDIS_URL)",
+  () => ({
+    store: () => own({ kind: "redis", url: redis.url }),
+    keysWithTtl: (ids) => redisKeysWithTtl([redis.url], ids),
+    unreachable: () => own({ kind: "redis", url: `redis://127.0.0.1:${deadPort}` }),
+  }),
+  { describe, it, expect },
+);
 
-lockStoreContract("node-redis on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)", () => ({
-  store: () => own(clusterSettings(cluster.nodes)),
-  keysWithTtl: (ids) =>
-    redisKeysWithTtl(
-      cluster.nodes.map((node) => `redis://${node}`),
-      ids,
-    ),
-  unreachable: () => own(clusterSettings([`127.0.0.1:${deadPort}`])),
-}));
+lockStoreContract(
+  "node-redis on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)",
+  () => ({
+    store: () => own(clusterSettings(cluster.nodes)),
+    keysWithTtl: (ids) =>
+      redisKeysWithTtl(
+        cluster.nodes.map((node) => `redis://${node}`),
+        ids,
+      ),
+    unreachable: () => own(clusterSettings([`127.0.0.1:${deadPort}`])),
+  }),
+  { describe, it, expect },
+);
 
 describe("node-redis store: connections", () => {
   it("one connection per process for one setting, opened at the first command, not before", async () => {
@@ -78,8 +88,8 @@ describe("node-redis store: connections", () => {
       }
     };
     const before = await connectedClients();
-    const context = { clock: systemClock, production: true };
-    const stores = [NODE_LOCK_STORES.redis.create(settings, context), NODE_LOCK_STORES.redis.create(settings, context)];
+    const context = { clock: systemClock, production: true, tcpRedis: NODE_TCP_REDIS };
+    const stores = [LOCK_STORES.redis.create(settings, context), LOCK_STORES.redis.create(settings, context)];
     expect(redisConnectionFor(settings)).toBe(redisConnectionFor({ ...settings }));
     expect(await connectedClients()).toBe(before);
     await Promise.all(stores.map((store) => store.claim(fresh(), "a", 5000)));

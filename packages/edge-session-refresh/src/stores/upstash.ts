@@ -7,9 +7,12 @@
  * client with `evalsha`/`eval`/`scriptLoad` semantics fits; `createUpstashClient` builds the usual one.
  */
 import { Redis } from "@upstash/redis";
-import type { SessionErrorCode } from "../errors";
-import type { LockStore } from "./lock-store";
+import type { SessionErrorCode } from "../core/errors";
+import type { LockStore } from "../core/refresh/lock-store";
+import type { ReadText } from "../core/setting-values";
+import type { StoreEntry } from "./entry";
 import { createRedisLockStore } from "./redis-lock-store";
+import { hostOf, isUrl } from "./settings";
 
 /** One lock-store command should answer in far less; past this the store counts as unreachable. */
 export const STORE_TIMEOUT_MS = 1_500;
@@ -93,3 +96,56 @@ export function classifyUpstashError(error: unknown): SessionErrorCode {
   // fetch itself failed: refused, reset, unknown host (TypeError "fetch failed" with a system cause).
   return "STORE_UNREACHABLE";
 }
+
+/** Upstash's own names first, then the names Vercel's Upstash integration injects. */
+const URL_NAMES = ["UPSTASH_REDIS_REST_URL", "KV_REST_API_URL"] as const;
+const TOKEN_NAMES = ["UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_TOKEN"] as const;
+
+function first(read: ReadText, names: readonly string[]): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const value = read(name);
+    if (value !== undefined) return { name, value };
+  }
+  return undefined;
+}
+
+/**
+ * The table's entry: Upstash over HTTP, on the edge and on Node. Vercel's integration sets, for one
+ * database, KV_REST_API_URL and KV_REST_API_TOKEN (used), KV_REST_API_READ_ONLY_TOKEN (never used), and
+ * KV_URL and REDIS_URL (the same database over TCP): a REDIS_URL equal to KV_URL, or on the REST URL's
+ * host, is that database again, not a second store.
+ */
+export const upstashStore = {
+  settingNames: [...URL_NAMES, ...TOKEN_NAMES, "KV_URL"],
+  label: "Upstash (UPSTASH_REDIS_REST_URL/KV_REST_API_URL)",
+  configured: (read) => first(read, URL_NAMES) !== undefined || first(read, TOKEN_NAMES) !== undefined,
+  sameDatabase(read) {
+    const kvUrl = read("KV_URL");
+    const rest = first(read, URL_NAMES);
+    const redisUrl = read("REDIS_URL");
+    if (rest === undefined || redisUrl === undefined) return [];
+    const restHost = hostOf(rest.value);
+    const same = redisUrl === kvUrl || (restHost !== undefined && hostOf(redisUrl) === restHost);
+    return same ? ["REDIS_URL"] : [];
+  },
+  parse(read, problems) {
+    const url = first(read, URL_NAMES);
+    const token = first(read, TOKEN_NAMES);
+    if (url === undefined) {
+      problems.push({ setting: "UPSTASH_REDIS_REST_URL", message: "UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not" });
+    } else if (token === undefined) {
+      problems.push({ setting: "UPSTASH_REDIS_REST_TOKEN", message: "UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not" });
+    } else {
+      if (!isUrl(url.value, ["https:", "http:"]))
+        problems.push({ setting: url.name, message: `UPSTASH_REDIS_REST_URL is not an http(s) URL: ${JSON.stringify(url.value)}` });
+      return { kind: "upstash", url: url.value, token: token.value };
+    }
+    return { kind: "upstash", url: "", token: "" };
+  },
+  worksOnVercel: true,
+  create: (settings) => createUpstashLockStore(createUpstashClient(settings)),
+  shared: true,
+  unlockedWhenStoreFails: false,
+  describe: (settings) => `[session] lock store: Upstash REST at ${new URL(settings.url).origin}`,
+  signInLimiters: (settings, _context, kit) => kit.upstash(createUpstashClient(settings)),
+} satisfies StoreEntry<"upstash">;

@@ -3,8 +3,8 @@
  * fallback every instance uses while the shared store fails (sign-in-limits.ts). Bounded: windows that can
  * no longer count are swept, and past MAX_KEYS the oldest keys go first.
  */
-import type { Clock } from "../clock";
-import { slidingWindowAt, slidingWindowVerdict, type AttemptLimiter, type LimitRule } from "./attempt-limiter";
+import type { Clock } from "../core/clock";
+import { slidingWindowAt, slidingWindowVerdict, type AttemptLimiter, type LimitRule } from "../core/signin/attempt-limiter";
 
 /** Keys remembered at most; one spraying address makes one key per identifier, so this bounds memory. */
 export const MAX_KEYS = 50_000;
