@@ -47,6 +47,31 @@ describe("an app's own protected paths and login page", () => {
   });
 });
 
+describe("the login redirect of createSessionMiddleware", () => {
+  const anonymous = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
+  // What Next 15's self-hosted middleware sees for every request: localhost, whatever Host it came with.
+  const seen = (headers: Record<string, string>) => new NextRequest("http://localhost:3000/account?x=1", { headers });
+  const locationWith = async (env: Record<string, string>, headers: Record<string, string>) => {
+    const middleware = sessionMiddlewareWith({ protectedPages: ["/account"], security: false }, { gate: anonymous, env: () => env });
+    const location = (await middleware(seen(headers))).headers.get("location")!;
+    expect(new URL(location).pathname).toBe("/login");
+    expect(new URL(location).searchParams.get("callbackUrl")).toBe("/account?x=1");
+    return new URL(location).origin;
+  };
+
+  it("goes to NEXTAUTH_URL's origin when it is set", async () => {
+    expect(await locationWith({ NEXTAUTH_URL: "https://app.example.com" }, { host: "localhost:3000" })).toBe("https://app.example.com");
+  });
+
+  it("behind a trusted proxy (AUTH_TRUST_HOST, VERCEL) without NEXTAUTH_URL: the forwarded host and scheme", async () => {
+    const proxied = { host: "localhost:3000", "x-forwarded-host": "app.example.com", "x-forwarded-proto": "https" };
+    expect(await locationWith({ AUTH_TRUST_HOST: "1" }, proxied)).toBe("https://app.example.com");
+    expect(await locationWith({ VERCEL: "1" }, proxied)).toBe("https://app.example.com");
+    // Untrusted, a client's X-Forwarded-Host is ignored.
+    expect(await locationWith({}, { ...proxied, host: "shop.example" })).toBe("http://shop.example");
+  });
+});
+
 describe("the security headers of createSessionMiddleware", () => {
   const anonymous = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
   const https = () => ({ dev: false, https: true });

@@ -8,6 +8,7 @@ import type { SessionGate } from "../core";
 import { sessionRuntime } from "./runtime";
 import { createGatedMiddleware, type SessionRoutes } from "./session-middleware";
 import { DEFAULT_LOGIN_PATH, routeKindFor, underPrefix } from "./routes";
+import { publicOrigin, trustsForwardedHeaders } from "../core/navigation/public-origin";
 import { checkedCspAdditions, CSP_POLICIES, type CspPolicy, type SecurityHeaderOptions, type SecurityHeadersConfig } from "./security-headers";
 
 export type { CspPolicy, SecurityHeadersConfig } from "./security-headers";
@@ -47,6 +48,8 @@ export interface MiddlewareDependencies {
   readonly gate: () => SessionGate;
   /** Development build, https app URL; default NODE_ENV and NEXTAUTH_URL through the isolate's settings. */
   readonly environment?: () => { readonly dev: boolean; readonly https: boolean };
+  /** The environment the login redirect's public origin is read from (NEXTAUTH_URL, AUTH_TRUST_HOST, VERCEL); default process.env. */
+  readonly env?: () => Readonly<Record<string, string | undefined>>;
   /** Where the one-time development warning about the nonce policy goes (default console.warn). */
   readonly warn?: (line: string) => void;
 }
@@ -54,7 +57,8 @@ export interface MiddlewareDependencies {
 /** The same middleware on an injected gate (tests). Internal: src/next/public.ts does not export it. */
 export function sessionMiddlewareWith(config: SessionMiddlewareConfig, deps: MiddlewareDependencies): SessionMiddleware {
   const routes = sessionRoutes(config);
-  if (config.security === false) return createGatedMiddleware({ gate: deps.gate, routes });
+  const origin = loginOrigin(deps.env ?? (() => process.env));
+  if (config.security === false) return createGatedMiddleware({ gate: deps.gate, routes, origin });
   const cspAdditions = checkedCspAdditions(config.security?.contentSecurityPolicy ?? {});
   const policy = checkedPolicy(config.security?.csp);
   const environment = deps.environment ?? isolateEnvironment;
@@ -78,7 +82,23 @@ export function sessionMiddlewareWith(config: SessionMiddlewareConfig, deps: Mid
     }
     return { ...current, policy, cspAdditions };
   };
-  return createGatedMiddleware({ gate: deps.gate, routes, security });
+  return createGatedMiddleware({ gate: deps.gate, routes, security, origin });
+}
+
+/**
+ * The login redirect's origin: NEXTAUTH_URL, else the forwarded host when the proxy is trusted (Vercel,
+ * AUTH_TRUST_HOST), else the Host the request came with (src/core/navigation/public-origin.ts).
+ */
+function loginOrigin(env: () => Readonly<Record<string, string | undefined>>): (request: NextRequest) => string {
+  return (request) => {
+    const current = env();
+    return publicOrigin({
+      appUrl: current.NEXTAUTH_URL,
+      trustForwardedHeaders: trustsForwardedHeaders(current),
+      headers: request.headers,
+      requestOrigin: request.nextUrl.origin,
+    });
+  };
 }
 
 function checkedPolicy(policy: CspPolicy | undefined): CspPolicy {
