@@ -6,4 +6,4 @@
  */
 import { describeFixture } from "../test-support/fixture-contract";
 
-describeFixture("pages-router", { nextMajor: 15, minimumLibraryImports: 5, loginRedirectLeavesOrigin: true });
+describeFixture("pages-router", { nextMajor: 15, minimumLibraryImports: 5 });

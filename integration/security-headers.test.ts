@@ -1,7 +1,8 @@
 /**
  * Security headers and the login page's error text, from outside, against real `next start` instances:
- * every page (/login included) and the API carry a nonce CSP that Next also put on its own scripts,
- * nosniff and a Referrer-Policy; HSTS only when NEXTAUTH_URL is https; /login never shows text from the URL.
+ * every page the matcher covers and the API carry the nonce CSP the demo chooses (security: { csp: "nonce" };
+ * all its pages are dynamic), which Next also put on its own scripts, nosniff and a Referrer-Policy; HSTS only
+ * when NEXTAUTH_URL is https; /login (outside the canonical matcher) never shows text from the URL.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
@@ -58,13 +59,13 @@ function expectScriptsNonced(html: string, nonce: string): void {
 }
 
 describe("security headers", () => {
-  it("/login: CSP with a fresh nonce on every script, nosniff, Referrer-Policy, no HSTS over http", async () => {
-    const first = await get(app, "/login");
+  it("/: CSP with a fresh nonce on every script, nosniff, Referrer-Policy, no HSTS over http", async () => {
+    const first = await get(app, "/");
     expect(first.status).toBe(200);
     const nonce = expectPolicy(first);
     expectScriptsNonced(await first.text(), nonce);
     expect(first.headers.get("strict-transport-security")).toBeNull();
-    const second = await get(app, "/login");
+    const second = await get(app, "/");
     expect(expectPolicy(second)).not.toBe(nonce);
     await second.body?.cancel();
   });
@@ -97,7 +98,7 @@ describe("security headers", () => {
 
   it("HSTS when NEXTAUTH_URL is https", async () => {
     httpsApp = await startNextInstance({ env: { ...stack.env, NEXTAUTH_URL: "https://app.example.test" } });
-    const response = await get(httpsApp.url, "/login");
+    const response = await get(httpsApp.url, "/");
     expect(response.status).toBe(200);
     expect(response.headers.get("strict-transport-security")).toMatch(/^max-age=\d{7,}; includeSubDomains$/);
     expect(response.headers.get("content-security-policy")).toContain("upgrade-insecure-requests");

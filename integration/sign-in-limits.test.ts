@@ -5,7 +5,7 @@
  * What reaches the reference backend is counted there (loginRequests), with the address it was told.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureAppBuilt, startNextInstance } from "../test-support/next-app";
+import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { cookieHeader, storeCookies, type CookieJar } from "../test-support/sign-in";
 import { DEMO_EMAIL, DEMO_PASSWORD, startStack, type Stack } from "../test-support/stack";
 
@@ -31,8 +31,14 @@ interface Attempt {
 }
 
 /** One sign-in through next-auth's own routes, as the login form posts it, from `address`. */
-async function attempt(instance: number, identifier: string, password: string, address: string): Promise<Attempt> {
-  const url = stack.instances[instance % stack.instances.length]!.url;
+async function attempt(
+  instance: number,
+  identifier: string,
+  password: string,
+  address: string,
+  urls = stack.instances.map((app) => app.url),
+): Promise<Attempt> {
+  const url = urls[instance % urls.length]!;
   // The client may write anything on the left; the platform's entry is the right-most.
   const forwardedFor = `6.6.6.6, ${address}`;
   const jar: CookieJar = new Map();
@@ -124,5 +130,38 @@ describe("sign-in limits over 2 instances and a shared store", () => {
     } finally {
       await instance.stop();
     }
+  });
+});
+
+describe("sign-in limits on MIGRATING's own-fetch route (authorize calls the backend itself, never passes req on)", () => {
+  let ownFetch: NextInstance[] = [];
+
+  beforeAll(async () => {
+    // Two more instances of the demo on the same store and backend, signing in through src/auth/own-fetch-authorize.ts.
+    ownFetch = await Promise.all([0, 1].map(() => startNextInstance({ env: { ...stack.env, DEMO_SIGN_IN: "own-fetch" } })));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(ownFetch.map((instance) => instance.stop()));
+  });
+
+  afterEach(({ task }) => {
+    if (task.result?.state === "fail") for (const instance of ownFetch) console.error(instance.output());
+  });
+
+  it("30 wrong passwords for one account from one address over 2 instances: 5 reach the backend, the rest are told to wait", async () => {
+    stack.backend.resetStats();
+    const urls = ownFetch.map((instance) => instance.url);
+    const attacker = "198.51.100.77";
+    const results: Attempt[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      results.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i, "own-fetch@example.com", `wrong-${batch}-${i}`, attacker, urls)))));
+    }
+    expect(stack.backend.loginRequests()).toHaveLength(5);
+    expect(results.filter((r) => r.error === "CredentialsSignin")).toHaveLength(5);
+    expect(results.filter((r) => /^TooManyAttempts:\d+$/.test(r.error ?? ""))).toHaveLength(25);
+    // The person, from elsewhere: in, through the same own-fetch authorize.
+    expect(await attempt(1, DEMO_EMAIL, DEMO_PASSWORD, "192.0.2.45", urls)).toEqual({ error: null, signedIn: true });
+    expect(stack.backend.loginRequests()).toHaveLength(6);
   });
 });

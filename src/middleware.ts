@@ -8,12 +8,19 @@
 import { createSessionMiddleware } from "edge-session-refresh/next";
 import { LOGIN_PATH, PROTECTED_APIS, PROTECTED_PAGES } from "./app-config";
 
-// Security headers (nonce CSP, nosniff, Referrer-Policy, HSTS on https) are the factory's default.
-export const middleware = createSessionMiddleware({ protectedPages: PROTECTED_PAGES, protectedApis: PROTECTED_APIS, loginPath: LOGIN_PATH });
+export const middleware = createSessionMiddleware({
+  protectedPages: PROTECTED_PAGES,
+  protectedApis: PROTECTED_APIS,
+  loginPath: LOGIN_PATH,
+  // The strict nonce CSP, chosen explicitly: every page of this app is rendered dynamically
+  // (`export const dynamic = "force-dynamic"`), so each one carries the request's nonce. An app with
+  // prerendered pages keeps the default (security headers that cannot block what a page loads).
+  security: { csp: "nonce" },
+});
 
 export const config = {
-  // Everything but next-auth's own routes and static files; plus /api/auth/session, so a refocused tab's
-  // session fetch joins the same refresh instead of racing the middleware. /login is matched for its
-  // security headers (CSP nonce); it is an "optional" route, so it is never redirected.
-  matcher: ["/((?!api/auth/|_next/static/|_next/image|favicon\\.ico|robots\\.txt).*)", "/api/auth/session"],
+  // The canonical matcher (../shared/CONTRACT.md; scripts/matcher-literal.test.ts keeps every copy equal):
+  // everything but next-auth's own routes, static files and the login page; plus /api/auth/session, so a
+  // refocused tab's session fetch joins the same refresh instead of racing the middleware.
+  matcher: ["/((?!api/auth/|_next/static/|_next/image|favicon\\.ico|login).*)", "/api/auth/session"],
 };

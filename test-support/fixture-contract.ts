@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BUDGET_GZIP_BYTES, measureMiddlewareBundle } from "../bench/edge-bundle-size";
 import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, fixtureDir, packedLibrary, type FixtureBuild, type FixtureName } from "./fixture-app";
-import { builtMiddlewareRuntime } from "./next-app";
+import { builtMiddlewareRuntime, startNextInstance } from "./next-app";
 import { cookieHeader, signIn, type CookieJar } from "./sign-in";
 import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sessionOutcome, sessionSetCookie, sleep, startStack, type Stack } from "./stack";
 
@@ -32,13 +32,6 @@ export interface FixtureExpectations {
   readonly nextMajor: number;
   /** Library imports the fixture must make at least (a Pages Router app reads the session with currentSession(req)). */
   readonly minimumLibraryImports: number;
-  /**
-   * A known bug, kept as a test that fails until it is fixed (then `it.fails` turns red: drop this flag).
-   * Next 15's middleware sees every request as http://localhost:<port> whatever its Host, and passes an
-   * absolute redirect on as it is: the login redirect leaves the origin the person is on (behind a proxy,
-   * to localhost). Next 16 turns a same-origin redirect into a relative Location.
-   */
-  readonly loginRedirectLeavesOrigin?: boolean;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -121,13 +114,41 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       expect(sessionOutcome(login.headers)).toBeNull();
     });
 
-    (expectations.loginRedirectLeavesOrigin ? it.fails : it)("its login redirect stays on the origin the request came on", async () => {
+    // Next 15's middleware sees every request as http://localhost:<port> whatever its Host, so the redirect
+    // must come from the public origin, never from the URL Next hands the middleware (Next 16 makes a
+    // same-origin Location relative itself; a relative one from the middleware is a 500 on both).
+    it("its login redirect goes to the public origin: NEXTAUTH_URL, else a trusted proxy's forwarded host", async () => {
+      // These instances' NEXTAUTH_URL is http://localhost:<port>; the test reaches them on 127.0.0.1, as a proxy would.
       const requested = url(0, "/dashboard");
-      const page = await fetch(requested, { redirect: "manual" });
+      const page = await fetch(requested, { redirect: "manual", headers: { "x-forwarded-host": "spoofed.example.test" } });
       await page.body?.cancel();
       expect(page.status).toBe(307);
-      expect(new URL(page.headers.get("location")!, requested).origin).toBe(new URL(requested).origin);
-    });
+      expect(new URL(page.headers.get("location")!, requested).origin).toBe(`http://localhost:${stack.instances[0]!.port}`);
+
+      // Behind a trusted proxy (AUTH_TRUST_HOST), with no NEXTAUTH_URL: the host and scheme the proxy forwards.
+      const proxied = await startNextInstance({
+        env: { ...stack.env, AUTH_TRUST_HOST: "1" },
+        unset: ["NEXTAUTH_URL"],
+        distDir: build.distDir,
+        projectDir: build.projectDir,
+        nextBin: build.nextBin,
+      });
+      try {
+        const behind = await fetch(`${proxied.url}/dashboard`, {
+          redirect: "manual",
+          headers: { "x-forwarded-host": "app.example.test", "x-forwarded-proto": "https" },
+        });
+        await behind.body?.cancel();
+        expect(behind.status, proxied.output()).toBe(307);
+        const location = new URL(behind.headers.get("location")!, `${proxied.url}/dashboard`);
+        expect(location.origin).toBe("https://app.example.test");
+        expect(location.pathname).toBe("/login");
+        expect(location.searchParams.get("callbackUrl")).toBe("/dashboard");
+      } finally {
+        await proxied.stop();
+      }
+      // One more `next start` of the fixture: its start-up is most of this test's time.
+    }, 90_000);
 
     it("its edge bundle, from the installed package, holds no next-auth module and stays within the budget", () => {
       const dist = join(build.projectDir, build.distDir);

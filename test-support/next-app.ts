@@ -151,6 +151,8 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd
 export interface StartOptions {
   /** Settings for the instance (NEXTAUTH_SECRET, BACKEND_URL, UPSTASH_…); merged over a clean base. */
   readonly env: Record<string, string>;
+  /** Settings left out of the instance's environment altogether (NEXTAUTH_URL, which next-auth cannot take empty). */
+  readonly unset?: readonly string[];
   readonly distDir?: string;
   /** The project `next start` serves (relative to ROOT): "." or a variant's copy, see ensureVariantBuilt. */
   readonly projectDir?: string;
@@ -173,6 +175,7 @@ export async function startNextInstance(options: StartOptions): Promise<NextInst
     NEXTAUTH_URL: `http://localhost:${port}`,
     ...options.env,
   };
+  for (const name of options.unset ?? []) delete env[name];
   const child: ChildProcess = spawn(process.execPath, [options.nextBin ?? NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: resolve(ROOT, options.projectDir ?? "."),
     env,

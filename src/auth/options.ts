@@ -9,6 +9,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { credentialsFromBackend, withSessionRefresh } from "edge-session-refresh/next";
 import { AFTER_SIGN_IN_PATH, LOGIN_PATH } from "@/app-config";
 import { credentialsError, limitedError } from "./messages";
+import { ownFetchAuthorize } from "./own-fetch-authorize";
 
 let built: AuthOptions | undefined;
 
@@ -35,6 +36,8 @@ function buildAuthOptions(): AuthOptions {
             password: { label: "Password", type: "password" },
           },
           async authorize(credentials, request) {
+            // MIGRATING's own-fetch route instead of the library's sign-in (integration/sign-in-limits.test.ts).
+            if (process.env.DEMO_SIGN_IN === "own-fetch") return ownFetchAuthorize(credentials);
             // The login page shows only known codes (messages.ts): an empty form is ours to refuse, a wrong
             // password is the backend's null; the sign-in itself is the library's (src/next/credentials.ts).
             if (!credentials?.identifier?.trim() || !credentials.password) throw new Error(credentialsError("missing"));
@@ -46,6 +49,8 @@ function buildAuthOptions(): AuthOptions {
         }),
       ],
     },
-    { redirectFallbackPath: AFTER_SIGN_IN_PATH },
+    // The sign-in limits wrap this provider's authorize (withSessionRefresh does it for every Credentials
+    // provider); a refused attempt throws the login page's own code.
+    { redirectFallbackPath: AFTER_SIGN_IN_PATH, signIn: { limitedMessage: limitedError } },
   );
 }

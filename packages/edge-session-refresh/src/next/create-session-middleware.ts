@@ -9,7 +9,8 @@ import { sessionRuntime } from "./runtime";
 import { createGatedMiddleware, type SessionRoutes } from "./gate-response";
 import { underPrefix } from "../core/navigation/under-prefix";
 import { DEFAULT_LOGIN_PATH, routeKindFor } from "./routes";
-import { checkedCspAdditions, type SecurityHeaderOptions, type SecurityHeadersConfig } from "./security-headers";
+import { publicOrigin, trustsForwardedHeaders } from "../core/navigation/public-origin";
+import { checkedCspAdditions, CSP_POLICIES, type CspPolicy, type SecurityHeaderOptions, type SecurityHeadersConfig } from "./security-headers";
 
 /** createSessionMiddleware's options: the guarded path prefixes, the sign-in page and the security headers. */
 export interface SessionMiddlewareConfig {
@@ -20,10 +21,12 @@ export interface SessionMiddlewareConfig {
   /** Your sign-in page (default `/login`); also where a refused refresh lands, with `?error=SessionExpired`. */
   readonly loginPath?: string;
   /**
-   * The security headers on every answer: a nonce-based Content-Security-Policy with
-   * `frame-ancestors 'none'`, `X-Content-Type-Options: nosniff`, a Referrer-Policy, and HSTS when
-   * NEXTAUTH_URL is https. On by default; `{ contentSecurityPolicy: { "img-src": ["https://cdn.example"] } }`
-   * adds sources; `false` turns them all off (an app that sends its own CSP).
+   * The security headers on every answer. On by default, and safe for every page, static or not:
+   * `X-Content-Type-Options: nosniff`, a Referrer-Policy, HSTS when NEXTAUTH_URL is https, and clickjacking
+   * protection (`X-Frame-Options: SAMEORIGIN`, a CSP of `frame-ancestors 'self'` only). `{ csp: "nonce" }`
+   * chooses the strict nonce-based CSP instead: only for apps whose pages are all dynamically rendered,
+   * since a prerendered page has no nonce and its scripts are blocked. `{ contentSecurityPolicy: { … } }`
+   * adds directives or sources to either; `false` turns them all off (an app that sends its own).
    */
   readonly security?: SecurityHeadersConfig | false;
 }
@@ -46,16 +49,64 @@ export interface MiddlewareDependencies {
   readonly gate: () => SessionGate;
   /** Development build, https app URL; default NODE_ENV and NEXTAUTH_URL through the isolate's settings. */
   readonly environment?: () => { readonly dev: boolean; readonly https: boolean };
+  /** The environment the login redirect's public origin is read from (NEXTAUTH_URL, AUTH_TRUST_HOST, VERCEL); default process.env. */
+  readonly env?: () => Readonly<Record<string, string | undefined>>;
+  /** Where the one-time development warning about the nonce policy goes (default console.warn). */
+  readonly warn?: (line: string) => void;
 }
 
 /** The same middleware on an injected gate (tests). Internal: src/next/index.ts does not export it. */
 export function sessionMiddlewareWith(config: SessionMiddlewareConfig, deps: MiddlewareDependencies): SessionMiddleware {
   const routes = sessionRoutes(config);
-  if (config.security === false) return createGatedMiddleware({ gate: deps.gate, routes });
+  const origin = loginOrigin(deps.env ?? (() => process.env));
+  if (config.security === false) return createGatedMiddleware({ gate: deps.gate, routes, origin });
   const cspAdditions = checkedCspAdditions(config.security?.contentSecurityPolicy ?? {});
+  const policy = checkedPolicy(config.security?.csp);
   const environment = deps.environment ?? isolateEnvironment;
-  const security = (): SecurityHeaderOptions => ({ ...environment(), cspAdditions });
-  return createGatedMiddleware({ gate: deps.gate, routes, security });
+  const warn = deps.warn ?? ((line: string) => console.warn(line));
+  let warned = false;
+  const security = (): SecurityHeaderOptions => {
+    const current = environment();
+    if (policy === "nonce" && current.dev && !warned) {
+      // The middleware never sees whether a page was prerendered; development is where a person reads this.
+      warned = true;
+      warn(
+        JSON.stringify({
+          level: "warn",
+          source: "session",
+          event: "nonce-csp-needs-dynamic-pages",
+          setting: "security.csp",
+          detail:
+            'security.csp is "nonce": a prerendered (static) page has no nonce, so its scripts are blocked and it never hydrates; render every page dynamically, or leave csp at the default "baseline"',
+        }),
+      );
+    }
+    return { ...current, policy, cspAdditions };
+  };
+  return createGatedMiddleware({ gate: deps.gate, routes, security, origin });
+}
+
+/**
+ * The login redirect's origin: NEXTAUTH_URL, else the forwarded host when the proxy is trusted (Vercel,
+ * AUTH_TRUST_HOST), else the Host the request came with (src/core/navigation/public-origin.ts).
+ */
+function loginOrigin(env: () => Readonly<Record<string, string | undefined>>): (request: NextRequest) => string {
+  return (request) => {
+    const current = env();
+    return publicOrigin({
+      appUrl: current.NEXTAUTH_URL,
+      trustForwardedHeaders: trustsForwardedHeaders(current),
+      headers: request.headers,
+      requestOrigin: request.nextUrl.origin,
+    });
+  };
+}
+
+function checkedPolicy(policy: CspPolicy | undefined): CspPolicy {
+  if (policy === undefined) return "baseline";
+  if (!CSP_POLICIES.includes(policy))
+    throw new Error(`[session] security.csp must be one of ${CSP_POLICIES.map((name) => `"${name}"`).join(", ")}, got ${JSON.stringify(policy)}`);
+  return policy;
 }
 
 /** HSTS only when the app's URL is https; a settings error is the gate's to report (503), not this one's. */

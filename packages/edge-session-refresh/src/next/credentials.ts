@@ -10,6 +10,7 @@ import { retryAfterMinutes } from "../core/signin/sign-in-limits";
 import { sessionRuntime } from "./runtime";
 import { signInLimits } from "./sign-in-limits";
 import type { BackendUser } from "./with-session-refresh";
+import { alreadyChecked, describeLimitedAuthorize } from "./credentials-limits";
 
 /** How credentialsFromBackend reads the sign-in form and turns the backend's profile into next-auth's user. */
 export interface CredentialsFromBackendOptions {
@@ -34,15 +35,17 @@ export const signInLimited = (minutes: number) => `Too many attempts; try again 
  * the backend, reads the profile with the new access token, returns `{ id, name, email, tokens }`. Wrong
  * credentials → null (next-auth's `CredentialsSignin`); backend down or misconfigured → an Error whose
  * message next-auth shows. Before the backend hears of it, the attempt passes the sign-in limits (too
- * many → an Error with `errors.limited(minutes)`); pass next-auth's second argument (`req`) along, so the
- * person's address is read from SIGNIN_CLIENT_IP_HEADER and sent to the backend as X-Forwarded-For.
+ * many → an Error with `errors.limited(minutes)`): withSessionRefresh's wrapper checks them for every
+ * Credentials provider (credentials-limits.ts) and this function then does not count again; called outside
+ * it, it checks them itself. Pass next-auth's second argument (`req`) along, so the person's address is
+ * read from SIGNIN_CLIENT_IP_HEADER and sent to the backend as X-Forwarded-For.
  */
 export function credentialsFromBackend(options: CredentialsFromBackendOptions = {}) {
   const identifierField = options.identifierField ?? "identifier";
   const passwordField = options.passwordField ?? "password";
   const errors = options.errors ?? { unavailable: SIGN_IN_UNAVAILABLE, misconfigured: SIGN_IN_MISCONFIGURED };
   const limited = options.errors?.limited ?? signInLimited;
-  return async function authorize(
+  const authorize = async function authorize(
     credentials: Record<string, string> | undefined,
     request?: { readonly headers?: RequestHeaders },
   ): Promise<BackendUser | null> {
@@ -51,7 +54,8 @@ export function credentialsFromBackend(options: CredentialsFromBackendOptions = 
     if (!identifier || !password) return null;
     const { backend, onEvent, settings } = sessionRuntime();
     const address = clientAddress(request?.headers, settings.signIn.clientAddress);
-    const check = await signInLimits().check({ identifier, address });
+    // Under withSessionRefresh the provider's wrapper (credentials-limits.ts) has checked this attempt already.
+    const check = alreadyChecked(credentials, request) ? UNCHECKED : await signInLimits().check({ identifier, address });
     if (check.kind === "limited") throw new Error(limited(retryAfterMinutes(check.retryAfterMs)));
     const login = await backend.login(identifier, password, undefined, settings.signIn.forwardClientAddress ? (address ?? undefined) : undefined);
     if (login.kind === "rejected") return null;
@@ -69,7 +73,11 @@ export function credentialsFromBackend(options: CredentialsFromBackendOptions = 
     const user = options.toUser ? options.toUser(fields, identifier) : defaultUser(fields, identifier);
     return { ...user, tokens: login.value };
   };
+  return describeLimitedAuthorize(authorize, { identifierField, limitedMessage: limited });
 }
+
+/** The check of an attempt the wrapper already checked: it records the outcome itself. */
+const UNCHECKED = { kind: "allowed", succeeded: async () => {} } as const;
 
 /**
  * `{ ...user, tokens }` from your own login call's JSON answer, read like every backend answer here

@@ -144,7 +144,7 @@ describe("session middleware adapter", () => {
 
   it("with security options every answer carries the CSP, and a forwarded page request carries its nonce", async () => {
     const gate = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
-    const middleware = createGatedMiddleware({ gate, routes, security: () => ({ dev: false, https: true }) });
+    const middleware = createGatedMiddleware({ gate, routes, security: () => ({ dev: false, https: true, policy: "nonce" }) });
     const login = await middleware(await request("/login"));
     const policy = login.headers.get("content-security-policy")!;
     expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);

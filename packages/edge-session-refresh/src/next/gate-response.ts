@@ -26,6 +26,8 @@ export interface SessionMiddlewareOptions {
   readonly security?: () => SecurityHeaderOptions;
   /** Which paths are guarded and where sign-in lives (sessionRoutes in create-session-middleware.ts). */
   readonly routes: SessionRoutes;
+  /** The public origin the login redirect goes to (src/core/navigation/public-origin.ts); default the request's own. */
+  readonly origin?: (request: NextRequest) => string;
 }
 
 export interface SessionRoutes {
@@ -50,7 +52,8 @@ export function createGatedMiddleware(options: SessionMiddlewareOptions) {
       console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
       return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }
-    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started), routes.loginPath), result.outcome, started));
+    const login = { path: routes.loginPath, origin: options.origin ?? requestOrigin };
+    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started), login), result.outcome, started));
   };
 }
 
@@ -58,7 +61,16 @@ function secured(request: NextRequest, options: SessionMiddlewareOptions, respon
   return options.security ? withSecurityHeaders(request, response, options.security()) : response;
 }
 
-function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string, loginPath: string): NextResponse {
+interface LoginTarget {
+  readonly path: string;
+  readonly origin: (request: NextRequest) => string;
+}
+
+function requestOrigin(request: NextRequest): string {
+  return request.nextUrl.origin;
+}
+
+function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string, login: LoginTarget): NextResponse {
   switch (result.outcome) {
     case "valid":
       return passOn(request, marker);
@@ -67,12 +79,11 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult, mark
     case "replayed":
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "anonymous":
-      if (kind === "page")
-        return withCookies(redirectToLogin(request, loginPath, { callbackUrl: sanitizeCallbackPath(pathWithQuery(request)) }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, login, { callbackUrl: sanitizeCallbackPath(pathWithQuery(request)) }), result.writes);
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
       return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
     case "rejected":
-      if (kind === "page") return withCookies(redirectToLogin(request, loginPath, { error: "SessionExpired" }), result.writes);
+      if (kind === "page") return withCookies(redirectToLogin(request, login, { error: "SessionExpired" }), result.writes);
       if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "unavailable":
@@ -140,8 +151,12 @@ function withCookies(response: NextResponse, writes: readonly CookieWrite[]): Ne
   return response;
 }
 
-function redirectToLogin(request: NextRequest, loginPath: string, params: Record<string, string>): NextResponse {
-  const url = new URL(loginPath, request.nextUrl.origin);
+/**
+ * Absolute, on the app's public origin: Next's middleware adapter parses Location with new URL(), so a
+ * relative one is a 500 (Next 15 and 16); Next 16 makes a same-origin one relative itself.
+ */
+function redirectToLogin(request: NextRequest, login: LoginTarget, params: Record<string, string>): NextResponse {
+  const url = new URL(login.path, login.origin(request));
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return NextResponse.redirect(url);
 }

@@ -40,9 +40,10 @@ declare module "next-auth" {
 }
 
 export { withSessionRefresh, type BackendUser, type SessionRefreshOptions } from "./with-session-refresh";
+export type { CredentialsLimitsOptions } from "./credentials-limits";
 export { credentialsFromBackend, withBackendTokens, type CredentialsFromBackendOptions } from "./credentials";
 export { createSessionMiddleware, type SessionMiddleware, type SessionMiddlewareConfig } from "./create-session-middleware";
-export type { SecurityHeadersConfig } from "./security-headers";
+export type { CspPolicy, SecurityHeadersConfig } from "./security-headers";
 export { currentSession } from "./server-session";
 export { parseSettings, SETTING_NAMES, type Settings } from "../core/settings";
 export type { Env } from "../core/setting-values";

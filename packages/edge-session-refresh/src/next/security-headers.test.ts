@@ -1,10 +1,19 @@
 import { NextRequest, NextResponse } from "next/server.js";
 import { describe, expect, it } from "vitest";
-import { HSTS_VALUE, NONCE_REQUEST_HEADER, contentSecurityPolicy, createNonce, securityHeaders, withSecurityHeaders } from "./security-headers";
+import {
+  HSTS_VALUE,
+  NONCE_REQUEST_HEADER,
+  baselineContentSecurityPolicy,
+  contentSecurityPolicy,
+  createNonce,
+  securityHeaders,
+  withSecurityHeaders,
+} from "./security-headers";
 
-const PROD = { dev: false, https: false };
-const PROD_HTTPS = { dev: false, https: true };
-const DEV = { dev: true, https: false };
+const PROD = { dev: false, https: false, policy: "nonce" } as const;
+const PROD_HTTPS = { dev: false, https: true, policy: "nonce" } as const;
+const DEV = { dev: true, https: false, policy: "nonce" } as const;
+const BASELINE = { dev: false, https: true } as const;
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(
@@ -35,6 +44,26 @@ describe("content security policy", () => {
   it("refuses a nonce that could break out of the header or is too short to be random", () => {
     expect(() => contentSecurityPolicy("abc", PROD)).toThrow();
     expect(() => contentSecurityPolicy("AAAAAAAAAAAAAAAA'; script-src *", PROD)).toThrow();
+  });
+});
+
+describe("the baseline policy (the default)", () => {
+  it("is frame-ancestors 'self' alone: no source list that could block a script, style, image, font, connection, object or form", () => {
+    expect(baselineContentSecurityPolicy(BASELINE)).toBe("frame-ancestors 'self'");
+    expect(baselineContentSecurityPolicy({ dev: true, https: false })).toBe("frame-ancestors 'self'");
+    const headers = securityHeaders("", BASELINE);
+    expect(headers["content-security-policy"]).toBe("frame-ancestors 'self'");
+    expect(headers["x-frame-options"]).toBe("SAMEORIGIN");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["strict-transport-security"]).toBe(HSTS_VALUE);
+  });
+
+  it("forwards no nonce and leaves the forwarded request as it is", () => {
+    const request = new NextRequest("http://localhost:3000/about", { headers: { cookie: "a=1" } });
+    const response = withSecurityHeaders(request, NextResponse.next(), BASELINE);
+    expect(response.headers.get("content-security-policy")).toBe("frame-ancestors 'self'");
+    expect(response.headers.get("x-middleware-override-headers")).toBeNull();
+    expect(response.headers.get(`x-middleware-request-${NONCE_REQUEST_HEADER}`)).toBeNull();
   });
 });
 

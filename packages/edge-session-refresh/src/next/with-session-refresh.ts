@@ -9,10 +9,14 @@ import { asSessionClaims } from "../core/session/claims";
 import { isSessionError, SessionError } from "../core/errors";
 import type { BackendTokens } from "../core/backend/tokens";
 import type { SessionRuntime } from "../core/runtime";
+import type { SignInLimits } from "../core/signin/sign-in-limits";
 import { isJsonObject } from "../core/support/json";
 import { sameOriginRedirect } from "../core/navigation/callback-path";
 import { sessionRuntime } from "./runtime";
 import { refreshAlreadyUnavailable } from "./server-session";
+import { withCredentialsLimits, type CredentialsLimitsOptions } from "./credentials-limits";
+import { signInLimits } from "./sign-in-limits";
+import { signInLimited } from "./credentials";
 
 /** What authorize() returns: the user as next-auth knows it, plus the backend's tokens (never shown to the browser). */
 export interface BackendUser extends User {
@@ -31,6 +35,11 @@ export interface SessionRefreshOptions {
    * origin, a scheme, a path that normalises to `//host`): a path on the app, default `/`.
    */
   readonly redirectFallbackPath?: string;
+  /**
+   * The sign-in limits every Credentials provider's authorize() is wrapped in (the SIGNIN_* settings; SIGNIN_LIMITS=off
+   * turns them off): which credentials field names the account, and the message a refused attempt throws.
+   */
+  readonly signIn?: CredentialsLimitsOptions;
 }
 
 /** next-auth's own fallback for a refused redirect is its base URL: the app's root. */
@@ -41,6 +50,8 @@ export interface WrapDependencies {
   readonly runtime: () => SessionRuntime;
   /** Whether the middleware in front of this request already found the backend unavailable. */
   readonly refreshAlreadyUnavailable: () => Promise<boolean>;
+  /** The isolate's sign-in limits (src/next/sign-in-limits.ts); tests pass their own. */
+  readonly signInLimits?: () => SignInLimits;
 }
 
 /**
@@ -64,7 +75,12 @@ export interface WrapDependencies {
  *   people are sent.
  * - `logger.error`: a refused refresh (an expected end of a session) is not logged as an error.
  *
- * Providers, pages, the other callbacks (signIn) and events are yours, untouched.
+ * - every Credentials provider's `authorize` (`type === "credentials"`): the sign-in limits are checked before
+ *   yours runs, with the person's address from the request next-auth hands over and the account from the
+ *   credentials (`signIn.identifierField`, src/next/credentials-limits.ts); a refused attempt throws
+ *   `signIn.limitedMessage(minutes)`.
+ *
+ * Pages, the other providers, the other callbacks (signIn) and events are yours, untouched.
  */
 export function withSessionRefresh(options: AuthOptions, refresh: SessionRefreshOptions = {}): AuthOptions {
   return wrapAuthOptions(options, { runtime: sessionRuntime, refreshAlreadyUnavailable }, refresh);
@@ -116,8 +132,15 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
     },
   };
 
+  const providers = withCredentialsLimits(app.providers, refresh.signIn ?? {}, {
+    limits: deps.signInLimits ?? signInLimits,
+    settings: () => settings().signIn,
+    defaultLimitedMessage: signInLimited,
+  });
+
   return {
     ...app,
+    providers,
     get secret() {
       const secret = settings().secrets[0];
       if (app.secret !== undefined && app.secret !== secret)
