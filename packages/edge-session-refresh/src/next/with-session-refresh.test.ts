@@ -171,13 +171,14 @@ describe("withSessionRefresh: what the browser's session gets", () => {
     });
   });
 
-  it("tells the browser this token's own refresh window: 10 s tokens with the default 30 s skew are due from 5 s left, refreshed ahead from 7.5 s", async () => {
+  it("tells the browser this token's own refresh window: 10 s tokens with the default 30 s skew are due from 5 s left, refreshed ahead from 6 s", async () => {
     const { options } = wrap({ providers: [] }, { SESSION_REFRESH_SKEW_SECONDS: "30" });
     const receivedAt = Date.parse("2026-12-02T12:00:00Z");
     const token = { ...expiredToken, accessTokenReceivedAt: receivedAt, accessTokenExpires: receivedAt + 10_000 };
     const session = (await sessionOf(options)({ session: { expires: "x" }, token })) as unknown as Record<string, unknown>;
-    // The gate caps the skew at half the lifetime and the ahead window at a quarter (core/gate/refresh-ahead.ts).
-    expect(session).toMatchObject({ refreshSkewSeconds: 30, refreshDueFrom: receivedAt + 5_000, refreshAheadFrom: receivedAt + 2_500 });
+    // The gate caps the skew at half the lifetime and the ahead window by its cost, here at its 1 s floor
+    // (core/gate/refresh-ahead.ts).
+    expect(session).toMatchObject({ refreshSkewSeconds: 30, refreshDueFrom: receivedAt + 5_000, refreshAheadFrom: receivedAt + 4_000 });
     expect(JSON.stringify(session)).not.toMatch(/access-1|refresh-1/);
   });
 });

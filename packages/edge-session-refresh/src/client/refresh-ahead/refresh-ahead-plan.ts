@@ -1,12 +1,13 @@
 /**
  * When a tab refreshes the session in the background (pure: the clock, the visibility and the shared
  * state in; a plan out). The server refreshes a request marked x-session-refresh-ahead from
- * `skew + ahead` before expiry (core/gate/refresh-ahead.ts), both capped by the token's lifetime; the
- * session tells the tab this token's window (refreshAheadFrom, refreshDueFrom). The tab aims just inside its
- * start, `min(ahead / 4, 1 s)` after it opens: as early as the server allows, so a page that is left soon
- * after it loaded (someone clicking on) still has most of the window to send and finish its request, with
- * a little room for a browser clock that runs ahead. One that runs further ahead is answered "not yet" and
- * tries again `retryGapMs` later.
+ * `skew + ahead` before expiry (core/gate/refresh-ahead.ts), the skew capped by the token's lifetime and the
+ * ahead window by what it may cost (at most 5% more backend refreshes, never under 1 s); the session tells
+ * the tab this token's window (refreshAheadFrom, refreshDueFrom). The tab aims just inside its start,
+ * `min(ahead / 4, 1 s)` after it opens: as early as the server allows, so a page that is left soon after it
+ * loaded (someone clicking on) still has most of the window to send and finish its request, with a little
+ * room for a browser clock that runs ahead. One that runs further ahead is answered "not yet" and tries
+ * again `retryGapMs` later. What that costs: refreshAheadCost.
  *
  * What keeps it from looping or storming:
  * - only a visible tab fires, and only while the access token has not expired: a laptop that wakes after
@@ -32,7 +33,7 @@ export const LOST_RETRY_GAP_MS = 250;
 export interface RefreshAheadSettings {
   /** SESSION_REFRESH_SKEW_SECONDS, in ms. */
   readonly skewMs: number;
-  /** The server's ahead window (the gate's refreshAheadMs; default the skew). */
+  /** The server's ahead window (the gate's refreshAheadMs, default the skew, with the gate's caps). */
   readonly aheadMs: number;
 }
 
@@ -62,6 +63,17 @@ export const MAX_AIM_INSIDE_MS = 1000;
 /** Ms before expiry at which a tab asks for its background refresh. */
 export function refreshAheadLeadMs(settings: RefreshAheadSettings): number {
   return settings.skewMs + settings.aheadMs - Math.min(settings.aheadMs / 4, MAX_AIM_INSIDE_MS);
+}
+
+/**
+ * What refreshing ahead costs in backend refreshes, for access tokens of `lifetimeMs` with this window.
+ * Without it a token is used until the skew window opens (`lifetime − skew`: the first request there
+ * refreshes); with it, the tab replaces the token `replacedWithMsLeft` (its aim, refreshAheadLeadMs) before
+ * expiry. `overhead` is the share of extra refreshes: (lifetime − skew) / (lifetime − replacedWithMsLeft) − 1.
+ */
+export function refreshAheadCost(lifetimeMs: number, settings: RefreshAheadSettings): { readonly replacedWithMsLeft: number; readonly overhead: number } {
+  const replacedWithMsLeft = refreshAheadLeadMs(settings);
+  return { replacedWithMsLeft, overhead: (lifetimeMs - settings.skewMs) / (lifetimeMs - replacedWithMsLeft) - 1 };
 }
 
 /**

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { refreshDue } from "../session/claims";
-import { defaultRefreshAheadMs, refreshAheadDue, refreshAheadThresholdMs } from "./refresh-ahead";
+import { refreshDue, refreshDueThresholdMs } from "../session/claims";
+import {
+  defaultRefreshAheadMs,
+  MAX_REFRESH_AHEAD_COST,
+  MIN_REFRESH_AHEAD_MS,
+  refreshAheadDue,
+  refreshAheadThresholdMs,
+  refreshAheadWindowMs,
+} from "./refresh-ahead";
 
 const S = 1000;
 /** A token received at 0 that expires at `lifetime`. */
@@ -9,11 +16,17 @@ const token = (lifetimeMs: number) => ({ accessToken: "a", refreshToken: "r", ac
 describe("refresh ahead: how early a marked request may refresh", () => {
   it.each([
     // lifetime, skew, ahead, threshold (ms before expiry)
-    { lifetime: 300 * S, skew: 30 * S, ahead: 15 * S, threshold: 45 * S },
-    { lifetime: 10 * S, skew: 4 * S, ahead: 2 * S, threshold: 6 * S },
-    // skew capped at half the lifetime (as refreshDue), ahead at a quarter
-    { lifetime: 10 * S, skew: 30 * S, ahead: 15 * S, threshold: 7.5 * S },
-    { lifetime: 60 * S, skew: 4 * S, ahead: 3600 * S, threshold: 19 * S },
+    // 5-minute tokens, 30 s skew: the ahead window capped by its cost, (300 − 30) × 0.05 / 1.05 = 12.857 s
+    { lifetime: 300 * S, skew: 30 * S, ahead: 15 * S, threshold: 42_857 },
+    // a narrower setting wins
+    { lifetime: 300 * S, skew: 30 * S, ahead: 10 * S, threshold: 40 * S },
+    // 10 s tokens: the cost cap (0.29 s) is below the floor of 1 s
+    { lifetime: 10 * S, skew: 4 * S, ahead: 2 * S, threshold: 5 * S },
+    // skew capped at half the lifetime (as refreshDue), ahead at the floor
+    { lifetime: 10 * S, skew: 30 * S, ahead: 15 * S, threshold: 6 * S },
+    // ahead at a quarter of the lifetime, below the floor
+    { lifetime: 2 * S, skew: 0, ahead: 15 * S, threshold: 0.5 * S },
+    { lifetime: 60 * S, skew: 4 * S, ahead: 3600 * S, threshold: 6_666 },
     // a negative ahead is no ahead
     { lifetime: 60 * S, skew: 4 * S, ahead: -5 * S, threshold: 4 * S },
     { lifetime: 0, skew: 4 * S, ahead: 2 * S, threshold: 0 },
@@ -39,6 +52,20 @@ describe("refresh ahead: how early a marked request may refresh", () => {
     for (const lifetime of [1 * S, 10 * S, 300 * S])
       for (const skew of [0, 4 * S, 30 * S, 3600 * S])
         for (const ahead of [0, 2 * S, 3600 * S]) expect(lifetime - refreshAheadThresholdMs(token(lifetime), skew, ahead)).toBeGreaterThanOrEqual(lifetime / 4);
+  });
+
+  it("a marked request costs at most 5% more backend refreshes than none, whoever sends it, wherever the 1 s floor does not decide", () => {
+    for (const lifetime of [30 * S, 60 * S, 300 * S, 3600 * S, 86_400 * S])
+      for (const skew of [0, 4 * S, 30 * S, 3600 * S])
+        for (const ahead of [2 * S, 30 * S, 3600 * S]) {
+          const usedWithout = lifetime - refreshDueThresholdMs(token(lifetime), skew);
+          if (refreshAheadWindowMs(token(lifetime), skew, ahead) <= MIN_REFRESH_AHEAD_MS) continue;
+          // Refreshed the moment the window opens: the token used for lifetime − threshold instead.
+          const usedWith = lifetime - refreshAheadThresholdMs(token(lifetime), skew, ahead);
+          // usedWithout / usedWith ≤ 1.05, in whole milliseconds (the cap can meet it exactly).
+          expect(usedWithout * 100).toBeLessThanOrEqual(usedWith * (100 + MAX_REFRESH_AHEAD_COST * 100));
+        }
+    expect(MAX_REFRESH_AHEAD_COST).toBe(0.05);
   });
 
   it("the default ahead window is the skew", () => {
