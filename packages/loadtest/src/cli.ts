@@ -269,7 +269,7 @@ export function isLocal(url: string): boolean {
 export function safetyProblems(options: CliOptions): string[] {
   const remote = options.targets.filter((target) => {
     try {
-      return !isLocal(target);
+      return /^https?:$/.test(new URL(target).protocol) && !isLocal(target);
     } catch {
       return false;
     }
