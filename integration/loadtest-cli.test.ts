@@ -53,12 +53,12 @@ function accountsCsv(): string {
   return path;
 }
 
-function runBin(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+function runBin(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     // Only what a user's shell would have: no workspace, no vitest settings.
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: work,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -195,6 +195,41 @@ describe("against an app on the package: 2 instances, 3 accounts from a CSV", ()
     expect(summary.backend?.delta.refreshes).toBe(6);
     expect(readFileSync(report, "utf8")).toMatch(/^<!doctype html>[\s\S]*<svg[\s\S]*<\/html>\n$/);
   }, 120_000);
+  it("browse: staggered sign-ins, steady requests and refresh-ahead calls over both instances hold", async () => {
+    const json = join(work, "package-browse.json");
+    stack.backend.resetStats();
+    const ran = await runBin([
+      ...stack.instances.flatMap((instance) => ["--target", instance.url]),
+      "--accounts",
+      accountsCsv(),
+      "--path",
+      "/api/profile",
+      "--scenario",
+      "browse",
+      "--tabs",
+      "2",
+      "--duration",
+      "10",
+      "--ramp",
+      "2",
+      "--rate",
+      "12",
+      "--refresh-ahead",
+      "--json",
+      json,
+    ]);
+    if (ran.code !== 0) console.error(ran.stdout, ran.stderr);
+    expect(ran.code).toBe(0);
+    const summary = readSummary(json);
+    const backend = stack.backend.stats();
+    expect(summary).toMatchObject({ pass: true, accounts: 3, signedOut: 0 });
+    expect(summary.requests).toBeGreaterThan(60);
+    // Sessions of 6 s over 10 s: each account refreshed at least once, never twice for one session.
+    const refreshed = summary.refreshedPerExpiry!.flat();
+    expect(refreshed.every((count) => count !== null && count <= 1)).toBe(true);
+    expect(backend.refreshes).toBeGreaterThanOrEqual(3);
+    expect(backend.reuseDetections).toBe(0);
+  }, 60_000);
 });
 
 describe("against an app on next-auth's 2021 recipe (no lock), rotating refresh tokens without grace", () => {
