@@ -193,7 +193,7 @@ export function renderLatencyChart(title: string, rows: readonly OutcomeLatency[
     });
   });
   const bottom = top + Math.max(1, rows.length) * rowHeight;
-  for (let ms = 0; ms <= xMax; ms += step) {
+  for (let ms = 0; rows.length > 0 && ms <= xMax; ms = round(ms + step)) {
     parts.push(`<line x1="${round(x(ms))}" x2="${round(x(ms))}" y1="${top - 4}" y2="${bottom}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${round(x(ms))}" y="${bottom + 16}" text-anchor="middle" fill="#444">${ms}</text>`);
   }

@@ -140,7 +140,7 @@ export function renderHtmlReport(summary: RunSummary, samples: readonly Sample[]
 <style>
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1000px; color: #111; padding: 0 1rem; }
 .verdict { font-size: 1.25rem; padding: .75rem 1rem; border-radius: 6px; background: ${summary.pass ? "#e6f4ea" : "#fde8e8"}; }
-pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 13px; }
+pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 13px; white-space: pre-wrap; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; }
 svg { max-width: 100%; height: auto; }
 </style>
