@@ -28,7 +28,12 @@ describe("parseCli", () => {
       expiryWaitSeconds: null,
       late: true,
     });
-    expect(parseCli(BASE).thresholds.map((threshold) => threshold.expression)).toEqual(["served>=1", "signedOut==0", "refreshedPerExpiry<=1"]);
+    expect(parseCli(BASE).thresholds.map((threshold) => threshold.expression)).toEqual([
+      "served>=1",
+      "signedOut==0",
+      "refreshedPerExpiry<=1",
+      "signInFailures==0",
+    ]);
   });
 
   it("repeats --target, --path, --header and --threshold; a threshold replaces its metric's default", () => {
@@ -52,7 +57,13 @@ describe("parseCli", () => {
     expect(options.targets).toEqual(["http://127.0.0.1:3000", "http://localhost:3001"]);
     expect(options.paths).toEqual(["/dashboard", "/api/profile"]);
     expect(options.headers).toEqual({ "x-vercel-protection-bypass": "abc", authorization: "Basic dTpw" });
-    expect(options.thresholds.map((threshold) => threshold.expression)).toEqual(["signedOut==0", "refreshedPerExpiry<=1", "served>=0.99", "p95<2000"]);
+    expect(options.thresholds.map((threshold) => threshold.expression)).toEqual([
+      "signedOut==0",
+      "refreshedPerExpiry<=1",
+      "signInFailures==0",
+      "served>=0.99",
+      "p95<2000",
+    ]);
     expect(options.signInPaths).toEqual(["/login", "/app/api/auth/signin"]);
   });
 

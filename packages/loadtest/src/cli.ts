@@ -81,7 +81,7 @@ Scenario:
   --refresh-ahead            browse: also send edge-session-refresh's refresh-ahead session calls
 Verdicts and output:
   --threshold EXPR           METRIC OP NUMBER, repeatable; replaces that metric's default
-                             (defaults: served>=1, signedOut==0, refreshedPerExpiry<=1)
+                             (defaults: served>=1, signedOut==0, refreshedPerExpiry<=1, signInFailures==0)
                              metrics: ${Object.keys(METRICS).join(", ")}
   --json FILE                the summary as JSON
   --report FILE              a self-contained report: .html (charts and tables) or .svg (the timeline chart)

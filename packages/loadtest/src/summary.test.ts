@@ -88,6 +88,7 @@ describe("summarizeRun", () => {
     expect(summary.thresholds.map((threshold) => [threshold.expression, threshold.holds])).toEqual([
       ["signedOut==0", true],
       ["refreshedPerExpiry<=1", true],
+      ["signInFailures==0", true],
       ["served>=0.5", true],
       ["p95<5", true],
     ]);

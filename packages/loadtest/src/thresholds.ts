@@ -1,7 +1,7 @@
 /**
  * Thresholds: `METRIC OP NUMBER` (k6's syntax, e.g. `p95<2000`, `served>=0.99`, `signedOut==0`), each
  * deciding the exit code. Defaults hold a run to the contract (every request served, nobody signed out, at
- * most one refresh per account and expiry); a threshold given on a metric replaces that metric's default.
+ * most one refresh per account and expiry) and every account signing in; a threshold given on a metric replaces that metric's default.
  */
 
 /** The metrics a threshold can name, and what each measures. */
@@ -31,7 +31,7 @@ export interface Threshold {
   readonly isDefault: boolean;
 }
 
-export const DEFAULT_THRESHOLDS: readonly string[] = ["served>=1", "signedOut==0", "refreshedPerExpiry<=1"];
+export const DEFAULT_THRESHOLDS: readonly string[] = ["served>=1", "signedOut==0", "refreshedPerExpiry<=1", "signInFailures==0"];
 
 /** `p95<2000` → a threshold, or a problem naming what is wrong. */
 export function parseThreshold(text: string, isDefault = false): Threshold | { problem: string } {
