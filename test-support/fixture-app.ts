@@ -20,6 +20,12 @@ import { ROOT, run, withBuildLock, type AppBuild } from "./next-app";
 
 export const FIXTURES = ["app-router", "pages-router"] as const;
 export type FixtureName = (typeof FIXTURES)[number];
+/** Apps without the library (next-auth's own recipe, for the load test to measure): built the same way, no tarball. */
+export const PLAIN_FIXTURES = ["recipe-2021"] as const;
+export type PlainFixtureName = (typeof PLAIN_FIXTURES)[number];
+type AnyFixture = FixtureName | PlainFixtureName;
+/** Stands in for the tarball in a plain fixture's build identity. */
+const NO_LIBRARY: PackedLibrary = { path: "", sha256: "none", bytes: 0, files: [] };
 
 /** Where fixture builds and packed tarballs live: outside the repository, so no tool finds its lockfile. */
 export const FIXTURES_WORK_DIR = process.env.ESR_FIXTURES_DIR ?? join(tmpdir(), "esr-fixtures");
@@ -49,7 +55,7 @@ export interface FixtureBuild extends AppBuild {
   readonly reused: boolean;
 }
 
-export function fixtureDir(name: FixtureName): string {
+export function fixtureDir(name: AnyFixture): string {
   return join(ROOT, "fixtures", name);
 }
 
@@ -88,7 +94,7 @@ async function pack(): Promise<PackedLibrary> {
 }
 
 /** The fixture's files (relative paths), without what installs and builds generate. */
-export function fixtureFiles(name: FixtureName): string[] {
+export function fixtureFiles(name: AnyFixture): string[] {
   const root = fixtureDir(name);
   const walk = (dir: string): string[] =>
     readdirSync(dir)
@@ -101,7 +107,7 @@ export function fixtureFiles(name: FixtureName): string[] {
 }
 
 /** The build's identity: the tarball's content and every fixture file's path and content. */
-export function fixtureInputHash(name: FixtureName, library: PackedLibrary): string {
+export function fixtureInputHash(name: AnyFixture, library: PackedLibrary): string {
   const hash = createHash("sha256").update(`library ${library.sha256}\n`);
   for (const file of fixtureFiles(name))
     hash
@@ -112,8 +118,8 @@ export function fixtureInputHash(name: FixtureName, library: PackedLibrary): str
 }
 
 /** Installs the packed library into a copy of the fixture and builds it, unless a build of the same inputs exists. */
-export async function ensureFixtureBuilt(name: FixtureName): Promise<FixtureBuild> {
-  const library = await packedLibrary();
+export async function ensureFixtureBuilt(name: AnyFixture): Promise<FixtureBuild> {
+  const library = (PLAIN_FIXTURES as readonly string[]).includes(name) ? NO_LIBRARY : await packedLibrary();
   const projectDir = join(FIXTURES_WORK_DIR, `${name}-${fixtureInputHash(name, library)}`);
   const built = readyBuild(projectDir, true);
   if (built) return built;
@@ -130,7 +136,7 @@ export async function ensureFixtureBuilt(name: FixtureName): Promise<FixtureBuil
   });
 }
 
-async function buildFixture(name: FixtureName, library: PackedLibrary, projectDir: string): Promise<FixtureBuild> {
+async function buildFixture(name: AnyFixture, library: PackedLibrary, projectDir: string): Promise<FixtureBuild> {
   removeOtherBuilds(name, projectDir);
   rmSync(projectDir, { recursive: true, force: true });
   const timings: Record<string, number> = {};
@@ -143,7 +149,7 @@ async function buildFixture(name: FixtureName, library: PackedLibrary, projectDi
   };
   cpSync(fixtureDir(name), projectDir, { recursive: true, filter: (source) => !GENERATED.has(source.split(/[\\/]/).pop()!) });
   await step("npm ci", "npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"]);
-  await step("npm install tarball", "npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", library.path]);
+  if (library !== NO_LIBRARY) await step("npm install tarball", "npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", library.path]);
   const env = { ...npmEnv(), NEXT_TELEMETRY_DISABLED: "1" };
   await step("next build", process.execPath, [join(projectDir, "node_modules", "next", "dist", "bin", "next"), "build"], env);
   // After the build: next-env.d.ts (Next's own types) is written by it.
@@ -168,7 +174,7 @@ function readyBuild(projectDir: string, reused: boolean): FixtureBuild | null {
 }
 
 /** Older builds of this fixture (other hashes) that nobody is building right now: each holds a node_modules. */
-function removeOtherBuilds(name: FixtureName, keep: string): void {
+function removeOtherBuilds(name: AnyFixture, keep: string): void {
   if (!existsSync(FIXTURES_WORK_DIR)) return;
   for (const entry of readdirSync(FIXTURES_WORK_DIR)) {
     const path = join(FIXTURES_WORK_DIR, entry);
@@ -182,7 +188,7 @@ function removeOtherBuilds(name: FixtureName, keep: string): void {
  * set for this repository (npm_* package and workspace settings, NODE_ENV=test), which would leak into the
  * fixture's install or build.
  */
-function npmEnv(): NodeJS.ProcessEnv {
+export function npmEnv(): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key === "NODE_ENV" || key === "NEXT_DIST_DIR" || key === "INIT_CWD" || key === "VITEST" || key.startsWith("VITEST_")) continue;

@@ -1,6 +1,6 @@
-// The command line: defaults, the scenario syntax and its bounds, remote-only options, fitting to targets.
+// The command line: defaults, the scenario syntax and its bounds, the remote options sent to the engine's CLI.
 import { describe, expect, it } from "vitest";
-import { CliError, DEFAULT_SCENARIOS, fitScenarios, parseCli, parseScenarios, QUICK_SCENARIOS } from "./cli";
+import { CliError, DEFAULT_SCENARIOS, parseCli, parseScenarios, QUICK_SCENARIOS } from "./cli";
 
 function problems(argv: string[]): readonly string[] {
   try {
@@ -41,9 +41,6 @@ describe("parseCli", () => {
     expect(parseCli([])).toMatchObject({ storeLatencyMs: 0 });
     expect(parseCli(["--store-latency-ms", "40"])).toMatchObject({ storeLatencyMs: 40 });
     expect(problems(["--store-latency-ms", "-1"])).toEqual(['--store-latency-ms must be a whole number from 0 to 10000, got "-1"']);
-    expect(problems(["--target", "http://a", "--user", "u", "--password", "p", "--store-latency-ms", "40"])).toEqual([
-      "--store-latency-ms only applies to the local stack, not with --target",
-    ]);
   });
 
   it("--store picks the local lock store, upstash by default; the bridge's latency only with upstash, local runs only", () => {
@@ -52,9 +49,6 @@ describe("parseCli", () => {
     expect(parseCli(["--store=redis-cluster", "--quick"])).toMatchObject({ store: "redis-cluster", scenarios: QUICK_SCENARIOS });
     expect(problems(["--store", "memcached"])).toEqual(['--store must be one of upstash, redis, redis-cluster, got "memcached"']);
     expect(problems(["--store", "redis", "--store-latency-ms", "40"])).toEqual(["--store-latency-ms is the Upstash-REST bridge's: only with --store upstash"]);
-    expect(problems(["--target", "http://a", "--user", "u", "--password", "p", "--store", "redis"])).toEqual([
-      "--store only applies to the local stack, not with --target",
-    ]);
   });
 
   it("reports every problem at once", () => {
@@ -65,14 +59,11 @@ describe("parseCli", () => {
     ]);
   });
 
-  it("needs an account for remote targets and refuses remote-only options locally", () => {
-    expect(problems(["--target", "https://app.example"])).toEqual(["--target needs --user and --password"]);
-    expect(problems(["--secret", "s"])).toEqual(["--secret only applies with --target"]);
-    expect(problems(["--target", "ftp://x", "--user", "u", "--password", "p"])).toEqual(['not an http(s) URL: "ftp://x"']);
-    expect(parseCli(["--target", "https://a.example,https://b.example", "--user", "u", "--password", "p"])).toMatchObject({
-      targets: ["https://a.example", "https://b.example"],
-      defaultMatrix: false,
-    });
+  it("sends deployments you run yourself to the engine's CLI: the remote options are gone, each named", () => {
+    const remote = problems(["--target", "https://app.example", "--user=u", "--secret", "s"]);
+    expect(remote).toHaveLength(3);
+    expect(remote.every((problem) => problem.includes("edge-session-refresh-loadtest"))).toBe(true);
+    expect(remote.map((problem) => problem.split(":")[0])).toEqual(["--target", "--user", "--secret"]);
   });
 });
 
@@ -91,23 +82,5 @@ describe("parseScenarios", () => {
     expect(parseScenarios("0x1x1")).toEqual({ problems: ["scenario 0x1x1: every count must be at least 1"] });
     expect(parseScenarios("200x3x100")).toEqual({ problems: ["scenario 200x3x100: 40100 requests per wave, more than 20000"] });
     expect(parseScenarios(",")).toEqual({ problems: ["--scenarios lists no scenario"] });
-  });
-});
-
-describe("fitScenarios", () => {
-  it("caps instances at the deployments available and drops the duplicates that makes", () => {
-    expect(
-      fitScenarios(
-        [
-          { tabs: 20, instances: 1, users: 1 },
-          { tabs: 20, instances: 3, users: 1 },
-          { tabs: 200, instances: 3, users: 1 },
-        ],
-        1,
-      ),
-    ).toEqual([
-      { tabs: 20, instances: 1, users: 1 },
-      { tabs: 200, instances: 1, users: 1 },
-    ]);
   });
 });

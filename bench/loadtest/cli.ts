@@ -1,6 +1,7 @@
 /**
- * The command line of `npm run loadtest`, and the scenario matrices. Pure: argv in, options out, every
- * problem reported at once.
+ * The command line of `npm run loadtest` (the local stack), and the scenario matrices. Pure: argv in,
+ * options out, every problem reported at once. Deployments you run yourself are load-tested with the
+ * engine's own CLI, `npx edge-session-refresh-loadtest` (packages/loadtest).
  */
 import { requestsPerWave, type Scenario } from "./types";
 
@@ -25,6 +26,9 @@ export const QUICK_WAVES = 2;
 /** A wave bigger than this is a typo, not a load test for one machine. */
 export const MAX_REQUESTS_PER_WAVE = 20_000;
 
+/** The remote mode's options of old: now the engine's CLI's. */
+const REMOTE_OPTIONS = new Set(["--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats"]);
+
 /** The lock store the local stack gives the app: Upstash REST (the bridge), or Redis over TCP on the Node proxy. */
 export const LOAD_TEST_STORES = ["upstash", "redis", "redis-cluster"] as const;
 export type LoadTestStore = (typeof LOAD_TEST_STORES)[number];
@@ -34,17 +38,9 @@ export interface CliOptions {
   /** True when the matrix is the default one (the docs chart is only rewritten from such a run). */
   readonly defaultMatrix: boolean;
   readonly waves: number;
-  readonly targets: readonly string[];
-  readonly baselineTargets: readonly string[];
   readonly baseline: boolean;
-  readonly user: string | null;
-  readonly password: string | null;
-  readonly secret: string | null;
-  readonly backendStatsUrl: string | null;
   readonly outDir: string;
   readonly refreshLatencyMs: number;
-  /** Whether --refresh-latency-ms was given: with --target it then tells the report the backend's latency. */
-  readonly refreshLatencyGiven: boolean;
   /** The local stack's lock store; the redis kinds run the Node-proxy variant of the app. */
   readonly store: LoadTestStore;
   /** A simulated lock-store round trip, added by the local Upstash-REST bridge (0: none). */
@@ -61,8 +57,7 @@ export const USAGE = `npm run loadtest -- [options]
   --scenarios LIST         tabs x instances x users, comma-separated, e.g. 200x3x1,20x3x50
   --waves N                expiries per scenario (default ${DEFAULT_WAVES})
   --no-baseline            skip the unlocked baseline
-  --refresh-latency-ms N   the reference backend's refresh latency (default 150); with --target, what the
-                           targets' backend takes, for the \`joined\` latency target
+  --refresh-latency-ms N   the reference backend's refresh latency (default 150)
   --store KIND             the local lock store: upstash (default; the Upstash-REST bridge over a Redis),
                            redis (REDIS_URL) or redis-cluster (REDIS_CLUSTER_NODES, a 3-master cluster);
                            the redis kinds run the Node-proxy variant of the app (Redis over TCP)
@@ -72,11 +67,9 @@ export const USAGE = `npm run loadtest -- [options]
   --deadline-seconds N     for the whole run, startup included (default 600)
   --no-build               use the existing .next build as it is
   --out DIR                where reports go (default bench/results)
-  --target URL[,URL]       already-running deployments (the app with the lock) instead of local ones
-  --baseline-target URL[,URL]  deployments started with SESSION_UNLOCKED_BASELINE=1, for the comparison
-  --user EMAIL --password PW   the account to sign in with on --target (each simulated user signs in anew)
-  --secret SECRET          the targets' NEXTAUTH_SECRET: expire sessions by minting (else: wait for expiry)
-  --backend-stats URL      GET → the backend's counters (the reference backend's /__stats)
+
+Needs redis-server on PATH (or REDIS_URL). Your own deployments: npx edge-session-refresh-loadtest --help
+(packages/loadtest/README.md).
 
 Exit code: 0 when the locked mode made at most one refresh call per expiry, had no failed request and no
 reuse detection; 1 otherwise; 2 when the run was incomplete (deadline, setup); 64 for bad options.`;
@@ -92,22 +85,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set([
-    "--scenarios",
-    "--waves",
-    "--target",
-    "--baseline-target",
-    "--user",
-    "--password",
-    "--secret",
-    "--backend-stats",
-    "--out",
-    "--refresh-latency-ms",
-    "--store",
-    "--store-latency-ms",
-    "--timeout-ms",
-    "--deadline-seconds",
-  ]);
+  const valued = new Set(["--scenarios", "--waves", "--out", "--refresh-latency-ms", "--store", "--store-latency-ms", "--timeout-ms", "--deadline-seconds"]);
   const switches = new Set(["--quick", "--no-baseline", "--no-build", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -118,6 +96,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
       const value = eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === "") problems.push(`${name} needs a value`);
       else values.set(name, value);
+    } else if (REMOTE_OPTIONS.has(name)) {
+      problems.push(`${name}: deployments you run yourself are load-tested with npx edge-session-refresh-loadtest (packages/loadtest)`);
+      if (!arg.includes("=")) i++;
     } else problems.push(`unknown option ${arg}`);
   }
 
@@ -131,12 +112,6 @@ export function parseCli(argv: readonly string[]): CliOptions {
     }
     return parsed;
   };
-  const list = (name: string) =>
-    (values.get(name) ?? "")
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean);
-
   const quick = flags.has("--quick");
   let scenarios = quick ? QUICK_SCENARIOS : DEFAULT_SCENARIOS;
   if (values.has("--scenarios")) {
@@ -144,39 +119,17 @@ export function parseCli(argv: readonly string[]): CliOptions {
     if ("problems" in parsed) problems.push(...parsed.problems);
     else scenarios = parsed.scenarios;
   }
-  const targets = list("--target");
-  const baselineTargets = list("--baseline-target");
-  for (const url of [...targets, ...baselineTargets]) {
-    if (!/^https?:\/\/[^/]+/.test(url)) problems.push(`not an http(s) URL: ${JSON.stringify(url)}`);
-  }
-  if (baselineTargets.length > 0 && targets.length === 0) problems.push("--baseline-target needs --target");
-  if (targets.length > 0 && (!values.has("--user") || !values.has("--password"))) problems.push("--target needs --user and --password");
-  if (targets.length > 0 && values.has("--store-latency-ms")) problems.push("--store-latency-ms only applies to the local stack, not with --target");
   const store = values.get("--store") ?? "upstash";
   if (!(LOAD_TEST_STORES as readonly string[]).includes(store))
     problems.push(`--store must be one of ${LOAD_TEST_STORES.join(", ")}, got ${JSON.stringify(store)}`);
-  if (targets.length > 0 && values.has("--store")) problems.push("--store only applies to the local stack, not with --target");
   if (store !== "upstash" && values.has("--store-latency-ms")) problems.push("--store-latency-ms is the Upstash-REST bridge's: only with --store upstash");
-  if (targets.length === 0) {
-    for (const name of ["--user", "--password", "--secret", "--backend-stats"]) {
-      if (values.has(name)) problems.push(`${name} only applies with --target`);
-    }
-  }
-
   const options: CliOptions = {
     scenarios,
-    defaultMatrix: !quick && !values.has("--scenarios") && targets.length === 0 && !values.has("--store"),
+    defaultMatrix: !quick && !values.has("--scenarios") && !values.has("--store"),
     waves: number("--waves", quick ? QUICK_WAVES : DEFAULT_WAVES, 1, 20),
-    targets,
-    baselineTargets,
     baseline: !flags.has("--no-baseline"),
-    user: values.get("--user") ?? null,
-    password: values.get("--password") ?? null,
-    secret: values.get("--secret") ?? null,
-    backendStatsUrl: values.get("--backend-stats") ?? null,
     outDir: values.get("--out") ?? "bench/results",
     refreshLatencyMs: number("--refresh-latency-ms", 150, 0, 10_000),
-    refreshLatencyGiven: values.has("--refresh-latency-ms"),
     store: (LOAD_TEST_STORES as readonly string[]).includes(store) ? (store as LoadTestStore) : "upstash",
     storeLatencyMs: number("--store-latency-ms", 0, 0, 10_000),
     timeoutMs: number("--timeout-ms", 20_000, 100, 300_000),
@@ -210,20 +163,6 @@ export function parseScenarios(text: string): { scenarios: Scenario[] } | { prob
   }
   if (problems.length === 0 && scenarios.length === 0) problems.push("--scenarios lists no scenario");
   return problems.length > 0 ? { problems } : { scenarios };
-}
-
-/** With fewer deployments than a scenario asks for, it runs on all of them; duplicates that makes are dropped. */
-export function fitScenarios(scenarios: readonly Scenario[], available: number): Scenario[] {
-  const seen = new Set<string>();
-  const fitted: Scenario[] = [];
-  for (const scenario of scenarios) {
-    const fit = { ...scenario, instances: Math.min(scenario.instances, available) };
-    const key = formatScenario(fit);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    fitted.push(fit);
-  }
-  return fitted;
 }
 
 export function formatScenario(scenario: Scenario): string {

@@ -1,21 +1,20 @@
 /**
  * `npm run loadtest`: refresh storms against the app with its Redis lock and, side by side, against the
- * same build without it (the unlocked baseline). Starts everything it needs locally, or points at running
- * deployments with --target. Writes a Markdown report, its JSON and the storm chart; see cli.ts for the
- * options and the exit codes.
+ * same build without it (the unlocked baseline), all started locally, on the engine of
+ * `edge-session-refresh-loadtest` (packages/loadtest). Writes a Markdown report, its JSON and the storm
+ * chart; see cli.ts for the options and the exit codes.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { createProgress, renderStormChart, type TimelineChart } from "../../packages/loadtest/src/index";
 import { ROOT } from "../../test-support/next-app";
-import { renderStormChart } from "./chart";
-import { CliError, fitScenarios, parseCli, USAGE, type CliOptions } from "./cli";
-import { createProgress } from "./progress";
+import { CliError, parseCli, USAGE, type CliOptions } from "./cli";
 import { renderReport } from "./report";
 import { runScenario, type ScenarioRun } from "./runner";
-import { createSessionMaker } from "./sessions";
-import { remoteStack, startLocalStack } from "./stack";
+import { createSessionSource } from "./sessions";
+import { startLocalStack } from "./stack";
 import { checkTargets, failedEnforced } from "./targets";
 import {
   MODES,
@@ -53,32 +52,21 @@ async function main(): Promise<number> {
   const progress = createProgress();
   const deadline = new AbortController();
   setTimeout(() => deadline.abort(), options.deadlineSeconds * 1000).unref();
-  const remote = options.targets.length > 0;
-  const scenarios = remote ? fitScenarios(options.scenarios, options.targets.length) : [...options.scenarios];
-  const modes = MODES.filter((mode) => mode === "locked" || (options.baseline && (!remote || options.baselineTargets.length > 0)));
+  const scenarios = [...options.scenarios];
+  const modes = MODES.filter((mode) => mode === "locked" || options.baseline);
   const total = scenarios.reduce((sum, scenario) => sum + requestsPerWave(scenario) * options.waves * modes.length, 0);
   progress.line(`${scenarios.length} scenarios × ${modes.join(" + ")}, ${options.waves} waves each: ${total} requests (warm-up and sign-ins not counted)`);
 
-  const stack = remote
-    ? remoteStack({
-        targets: options.targets,
-        baselineTargets: options.baselineTargets,
-        user: options.user!,
-        password: options.password!,
-        secret: options.secret,
-        backendStatsUrl: options.backendStatsUrl,
-        refreshLatencyMs: options.refreshLatencyGiven ? options.refreshLatencyMs : null,
-      })
-    : await startLocalStack({
-        instances: Math.max(...scenarios.map((scenario) => scenario.instances)),
-        users: Math.max(...scenarios.map((scenario) => scenario.users)),
-        refreshLatencyMs: options.refreshLatencyMs,
-        storeLatencyMs: options.storeLatencyMs,
-        store: options.store,
-        baseline: modes.includes("baseline"),
-        build: options.build,
-        log: (line) => progress.line(line),
-      });
+  const stack = await startLocalStack({
+    instances: Math.max(...scenarios.map((scenario) => scenario.instances)),
+    users: Math.max(...scenarios.map((scenario) => scenario.users)),
+    refreshLatencyMs: options.refreshLatencyMs,
+    storeLatencyMs: options.storeLatencyMs,
+    store: options.store,
+    baseline: modes.includes("baseline"),
+    build: options.build,
+    log: (line) => progress.line(line),
+  });
   const stop = () => {
     deadline.abort();
     progress.end();
@@ -92,10 +80,10 @@ async function main(): Promise<number> {
   const skipped: RunResult["skipped"][number][] = [];
   const runs = new Map<string, ScenarioRun>();
   try {
-    const sessions = createSessionMaker(stack.secret);
+    const sessions = createSessionSource(stack.secret, stack.account, options.timeoutMs);
     progress.line("warming up every instance (sign-in, refresh, valid requests on each path)");
     const everyUrl = modes.flatMap((mode) => stack.deployments[mode] ?? []);
-    await warmUp(everyUrl, sessions, stack.account(0), deadline.signal);
+    await warmUp(everyUrl, sessions, deadline.signal);
 
     for (const [index, scenario] of scenarios.entries()) {
       for (const mode of modes) {
@@ -127,7 +115,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     machine,
     settings: {
-      target: remote ? "remote" : "local",
+      target: "local",
       stack: stack.description,
       waves: options.waves,
       refreshLatencyMs: stack.refreshLatencyMs,
@@ -147,7 +135,7 @@ async function main(): Promise<number> {
   const complete = skipped.length === 0 && results.every((result) => !result.incomplete);
   const chartFiles: Array<{ path: string; title: string }> = [];
   for (const chart of run.charts) {
-    const svg = renderStormChart(chart);
+    const svg = renderStormChart(timelineChart(chart));
     const name = `storm-chart-${chart.name === "largest" ? "" : `${chart.name}-`}${stamp}.svg`;
     writeFileSync(join(outDir, name), svg);
     written.push(join(outDir, name));
@@ -203,6 +191,18 @@ function chartStorms(scenarios: readonly Scenario[], modes: readonly Mode[], run
     });
     return [{ name, scenario, panels }];
   });
+}
+
+/** The engine's chart of a storm, with the repository's panel names. */
+function timelineChart(storm: ChartStorm): TimelineChart {
+  return {
+    title: `Session refresh storm: ${scenarioLabel(storm.scenario)}, first expiry`,
+    panels: storm.panels.map((panel) => ({
+      label: panel.mode === "locked" ? "Ours: Redis lock + successor cache" : "Baseline: no lock (next-auth's refresh-in-the-jwt-callback recipe)",
+      samples: panel.samples,
+      note: panel.note,
+    })),
+  };
 }
 
 function summaryLine(result: ScenarioResult, index: number, count: number): string {

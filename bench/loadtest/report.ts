@@ -2,8 +2,9 @@
  * The Markdown report: our mode beside the unlocked baseline, then each in detail, latency by outcome,
  * failures by reason and the targets. Pure: a RunResult in, text out.
  */
+import { ms, type LatencySummary as Summary } from "../../packages/loadtest/src/index";
 import { checkTargets, JOINED_BUDGET_MS, REPLAYED_BUDGET_MS } from "./targets";
-import { scenarioLabel, type Mode, type RunResult, type ScenarioResult, type Summary } from "./types";
+import { scenarioLabel, type Mode, type RunResult, type ScenarioResult } from "./types";
 
 const MODE_NAMES: Record<Mode, string> = { locked: "ours (lock)", baseline: "baseline (no lock)" };
 
@@ -199,11 +200,7 @@ function triple(summary: Summary): string[] {
   return [ms(summary.p50), ms(summary.p95), ms(summary.p99)];
 }
 
-/** Milliseconds for a table: one decimal below 10 ms, whole above. */
-export function ms(value: number): string {
-  if (!Number.isFinite(value)) return "–";
-  return value < 10 ? value.toFixed(1) : value.toFixed(0);
-}
+export { ms };
 
 function perExpiry(result: ScenarioResult): string {
   if (result.refreshCalls === null) return "n/a";

@@ -1,24 +1,28 @@
 /**
- * Runs one scenario in one mode: for each wave, users sign in (or keep the session the last wave left
- * them), their sessions expire, every tab fires at once with the expired cookie (the storm), one late
- * request per user still carries it, then every tab goes again with the cookies its response set. The
- * backend's and the lock store's counters are read around each wave.
+ * Runs one scenario in one mode on the engine's storm (packages/loadtest): the demo's sessions (signed in
+ * through the app, made due by minting), the demo's content check (the backend profile on the page), and
+ * the backend's and the lock store's counters read around each wave.
  */
-import type { CookieJar } from "../../test-support/sign-in";
-import { openConnections, PROTECTED_PATHS, send, signedOut, type RequestOptions, type Sent } from "./request";
-import type { SessionMaker } from "./sessions";
+import { countBy, latencyByOutcome, runStorm, type Judging, type Sample, type SessionSource } from "../../packages/loadtest/src/index";
 import type { Stack } from "./stack";
-import { countBy, latencyByOutcome } from "./stats";
-import type { Mode, Sample, Scenario, ScenarioResult, StatsSnapshot } from "./types";
+import type { Mode, Scenario, ScenarioResult, StatsSnapshot } from "./types";
 
-/** Sign-ins are setup, not load: a few at a time. */
-const SIGN_IN_CONCURRENCY = 8;
+/** The protected routes of docs/ARCHITECTURE.md ("Behaviour"); tabs alternate between them. */
+export const PROTECTED_PATHS = ["/dashboard", "/api/profile"] as const;
+/** What the dashboard renders only when the backend profile came back for the current access token. */
+const DASHBOARD_PROFILE_MARKER = 'data-testid="profile-name"';
 /** Failed requests kept whole in the JSON, for diagnosis. */
 const FAILED_SAMPLES_KEPT = 100;
 
+/** The demo's verdicts: a redirect to /login or next-auth's sign-in page is a sign-out; a page without the profile failed. */
+export const DEMO_JUDGING: Judging = {
+  signInPaths: ["/login", "/api/auth/signin"],
+  check: (path, body) => ((path.startsWith("/api/") ? hasProfile(body) : body.includes(DASHBOARD_PROFILE_MARKER)) ? undefined : "200 without profile"),
+};
+
 export interface RunnerContext {
   readonly stack: Stack;
-  readonly sessions: SessionMaker;
+  readonly sessions: SessionSource;
   readonly waves: number;
   readonly timeoutMs: number;
   /** Aborted at the run's deadline. */
@@ -45,113 +49,51 @@ interface Counters {
 }
 
 export async function runScenario(mode: Mode, scenario: Scenario, context: RunnerContext): Promise<ScenarioRun> {
-  const { stack, sessions, signal } = context;
-  const urls = stack.deployments[mode]!.slice(0, scenario.instances);
-  const survivors: Array<CookieJar | null> = new Array<CookieJar | null>(scenario.users).fill(null);
-  const samples: Sample[] = [];
-  const failedSamples: Array<Sample & { wave: number }> = [];
-  let firstWave: Sample[] = [];
-  let firstWaveRefreshCalls: number | null = null;
+  const { stack } = context;
   let counters: Partial<Counters> = {};
-  let usersSignedOut = 0;
-  let durationMs = 0;
-  let wavesRun = 0;
-  let incomplete: string | undefined;
+  let firstWaveRefreshCalls: number | null = null;
+  let reset = false;
+  let before: StatsSnapshot | null = null;
+  let afterStorm: StatsSnapshot | null = null;
 
-  for (let wave = 1; wave <= context.waves; wave++) {
-    if (signal.aborted) {
-      incomplete = `deadline reached after ${wavesRun} of ${context.waves} waves`;
-      break;
-    }
-    const status = (text: string) => context.progress(`wave ${wave}/${context.waves} ${text}`);
-    let expired: CookieJar[];
-    try {
-      status("signing in");
-      const signedIn = await mapLimit(
-        scenario.users,
-        SIGN_IN_CONCURRENCY,
-        async (user) => survivors[user] ?? (await sessions.signIn(stack.account(user), urls[user % urls.length]!, signal, context.timeoutMs)),
-      );
-      status("expiring sessions");
-      // All at once: without the secret this waits for the real expiry, which must overlap across users.
-      expired = await Promise.all(signedIn.map((jar, user) => sessions.expire(jar, urls[user % urls.length]!, signal)));
-    } catch (error) {
-      incomplete = `wave ${wave}: setup failed: ${error instanceof Error ? error.message : String(error)}`;
-      break;
-    }
+  const run = await runStorm({
+    targets: stack.deployments[mode]!.slice(0, scenario.instances),
+    accounts: scenario.users,
+    tabs: scenario.tabs,
+    waves: context.waves,
+    paths: PROTECTED_PATHS,
+    late: true,
+    session: context.sessions,
+    request: { timeoutMs: context.timeoutMs, signal: context.signal, headers: {}, judging: DEMO_JUDGING },
+    progress: context.progress,
+    hooks: {
+      async beforeStorm() {
+        reset = await stack.resetStats();
+        before = await stack.readStats();
+      },
+      // The refresh itself is the storm's: the late request asks the store again later (a replay), counted apart.
+      async afterStorm() {
+        afterStorm = await stack.readStats();
+      },
+      async afterWave(wave) {
+        const after = await stack.readStats();
+        const delta = waveDelta(before!, after, reset);
+        if (before!.storeCommands !== null && afterStorm!.storeCommands !== null) delta.stormStoreCommands = afterStorm!.storeCommands - before!.storeCommands;
+        if (wave === 1) firstWaveRefreshCalls = delta.refreshCalls ?? null;
+        counters = addCounters(counters, delta);
+      },
+    },
+  });
 
-    // Like browsers that already hold a connection: the storm then measures the app, not TCP accept queues.
-    await openConnections(urls, Math.ceil((scenario.tabs * scenario.users) / urls.length), signal);
-    const reset = await stack.resetStats();
-    const before = await stack.readStats();
-    const origin = performance.now();
-    const options: RequestOptions = { originMs: origin, timeoutMs: context.timeoutMs, signal };
-    const stormPlans = [];
-    for (let user = 0; user < scenario.users; user++) {
-      for (let tab = 0; tab < scenario.tabs; tab++) {
-        const index = user * scenario.tabs + tab;
-        stormPlans.push({ user, tab, instance: index % urls.length, path: PROTECTED_PATHS[tab % PROTECTED_PATHS.length]!, jar: expired[user]! });
-      }
-    }
-    const storm = await counted(
-      stormPlans.map((plan) => send({ ...plan, phase: "storm", baseUrl: urls[plan.instance]! }, options)),
-      (done) => status(`storm ${done}/${stormPlans.length}`),
-    );
-    // The refresh itself is the storm's: the late request below asks the store again later (a replay), which
-    // is a request of its own, counted apart.
-    const afterStorm = await stack.readStats();
-    const late =
-      scenario.tabs > 1
-        ? await Promise.all(
-            expired.map((jar, user) => {
-              const instance = (user * scenario.tabs + scenario.tabs) % urls.length;
-              const path = PROTECTED_PATHS[scenario.tabs % PROTECTED_PATHS.length]!;
-              return send({ user, tab: scenario.tabs, instance, phase: "late", baseUrl: urls[instance]!, path, jar }, options);
-            }),
-          )
-        : [];
-    const followUp = await counted(
-      storm.map(({ sample, jar }) =>
-        send(
-          { user: sample.user, tab: sample.tab, instance: sample.instance, phase: "follow-up", baseUrl: urls[sample.instance]!, path: sample.path, jar },
-          options,
-        ),
-      ),
-      (done) => status(`follow-up ${done}/${storm.length}`),
-    );
-    if (signal.aborted) {
-      // Requests cut off by the deadline say nothing about the app: the wave is dropped, not counted as failures.
-      incomplete = `deadline reached during wave ${wave} of ${context.waves}; that wave is not counted`;
-      break;
-    }
-    durationMs += performance.now() - origin;
-    const after = await stack.readStats();
-    const delta = waveDelta(before, after, reset);
-    if (before.storeCommands !== null && afterStorm.storeCommands !== null) delta.stormStoreCommands = afterStorm.storeCommands - before.storeCommands;
-    if (wave === 1) firstWaveRefreshCalls = delta.refreshCalls ?? null;
-    counters = addCounters(counters, delta);
-
-    const waveSamples = [...storm, ...late, ...followUp].map((sent) => sent.sample);
-    samples.push(...waveSamples);
-    for (const sample of waveSamples) if (!sample.ok && failedSamples.length < FAILED_SAMPLES_KEPT) failedSamples.push({ ...sample, wave });
-    if (wave === 1) firstWave = waveSamples;
-    for (let user = 0; user < scenario.users; user++) {
-      const tabs = followUp.filter((sent) => sent.sample.user === user);
-      // Signed out means sent to /login or refused with a 401; a 503 or a timeout keeps the session.
-      const lost = tabs.some((sent) => signedOut(sent.sample));
-      if (lost) usersSignedOut++;
-      // A signed-out user signs in again next wave; a kept session expires again, same refresh-token family.
-      survivors[user] = lost ? null : (tabs[0]?.jar ?? null);
-    }
-    wavesRun++;
-  }
-
+  const samples = run.waves.flatMap((wave) => wave.samples);
   const succeeded = samples.filter((sample) => sample.ok).length;
+  const failure = run.signInFailures[0];
+  const incomplete = run.incomplete ?? (failure ? `wave ${failure.wave}: setup failed: ${failure.reason}` : undefined);
   const result: ScenarioResult = {
     scenario,
     mode,
-    waves: wavesRun,
-    expiries: wavesRun * scenario.users,
+    waves: run.waves.length,
+    expiries: run.waves.length * scenario.users,
     requests: samples.length,
     succeeded,
     failed: samples.length - succeeded,
@@ -161,15 +103,24 @@ export async function runScenario(mode: Mode, scenario: Scenario, context: Runne
     reuseDetections: counters.reuseDetections ?? null,
     familiesRevoked: counters.familiesRevoked ?? null,
     maxConcurrentRefreshes: counters.maxConcurrentRefreshes ?? null,
-    usersSignedOut,
+    usersSignedOut: run.waves.reduce((sum, wave) => sum + wave.signedOut.length, 0),
     storeCommands: counters.storeCommands ?? null,
     stormStoreCommands: counters.stormStoreCommands ?? null,
-    durationMs,
+    durationMs: run.waves.reduce((sum, wave) => sum + wave.durationMs, 0),
     latency: latencyByOutcome(samples),
-    failedSamples,
+    failedSamples: samples.filter((sample) => !sample.ok).slice(0, FAILED_SAMPLES_KEPT),
     ...(incomplete === undefined ? {} : { incomplete }),
   };
-  return { result, firstWave, firstWaveRefreshCalls };
+  return { result, firstWave: run.waves[0]?.samples ?? [], firstWaveRefreshCalls };
+}
+
+function hasProfile(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as { profile?: unknown };
+    return typeof parsed.profile === "object" && parsed.profile !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** One wave's counter differences; a counter the stack cannot read stays absent (null in the result). */
@@ -193,30 +144,4 @@ function addCounters(total: Partial<Counters>, delta: Partial<Counters>): Partia
     next[key] = key === "maxConcurrentRefreshes" ? Math.max(next[key] ?? 0, value) : (next[key] ?? 0) + value;
   }
   return next;
-}
-
-/** Promise.all that reports how many have settled as they do. */
-async function counted(promises: Array<Promise<Sent>>, onProgress: (done: number) => void): Promise<Sent[]> {
-  let done = 0;
-  return Promise.all(
-    promises.map((promise) =>
-      promise.then((sent) => {
-        onProgress(++done);
-        return sent;
-      }),
-    ),
-  );
-}
-
-async function mapLimit<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-  return results;
 }

@@ -1,8 +1,8 @@
 /**
- * What the load test runs against. Locally: the services process (Redis, the Upstash-REST bridge, the
+ * What the repository's load test runs against: the services process (Redis, the Upstash-REST bridge, the
  * reference backend), one build of the app, and `next start` instances of it in both modes, the baseline
- * ones with SESSION_UNLOCKED_BASELINE=1. Remotely (`--target`): deployments someone else runs, whose
- * backend counters are readable only if `--backend-stats` points at them.
+ * ones with SESSION_UNLOCKED_BASELINE=1. Deployments someone else runs are the engine's CLI's
+ * (`npx edge-session-refresh-loadtest`, packages/loadtest).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -10,6 +10,7 @@ import { cpSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ensureAppBuilt, ensureVariantBuilt, NODE_VARIANT_DIR, ROOT, startNextInstance, withBuildLock, type NextInstance } from "../../test-support/next-app";
+import type { Account } from "../../packages/loadtest/src/index";
 import type { LoadTestStore } from "./cli";
 import type { ServicesConfig, ServicesReady } from "./services";
 import type { BackendCounters, Mode, StatsSnapshot } from "./types";
@@ -22,19 +23,16 @@ const SNAPSHOT_DIST_DIR = ".next-loadtest";
 const ACCESS_TOKEN_TTL_SECONDS = 3_600;
 const SERVICES_START_TIMEOUT_MS = 30_000;
 
-export interface Account {
-  readonly email: string;
-  readonly password: string;
-}
+export type { Account } from "../../packages/loadtest/src/index";
 
 export interface Stack {
-  /** App base URLs per mode; null when that mode cannot be run (a remote run without a baseline). */
+  /** App base URLs per mode; null when that mode is not run (--no-baseline). */
   readonly deployments: Readonly<Record<Mode, readonly string[] | null>>;
-  /** NEXTAUTH_SECRET, when known: expired sessions are then minted instead of waited for. */
-  readonly secret: string | null;
+  /** NEXTAUTH_SECRET: expired sessions are minted. */
+  readonly secret: string;
   /** The account the load test signs user `index` in with. */
   account(index: number): Account;
-  readonly refreshLatencyMs: number | null;
+  readonly refreshLatencyMs: number;
   readStats(): Promise<StatsSnapshot>;
   /** Zeroes the counters where the load test owns them (so gauges like max concurrency start afresh); false when it cannot. */
   resetStats(): Promise<boolean>;
@@ -77,7 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
   try {
     options.log("starting Redis, the Upstash-REST bridge and the reference backend");
     const services = await startServices({
-      users: accounts.map((account, index) => ({ ...account, name: `Load Test User ${index + 1}` })),
+      users: accounts.map((account, index) => ({ email: account.identifier, password: account.password, name: `Load Test User ${index + 1}` })),
       refreshLatencyMs: options.refreshLatencyMs,
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       storeToken,
@@ -149,49 +147,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
   }
 }
 
-export interface RemoteStackOptions {
-  readonly targets: readonly string[];
-  readonly baselineTargets: readonly string[];
-  readonly user: string;
-  readonly password: string;
-  readonly secret: string | null;
-  /** GET → the reference backend's /__stats JSON (or anything with the same counters). */
-  readonly backendStatsUrl: string | null;
-  /** What the targets' backend takes to refresh, when known. */
-  readonly refreshLatencyMs: number | null;
-}
-
-/** Already-running deployments: every "user" is its own sign-in of the one account given. */
-export function remoteStack(options: RemoteStackOptions): Stack {
-  return {
-    deployments: {
-      locked: options.targets.map(stripSlash),
-      baseline: options.baselineTargets.length > 0 ? options.baselineTargets.map(stripSlash) : null,
-    },
-    secret: options.secret,
-    account: () => ({ email: options.user, password: options.password }),
-    refreshLatencyMs: options.refreshLatencyMs,
-    async readStats() {
-      if (options.backendStatsUrl === null) return { backend: null, storeCommands: null };
-      const response = await fetch(options.backendStatsUrl, { signal: AbortSignal.timeout(5_000) });
-      return { backend: backendCounters(await response.json()), storeCommands: null };
-    },
-    resetStats: async () => false,
-    instanceLogs: () => [],
-    description: [
-      `remote: ${options.targets.join(", ")}` + (options.baselineTargets.length > 0 ? `; baseline: ${options.baselineTargets.join(", ")}` : "; no baseline"),
-    ],
-    close: async () => {},
-  };
-}
-
 function localAccount(index: number): Account {
   const n = String(index + 1).padStart(3, "0");
-  return { email: `loadtest-${n}@example.test`, password: `loadtest-password-${n}` };
-}
-
-function stripSlash(url: string): string {
-  return url.replace(/\/+$/, "");
+  return { identifier: `loadtest-${n}@example.test`, password: `loadtest-password-${n}` };
 }
 
 async function readServicesStats(statsUrl: string, reset?: "reset"): Promise<StatsSnapshot> {

@@ -1,15 +1,15 @@
 /**
- * The load test's vocabulary: a scenario (tabs × instances × users), the two modes it runs in, one
- * request's sample, and the per-scenario result that the report, the chart and the JSON file are made of.
+ * The repository load test's vocabulary: a scenario (tabs × instances × users), the two modes it runs in,
+ * and the per-scenario result that the report, the chart and the JSON file are made of. A request's sample
+ * and its verdict are the engine's (packages/loadtest).
  */
+import type { OutcomeLatency, Sample } from "../../packages/loadtest/src/index";
+
+export type { Outcome, OutcomeLatency, Sample } from "../../packages/loadtest/src/index";
 
 /** `locked`: the app as shipped (Redis lock). `baseline`: the same build with SESSION_UNLOCKED_BASELINE=1. */
 export type Mode = "locked" | "baseline";
 export const MODES: readonly Mode[] = ["locked", "baseline"];
-
-/** The Server-Timing outcomes of docs/ARCHITECTURE.md ("Behaviour"), plus `none` for a response that did not carry one. */
-export type Outcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable" | "none";
-export const OUTCOMES: readonly Outcome[] = ["valid", "refreshed", "joined", "replayed", "anonymous", "rejected", "unavailable", "none"];
 
 export interface Scenario {
   /** Concurrent tabs per user, all holding the same expired cookie. */
@@ -18,33 +18,6 @@ export interface Scenario {
   readonly instances: number;
   /** Users expiring at the same moment. */
   readonly users: number;
-}
-
-/**
- * A wave's three phases: the `storm` (every tab at once with the expired cookie), one `late` request per
- * user still carrying the old cookie after the storm (a tab whose request was queued), and the
- * `follow-up` (every tab once more with the cookies its storm response set, as a browser would).
- */
-export type Phase = "storm" | "late" | "follow-up";
-
-export interface Sample {
-  readonly user: number;
-  readonly tab: number;
-  readonly instance: number;
-  readonly phase: Phase;
-  readonly path: string;
-  /** Milliseconds since the wave's storm started. */
-  readonly startMs: number;
-  readonly endMs: number;
-  /** HTTP status; 0 when no response arrived (timeout, connection error). */
-  readonly status: number;
-  readonly outcome: Outcome;
-  /** The middleware's own `dur` from Server-Timing, or null. */
-  readonly middlewareMs: number | null;
-  /** 200 and the backend profile in the body: what a user would call "the page worked". */
-  readonly ok: boolean;
-  /** Why it did not work, short and groupable ("401 session_expired", "timeout", …). */
-  readonly failure?: string;
 }
 
 /** What the reference backend counts (dev/backend/stats.ts), as far as the load test reads it. */
@@ -64,24 +37,6 @@ export interface StatsSnapshot {
   readonly storeCommands: number | null;
 }
 
-export interface Summary {
-  readonly count: number;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly max: number;
-}
-
-export interface OutcomeLatency {
-  readonly outcome: Outcome;
-  /** Requests with this outcome that worked; failed ones are counted in `failed`, not timed here. */
-  readonly count: number;
-  /** Client-observed: request sent to body read, queueing in the app included. */
-  readonly client: Summary;
-  /** The middleware's Server-Timing `dur`: the session work alone. */
-  readonly middleware: Summary;
-}
-
 export interface ScenarioResult {
   readonly scenario: Scenario;
   readonly mode: Mode;
@@ -98,7 +53,7 @@ export interface ScenarioResult {
   readonly reuseDetections: number | null;
   readonly familiesRevoked: number | null;
   readonly maxConcurrentRefreshes: number | null;
-  /** Users whose session did not survive a wave (any follow-up tab failed), summed over waves. */
+  /** Users whose session did not survive a wave (a follow-up tab was signed out), summed over waves. */
   readonly usersSignedOut: number;
   /** Lock-store commands of the whole waves: storm, late replay and follow-up. */
   readonly storeCommands: number | null;
@@ -108,7 +63,7 @@ export interface ScenarioResult {
   readonly durationMs: number;
   readonly latency: readonly OutcomeLatency[];
   /** The first failed requests with their wave, for diagnosis in the JSON (bounded). */
-  readonly failedSamples: ReadonlyArray<Sample & { readonly wave: number }>;
+  readonly failedSamples: readonly Sample[];
   /** Set when the scenario did not run to the end (deadline, setup failure). */
   readonly incomplete?: string;
 }

@@ -2,7 +2,7 @@
  * Percentiles and per-outcome latency summaries. Pure functions over samples, so the report and its test
  * need no running app.
  */
-import { OUTCOMES, type Outcome, type OutcomeLatency, type Sample, type Summary } from "./types";
+import { OUTCOMES, type LatencySummary, type Outcome, type OutcomeLatency, type Sample } from "./types";
 
 /**
  * The nearest-rank percentile of ascending `sorted` values (p in 0..100): the smallest value with at
@@ -16,7 +16,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
-export function summarize(values: readonly number[]): Summary {
+export function summarize(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
   return {
     count: sorted.length,
@@ -55,10 +55,4 @@ export function countBy<T>(items: Iterable<T>, key: (item: T) => string | undefi
     if (name !== undefined) counts[name] = (counts[name] ?? 0) + 1;
   }
   return counts;
-}
-
-/** Adds `from`'s counts into `into` (for totals over waves). */
-export function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): Record<string, number> {
-  for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
-  return into;
 }

@@ -1,6 +1,7 @@
 /**
  * The progress line on stderr: on a terminal one line rewritten in place (throttled), elsewhere (CI logs)
- * one line per finished scenario, so logs stay readable. The report itself goes to stdout.
+ * one line per finished step, or nothing at all when `quietWhenNotTty` (the CLI's choice). The report
+ * itself goes to stdout.
  */
 
 const REDRAW_EVERY_MS = 100;
@@ -16,7 +17,7 @@ export interface Progress {
   end(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): Progress {
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now, quietWhenNotTty = false): Progress {
   const live = stream.isTTY === true;
   const startedAt = now();
   let scope = "";
@@ -48,6 +49,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, now:
       draw(text, false);
     },
     line(text) {
+      if (!live && quietWhenNotTty) return;
       clear();
       stream.write(`${elapsed()} ${text}\n`);
       draw("", true);

@@ -5,14 +5,16 @@ import type { Sample } from "./types";
 
 function sample(outcome: Sample["outcome"], ms: number, overrides: Partial<Sample> = {}): Sample {
   return {
-    user: 0,
+    account: 0,
     tab: 0,
-    instance: 0,
+    target: 0,
     phase: "storm",
+    expiry: 1,
     path: "/api/profile",
     startMs: 0,
     endMs: ms,
     status: 200,
+    verdict: "served",
     outcome,
     middlewareMs: ms / 2,
     ok: true,

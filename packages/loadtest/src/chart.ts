@@ -1,10 +1,20 @@
 /**
- * The storm chart, as a hand-written SVG (no dependencies): requests completed per 50 ms bucket, stacked
- * by Server-Timing outcome (failed requests in red whatever their outcome), one panel per mode on a shared
- * x and y scale, with the wave's phases marked. Pure: samples in, SVG text out.
+ * The timeline chart, as a hand-written SVG (no dependencies): requests completed per bucket, stacked by
+ * Server-Timing outcome (failed requests in red whatever their outcome), one panel per run on a shared x
+ * and y scale, with a storm wave's phases marked; and the latency chart (percentiles per outcome). Pure:
+ * samples in, SVG text out. BENCHMARKS.md embeds the storm charts the repository's load test draws with it.
  */
-import type { ChartStorm, Sample } from "./types";
-import { scenarioLabel } from "./types";
+import type { OutcomeLatency, Sample } from "./types";
+
+/** A chart of one storm wave (or a whole browse run): one panel per run drawn side by side. */
+export interface TimelineChart {
+  readonly title: string;
+  /** Under the title; defaults to what the bars are. */
+  readonly subtitle?: string;
+  readonly panels: ReadonlyArray<{ readonly label: string; readonly samples: readonly Sample[]; readonly note: string }>;
+  /** What x measures, e.g. "ms since the storm started". */
+  readonly xLabel?: string;
+}
 
 export const BUCKET_MS = 50;
 
@@ -48,7 +58,7 @@ export function niceStep(max: number, ticks: number): number {
   return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
 }
 
-export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): string {
+export function renderStormChart(storm: TimelineChart, bucketMs = BUCKET_MS): string {
   const endMs = Math.max(bucketMs, ...storm.panels.flatMap((panel) => panel.samples.map((sample) => sample.endMs)));
   const buckets = Math.ceil(endMs / bucketMs);
   const xMax = buckets * bucketMs;
@@ -60,13 +70,14 @@ export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): strin
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const height = MARGIN.top + storm.panels.length * PANEL_HEIGHT + (storm.panels.length - 1) * MARGIN.gap + MARGIN.bottom;
   const x = (ms: number) => MARGIN.left + (ms / xMax) * plotWidth;
+  const xLabel = storm.xLabel ?? "ms since the storm started";
 
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" font-family="${FONT}" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${MARGIN.left}" y="24" font-size="16" font-weight="600">${escape(`Session refresh storm: ${scenarioLabel(storm.scenario)}, first expiry`)}</text>`,
-    `<text x="${MARGIN.left}" y="44" fill="#444">${escape(`Requests completed per ${bucketMs} ms, by Server-Timing outcome; x = ms since the storm started`)}</text>`,
+    `<text x="${MARGIN.left}" y="24" font-size="16" font-weight="600">${escape(storm.title)}</text>`,
+    `<text x="${MARGIN.left}" y="44" fill="#444">${escape(storm.subtitle ?? `Requests completed per ${bucketMs} ms, by Server-Timing outcome; x = ${xLabel}`)}</text>`,
   );
   // Legend, in two rows of three.
   SERIES.forEach((series, i) => {
@@ -83,9 +94,7 @@ export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): strin
     const bottom = top + PANEL_HEIGHT - 22;
     const y = (value: number) => bottom - (value / yMax) * (bottom - top);
     const counts = perPanel[p]!;
-    parts.push(
-      `<text x="${MARGIN.left}" y="${top - 8}" font-size="13" font-weight="600">${escape(panel.mode === "locked" ? "Ours: Redis lock + successor cache" : "Baseline: no lock (next-auth's refresh-in-the-jwt-callback recipe)")}</text>`,
-    );
+    parts.push(`<text x="${MARGIN.left}" y="${top - 8}" font-size="13" font-weight="600">${escape(panel.label)}</text>`);
     parts.push(`<text x="${WIDTH - MARGIN.right}" y="${top - 8}" text-anchor="end" fill="#444">${escape(panel.note)}</text>`);
     // Grid and y axis.
     for (let value = 0; value <= yMax; value += yStep) {
@@ -129,7 +138,7 @@ export function renderStormChart(storm: ChartStorm, bucketMs = BUCKET_MS): strin
       parts.push(`<line x1="${round(x(ms))}" x2="${round(x(ms))}" y1="${bottom}" y2="${bottom + 4}" stroke="#333"/>`);
       parts.push(`<text x="${round(x(ms))}" y="${bottom + 17}" text-anchor="middle" fill="#444">${ms}</text>`);
     }
-    parts.push(`<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">ms since the storm started</text>`);
+    parts.push(`<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">${escape(xLabel)}</text>`);
   });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
@@ -141,4 +150,53 @@ function round(value: number): number {
 
 function escape(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+const LATENCY_PERCENTILES = [
+  { key: "p50", color: "#56B4E9" },
+  { key: "p95", color: "#0072B2" },
+  { key: "p99", color: "#000000" },
+] as const;
+
+/** Client latency per outcome: one row per outcome, bars for p50, p95 and p99 on a shared ms axis. */
+export function renderLatencyChart(title: string, rows: readonly OutcomeLatency[]): string {
+  const rowHeight = 34;
+  const top = 70;
+  const height = top + Math.max(1, rows.length) * rowHeight + 50;
+  const left = 150;
+  const plotWidth = WIDTH - left - MARGIN.right;
+  const top99 = Math.max(1, ...rows.map((row) => (Number.isFinite(row.client.p99) ? row.client.p99 : 0)));
+  const step = niceStep(top99, 8);
+  const xMax = Math.ceil(top99 / step) * step;
+  const x = (ms: number) => left + (ms / xMax) * plotWidth;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" font-family="${FONT}" font-size="12">`,
+    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${left}" y="24" font-size="16" font-weight="600">${escape(title)}</text>`,
+  ];
+  LATENCY_PERCENTILES.forEach((percentile, i) => {
+    parts.push(
+      `<rect x="${left + i * 90}" y="38" width="12" height="12" fill="${percentile.color}"/>`,
+      `<text x="${left + i * 90 + 18}" y="48">${percentile.key}</text>`,
+    );
+  });
+  if (rows.length === 0) parts.push(`<text x="${left}" y="${top + 20}" fill="#444">No request worked, so there is no latency to show.</text>`);
+  rows.forEach((row, r) => {
+    const y = top + r * rowHeight;
+    parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${escape(`${row.outcome} (${row.count})`)}</text>`);
+    LATENCY_PERCENTILES.forEach((percentile, i) => {
+      const value = row.client[percentile.key];
+      if (!Number.isFinite(value)) return;
+      parts.push(
+        `<rect x="${left}" y="${y + 2 + i * 9}" width="${round(Math.max(1, x(value) - left))}" height="8" fill="${percentile.color}"><title>${row.outcome} ${percentile.key}: ${Math.round(value)} ms</title></rect>`,
+      );
+    });
+  });
+  const bottom = top + Math.max(1, rows.length) * rowHeight;
+  for (let ms = 0; rows.length > 0 && ms <= xMax; ms = round(ms + step)) {
+    parts.push(`<line x1="${round(x(ms))}" x2="${round(x(ms))}" y1="${top - 4}" y2="${bottom}" stroke="#e5e5e5"/>`);
+    parts.push(`<text x="${round(x(ms))}" y="${bottom + 16}" text-anchor="middle" fill="#444">${ms}</text>`);
+  }
+  parts.push(`<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">client latency, ms</text>`, "</svg>");
+  return `${parts.join("\n")}\n`;
 }

@@ -1,10 +1,24 @@
 // The chart's arithmetic (buckets, axis steps) and that its SVG carries what a reader needs.
 import { describe, expect, it } from "vitest";
-import { bucketize, niceStep, renderStormChart, seriesKey } from "./chart";
+import { bucketize, niceStep, renderLatencyChart, renderStormChart, seriesKey } from "./chart";
 import type { Sample } from "./types";
 
 function sample(outcome: Sample["outcome"], endMs: number, ok = true): Sample {
-  return { user: 0, tab: 0, instance: 0, phase: "storm", path: "/dashboard", startMs: 0, endMs, status: ok ? 200 : 401, outcome, middlewareMs: 1, ok };
+  return {
+    account: 0,
+    tab: 0,
+    target: 0,
+    phase: "storm",
+    expiry: 1,
+    path: "/dashboard",
+    startMs: 0,
+    endMs,
+    status: ok ? 200 : 401,
+    verdict: ok ? "served" : "signed-out",
+    outcome,
+    middlewareMs: 1,
+    ok,
+  };
 }
 
 describe("bucketize", () => {
@@ -41,17 +55,16 @@ describe("niceStep", () => {
 });
 
 describe("renderStormChart", () => {
-  it("draws one panel per mode with its note, the legend and the phase markers", () => {
+  it("draws one panel per run with its label and note, the legend and the phase markers", () => {
     const svg = renderStormChart({
-      name: "largest",
-      scenario: { tabs: 200, instances: 3, users: 1 },
+      title: "Session refresh storm: 200 tabs × 3 inst × 1 user, first expiry",
       panels: [
         {
-          mode: "locked",
+          label: "Ours: Redis lock + successor cache",
           samples: [sample("refreshed", 160), sample("joined", 170), { ...sample("valid", 300), phase: "follow-up", startMs: 250 }],
           note: "1 backend refresh call · 0 of 3 requests failed",
         },
-        { mode: "baseline", samples: [sample("rejected", 160, false)], note: "200 backend refresh calls & more" },
+        { label: "Baseline: no lock", samples: [sample("rejected", 160, false)], note: "200 backend refresh calls & more" },
       ],
     });
     expect(svg.startsWith("<svg")).toBe(true);
@@ -64,5 +77,15 @@ describe("renderStormChart", () => {
     expect(svg).not.toContain("NaN");
     expect(svg.match(/<svg/g)).toHaveLength(1);
     expect(svg.trim().endsWith("</svg>")).toBe(true);
+  });
+});
+
+describe("renderLatencyChart", () => {
+  it("draws a row per outcome with its count, and says so when nothing worked", () => {
+    const summary = { count: 3, p50: 10, p95: 40, p99: 90, max: 90 };
+    const svg = renderLatencyChart("Latency", [{ outcome: "joined", count: 3, client: summary, middleware: summary }]);
+    expect(svg).toContain("joined (3)");
+    expect(svg).not.toContain("NaN");
+    expect(renderLatencyChart("Latency", [])).toContain("No request worked");
   });
 });
