@@ -32,7 +32,11 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 /** Runs an ES module in the app folder and returns what it printed as JSON. */
 function run(source: string, env: Record<string, string> = {}): unknown {
   writeFileSync(join(app, "probe.mjs"), source);
-  const output = execFileSync(process.execPath, ["probe.mjs"], { cwd: app, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env }, encoding: "utf8" });
+  const output = execFileSync(process.execPath, ["probe.mjs"], {
+    cwd: app,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env },
+    encoding: "utf8",
+  });
   return JSON.parse(output.trim().split("\n").at(-1)!);
 }
 
