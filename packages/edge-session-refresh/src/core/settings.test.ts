@@ -85,7 +85,7 @@ describe("settings", () => {
       "BACKEND_URL",
       "BACKEND_TIMEOUT_MS",
       "BACKEND_LOGIN_PATH",
-      "UPSTASH_REDIS_REST_URL",
+      "UPSTASH_REDIS_REST_TOKEN", // the URL is set: the missing half is named
       "SESSION_REFRESH_SKEW_SECONDS",
       "SESSION_UNLOCKED_BASELINE",
     ];
@@ -236,7 +236,7 @@ describe("settings", () => {
       expect(parseSettings({ VERCEL: "1", VERCEL_ENV: "development" }, { nodeEnv: "development" }).store.kind).toBe("memory");
       expect(parseSettings({}, { nodeEnv: "development" }).store.kind).toBe("memory");
       // Half a configuration stays the existing, more precise error, not a second one.
-      expect(problemSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example" }, "production")).toEqual(["UPSTASH_REDIS_REST_URL"]);
+      expect(problemSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example" }, "production")).toEqual(["UPSTASH_REDIS_REST_TOKEN"]);
     });
 
     it("elsewhere in production the in-memory store is a warning, said once per runtime; in development a plain notice", () => {

@@ -40,12 +40,9 @@ export function isMissingRedisPackage(error: unknown): boolean {
 
 /** The configuration error for a REDIS_* setting without the `redis` package installed. */
 export function missingRedisPackage(settings: TcpRedisSettings, cause: unknown): SessionError {
-  const setting = lockStoreEntry(settings.kind).settingNames[0];
-  return new SessionError(
-    "CONFIG_INVALID",
-    `Invalid settings:\n  - ${setting} needs the package "${TCP_REDIS_PACKAGE}", which is not installed: npm install ${TCP_REDIS_PACKAGE}`,
-    { cause },
-  );
+  const setting = lockStoreEntry(settings.kind).settingNames[0] ?? settings.kind;
+  const message = `${setting} needs the package "${TCP_REDIS_PACKAGE}", which is not installed: npm install ${TCP_REDIS_PACKAGE}`;
+  return new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${message}`, { cause, problems: [{ setting, message }] });
 }
 
 /**

@@ -4,7 +4,7 @@
  * them; building them takes the Node runtime's TCP driver (StoreContext.tcpRedis, from src/stores/node),
  * which the Node adapter hands in. Without it (the edge) they are a configuration error that says so.
  */
-import { SessionError } from "../core/errors";
+import { configInvalid } from "../core/errors";
 import type { LockStore } from "../core/refresh/lock-store";
 import type { ChosenLimiters, SignInLimiterKit, StoreContext, StoreEntry } from "./entry";
 import { isUrl, redactedUrl, type TcpRedisSettings } from "./settings";
@@ -15,11 +15,14 @@ const CLUSTER_ONLY = ["REDIS_CLUSTER_TLS", "REDIS_USERNAME", "REDIS_PASSWORD"] a
 
 function createTcp(setting: string, settings: TcpRedisSettings, { tcpRedis }: StoreContext): LockStore {
   if (tcpRedis === undefined) {
-    throw new SessionError(
-      "CONFIG_INVALID",
-      `Invalid settings:\n  - ${setting} needs the Node runtime (Next's proxy.ts, \`npm run runtime:node\`, and the Node route handlers); ` +
-        "the edge runtime cannot open TCP connections: on the edge use Upstash (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)",
-    );
+    throw configInvalid([
+      {
+        setting,
+        message:
+          `${setting} needs the Node runtime (Next's proxy.ts, \`npm run runtime:node\`, and the Node route handlers); ` +
+          "the edge runtime cannot open TCP connections: on the edge use Upstash (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)",
+      },
+    ]);
   }
   return tcpRedis.lockStore(settings);
 }
