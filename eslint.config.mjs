@@ -6,7 +6,10 @@ const config = [
   ...nextTypeScript,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
     },
   },
   {
@@ -24,7 +27,8 @@ const config = [
             },
             {
               regex: "^\\.{1,2}(/\\.\\.)*(/index)?$",
-              message: "Import the defining module by its path: the core's index is the package's public entry, not a way in.",
+              message:
+                "Import the defining module by its path: the core's index is the package's public entry, not a way in.",
             },
           ],
         },
@@ -43,7 +47,8 @@ const config = [
           patterns: [
             {
               regex: "^(\\.\\./)+core(/index)?$",
-              message: "Import the core module that defines the name (../core/session/codec), not the core's public index.",
+              message:
+                "Import the core module that defines the name (../core/session/codec), not the core's public index.",
             },
           ],
         },
@@ -60,7 +65,8 @@ const config = [
           patterns: [
             {
               regex: "(^|/)packages/",
-              message: "Import the library by its package name (edge-session-refresh, /next, /client, /testing), never a path into packages/.",
+              message:
+                "Import the library by its package name (edge-session-refresh, /next, /client, /testing), never a path into packages/.",
             },
             {
               regex: "^edge-session-refresh/(?!(next|client|testing)$)",
@@ -89,7 +95,16 @@ const config = [
   },
   {
     // Tools and tests, not React: a function named use…() there is not a hook.
-    files: ["dev/**", "test-support/**", "bench/**", "edge-tests/**", "integration/**", "e2e/**", "deploy-tests/**", "scripts/**"],
+    files: [
+      "dev/**",
+      "test-support/**",
+      "bench/**",
+      "edge-tests/**",
+      "integration/**",
+      "e2e/**",
+      "deploy-tests/**",
+      "scripts/**",
+    ],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {

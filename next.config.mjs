@@ -8,7 +8,9 @@ import { PHASE_PRODUCTION_SERVER } from "next/constants.js";
  */
 export default function config(phase) {
   if (phase === PHASE_PRODUCTION_SERVER && !process.env.NEXTAUTH_SECRET?.trim()) {
-    console.error("\nNEXTAUTH_SECRET is not set. Set it before `npm start` (e.g. NEXTAUTH_SECRET=$(openssl rand -base64 32)).\n");
+    console.error(
+      "\nNEXTAUTH_SECRET is not set. Set it before `npm start` (e.g. NEXTAUTH_SECRET=$(openssl rand -base64 32)).\n",
+    );
     process.exit(1);
   }
   /** @type {import('next').NextConfig} */

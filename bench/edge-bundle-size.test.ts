@@ -14,8 +14,12 @@ function dist(edge: Record<string, unknown>, functions?: Record<string, unknown>
   const dir = mkdtempSync(join(tmpdir(), "dist-"));
   dirs.push(dir);
   mkdirSync(join(dir, "server"));
-  writeFileSync(join(dir, "server", "middleware-manifest.json"), JSON.stringify({ version: 3, middleware: edge, sortedMiddleware: [], functions: {} }));
-  if (functions) writeFileSync(join(dir, "server", "functions-config-manifest.json"), JSON.stringify({ version: 1, functions }));
+  writeFileSync(
+    join(dir, "server", "middleware-manifest.json"),
+    JSON.stringify({ version: 3, middleware: edge, sortedMiddleware: [], functions: {} }),
+  );
+  if (functions)
+    writeFileSync(join(dir, "server", "functions-config-manifest.json"), JSON.stringify({ version: 1, functions }));
   return dir;
 }
 
@@ -28,6 +32,8 @@ describe("middlewareRuntime", () => {
   });
 
   it("refuses a build that lists both", () => {
-    expect(() => middlewareRuntime(dist({ "/": { files: [] } }, { "/_middleware": { runtime: "nodejs" } }))).toThrow(/both/);
+    expect(() => middlewareRuntime(dist({ "/": { files: [] } }, { "/_middleware": { runtime: "nodejs" } }))).toThrow(
+      /both/,
+    );
   });
 });

@@ -12,7 +12,10 @@ export const BUDGET_GZIP_BYTES = 250 * 1024;
 export const VERCEL_HOBBY_LIMIT_GZIP_BYTES = 1024 * 1024;
 
 interface MiddlewareManifest {
-  middleware: Record<string, { files: string[]; wasm?: Array<{ filePath: string }>; assets?: Array<{ filePath: string }> }>;
+  middleware: Record<
+    string,
+    { files: string[]; wasm?: Array<{ filePath: string }>; assets?: Array<{ filePath: string }> }
+  >;
 }
 
 export interface BundleSize {
@@ -30,7 +33,8 @@ export function middlewareRuntime(distDir = ".next"): "edge" | "nodejs" | "none"
   const edge = JSON.parse(readFileSync(join(server, "middleware-manifest.json"), "utf8")) as MiddlewareManifest;
   const functionsPath = join(server, "functions-config-manifest.json");
   const functions = existsSync(functionsPath)
-    ? ((JSON.parse(readFileSync(functionsPath, "utf8")) as { functions?: Record<string, { runtime?: string }> }).functions ?? {})
+    ? ((JSON.parse(readFileSync(functionsPath, "utf8")) as { functions?: Record<string, { runtime?: string }> })
+        .functions ?? {})
     : {};
   const node = functions["/_middleware"]?.runtime === "nodejs";
   const hasEdge = Object.keys(edge.middleware).length > 0;
@@ -40,9 +44,12 @@ export function middlewareRuntime(distDir = ".next"): "edge" | "nodejs" | "none"
 
 export function measureMiddlewareBundle(distDir = ".next"): BundleSize {
   const root = resolve(distDir);
-  const manifest = JSON.parse(readFileSync(join(root, "server", "middleware-manifest.json"), "utf8")) as MiddlewareManifest;
+  const manifest = JSON.parse(
+    readFileSync(join(root, "server", "middleware-manifest.json"), "utf8"),
+  ) as MiddlewareManifest;
   const entries = Object.values(manifest.middleware);
-  if (entries.length === 0) throw new Error(`no middleware in ${distDir}/server/middleware-manifest.json: build first (npm run build)`);
+  if (entries.length === 0)
+    throw new Error(`no middleware in ${distDir}/server/middleware-manifest.json: build first (npm run build)`);
   const paths = new Set<string>();
   for (const entry of entries) {
     for (const file of entry.files) paths.add(file);
@@ -69,7 +76,8 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
     process.exit(0);
   }
   const size = measureMiddlewareBundle(distDir);
-  for (const file of size.files) console.log(`  ${kb(file.gzipBytes).padStart(10)} gz  ${kb(file.bytes).padStart(10)} raw  ${file.file}`);
+  for (const file of size.files)
+    console.log(`  ${kb(file.gzipBytes).padStart(10)} gz  ${kb(file.bytes).padStart(10)} raw  ${file.file}`);
   console.log(
     `edge middleware bundle: ${kb(size.gzipBytes)} gzipped (${kb(size.bytes)} raw); budget ${kb(BUDGET_GZIP_BYTES)}, Vercel Hobby limit ${kb(VERCEL_HOBBY_LIMIT_GZIP_BYTES)}`,
   );

@@ -16,7 +16,12 @@ import { performance } from "node:perf_hooks";
 import { hkdf } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { decode as nextAuthDecode, getToken } from "next-auth/jwt";
-import { createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "../packages/edge-session-refresh/src/core";
+import {
+  createSessionCodec,
+  createSessionRuntime,
+  parseCookieHeader,
+  parseSettings,
+} from "../packages/edge-session-refresh/src/core";
 import { createMemoryLockStore } from "../packages/edge-session-refresh/src/stores/memory";
 import { countingStore } from "../test-support/counting-store";
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
@@ -44,17 +49,23 @@ async function main(): Promise<void> {
   const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 30 * 24 * 3600 });
   const calls = { fetch: 0 };
   const store = countingStore(createMemoryLockStore());
-  const runtime = createSessionRuntime(parseSettings({ NEXTAUTH_SECRET: SECRET, BACKEND_URL: "http://127.0.0.1:9" }, { nodeEnv: "production" }), {
-    store,
-    fetch: async () => {
-      calls.fetch++;
-      throw new Error("the valid-session path must not call the backend");
+  const runtime = createSessionRuntime(
+    parseSettings({ NEXTAUTH_SECRET: SECRET, BACKEND_URL: "http://127.0.0.1:9" }, { nodeEnv: "production" }),
+    {
+      store,
+      fetch: async () => {
+        calls.fetch++;
+        throw new Error("the valid-session path must not call the backend");
+      },
+      log: () => {},
     },
-    log: () => {},
-  });
+  );
   // What next-auth's middleware hands getToken: a request with parsed cookies and headers.
   const requests = sessions.map(
-    (session) => ({ cookies: { [cookieName]: session.jwe }, headers: { cookie: session.header } }) as unknown as Parameters<typeof getToken>[0]["req"],
+    (session) =>
+      ({ cookies: { [cookieName]: session.jwe }, headers: { cookie: session.header } }) as unknown as Parameters<
+        typeof getToken
+      >[0]["req"],
   );
 
   // The same claims from every reader, or the comparison is meaningless.
@@ -63,17 +74,26 @@ async function main(): Promise<void> {
     const theirs = await getToken({ req: requests[index]!, secret: SECRET });
     const gate = await runtime.gate.check(parseCookieHeader(session.header));
     if (ours?.refreshToken !== theirs?.refreshToken || ours?.jti !== theirs?.jti || gate.outcome !== "valid") {
-      throw new Error(`readers disagree: ours ${JSON.stringify(ours)}, getToken ${JSON.stringify(theirs)}, gate ${gate.outcome}`);
+      throw new Error(
+        `readers disagree: ours ${JSON.stringify(ours)}, getToken ${JSON.stringify(theirs)}, gate ${gate.outcome}`,
+      );
     }
   }
 
   const one = sessions[0]!;
-  const floorKey = await crypto.subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), "AES-GCM", false, ["encrypt", "decrypt"]);
+  const floorKey = await crypto.subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), "AES-GCM", false, [
+    "encrypt",
+    "decrypt",
+  ]);
   const floorIv = crypto.getRandomValues(new Uint8Array(12));
   const floor = {
     key: floorKey,
     iv: floorIv,
-    sealed: await crypto.subtle.encrypt({ name: "AES-GCM", iv: floorIv }, floorKey, new TextEncoder().encode(JSON.stringify(await codec.decode(one.jwe)))),
+    sealed: await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv: floorIv },
+      floorKey,
+      new TextEncoder().encode(JSON.stringify(await codec.decode(one.jwe))),
+    ),
   };
 
   // One counter per case: each walks all the cookies in order, so its codec's FIFO cache never holds the next one.
@@ -87,17 +107,30 @@ async function main(): Promise<void> {
     if (result.outcome !== "valid") throw new Error(`gate said ${result.outcome}`);
   };
   const cases: Case[] = [
-    { name: "next-auth getToken (cookie lookup + HKDF + decrypt)", run: () => getToken({ req: requests[forGetToken()]!, secret: SECRET }) },
-    { name: "next-auth decode (HKDF + decrypt)", run: () => nextAuthDecode({ token: sessions[forDecode()]!.jwe, secret: SECRET }) },
+    {
+      name: "next-auth getToken (cookie lookup + HKDF + decrypt)",
+      run: () => getToken({ req: requests[forGetToken()]!, secret: SECRET }),
+    },
+    {
+      name: "next-auth decode (HKDF + decrypt)",
+      run: () => nextAuthDecode({ token: sessions[forDecode()]!.jwe, secret: SECRET }),
+    },
     { name: "our codec.decode, cold (not in the decode cache)", run: () => codec.decode(sessions[forCodec()]!.jwe) },
     { name: "our codec.decode, warm (same cookie again: cache hit)", run: () => codec.decode(one.jwe) },
-    { name: "our gate.check valid, cold (parse + decrypt + claims)", run: () => gateCheck(sessions[forGate()]!.header) },
+    {
+      name: "our gate.check valid, cold (parse + decrypt + claims)",
+      run: () => gateCheck(sessions[forGate()]!.header),
+    },
     { name: "our gate.check valid, warm (parse + cache hit + claims)", run: () => gateCheck(one.header) },
     // Floors, to explain the figures: what one AES-GCM decrypt and one HKDF cost on their own in this runtime.
-    { name: "reference: Web Crypto AES-GCM decrypt alone", run: () => crypto.subtle.decrypt({ name: "AES-GCM", iv: floor.iv }, floor.key, floor.sealed) },
+    {
+      name: "reference: Web Crypto AES-GCM decrypt alone",
+      run: () => crypto.subtle.decrypt({ name: "AES-GCM", iv: floor.iv }, floor.key, floor.sealed),
+    },
     {
       name: "reference: node:crypto hkdf alone (what getToken derives)",
-      run: () => new Promise((resolve) => hkdf("sha256", SECRET, "", "NextAuth.js Generated Encryption Key", 32, resolve)),
+      run: () =>
+        new Promise((resolve) => hkdf("sha256", SECRET, "", "NextAuth.js Generated Encryption Key", 32, resolve)),
     },
   ];
 
@@ -132,7 +165,9 @@ async function main(): Promise<void> {
     );
   }
   const storeCalls = store.total();
-  console.log(`lock-store calls on the valid path: ${storeCalls} (${JSON.stringify(store.counts)}); backend calls: ${calls.fetch}`);
+  console.log(
+    `lock-store calls on the valid path: ${storeCalls} (${JSON.stringify(store.counts)}); backend calls: ${calls.fetch}`,
+  );
 
   const cold = rows[2]!;
   const speedup = baseline.median / cold.median;
@@ -145,7 +180,12 @@ async function main(): Promise<void> {
 }
 
 async function mintSession(index: number): Promise<{ name: string; jwe: string; header: string }> {
-  const claims = { sub: `user-${index}`, familyId: crypto.randomUUID(), scope: "read write ".repeat(30).trim(), exp: 4_102_444_800 };
+  const claims = {
+    sub: `user-${index}`,
+    familyId: crypto.randomUUID(),
+    scope: "read write ".repeat(30).trim(),
+    exp: 4_102_444_800,
+  };
   const accessToken = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${"s".repeat(43)}`;
   const minted = await mintSessionCookie({
     secret: SECRET,

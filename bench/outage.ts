@@ -25,19 +25,31 @@ async function run(
 ): Promise<{ label: string; calls: number; requests: number; answers: Record<string, number> }> {
   const services = await startServices({ backend: { refreshLatencyMs: 20 } });
   try {
-    const client = createBackendClient({ settings: parseSettings({ BACKEND_URL: services.backend.url, BACKEND_TIMEOUT_MS: "2000" }).backend });
+    const client = createBackendClient({
+      settings: parseSettings({ BACKEND_URL: services.backend.url, BACKEND_TIMEOUT_MS: "2000" }).backend,
+    });
     const isolates = Array.from({ length: ISOLATES }, () =>
       createRefreshCoordinator({
         store: createUpstashLockStore(
-          createUpstashClient({ url: services.storeEnv.UPSTASH_REDIS_REST_URL, token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN }),
+          createUpstashClient({
+            url: services.storeEnv.UPSTASH_REDIS_REST_URL,
+            token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN,
+          }),
         ),
         backend: client,
-        settings: { graceMs: 30_000, backendTimeoutMs: 2_000, refreshSkewMs: 0, unlockedWhenStoreFails: false, unavailableBackoffMs },
+        settings: {
+          graceMs: 30_000,
+          backendTimeoutMs: 2_000,
+          refreshSkewMs: 0,
+          unlockedWhenStoreFails: false,
+          unavailableBackoffMs,
+        },
         onEvent: () => {},
       }),
     );
     const sessions: BackendTokens[] = [];
-    for (let user = 0; user < USERS; user++) sessions.push({ ...(await backendLogin(services.backend.url)), accessTokenExpires: Date.now() - 1 });
+    for (let user = 0; user < USERS; user++)
+      sessions.push({ ...(await backendLogin(services.backend.url)), accessTokenExpires: Date.now() - 1 });
     services.backend.setOptions({ failMode: "down" });
     services.backend.resetStats();
     const answers: Record<string, number> = {};
@@ -45,7 +57,11 @@ async function run(
     const until = Date.now() + OUTAGE_MS;
     while (Date.now() < until) {
       const round = Date.now();
-      const outcomes = await Promise.all(sessions.flatMap((session) => Array.from({ length: TABS }, (_, tab) => isolates[tab % ISOLATES]!.refresh(session))));
+      const outcomes = await Promise.all(
+        sessions.flatMap((session) =>
+          Array.from({ length: TABS }, (_, tab) => isolates[tab % ISOLATES]!.refresh(session)),
+        ),
+      );
       for (const outcome of outcomes) answers[outcome.kind] = (answers[outcome.kind] ?? 0) + 1;
       requests += outcomes.length;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, ASK_EVERY_MS - (Date.now() - round))));
@@ -62,12 +78,21 @@ async function main(): Promise<void> {
   );
   const without = await run("without the back-off marker (before)", 0);
   const withMarker = await run("with the 2 s back-off marker (as shipped)", undefined);
-  console.log("\n| run | requests | backend refresh calls | calls per user | answers |\n| --- | --- | --- | --- | --- |");
+  console.log(
+    "\n| run | requests | backend refresh calls | calls per user | answers |\n| --- | --- | --- | --- | --- |",
+  );
   for (const result of [without, withMarker]) {
-    console.log(`| ${result.label} | ${result.requests} | ${result.calls} | ${(result.calls / USERS).toFixed(1)} | ${JSON.stringify(result.answers)} |`);
+    console.log(
+      `| ${result.label} | ${result.requests} | ${result.calls} | ${(result.calls / USERS).toFixed(1)} | ${JSON.stringify(result.answers)} |`,
+    );
   }
-  console.log(`\nratio: ${(without.calls / Math.max(1, withMarker.calls)).toFixed(1)}x fewer backend calls with the marker`);
-  if (Object.keys(without.answers).some((kind) => kind !== "unavailable") || Object.keys(withMarker.answers).some((kind) => kind !== "unavailable")) {
+  console.log(
+    `\nratio: ${(without.calls / Math.max(1, withMarker.calls)).toFixed(1)}x fewer backend calls with the marker`,
+  );
+  if (
+    Object.keys(without.answers).some((kind) => kind !== "unavailable") ||
+    Object.keys(withMarker.answers).some((kind) => kind !== "unavailable")
+  ) {
     console.error("a request got something other than `unavailable` during the outage");
     process.exitCode = 1;
   }

@@ -17,7 +17,10 @@ import { startReferenceBackend } from "../dev/backend/server";
 import { startRedisRestBridge } from "../dev/redis-rest/bridge";
 import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
 import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
-import { createRefreshCoordinator, type RefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
+import {
+  createRefreshCoordinator,
+  type RefreshCoordinator,
+} from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
 import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
 import { startRedis } from "../test-support/redis";
@@ -50,7 +53,9 @@ async function measure(storeLatencyMs: number, waves: number): Promise<Wave[]> {
   const bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN, latencyMs: storeLatencyMs });
   const backend = await startReferenceBackend({ port: 0, refreshLatencyMs: BACKEND_MS });
   try {
-    const client = createBackendClient({ settings: parseSettings({ BACKEND_URL: backend.url, BACKEND_TIMEOUT_MS: "5000" }).backend });
+    const client = createBackendClient({
+      settings: parseSettings({ BACKEND_URL: backend.url, BACKEND_TIMEOUT_MS: "5000" }).backend,
+    });
     const isolates: RefreshCoordinator[] = Array.from({ length: INSTANCES }, () =>
       createRefreshCoordinator({
         store: createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN })),
@@ -65,7 +70,8 @@ async function measure(storeLatencyMs: number, waves: number): Promise<Wave[]> {
       return { ...result.value, accessTokenExpires: Date.now() - 1_000 };
     };
     // Warm-up: every isolate leads refreshes (the first loads the scripts), as the load test's warm-up does.
-    for (let round = 0; round < WARM_UP_LEADS; round++) for (const isolate of isolates) await isolate.refresh(await session());
+    for (let round = 0; round < WARM_UP_LEADS; round++)
+      for (const isolate of isolates) await isolate.refresh(await session());
 
     const results: Wave[] = [];
     for (let wave = 0; wave < waves; wave++) {

@@ -28,7 +28,8 @@ let routes: Route[];
 let functions: Map<string, FunctionConfig>;
 
 beforeAll(() => {
-  if (!existsSync(join(OUTPUT, "config.json"))) throw new Error(`${OUTPUT}/config.json is missing: run \`npm run vercel:build\` first`);
+  if (!existsSync(join(OUTPUT, "config.json")))
+    throw new Error(`${OUTPUT}/config.json is missing: run \`npm run vercel:build\` first`);
   routes = (JSON.parse(readFileSync(join(OUTPUT, "config.json"), "utf8")) as { routes: Route[] }).routes;
   functions = new Map();
   collectFunctions(FUNCTIONS);
@@ -48,7 +49,9 @@ function collectFunctions(dir: string): void {
 }
 
 function middlewareRoutes(): RegExp[] {
-  return routes.filter((route) => route.middlewarePath === "middleware" && route.src).map((route) => new RegExp(route.src!));
+  return routes
+    .filter((route) => route.middlewarePath === "middleware" && route.src)
+    .map((route) => new RegExp(route.src!));
 }
 
 function runsMiddleware(path: string): boolean {
@@ -94,7 +97,9 @@ describe("vercel build output (.vercel/output)", () => {
   it("keeps the middleware's gzipped bundle within the budget `npm run size` uses", () => {
     const dir = join(FUNCTIONS, "middleware.func");
     // What runs: the code, not the source maps or the function's own config.
-    const files = readdirSync(dir).filter((file) => !file.endsWith(".map") && file !== ".vc-config.json" && statSync(join(dir, file)).isFile());
+    const files = readdirSync(dir).filter(
+      (file) => !file.endsWith(".map") && file !== ".vc-config.json" && statSync(join(dir, file)).isFile(),
+    );
     expect(files).toContain(functions.get("middleware")!.entrypoint);
     const bundle = Buffer.concat(files.sort().map((file) => readFileSync(join(dir, file))));
     const gzipBytes = gzipSync(bundle, { level: 9 }).length;
@@ -108,7 +113,8 @@ describe("vercel build output (.vercel/output)", () => {
     const expected = [...PROTECTED_PAGES, ...PROTECTED_APIS, "/api/auth/[...nextauth]"].map((path) => path.slice(1));
     for (const name of expected) {
       // A prefix served by a catch-all route (/api/backend → api/backend/[...path]) counts too.
-      const served = functions.get(name) ?? [...functions].find(([candidate]) => candidate.startsWith(`${name}/[`))?.[1];
+      const served =
+        functions.get(name) ?? [...functions].find(([candidate]) => candidate.startsWith(`${name}/[`))?.[1];
       expect(served?.runtime, name).toMatch(/^nodejs\d+(\.x)?$/);
     }
   });

@@ -30,7 +30,9 @@ const APP_SETTINGS_FOR_SHAPE: Record<string, Record<string, string>> = {
   default: { BACKEND_LOGOUT_PATH: "/api/auth/logout" },
   drf: { BACKEND_LOGOUT_PATH: "/api/auth/logout" },
 };
-const appDefaults = Object.fromEntries(Object.entries(APP_SETTINGS_FOR_SHAPE[backendShape] ?? {}).filter(([name]) => !process.env[name]?.trim()));
+const appDefaults = Object.fromEntries(
+  Object.entries(APP_SETTINGS_FOR_SHAPE[backendShape] ?? {}).filter(([name]) => !process.env[name]?.trim()),
+);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -62,9 +64,11 @@ function stop(code: number): void {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   // Give both a moment to close their ports, then leave whatever happens.
   setTimeout(() => process.exit(code), 1500).unref();
-  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.on("exit", resolve))))).then(() =>
-    process.exit(code),
-  );
+  Promise.all(
+    children.map(
+      (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.on("exit", resolve))),
+    ),
+  ).then(() => process.exit(code));
 }
 
 process.on("SIGINT", () => stop(0));

@@ -11,7 +11,15 @@ import { type Browser, type BrowserContext, type Page, type Response as PageResp
 import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, type FixtureName } from "../test-support/fixture-app";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  SESSION_COOKIE,
+  decodeWithNextAuth,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 
 const LOGIN_TTL_SECONDS = 4;
 const TABS = 6;
@@ -79,7 +87,8 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
     context.on("response", (response) => {
       const outcome = outcomeOf(response);
       if (outcome === null) return;
-      const body = new URL(response.url()).pathname === "/api/auth/session" ? response.text().catch(() => null) : undefined;
+      const body =
+        new URL(response.url()).pathname === "/api/auth/session" ? response.text().catch(() => null) : undefined;
       seen.push({ url: response.url(), status: response.status(), outcome, body });
     });
   }, FIXTURE_BUILD_TIMEOUT_MS);
@@ -100,7 +109,12 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
     for (let index = 0; index < TABS; index++) tabs.push(await context.newPage());
     // Setup, not what is measured: a longer wait, since 6 first page loads on a busy machine can take a while.
     await Promise.all(
-      tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/login`, { waitUntil: "networkidle", timeout: SETUP_NAVIGATION_TIMEOUT_MS })),
+      tabs.map((tab, index) =>
+        tab.goto(`${apps[index % apps.length]}/login`, {
+          waitUntil: "networkidle",
+          timeout: SETUP_NAVIGATION_TIMEOUT_MS,
+        }),
+      ),
     );
 
     const home = await context.newPage();
@@ -122,32 +136,46 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
     seen = [];
 
     // Each tab its own URL (?tab=N), so Chromium's cache does not queue them behind one another.
-    const navigations = await Promise.all(tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/dashboard?tab=${index}`)));
+    const navigations = await Promise.all(
+      tabs.map((tab, index) => tab.goto(`${apps[index % apps.length]}/dashboard?tab=${index}`)),
+    );
     for (const response of navigations) expect(response?.status()).toBe(200);
     await Promise.all(tabs.map((tab) => expectSignedIn(tab)));
 
     const stats = stack.backend.stats();
-    expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(stats, JSON.stringify(stats)).toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
     const outcomes: Record<string, number> = {};
     for (const { outcome } of seen) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     expect(outcomes.refreshed, JSON.stringify(outcomes)).toBe(1);
-    expect(seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(entry.outcome))).toEqual([]);
+    expect(
+      seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(entry.outcome)),
+    ).toEqual([]);
 
     const after = await browserClaims();
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after).toMatchObject({ role: "admin" });
-    const bodies = (await Promise.all(seen.map((entry) => entry.body ?? null))).filter((body): body is string => body !== null);
+    const bodies = (await Promise.all(seen.map((entry) => entry.body ?? null))).filter(
+      (body): body is string => body !== null,
+    );
     expect(bodies.length, "no /api/auth/session answer was read").toBeGreaterThan(0);
     for (const body of bodies) {
       expect(JSON.parse(body)).toMatchObject({ user: { email: DEMO_EMAIL, role: "admin" } });
-      for (const token of [before.refreshToken, after.refreshToken, after.accessToken] as string[]) expect(body).not.toContain(token);
+      for (const token of [before.refreshToken, after.refreshToken, after.accessToken] as string[])
+        expect(body).not.toContain(token);
     }
     for (const tab of tabs) expect(await tab.content()).not.toContain(after.refreshToken as string);
     if (clientHelpers) {
       // The package's client helpers in _app.tsx: the countdown runs to the refreshed expiry (about 60 s
       // away now), not to the expired one.
       for (const tab of tabs) {
-        await expect.poll(() => tab.getByTestId("access-countdown").textContent(), { timeout: 10_000 }).toMatch(/renews in 0:[3-5]\d|renews in 1:00/);
+        await expect
+          .poll(() => tab.getByTestId("access-countdown").textContent(), { timeout: 10_000 })
+          .toMatch(/renews in 0:[3-5]\d|renews in 1:00/);
       }
     }
     console.info(

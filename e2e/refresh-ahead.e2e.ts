@@ -23,7 +23,15 @@ import { type Browser, type BrowserContext, type Page, type Request as PageReque
 import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureAppBuilt } from "../test-support/next-app";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  SESSION_COOKIE,
+  decodeWithNextAuth,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 
 const TTL_SECONDS = 10;
 const SKEW_SECONDS = 4;
@@ -73,7 +81,10 @@ async function clientStatus(page: Page, status: "authenticated" | "unauthenticat
 async function browserClaims(): Promise<{ refreshToken: string; accessTokenExpires: number } | null> {
   const cookie = (await context.cookies(stack.instances[0]!.url)).find((entry) => entry.name === SESSION_COOKIE);
   if (!cookie) return null;
-  return (await decodeWithNextAuth(stack.secret, cookie.value)) as { refreshToken: string; accessTokenExpires: number } | null;
+  return (await decodeWithNextAuth(stack.secret, cookie.value)) as {
+    refreshToken: string;
+    accessTokenExpires: number;
+  } | null;
 }
 
 async function signIn(page: Page, app: string): Promise<void> {
@@ -128,7 +139,9 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 900, height: 600 } });
   context.setDefaultTimeout(15_000);
   seen = [];
-  context.on("response", (response) => record(response.request(), response.status(), response.headers()["server-timing"]));
+  context.on("response", (response) =>
+    record(response.request(), response.status(), response.headers()["server-timing"]),
+  );
   stack.backend.setOptions({ accessTokenTtlSeconds: TTL_SECONDS, failMode: "none" });
   stack.backend.resetStats();
 });
@@ -192,7 +205,9 @@ async function soak(label: string): Promise<void> {
   const markedBy = (page: Page) => marked.filter((entry) => entry.page === page).length;
   // The other requests of the visible tab beyond its page loads' own: its session re-read after each renewal.
   const sessionFetches = (page: Page) =>
-    seen.filter((entry) => entry.page === page && !entry.navigation && !entry.marked && entry.path === "/api/auth/session").length;
+    seen.filter(
+      (entry) => entry.page === page && !entry.navigation && !entry.marked && entry.path === "/api/auth/session",
+    ).length;
   const summary =
     `${pageLoads.length} page loads over ${soakMs} ms (${afterFirstExpiry.length} after the first expiry, ${waited.length} of them waited: ${JSON.stringify(tally(afterFirstExpiry))}); ` +
     `all page loads ${JSON.stringify(tally(pageLoads))}; background requests ${marked.length} ${JSON.stringify(tally(marked))} ` +
@@ -233,13 +248,17 @@ async function soak(label: string): Promise<void> {
   expect(stats.refreshAttempts / stats.refreshes, summary).toBeLessThanOrEqual(1.05);
   // No token renewed before the stated window: at most one refresh per `lifetime − skew − ahead` (13 in
   // 50 s when the tab aimed 1.875 s before the skew window, where this allows 11).
-  expect(stats.refreshes, `${cost}; ${summary}`).toBeLessThanOrEqual(Math.floor(soakMs / (usedWithoutMs - aheadMs)) + 1);
+  expect(stats.refreshes, `${cost}; ${summary}`).toBeLessThanOrEqual(
+    Math.floor(soakMs / (usedWithoutMs - aheadMs)) + 1,
+  );
   expect(stats, summary).toMatchObject({ reuseDetections: 0, familiesRevoked: 0 });
   // Only the visible tab refreshes ahead; the hidden ones send nothing in the background.
   for (const page of hidden) expect(markedBy(page), summary).toBe(0);
   expect(markedBy(visible), summary).toBeGreaterThan(0);
   expect(
-    seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(String(entry.outcome))),
+    seen.filter(
+      (entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(String(entry.outcome)),
+    ),
     summary,
   ).toEqual([]);
   // The hidden tabs still hold the session; the one on the visible tab's origin (same localStorage) saw
@@ -284,7 +303,9 @@ describe("refresh ahead, in the browser", () => {
     await sleep(Math.max(0, claims!.accessTokenExpires - SKEW_SECONDS * 1000 + 300 - Date.now()));
     const later = await visible.goto(`${app}/dashboard?later=1`);
     const outcome = outcomeOf(later?.headers()["server-timing"]);
-    const state = JSON.parse((await visible.evaluate((key) => localStorage.getItem(key), STATE_KEY)) ?? "{}") as { backoffUntil?: number };
+    const state = JSON.parse((await visible.evaluate((key) => localStorage.getItem(key), STATE_KEY)) ?? "{}") as {
+      backoffUntil?: number;
+    };
     const summary = `background requests sent at ${sent.map((at) => at - claims!.accessTokenExpires).join(", ")} ms from the expiry, cut off ${JSON.stringify(cutOff)}; answered ${JSON.stringify(tally(seen.filter((entry) => entry.marked)))}; the later page load ${outcome}; state ${JSON.stringify(state)}; backend ${JSON.stringify(stack.backend.stats())}`;
     console.info(`[e2e refresh-ahead cut off] ${summary}`);
     // The page really was left mid-request: the browser reports the request cut off (it still delivers it).
@@ -349,7 +370,8 @@ describe("refresh ahead, in the browser", () => {
     expect(marked.length, summary).toBeGreaterThan(0);
     expect(marked.length, summary).toBeLessThanOrEqual(3);
     for (const entry of marked) expect(entry.at, summary).toBeLessThan(claims!.accessTokenExpires);
-    for (const [index, entry] of marked.entries()) if (index > 0) expect(entry.at - marked[index - 1]!.at, summary).toBeGreaterThanOrEqual(1_900);
+    for (const [index, entry] of marked.entries())
+      if (index > 0) expect(entry.at - marked[index - 1]!.at, summary).toBeGreaterThanOrEqual(1_900);
     expect(
       marked.every((entry) => entry.outcome === "unavailable" && entry.status === 200),
       summary,

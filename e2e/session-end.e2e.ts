@@ -13,7 +13,15 @@ import { type Browser, type BrowserContext, type Page, type Response as PageResp
 import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureAppBuilt } from "../test-support/next-app";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  SESSION_COOKIE,
+  decodeWithNextAuth,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 
 const LOGIN_TTL_SECONDS = 3;
 
@@ -53,7 +61,10 @@ async function openDashboard(app: string): Promise<Page> {
 async function browserClaims(): Promise<{ refreshToken: string; accessTokenExpires: number } | null> {
   const cookie = (await context.cookies(stack.instances[0]!.url)).find((entry) => entry.name === SESSION_COOKIE);
   if (!cookie) return null;
-  return (await decodeWithNextAuth(stack.secret, cookie.value)) as { refreshToken: string; accessTokenExpires: number } | null;
+  return (await decodeWithNextAuth(stack.secret, cookie.value)) as {
+    refreshToken: string;
+    accessTokenExpires: number;
+  } | null;
 }
 
 /** What a reloaded tab shows: the login page, rendered (its form is there), at the expected URL. */
@@ -79,7 +90,9 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 900, height: 600 } });
   context.setDefaultTimeout(15_000);
   seen = [];
-  context.on("response", (response) => seen.push({ url: response.url(), status: response.status(), outcome: outcomeOf(response) }));
+  context.on("response", (response) =>
+    seen.push({ url: response.url(), status: response.status(), outcome: outcomeOf(response) }),
+  );
   stack.backend.setOptions({ accessTokenTtlSeconds: LOGIN_TTL_SECONDS });
   stack.backend.resetStats();
 });
@@ -143,7 +156,10 @@ describe("the end of a session, in every tab", () => {
     // A tab regains focus: useSession refetches /api/auth/session, the refresh is refused, the session is over.
     await refocused.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
     await clientStatus(refocused, "unauthenticated");
-    expect(seen.find((entry) => new URL(entry.url).pathname === "/api/auth/session")).toMatchObject({ status: 200, outcome: "rejected" });
+    expect(seen.find((entry) => new URL(entry.url).pathname === "/api/auth/session")).toMatchObject({
+      status: 200,
+      outcome: "rejected",
+    });
     expect(await browserClaims()).toBeNull();
 
     // Another tab, on the other instance, reloads: the login page, not a broken page.

@@ -18,7 +18,15 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  SESSION_COOKIE,
+  decodeWithNextAuth,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 import { ROOT, ensureAppBuilt } from "../test-support/next-app";
 
 const SCREENSHOTS = join(ROOT, "test-results");
@@ -98,15 +106,21 @@ describe("the live session page", () => {
     // The countdown runs on the client and counts down to the cookie's expiry.
     const countdown = main.getByTestId("expiry-countdown");
     expect(Number(await countdown.getAttribute("data-expires"))).toBe(session.accessTokenExpires);
-    await expect.poll(async () => Number((await countdown.getAttribute("data-remaining-ms")) || -1), POLL).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number((await countdown.getAttribute("data-remaining-ms")) || -1), POLL)
+      .toBeGreaterThan(0);
     expect(await main.locator(".countdown__value").textContent()).toMatch(/^\d+:\d{2}$/);
     const firstReading = Number(await countdown.getAttribute("data-remaining-ms"));
-    await expect.poll(async () => Number(await countdown.getAttribute("data-remaining-ms")), { timeout: 5_000 }).toBeLessThan(firstReading);
+    await expect
+      .poll(async () => Number(await countdown.getAttribute("data-remaining-ms")), { timeout: 5_000 })
+      .toBeLessThan(firstReading);
 
     await main.getByTestId("backend-stats").waitFor();
     expect(await main.getByTestId("stat-refreshes").textContent()).toBe("0");
     // The page load went into this browser's history.
-    await expect.poll(() => main.locator('[data-testid="timeline"] li[data-outcome="valid"]').count(), POLL).toBeGreaterThan(0);
+    await expect
+      .poll(() => main.locator('[data-testid="timeline"] li[data-outcome="valid"]').count(), POLL)
+      .toBeGreaterThan(0);
     await main.screenshot({ path: join(SCREENSHOTS, "session-page.png"), fullPage: true });
   });
 
@@ -137,7 +151,12 @@ describe("the live session page", () => {
     expect(tabs).toEqual(Array.from({ length: TABS }, (_, i) => String(i + 1)).sort());
 
     const stats = stack.backend.stats();
-    expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(stats, JSON.stringify(stats)).toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
     expect(
       outcomes.filter((outcome) => outcome === "refreshed"),
       JSON.stringify(outcomes),
@@ -146,7 +165,9 @@ describe("the live session page", () => {
     expect(after.refreshToken).not.toBe(before.refreshToken);
     // Every tab counts down to the new token's expiry.
     for (const page of opened) {
-      await expect.poll(() => page.getByTestId("expiry-countdown").getAttribute("data-expires"), POLL).toBe(String(after.accessTokenExpires));
+      await expect
+        .poll(() => page.getByTestId("expiry-countdown").getAttribute("data-expires"), POLL)
+        .toBe(String(after.accessTokenExpires));
     }
 
     // The first tab sees the backend's count and the refresh in this browser's shared history.
@@ -154,7 +175,9 @@ describe("the live session page", () => {
     await expect.poll(() => main.getByTestId("stat-refreshes").textContent(), POLL).toBe("1");
     expect(await main.getByTestId("stat-reuse").textContent()).toBe("0");
     await expect.poll(() => main.getByTestId("reload").isEnabled(), POLL).toBe(true);
-    await expect.poll(() => main.locator('[data-testid="timeline"] li[data-outcome="refreshed"]').count(), POLL).toBe(1);
+    await expect
+      .poll(() => main.locator('[data-testid="timeline"] li[data-outcome="refreshed"]').count(), POLL)
+      .toBe(1);
     console.info(`[e2e session] ${TABS} tabs: ${JSON.stringify(outcomes)}; backend ${JSON.stringify(stats)}`);
     await main.bringToFront();
     await main.screenshot({ path: join(SCREENSHOTS, "session-after-tabs.png"), fullPage: true });
@@ -178,7 +201,9 @@ describe("the live session page", () => {
     await main.goto(`${app}/dashboard`);
     await main.getByTestId("profile-email").waitFor();
     const session = await browserSession();
-    await expect.poll(() => main.getByTestId("session-status").getAttribute("data-expires"), POLL).toBe(String(session.accessTokenExpires));
+    await expect
+      .poll(() => main.getByTestId("session-status").getAttribute("data-expires"), POLL)
+      .toBe(String(session.accessTokenExpires));
     expect(await main.getByTestId("session-status").textContent()).toMatch(/left\)$/);
     await main.screenshot({ path: join(SCREENSHOTS, "session-dashboard.png"), fullPage: true });
     await main.getByTestId("live-session-link").click();
@@ -186,7 +211,9 @@ describe("the live session page", () => {
     await expectSessionPage(main);
   });
 
-  it("the backend proxy serves page JavaScript with the session's token, and refuses the auth paths and cross-site writes", async ({ skip }) => {
+  it("the backend proxy serves page JavaScript with the session's token, and refuses the auth paths and cross-site writes", async ({
+    skip,
+  }) => {
     if (failed) skip("an earlier phase failed");
     stack.backend.resetStats();
     const results = await main.evaluate(async () => {
@@ -196,9 +223,17 @@ describe("the live session page", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ email: "demo@example.com", password: "demo-password" }),
       });
-      const refresh = await fetch("/api/backend/api/auth/refresh-token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const refresh = await fetch("/api/backend/api/auth/refresh-token", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       // A same-origin write to an allowed path reaches the backend (which has no POST there: its 405 passes through).
-      const write = await fetch("/api/backend/api/me", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const write = await fetch("/api/backend/api/me", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       return {
         me: { status: me.status, body: await me.json() },
         login: { status: login.status, body: await login.json() },
@@ -211,13 +246,23 @@ describe("the live session page", () => {
     expect(results.login).toEqual({ status: 403, body: expect.objectContaining({ error: "path_not_allowed" }) });
     expect(results.refresh).toEqual({ status: 403, body: expect.objectContaining({ error: "path_not_allowed" }) });
     expect(results.write).toEqual({ status: 405, body: { error: "method_not_allowed" } });
-    expect(stack.backend.stats()).toMatchObject({ profileRequests: 1, logins: 0, loginFailures: 0, refreshAttempts: 0 });
+    expect(stack.backend.stats()).toMatchObject({
+      profileRequests: 1,
+      logins: 0,
+      loginFailures: 0,
+      refreshAttempts: 0,
+    });
 
     // A cross-site form post carries the browser's cookies; the proxy refuses it before calling the backend.
     const cookies = (await context.cookies(app)).map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
     const crossSite = await fetch(`${app}/api/backend/api/me`, {
       method: "POST",
-      headers: { cookie: cookies, origin: "https://evil.example", "sec-fetch-site": "cross-site", "content-type": "text/plain" },
+      headers: {
+        cookie: cookies,
+        origin: "https://evil.example",
+        "sec-fetch-site": "cross-site",
+        "content-type": "text/plain",
+      },
       body: "x",
     });
     expect(crossSite.status).toBe(403);
@@ -236,7 +281,10 @@ describe("the live session page", () => {
       const state = window as unknown as { __hidden: boolean; __broadcasts: number };
       state.__hidden = false;
       state.__broadcasts = 0;
-      Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (state.__hidden ? "hidden" : "visible") });
+      Object.defineProperty(Document.prototype, "visibilityState", {
+        configurable: true,
+        get: () => (state.__hidden ? "hidden" : "visible"),
+      });
       window.addEventListener(
         "storage",
         (event) => {
@@ -250,7 +298,8 @@ describe("the live session page", () => {
     await side.goto(`${app}/dashboard`);
     // Both hold a session in useSession(); from the moment it is hidden, every broadcast the background tab
     // gets (the side tab's own load, the main tab's focus) is one it must not follow.
-    for (const page of [background, side]) await page.waitForSelector('[data-testid="session-status"][data-status="authenticated"]');
+    for (const page of [background, side])
+      await page.waitForSelector('[data-testid="session-status"][data-status="authenticated"]');
     await background.evaluate(() => {
       (window as unknown as { __hidden: boolean }).__hidden = true;
       document.dispatchEvent(new Event("visibilitychange"));
@@ -272,11 +321,15 @@ describe("the live session page", () => {
     );
     const nextSecond = (lastBroadcastSecond + 1) * 1000 - Date.now();
     if (nextSecond > 0) await sleep(nextSecond + 20);
-    const broadcastsBefore = await background.evaluate(() => (window as unknown as { __broadcasts: number }).__broadcasts);
+    const broadcastsBefore = await background.evaluate(
+      () => (window as unknown as { __broadcasts: number }).__broadcasts,
+    );
 
     // The main tab regains focus: next-auth refetches its session and broadcasts "session fetched".
     await main.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
-    await expect.poll(() => background.evaluate(() => (window as unknown as { __broadcasts: number }).__broadcasts), POLL).toBeGreaterThan(broadcastsBefore);
+    await expect
+      .poll(() => background.evaluate(() => (window as unknown as { __broadcasts: number }).__broadcasts), POLL)
+      .toBeGreaterThan(broadcastsBefore);
     // The visible side-by-side tab follows the broadcast, as next-auth intends.
     await expect.poll(() => sideFetches.length, POLL).toBeGreaterThan(0);
 

@@ -44,7 +44,8 @@ describe("the login page tells the person to wait", () => {
         await page.locator('input[name="identifier"]').fill(DEMO_EMAIL);
         await page.locator('input[name="password"]').fill(`wrong-${i}`);
         await page.getByRole("button", { name: "Sign in" }).click();
-        const expected = i <= 5 ? "Invalid email or password." : /^Too many attempts; try again in ([1-9]|1[0-5]) minutes?\.$/;
+        const expected =
+          i <= 5 ? "Invalid email or password." : /^Too many attempts; try again in ([1-9]|1[0-5]) minutes?\.$/;
         await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toMatch(expected);
         // The button comes back once the answer is shown: the next attempt is a new one.
         await expect.poll(() => page.getByRole("button", { name: "Sign in" }).isEnabled()).toBe(true);

@@ -17,7 +17,15 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  SESSION_COOKIE,
+  decodeWithNextAuth,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 import { ROOT, ensureAppBuilt } from "../test-support/next-app";
 
 const SCREENSHOTS = join(ROOT, "test-results");
@@ -65,7 +73,9 @@ function tally(list: readonly Seen[]): Record<string, number> {
 /** The session cookie the browser holds now, read with next-auth's own decode. */
 async function browserSession(): Promise<{ refreshToken: string; accessToken: string; accessTokenExpires: number }> {
   const cookies = await context.cookies(stack.instances[0]!.url);
-  const session = cookies.filter((cookie) => cookie.name === SESSION_COOKIE || cookie.name.startsWith(`${SESSION_COOKIE}.`));
+  const session = cookies.filter(
+    (cookie) => cookie.name === SESSION_COOKIE || cookie.name.startsWith(`${SESSION_COOKIE}.`),
+  );
   expect(session.map((cookie) => cookie.name)).toEqual([SESSION_COOKIE]);
   expect(session[0]!.httpOnly).toBe(true);
   const claims = await decodeWithNextAuth(stack.secret, session[0]!.value);
@@ -161,7 +171,9 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     expect(stack.backend.stats()).toMatchObject({ logins: 1, loginFailures: 1, refreshes: 0 });
   });
 
-  it("opens 24 tabs on an expired token, 12 of them while the refresh is in flight: one refresh, everyone signed in", async ({ skip }) => {
+  it("opens 24 tabs on an expired token, 12 of them while the refresh is in flight: one refresh, everyone signed in", async ({
+    skip,
+  }) => {
     if (failed) skip("an earlier phase failed");
     const before = await browserSession();
     stack.backend.setOptions({ accessTokenTtlSeconds: PHASE_TTL_SECONDS });
@@ -188,16 +200,29 @@ describe("one browser, many tabs, one rotating refresh token", () => {
         expect(((await response!.json()) as { profile: { email: string } }).profile.email).toBe(DEMO_EMAIL);
       }
     }
-    await Promise.all(tabs.filter((_, index) => targets[index]!.path.startsWith("/dashboard")).map((tab) => expectDashboard(tab)));
+    await Promise.all(
+      tabs.filter((_, index) => targets[index]!.path.startsWith("/dashboard")).map((tab) => expectDashboard(tab)),
+    );
     const elapsedMs = Date.now() - started;
 
     const stats = stack.backend.stats();
-    expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(stats, JSON.stringify(stats)).toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
     expect(inFlightAtSecondWave, "the second wave did not start while the refresh was in flight").toBe(1);
 
     const outcomes = tally(seen);
     const waveOutcomes = (from: number, to: number) =>
-      JSON.stringify(tally(navigations.slice(from, to).map((response) => ({ url: "", status: 0, outcome: response ? String(outcomeOf(response)) : "none" }))));
+      JSON.stringify(
+        tally(
+          navigations
+            .slice(from, to)
+            .map((response) => ({ url: "", status: 0, outcome: response ? String(outcomeOf(response)) : "none" })),
+        ),
+      );
     const summary =
       `outcomes ${JSON.stringify(outcomes)} over ${seen.length} middleware responses ` +
       `(first wave's pages ${waveOutcomes(0, WAVE)}, second wave's ${waveOutcomes(WAVE, 2 * WAVE)})`;
@@ -219,7 +244,9 @@ describe("one browser, many tabs, one rotating refresh token", () => {
       expect(body).not.toContain(before.refreshToken);
     }
     // Phase 3 relies on this token still being the current one: nothing may have refreshed it again.
-    expect(elapsedMs, `the tabs took longer than the refreshed token's ${PHASE_TTL_SECONDS} s lifetime`).toBeLessThan(PHASE_TTL_SECONDS * 1000);
+    expect(elapsedMs, `the tabs took longer than the refreshed token's ${PHASE_TTL_SECONDS} s lifetime`).toBeLessThan(
+      PHASE_TTL_SECONDS * 1000,
+    );
 
     const screenshotTab = tabs[WAVE + 1]!;
     await screenshotTab.bringToFront();
@@ -230,7 +257,9 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     );
   });
 
-  it("a refocused tab's session refetch and another tab's navigation at the same moment share one refresh", async ({ skip }) => {
+  it("a refocused tab's session refetch and another tab's navigation at the same moment share one refresh", async ({
+    skip,
+  }) => {
     if (failed) skip("an earlier phase failed");
     const before = await browserSession();
     stack.backend.setOptions({ accessTokenTtlSeconds: 60 });
@@ -244,8 +273,13 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     const refetch = home.waitForResponse(isSessionFetch);
     // The dashboards already open on home's origin: next-auth's broadcast makes each of them refetch the session.
     const homeOrigin = new URL(stack.instances[0]!.url).origin;
-    const listeners = tabs.filter((tab) => tab !== other && new URL(tab.url()).origin === homeOrigin && new URL(tab.url()).pathname === "/dashboard");
-    const broadcastRefetches = Promise.all(listeners.map((tab) => tab.waitForResponse(isSessionFetch, { timeout: 30_000 })));
+    const listeners = tabs.filter(
+      (tab) =>
+        tab !== other && new URL(tab.url()).origin === homeOrigin && new URL(tab.url()).pathname === "/dashboard",
+    );
+    const broadcastRefetches = Promise.all(
+      listeners.map((tab) => tab.waitForResponse(isSessionFetch, { timeout: 30_000 })),
+    );
     const [, navigation] = await Promise.all([
       home.evaluate(() => document.dispatchEvent(new Event("visibilitychange"))),
       other.goto(`${stack.instances[1]!.url}/dashboard`),
@@ -258,7 +292,9 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     const after = await browserSession();
     expect(after.refreshToken).not.toBe(before.refreshToken);
     // The refocused tab's useSession now carries the new expiry.
-    await expect.poll(() => home.getByTestId("session-status").textContent(), { timeout: 10_000 }).toContain(new Date(after.accessTokenExpires).toISOString());
+    await expect
+      .poll(() => home.getByTestId("session-status").textContent(), { timeout: 10_000 })
+      .toContain(new Date(after.accessTokenExpires).toISOString());
 
     // The session JSON a page's JavaScript gets: the user, never the refresh (or access) token.
     const sessionText = await sessionResponse.text();
@@ -283,10 +319,17 @@ describe("one browser, many tabs, one rotating refresh token", () => {
     expect(listeners.length).toBeGreaterThan(0);
     await broadcastRefetches;
     const stats = stack.backend.stats();
-    expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(stats, JSON.stringify(stats)).toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
     const outcomes = tally(seen);
     expect(outcomes.refreshed, JSON.stringify(outcomes)).toBe(1);
-    expect(seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(entry.outcome))).toEqual([]);
+    expect(
+      seen.filter((entry) => entry.status >= 400 || ["rejected", "anonymous", "unavailable"].includes(entry.outcome)),
+    ).toEqual([]);
     for (const body of await sessionBodies(seen)) expect(body).not.toContain(after.refreshToken);
 
     await home.screenshot({ path: join(SCREENSHOTS, "e2e-dashboard-refocused.png"), fullPage: true });

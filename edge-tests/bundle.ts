@@ -34,7 +34,11 @@ export const refuseNodeBuiltins: Plugin = {
     pluginBuild.onResolve({ filter: /.*/ }, (args) => {
       if (!args.path.startsWith("node:") && !NODE_BUILTINS.has(args.path)) return undefined;
       return {
-        errors: [{ text: `"${args.path}" is a Node built-in (imported by ${args.importer || "the entry"}): edge code may use web-standard APIs only` }],
+        errors: [
+          {
+            text: `"${args.path}" is a Node built-in (imported by ${args.importer || "the entry"}): edge code may use web-standard APIs only`,
+          },
+        ],
       };
     });
   },
@@ -78,7 +82,11 @@ export async function buildEdgeBundle(entry: string): Promise<{ code: string; in
   const result = await build({ ...EDGE_BUILD_OPTIONS, entryPoints: [entry], plugins: [refuseNodeBuiltins] });
   const output = result.outputFiles[0];
   if (output === undefined) throw new Error(`esbuild produced no output for ${entry}`);
-  return { code: output.text, inputs: Object.keys(result.metafile.inputs), buildMs: Math.round(performance.now() - started) };
+  return {
+    code: output.text,
+    inputs: Object.keys(result.metafile.inputs),
+    buildMs: Math.round(performance.now() - started),
+  };
 }
 
 let memo: Promise<EdgeBundle> | undefined;
@@ -114,7 +122,12 @@ async function loadOrBuild(): Promise<EdgeBundle> {
 async function readCache(file: string): Promise<CacheEntry | undefined> {
   try {
     const entry = JSON.parse(await readFile(file, "utf8")) as Partial<CacheEntry>;
-    if (typeof entry.code === "string" && typeof entry.inputs === "object" && entry.inputs !== null && typeof entry.buildMs === "number") {
+    if (
+      typeof entry.code === "string" &&
+      typeof entry.inputs === "object" &&
+      entry.inputs !== null &&
+      typeof entry.buildMs === "number"
+    ) {
       return entry as CacheEntry;
     }
   } catch {

@@ -50,7 +50,11 @@ export interface TestSession {
 /** A signed-in session whose access token ran out a second ago: its next request must refresh. */
 export async function expiredSession(backend: ReferenceBackend, secret: string): Promise<TestSession> {
   const tokens = { ...(await login(backend)), accessTokenExpires: Date.now() - 1000 };
-  const minted = await mintSessionCookie({ secret, tokens, user: { id: "user-1", name: "Demo User", email: DEMO_LOGIN.email } });
+  const minted = await mintSessionCookie({
+    secret,
+    tokens,
+    user: { id: "user-1", name: "Demo User", email: DEMO_LOGIN.email },
+  });
   return { cookie: minted.header, tokens };
 }
 
@@ -110,7 +114,11 @@ export async function startIsolates(options: DeploymentOptions): Promise<Deploym
       for (const name of names) {
         isolates.push({
           name,
-          fetch: async (path, init) => (await miniflare.dispatchFetch(`http://${name}.${ROUTE_HOST}${path}`, init as never)) as unknown as Response,
+          fetch: async (path, init) =>
+            (await miniflare.dispatchFetch(
+              `http://${name}.${ROUTE_HOST}${path}`,
+              init as never,
+            )) as unknown as Response,
         });
       }
     }
@@ -172,7 +180,11 @@ export function parseSetCookie(raw: string): SetCookie {
  * The session a browser holds after these Set-Cookie headers, decoded by next-auth's own `decode`
  * (null when the writes leave no session cookie). `secure` picks the `__Secure-` name.
  */
-export async function sessionAfter(setCookies: readonly SetCookie[], secret: string, secure = false): Promise<JWT | null> {
+export async function sessionAfter(
+  setCookies: readonly SetCookie[],
+  secret: string,
+  secure = false,
+): Promise<JWT | null> {
   const jar = new Map(setCookies.filter((c) => !c.expired).map((c) => [c.name, c.value] as const));
   const jwe = joinSessionCookie(jar, sessionCookieName(secure));
   if (jwe === null) return null;

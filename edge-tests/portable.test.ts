@@ -16,7 +16,17 @@ import { CHUNK_SIZE } from "../packages/edge-session-refresh/src/core/session/ch
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 import { watchKeyExpiry } from "../test-support/key-expiry";
 import { buildEdgeBundle, bundleWorker } from "./bundle";
-import { askGate, expiredSession, login, sessionAfter, startIsolates, startStack, type Deployment, type EdgeIsolate, type Stack } from "./harness";
+import {
+  askGate,
+  expiredSession,
+  login,
+  sessionAfter,
+  startIsolates,
+  startStack,
+  type Deployment,
+  type EdgeIsolate,
+  type Stack,
+} from "./harness";
 
 const SECRET = "edge-portable-secret-0123456789abcdef";
 const OTHER_SECRET = "some-other-deployment-secret-987654321";
@@ -52,12 +62,23 @@ beforeAll(async () => {
   const workers: Array<Record<string, string>> = [
     { ...common, NEXTAUTH_SECRET: SECRET },
     // A deployment mid-rotation on https: new secret, old one still read, __Secure- cookie names.
-    { ...common, NEXTAUTH_SECRET: ROTATED_SECRET, NEXTAUTH_SECRET_PREVIOUS: SECRET, NEXTAUTH_URL: "https://app.example.com" },
+    {
+      ...common,
+      NEXTAUTH_SECRET: ROTATED_SECRET,
+      NEXTAUTH_SECRET_PREVIOUS: SECRET,
+      NEXTAUTH_URL: "https://app.example.com",
+    },
     // Three mistakes at once, as an operator might make them: no secret, a URL without its token, a bad skew.
     { BACKEND_URL: stack.backend.url, UPSTASH_REDIS_REST_URL: stack.bridge.url, SESSION_REFRESH_SKEW_SECONDS: "soon" },
     { ...common, NEXTAUTH_SECRET: SECRET, BACKEND_TIMEOUT_MS: String(HASTY_BACKEND_TIMEOUT_MS) },
   ];
-  deployment = await startIsolates({ processes: 1, workersPerProcess: workers.length, bindings: {}, bindingsFor: (i) => workers[i]!, namePrefix: "portable" });
+  deployment = await startIsolates({
+    processes: 1,
+    workersPerProcess: workers.length,
+    bindings: {},
+    bindingsFor: (i) => workers[i]!,
+    namePrefix: "portable",
+  });
   [edge, rotated, misconfigured, hasty] = deployment.isolates as [EdgeIsolate, EdgeIsolate, EdgeIsolate, EdgeIsolate];
 });
 
@@ -76,7 +97,10 @@ beforeEach(() => {
 function nextAuthChunks(name: string, jwe: string): Array<{ name: string; value: string }> {
   const count = Math.ceil(jwe.length / CHUNK_SIZE);
   if (count === 1) return [{ name, value: jwe }];
-  return Array.from({ length: count }, (_, i) => ({ name: `${name}.${i}`, value: jwe.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE) }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${name}.${i}`,
+    value: jwe.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE),
+  }));
 }
 
 function header(cookies: ReadonlyArray<{ name: string; value: string }>): string {
@@ -89,8 +113,14 @@ async function workerDecode(isolate: EdgeIsolate, cookie: string): Promise<Recor
   return ((await response.json()) as { claims: Record<string, unknown> | null }).claims;
 }
 
-async function workerEncode(isolate: EdgeIsolate, payload: Record<string, unknown>): Promise<Array<{ name: string; value: string }>> {
-  const response = await isolate.fetch("/encode", { method: "POST", body: JSON.stringify({ claims: payload, maxAgeSeconds: MAX_AGE_SECONDS }) });
+async function workerEncode(
+  isolate: EdgeIsolate,
+  payload: Record<string, unknown>,
+): Promise<Array<{ name: string; value: string }>> {
+  const response = await isolate.fetch("/encode", {
+    method: "POST",
+    body: JSON.stringify({ claims: payload, maxAgeSeconds: MAX_AGE_SECONDS }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { cookies: Array<{ name: string; value: string }> }).cookies;
 }
@@ -98,7 +128,10 @@ async function workerEncode(isolate: EdgeIsolate, payload: Record<string, unknow
 /** next-auth's own reader for a cookie set, chunks and all: getToken, as a Next route would call it. */
 function nextAuthGetToken(cookies: ReadonlyArray<{ name: string; value: string }>, secret: string, secure = false) {
   return getToken({
-    req: { headers: { cookie: header(cookies) }, cookies: Object.fromEntries(cookies.map((c) => [c.name, c.value])) } as never,
+    req: {
+      headers: { cookie: header(cookies) },
+      cookies: Object.fromEntries(cookies.map((c) => [c.name, c.value])),
+    } as never,
     secret,
     secureCookie: secure,
   });
@@ -112,13 +145,21 @@ describe("the bundle", () => {
     );
     // The built package (dist/), as an app installs it, never its sources or another entry point's code.
     expect(bundle.inputs).toContain("packages/edge-session-refresh/dist/core/index.js");
-    expect(bundle.inputs.filter((input) => input.startsWith("packages/") && !input.startsWith("packages/edge-session-refresh/dist/"))).toEqual([]);
-    expect(bundle.inputs.filter((input) => input.includes("/dist/next/") || input.includes("/dist/client/"))).toEqual([]);
+    expect(
+      bundle.inputs.filter(
+        (input) => input.startsWith("packages/") && !input.startsWith("packages/edge-session-refresh/dist/"),
+      ),
+    ).toEqual([]);
+    expect(bundle.inputs.filter((input) => input.includes("/dist/next/") || input.includes("/dist/client/"))).toEqual(
+      [],
+    );
   });
 
   it("worker.ts type-checks with web libs only, like the core (no Node globals such as Buffer or process)", async () => {
     const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-    const run = promisify(execFile)(process.execPath, [tsc, "-p", "edge-tests/tsconfig.worker.json"], { cwd: join(import.meta.dirname, "..") });
+    const run = promisify(execFile)(process.execPath, [tsc, "-p", "edge-tests/tsconfig.worker.json"], {
+      cwd: join(import.meta.dirname, ".."),
+    });
     await expect(
       run.then(
         () => "clean",
@@ -128,8 +169,14 @@ describe("the bundle", () => {
   });
 
   it.each([
-    ["node:crypto", `import { randomBytes } from "node:crypto"; export default { fetch: () => new Response(randomBytes(4).toString("hex")) };`],
-    ["a bare built-in", `import { readFileSync } from "fs"; export default { fetch: () => new Response(String(readFileSync)) };`],
+    [
+      "node:crypto",
+      `import { randomBytes } from "node:crypto"; export default { fetch: () => new Response(randomBytes(4).toString("hex")) };`,
+    ],
+    [
+      "a bare built-in",
+      `import { readFileSync } from "fs"; export default { fetch: () => new Response(String(readFileSync)) };`,
+    ],
   ])("fails to build when anything imports %s", async (_label, source) => {
     const dir = await mkdtemp(join(tmpdir(), "esr-edge-guard-"));
     try {
@@ -157,32 +204,45 @@ describe("codec interop between next-auth in Node and the core in workerd", () =
   it.each([
     ["unchunked", claims, 1],
     ["chunked", bigClaims, 3],
-  ])("a %s cookie written in workerd is read by next-auth's decode and getToken", async (_label, payload, chunkCount) => {
-    const cookies = await workerEncode(edge, payload);
-    expect(cookies.map((c) => c.name)).toEqual(chunkCount === 1 ? [COOKIE] : Array.from({ length: chunkCount }, (_, i) => `${COOKIE}.${i}`));
-    expect(Math.max(...cookies.map((c) => c.value.length))).toBeLessThanOrEqual(CHUNK_SIZE);
-    const decoded = await nextAuthDecode({ token: cookies.map((c) => c.value).join(""), secret: SECRET });
-    expect(decoded).toMatchObject(payload);
-    expect(decoded?.exp).toBe((decoded?.iat as number) + MAX_AGE_SECONDS);
-    expect(decoded?.jti).toEqual(expect.any(String));
-    expect(await nextAuthGetToken(cookies, SECRET)).toMatchObject(payload);
-  });
+  ])(
+    "a %s cookie written in workerd is read by next-auth's decode and getToken",
+    async (_label, payload, chunkCount) => {
+      const cookies = await workerEncode(edge, payload);
+      expect(cookies.map((c) => c.name)).toEqual(
+        chunkCount === 1 ? [COOKIE] : Array.from({ length: chunkCount }, (_, i) => `${COOKIE}.${i}`),
+      );
+      expect(Math.max(...cookies.map((c) => c.value.length))).toBeLessThanOrEqual(CHUNK_SIZE);
+      const decoded = await nextAuthDecode({ token: cookies.map((c) => c.value).join(""), secret: SECRET });
+      expect(decoded).toMatchObject(payload);
+      expect(decoded?.exp).toBe((decoded?.iat as number) + MAX_AGE_SECONDS);
+      expect(decoded?.jti).toEqual(expect.any(String));
+      expect(await nextAuthGetToken(cookies, SECRET)).toMatchObject(payload);
+    },
+  );
 
   it("mid-rotation on https: reads the previous secret's __Secure- cookie and writes with the new secret", async () => {
     const old = nextAuthChunks(SECURE_COOKIE, await nextAuthEncode({ token: claims, secret: SECRET }));
     expect(await workerDecode(rotated, header(old))).toMatchObject(claims);
-    expect(await workerDecode(rotated, header([{ name: COOKIE, value: old[0]!.value }])), "the plain name is not read on https").toBeNull();
+    expect(
+      await workerDecode(rotated, header([{ name: COOKIE, value: old[0]!.value }])),
+      "the plain name is not read on https",
+    ).toBeNull();
 
     const fresh = await workerEncode(rotated, claims);
     expect(fresh.map((c) => c.name)).toEqual([SECURE_COOKIE]);
     expect(await nextAuthGetToken(fresh, ROTATED_SECRET, true)).toMatchObject(claims);
-    await expect(nextAuthDecode({ token: fresh[0]!.value, secret: SECRET })).rejects.toMatchObject({ code: "ERR_JWE_DECRYPTION_FAILED" });
+    await expect(nextAuthDecode({ token: fresh[0]!.value, secret: SECRET })).rejects.toMatchObject({
+      code: "ERR_JWE_DECRYPTION_FAILED",
+    });
   });
 });
 
 describe("an unreadable session cookie is anonymous, never an error", () => {
   const cases: Array<[string, () => Promise<string>]> = [
-    ["another deployment's secret", async () => `${COOKIE}=${await nextAuthEncode({ token: claims, secret: OTHER_SECRET })}`],
+    [
+      "another deployment's secret",
+      async () => `${COOKIE}=${await nextAuthEncode({ token: claims, secret: OTHER_SECRET })}`,
+    ],
     [
       "a flipped ciphertext character",
       async () => {
@@ -191,12 +251,25 @@ describe("an unreadable session cookie is anonymous, never an error", () => {
         return `${COOKIE}=${parts.join(".")}`;
       },
     ],
-    ["a chunk set missing its last chunk", async () => header(nextAuthChunks(COOKIE, await nextAuthEncode({ token: bigClaims, secret: SECRET })).slice(0, -1))],
-    ["random bytes", async () => `${COOKIE}=${Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString("base64")}`],
+    [
+      "a chunk set missing its last chunk",
+      async () =>
+        header(nextAuthChunks(COOKIE, await nextAuthEncode({ token: bigClaims, secret: SECRET })).slice(0, -1)),
+    ],
+    [
+      "random bytes",
+      async () => `${COOKIE}=${Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString("base64")}`,
+    ],
     ["five dotted base64url parts", async () => `${COOKIE}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC`],
     ["a signed JWT instead of a JWE", async () => `${COOKIE}=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln`],
-    ["a session that expired an hour ago", async () => `${COOKIE}=${await nextAuthEncode({ token: claims, secret: SECRET, maxAge: -3600 })}`],
-    ["a valid JWE without backend tokens", async () => `${COOKIE}=${await nextAuthEncode({ token: { sub: "user-1" }, secret: SECRET })}`],
+    [
+      "a session that expired an hour ago",
+      async () => `${COOKIE}=${await nextAuthEncode({ token: claims, secret: SECRET, maxAge: -3600 })}`,
+    ],
+    [
+      "a valid JWE without backend tokens",
+      async () => `${COOKIE}=${await nextAuthEncode({ token: { sub: "user-1" }, secret: SECRET })}`,
+    ],
     ["percent signs and quotes", async () => `${COOKIE}="%E0%A4%A"; ${COOKIE}.0=%%%`],
   ];
 
@@ -215,7 +288,9 @@ describe("an unreadable session cookie is anonymous, never an error", () => {
   });
 
   /** More chunks than next-auth ever writes (the core refuses past 32 rather than join them). */
-  const fortyChunks = header(Array.from({ length: 40 }, (_, i) => ({ name: `${COOKIE}.${i}`, value: "A".repeat(100) })));
+  const fortyChunks = header(
+    Array.from({ length: 40 }, (_, i) => ({ name: `${COOKIE}.${i}`, value: "A".repeat(100) })),
+  );
 
   it("forty chunks: anonymous, without a 500 or any lock-store or backend call", async () => {
     const reply = await askGate(edge, fortyChunks);
@@ -266,13 +341,20 @@ describe("the middleware's decision in workerd", () => {
     expect(reply.setCookies.map((c) => [c.name, c.expired])).toEqual([[COOKIE, false]]);
     expect(reply.setCookies[0]!.raw).toMatch(/; Path=\/; Expires=[^;]+; HttpOnly; SameSite=lax$/);
     const next = await sessionAfter(reply.setCookies, SECRET);
-    expect(next).toMatchObject({ sub: "user-1", email: "demo@example.com", name: "Demo User", refreshToken: reply.body.refreshToken });
+    expect(next).toMatchObject({
+      sub: "user-1",
+      email: "demo@example.com",
+      name: "Demo User",
+      refreshToken: reply.body.refreshToken,
+    });
     expect(next!.refreshToken).not.toBe(session.tokens.refreshToken);
     expect(next!.accessToken).not.toBe(session.tokens.accessToken);
     expect(next!.accessTokenExpires as number).toBeGreaterThan(Date.now());
     expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0 });
     const afterRefresh = stack.bridge.stats();
-    console.log(`[edge-tests] one refresh in workerd: lock-store commands ${afterRefresh.commands} ${JSON.stringify(afterRefresh.byCommand)}`);
+    console.log(
+      `[edge-tests] one refresh in workerd: lock-store commands ${afterRefresh.commands} ${JSON.stringify(afterRefresh.byCommand)}`,
+    );
     // A claim and a settle, each possibly preceded by a NOSCRIPT EVALSHA the first time.
     expect(afterRefresh.commands).toBeLessThanOrEqual(4);
 
@@ -295,7 +377,9 @@ describe("the middleware's decision in workerd", () => {
     const started = performance.now();
     const hung = await askGate(hasty, session.cookie);
     const ms = performance.now() - started;
-    console.log(`[edge-tests] a hung backend with BACKEND_TIMEOUT_MS=${HASTY_BACKEND_TIMEOUT_MS}: unavailable after ${Math.round(ms)} ms`);
+    console.log(
+      `[edge-tests] a hung backend with BACKEND_TIMEOUT_MS=${HASTY_BACKEND_TIMEOUT_MS}: unavailable after ${Math.round(ms)} ms`,
+    );
     expect(hung.status).toBe(503);
     expect(hung.body.outcome).toBe("unavailable");
     expect(hung.setCookies).toEqual([]);

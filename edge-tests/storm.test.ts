@@ -62,7 +62,11 @@ beforeAll(async () => {
   storeless = await startIsolates({
     processes: PROCESSES,
     workersPerProcess: WORKERS_PER_PROCESS,
-    bindings: { ...bindings, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}`, UPSTASH_REDIS_REST_TOKEN: "unused" },
+    bindings: {
+      ...bindings,
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}`,
+      UPSTASH_REDIS_REST_TOKEN: "unused",
+    },
     namePrefix: "storeless",
   });
   // The same, for an operator who declared the backend non-rotating: an unlocked refresh is then safe.
@@ -109,9 +113,14 @@ beforeEach(() => {
 });
 
 /** REQUESTS concurrent requests, round-robin over the isolates; `cookieFor` picks each request's session. */
-async function storm(isolates: readonly EdgeIsolate[], cookieFor: (index: number) => string): Promise<{ replies: GateReply[]; ms: number }> {
+async function storm(
+  isolates: readonly EdgeIsolate[],
+  cookieFor: (index: number) => string,
+): Promise<{ replies: GateReply[]; ms: number }> {
   const started = performance.now();
-  const replies = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => askGate(isolates[i % isolates.length]!, cookieFor(i))));
+  const replies = await Promise.all(
+    Array.from({ length: REQUESTS }, (_, i) => askGate(isolates[i % isolates.length]!, cookieFor(i))),
+  );
   return { replies, ms: Math.round(performance.now() - started) };
 }
 
@@ -127,7 +136,8 @@ describe("the isolates", () => {
     const probes: Array<Array<{ isolate: string; hits: number }>> = [];
     for (const [k, isolate] of isolates.entries()) {
       const mine = [];
-      for (let hit = 0; hit <= k; hit++) mine.push((await (await isolate.fetch("/isolate")).json()) as { isolate: string; hits: number });
+      for (let hit = 0; hit <= k; hit++)
+        mine.push((await (await isolate.fetch("/isolate")).json()) as { isolate: string; hits: number });
       probes.push(mine);
     }
     expect(probes.map((mine) => mine.at(-1)!.hits)).toEqual(isolates.map((_, k) => k + 1));
@@ -151,7 +161,12 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
     );
 
     const backend = stack.backend.stats();
-    expect(backend, "exactly one refresh reached the backend").toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(backend, "exactly one refresh reached the backend").toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
     expect(
       replies
         .filter((reply) => reply.status !== 200 || !NEW_SESSION_OUTCOMES.includes(reply.body.outcome))
@@ -191,7 +206,9 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
 
     const { replies } = await storm(shared.isolates, () => session.cookie);
     const counts = outcomes(replies);
-    console.log(`[edge-tests] late tabs: outcomes ${JSON.stringify(counts)}; lock-store commands ${stack.bridge.stats().commands}`);
+    console.log(
+      `[edge-tests] late tabs: outcomes ${JSON.stringify(counts)}; lock-store commands ${stack.bridge.stats().commands}`,
+    );
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
     // Riders on an isolate's flight get the flight's own outcome: a replay is a replay for all of them.
     expect(counts).toEqual({ replayed: REQUESTS });
@@ -225,7 +242,9 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
     expect(counts).toEqual({ rejected: REQUESTS });
     for (const reply of replies) {
       expect(reply.status).toBe(401);
-      expect(reply.setCookies.map((c) => [c.name, c.value, c.expired])).toEqual([["next-auth.session-token", "", true]]);
+      expect(reply.setCookies.map((c) => [c.name, c.value, c.expired])).toEqual([
+        ["next-auth.session-token", "", true],
+      ]);
       expect(reply.serverTiming).toMatch(/^session;desc="rejected";dur=/);
     }
     expect(stack.bridge.stats().commands).toBeLessThan(MAX_STORE_COMMANDS);
@@ -261,7 +280,9 @@ describe(`a storm of ${REQUESTS} requests with one expired session over ${ISOLAT
     await watch.shortLivedKeysExpired(UNAVAILABLE_MARKER_TTL_MS);
     const recovered = await askGate(shared.isolates[1]!, session.cookie);
     expect(recovered.body.outcome).toBe("refreshed");
-    expect(await sessionAfter(recovered.setCookies, SECRET)).toMatchObject({ refreshToken: recovered.body.refreshToken });
+    expect(await sessionAfter(recovered.setCookies, SECRET)).toMatchObject({
+      refreshToken: recovered.body.refreshToken,
+    });
     expect(stack.backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 0 });
   });
 });
@@ -272,7 +293,9 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     stack.backend.resetStats();
     const { replies, ms } = await storm(storeless.isolates, () => session.cookie);
     const counts = outcomes(replies);
-    console.log(`[edge-tests] store unreachable, rotating backend: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}`);
+    console.log(
+      `[edge-tests] store unreachable, rotating backend: ${REQUESTS} requests in ${ms} ms; outcomes ${JSON.stringify(counts)}`,
+    );
     expect(counts).toEqual({ unavailable: REQUESTS });
     for (const reply of replies) {
       expect(reply.status).toBe(503);
@@ -281,7 +304,9 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
     // Each isolate logged the store failure by kind (workerd's log lines arrive asynchronously).
     await expect
-      .poll(() => storeless.logs.filter((line) => line.message.includes('"code":"STORE_UNREACHABLE"')).length, { timeout: 2_000 })
+      .poll(() => storeless.logs.filter((line) => line.message.includes('"code":"STORE_UNREACHABLE"')).length, {
+        timeout: 2_000,
+      })
       .toBeGreaterThanOrEqual(ISOLATES);
   });
 
@@ -304,7 +329,9 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     stack.backend.resetStats();
     const started = performance.now();
     const replies = await Promise.all(
-      Array.from({ length: HANGING_REQUESTS }, (_, i) => askGate(hanging.isolates[i % hanging.isolates.length]!, sessions[i % sessions.length]!.cookie)),
+      Array.from({ length: HANGING_REQUESTS }, (_, i) =>
+        askGate(hanging.isolates[i % hanging.isolates.length]!, sessions[i % sessions.length]!.cookie),
+      ),
     );
     const ms = Math.round(performance.now() - started);
     const counts = outcomes(replies);

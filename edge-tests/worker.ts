@@ -128,7 +128,10 @@ async function decode(session: SessionRuntime, request: Request): Promise<Respon
 }
 
 async function encode(session: SessionRuntime, request: Request): Promise<Response> {
-  const { claims, maxAgeSeconds } = (await request.json()) as { claims: Record<string, unknown>; maxAgeSeconds?: number };
+  const { claims, maxAgeSeconds } = (await request.json()) as {
+    claims: Record<string, unknown>;
+    maxAgeSeconds?: number;
+  };
   const jwe = await session.codec.encode(claims, maxAgeSeconds);
   return json({ cookies: chunkSessionCookie(session.gate.cookieName, jwe) });
 }
@@ -136,6 +139,10 @@ async function encode(session: SessionRuntime, request: Request): Promise<Respon
 function json(body: unknown, init: ResponseInit = {}): Response {
   return new Response(JSON.stringify(body), {
     ...init,
-    headers: { "content-type": "application/json", "cache-control": "no-store", ...(init.headers as Record<string, string> | undefined) },
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      ...(init.headers as Record<string, string> | undefined),
+    },
   });
 }

@@ -39,7 +39,10 @@ describe("production without BACKEND_URL", () => {
     }
 
     const line = await app.waitForOutput(/"event":"configuration-error"/);
-    expect(JSON.parse(line.slice(line.indexOf("{")))).toMatchObject({ event: "configuration-error", settings: ["BACKEND_URL"] });
+    expect(JSON.parse(line.slice(line.indexOf("{")))).toMatchObject({
+      event: "configuration-error",
+      settings: ["BACKEND_URL"],
+    });
     expect(app.output().match(/"event":"configuration-error"/g)).toHaveLength(1);
   });
 });

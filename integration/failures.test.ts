@@ -32,7 +32,10 @@ async function storm(
   return Promise.all(
     Array.from({ length: requests }, async (_, index) => {
       const path = index % 2 === 0 ? "/dashboard" : "/api/profile";
-      const response = await fetch(`${stack.instances[index % INSTANCES]!.url}${path}`, { headers: { cookie: header }, redirect: "manual" });
+      const response = await fetch(`${stack.instances[index % INSTANCES]!.url}${path}`, {
+        headers: { cookie: header },
+        redirect: "manual",
+      });
       await response.body?.cancel();
       return {
         status: response.status,
@@ -67,7 +70,11 @@ describe("the lock store fails during a storm on 3 instances: nobody is signed o
 
       const signedOut = results.filter((result) => result.status === 401 || (result.location ?? "").includes("/login"));
       expect(signedOut, JSON.stringify(tally(results.map((r) => `${r.status} ${r.outcome}`)))).toEqual([]);
-      expect(results.filter((result) => result.status !== 503 || result.outcome !== "unavailable" || result.retryAfter === null)).toEqual([]);
+      expect(
+        results.filter(
+          (result) => result.status !== 503 || result.outcome !== "unavailable" || result.retryAfter === null,
+        ),
+      ).toEqual([]);
       // A rotating backend is never called without the lock.
       expect(stack.backend.stats()).toMatchObject({ refreshAttempts: 0, reuseDetections: 0 });
 
@@ -92,7 +99,11 @@ describe("misconfiguration is loud and signs nobody out", () => {
       const response = await fetch(`${instance.url}/`, { redirect: "manual" });
       await response.body?.cancel();
       const line = await instance.waitForOutput(/STORE_UNAUTHORIZED/);
-      expect(JSON.parse(line.slice(line.indexOf("{")))).toMatchObject({ level: "error", event: "store-failed", code: "STORE_UNAUTHORIZED" });
+      expect(JSON.parse(line.slice(line.indexOf("{")))).toMatchObject({
+        level: "error",
+        event: "store-failed",
+        code: "STORE_UNAUTHORIZED",
+      });
     } finally {
       await instance.stop();
     }
@@ -102,7 +113,10 @@ describe("misconfiguration is loud and signs nobody out", () => {
     const instance = await startNextInstance({ env: { ...stack.env, BACKEND_REFRESH_PATH: "/api/auth/no-such-path" } });
     try {
       const session = await freshExpiredSession(stack);
-      const response = await fetch(`${instance.url}/api/profile`, { headers: { cookie: session.header }, redirect: "manual" });
+      const response = await fetch(`${instance.url}/api/profile`, {
+        headers: { cookie: session.header },
+        redirect: "manual",
+      });
       expect(response.status).toBe(503);
       expect(response.headers.getSetCookie().filter((line) => line.includes("session-token"))).toEqual([]);
       expect(await instance.waitForOutput(/"event":"backend-misconfigured"/)).toMatch(/BACKEND_REFRESH_PATH/);

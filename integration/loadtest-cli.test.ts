@@ -17,7 +17,11 @@ import { ensureAppBuilt, ROOT, startNextInstance, type NextInstance } from "../t
 import { startServices, type Services } from "../test-support/services";
 import { startStack, type Stack } from "../test-support/stack";
 
-const ACCOUNTS: BackendUser[] = [1, 2, 3].map((n) => ({ email: `load-${n}@example.test`, password: `pass, "word" ${n}`, name: `Load ${n}` }));
+const ACCOUNTS: BackendUser[] = [1, 2, 3].map((n) => ({
+  email: `load-${n}@example.test`,
+  password: `pass, "word" ${n}`,
+  name: `Load ${n}`,
+}));
 const SIGN_OUT_FLAG = "--i-understand-this-signs-out-test-accounts";
 
 interface Ran {
@@ -48,7 +52,10 @@ function accountsCsv(): string {
   const path = join(work, `accounts-${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(
     path,
-    ["name,identifier,password", ...ACCOUNTS.map((account) => `${quote(account.name)},${account.email},${quote(account.password)}`)].join("\r\n"),
+    [
+      "name,identifier,password",
+      ...ACCOUNTS.map((account) => `${quote(account.name)},${account.email},${quote(account.password)}`),
+    ].join("\r\n"),
   );
   return path;
 }
@@ -79,7 +86,10 @@ beforeAll(async () => {
   const packDir = join(work, "pack");
   mkdirSync(packDir);
   // The package's own build (what its prepack runs), then the pack without scripts, so stdout is only the JSON.
-  await promisify(execFile)("npm", ["run", "build", "-w", "edge-session-refresh-loadtest"], { cwd: ROOT, env: npmEnv() });
+  await promisify(execFile)("npm", ["run", "build", "-w", "edge-session-refresh-loadtest"], {
+    cwd: ROOT,
+    env: npmEnv(),
+  });
   const { stdout } = await promisify(execFile)(
     "npm",
     ["pack", "-w", "edge-session-refresh-loadtest", "--ignore-scripts", "--json", "--pack-destination", packDir],
@@ -97,9 +107,17 @@ beforeAll(async () => {
   mkdirSync(install);
   writeFileSync(join(install, "package.json"), '{ "name": "empty", "private": true }\n');
   // No dependencies: installing the tarball needs no registry.
-  await promisify(execFile)("npm", ["install", "--offline", "--no-audit", "--no-fund", join(packDir, report!.filename)], { cwd: install, env: npmEnv() });
-  const installed = JSON.parse(readFileSync(join(install, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
-  expect(Object.keys(installed.packages).filter((path) => path !== "")).toEqual(["node_modules/edge-session-refresh-loadtest"]);
+  await promisify(execFile)(
+    "npm",
+    ["install", "--offline", "--no-audit", "--no-fund", join(packDir, report!.filename)],
+    { cwd: install, env: npmEnv() },
+  );
+  const installed = JSON.parse(readFileSync(join(install, "package-lock.json"), "utf8")) as {
+    packages: Record<string, unknown>;
+  };
+  expect(Object.keys(installed.packages).filter((path) => path !== "")).toEqual([
+    "node_modules/edge-session-refresh-loadtest",
+  ]);
   bin = join(install, "node_modules", ".bin", "edge-session-refresh-loadtest");
 }, 120_000);
 
@@ -123,8 +141,18 @@ describe("bad usage exits 2 and names the problem", () => {
       { LOADTEST_IDENTIFIER: "a", LOADTEST_PASSWORD: "b" },
       "--allow-insecure-http",
     ],
-    ["an unknown threshold metric", ["--target", "http://127.0.0.1:1", "--path", "/", "--threshold", "p42<1"], {}, "p42"],
-    ["a storm option in a browse", ["--target", "http://127.0.0.1:1", "--path", "/", "--scenario", "browse", "--waves", "2"], {}, "--waves"],
+    [
+      "an unknown threshold metric",
+      ["--target", "http://127.0.0.1:1", "--path", "/", "--threshold", "p42<1"],
+      {},
+      "p42",
+    ],
+    [
+      "a storm option in a browse",
+      ["--target", "http://127.0.0.1:1", "--path", "/", "--scenario", "browse", "--waves", "2"],
+      {},
+      "--waves",
+    ],
   ])("%s", async (_name, args, env, named) => {
     const ran = await runBin(args, env);
     expect(ran.code).toBe(2);
@@ -132,7 +160,10 @@ describe("bad usage exits 2 and names the problem", () => {
   });
 
   it("no account could sign in: exit 2", async () => {
-    const ran = await runBin(["--target", "http://127.0.0.1:1", "--path", "/"], { LOADTEST_IDENTIFIER: "a", LOADTEST_PASSWORD: "b" });
+    const ran = await runBin(["--target", "http://127.0.0.1:1", "--path", "/"], {
+      LOADTEST_IDENTIFIER: "a",
+      LOADTEST_PASSWORD: "b",
+    });
     expect(ran.code).toBe(2);
   });
 });
@@ -240,7 +271,8 @@ describe("against an app on next-auth's 2021 recipe (no lock), rotating refresh 
     const build = await ensureFixtureBuilt("recipe-2021");
     services = await startServices({ backend: { users: ACCOUNTS, accessTokenTtlSeconds: 3, refreshLatencyMs: 100 } });
     const env = { NEXTAUTH_SECRET: `recipe-${crypto.randomUUID()}`, BACKEND_URL: services.backend.url };
-    for (let i = 0; i < 2; i++) instances.push(await startNextInstance({ env, projectDir: build.projectDir, nextBin: build.nextBin }));
+    for (let i = 0; i < 2; i++)
+      instances.push(await startNextInstance({ env, projectDir: build.projectDir, nextBin: build.nextBin }));
   }, FIXTURE_BUILD_TIMEOUT_MS);
 
   afterAll(async () => {

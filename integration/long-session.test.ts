@@ -68,7 +68,11 @@ async function stackFor(oauth: boolean): Promise<Stack> {
     }
     stack = await startStack({
       instances: INSTANCES,
-      backend: { accessTokenTtlSeconds: ACCESS_TOKEN_SECONDS, refreshLatencyMs: 50, ...(oauth ? { shape: "oauth" as const } : {}) },
+      backend: {
+        accessTokenTtlSeconds: ACCESS_TOKEN_SECONDS,
+        refreshLatencyMs: 50,
+        ...(oauth ? { shape: "oauth" as const } : {}),
+      },
       env: { ...APP_ENV, ...(oauth ? OAUTH_ENV : {}) },
     });
     stacks.set(oauth, stack);

@@ -9,7 +9,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appVariantFromEnv, builtMiddlewareRuntime, ensureVariantBuilt, type AppBuild } from "../test-support/next-app";
-import { DEMO_EMAIL, decodeWithNextAuth, freshExpiredSession, sessionOutcome, sessionSetCookie, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  decodeWithNextAuth,
+  freshExpiredSession,
+  sessionOutcome,
+  sessionSetCookie,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 
 const INSTANCES = 3;
 const REQUESTS = 60;
@@ -70,16 +79,25 @@ describe(`one expired session, 60 concurrent requests over 3 instances (${VARIAN
 
     const started = performance.now();
     const results = await Promise.all(
-      Array.from({ length: REQUESTS }, (_, index) => get(index % INSTANCES, index % 2 === 0 ? "/dashboard" : "/api/profile", session.header)),
+      Array.from({ length: REQUESTS }, (_, index) =>
+        get(index % INSTANCES, index % 2 === 0 ? "/dashboard" : "/api/profile", session.header),
+      ),
     );
     const elapsedMs = performance.now() - started;
 
     // The backend's own counters: one rotation, one call, nobody replayed the consumed token.
     const stats = stack.backend.stats();
-    expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(stats, JSON.stringify(stats)).toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
 
     // Every request succeeded, with the user's identity fetched using the new access token.
-    expect(results.map((result) => `${result.path} ${result.status}`).filter((line) => !line.endsWith(" 200"))).toEqual([]);
+    expect(results.map((result) => `${result.path} ${result.status}`).filter((line) => !line.endsWith(" 200"))).toEqual(
+      [],
+    );
     for (const result of results) {
       if (result.path === "/dashboard") {
         expect(result.body).toContain(DEMO_EMAIL);
@@ -99,7 +117,9 @@ describe(`one expired session, 60 concurrent requests over 3 instances (${VARIAN
     // Every response set a session cookie, and next-auth's own decode reads them all as the same new tokens.
     const decoded = await Promise.all(
       results.map(async (result) => {
-        expect(result.cookie?.cleared, `${result.path} on instance ${result.instance} set no session cookie`).toBe(false);
+        expect(result.cookie?.cleared, `${result.path} on instance ${result.instance} set no session cookie`).toBe(
+          false,
+        );
         return decodeWithNextAuth(stack.secret, result.cookie!.value);
       }),
     );
@@ -167,10 +187,17 @@ describe(`one expired session, 60 concurrent requests over 3 instances (${VARIAN
       ]);
       expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200]);
       const stats = stack.backend.stats();
-      expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 2, refreshAttempts: 2, reuseDetections: 0, familiesRevoked: 0 });
+      expect(stats, JSON.stringify(stats)).toMatchObject({
+        refreshes: 2,
+        refreshAttempts: 2,
+        reuseDetections: 0,
+        familiesRevoked: 0,
+      });
       const outcomes = tally(results.map((result) => result.outcome));
       expect(outcomes.refreshed, JSON.stringify(outcomes)).toBe(1);
-      const newest = await Promise.all(results.map(async (result) => (await decodeWithNextAuth(stack.secret, result.cookie!.value))?.refreshToken));
+      const newest = await Promise.all(
+        results.map(async (result) => (await decodeWithNextAuth(stack.secret, result.cookie!.value))?.refreshToken),
+      );
       expect(new Set(newest).size, JSON.stringify(outcomes)).toBe(1);
       expect(newest[0]).not.toBe(middleClaims!.refreshToken);
       expect(newest[0]).not.toBe(first.tokens.refreshToken);

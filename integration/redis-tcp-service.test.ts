@@ -59,7 +59,11 @@ async function until(condition: () => boolean, what: string, limitMs = 30_000): 
 describe("Node runtime, REDIS_URL: sign-in limits on the same Redis", () => {
   it("10 wrong passwords for one account from one address over 2 instances: 5 reach the backend, counted in Redis", async () => {
     const { server } = await durableRedis(await freePort());
-    const stack = await startStack({ instances: 2, env: { ...NO_UPSTASH, REDIS_URL: server.url, SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" }, ...nodeBuild });
+    const stack = await startStack({
+      instances: 2,
+      env: { ...NO_UPSTASH, REDIS_URL: server.url, SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" },
+      ...nodeBuild,
+    });
     stacks.push(stack);
     stack.backend.resetStats();
     const attempt = async (instance: number, password: string) => {
@@ -71,7 +75,11 @@ describe("Node runtime, REDIS_URL: sign-in limits on the same Redis", () => {
       const response = await fetch(`${url}/api/auth/callback/credentials`, {
         method: "POST",
         redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-forwarded-for": "198.51.100.7" },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: cookieHeader(jar),
+          "x-forwarded-for": "198.51.100.7",
+        },
         body: new URLSearchParams({ csrfToken, identifier: DEMO_EMAIL, password, json: "true" }),
       });
       const body = (await response.json()) as { url: string };
@@ -113,11 +121,15 @@ describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, 
     const session = await freshExpiredSession(stack);
     stack.backend.resetStats();
     const request = async (index: number, cookie: string) => {
-      const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, { headers: { cookie }, redirect: "manual" });
+      const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, {
+        headers: { cookie },
+        redirect: "manual",
+      });
       const body = await response.text();
       return { status: response.status, setCookie: sessionSetCookie(response), body };
     };
-    const stormOf = (count: number, cookie: string) => Promise.all(Array.from({ length: count }, (_, index) => request(index, cookie)));
+    const stormOf = (count: number, cookie: string) =>
+      Promise.all(Array.from({ length: count }, (_, index) => request(index, cookie)));
     const storm = stormOf(20, session.header);
     await until(() => stack.backend.stats().refreshAttempts >= 1, "the leader's backend refresh");
     await first.server.stop();
@@ -137,7 +149,9 @@ describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, 
   it("nobody is signed out: the leader's instance serves the successor, the rest get 503; once back, the successor is served and its own refresh happens once", async () => {
     const { stack, during, endedAt, restarted, stormOnceBack } = await killDuringTheLeadersRefresh();
     // During: 200 (the leader's instance, with the successor) or 503 with the session cookie untouched.
-    expect(during.filter((r) => r.status !== 200 && r.status !== 503).map((r) => `${r.status} ${r.body.slice(0, 120)}`)).toEqual([]);
+    expect(
+      during.filter((r) => r.status !== 200 && r.status !== 503).map((r) => `${r.status} ${r.body.slice(0, 120)}`),
+    ).toEqual([]);
     expect(during.filter((r) => r.setCookie?.cleared)).toEqual([]);
     const served = during.filter((r) => r.status === 200);
     expect(served.length).toBeGreaterThan(0);
@@ -180,17 +194,26 @@ describe("Node runtime, REDIS_URL: the primary killed in the middle of a storm, 
     expect(replayed.filter((r) => r.setCookie?.cleared)).toEqual([]);
     expect(stack.output()).toContain('"event":"settle-failed"');
     expect(stack.output()).toContain('"event":"settle-recovered"');
-    expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
+    expect(stack.backend.stats()).toMatchObject({
+      refreshes: 1,
+      refreshAttempts: 1,
+      reuseDetections: 0,
+      familiesRevoked: 0,
+    });
   }, 180_000);
 });
 
 describe("SIGTERM", () => {
   it("closes the connection of a real Node process, and a command already sent still gets its answer", async () => {
     const { server } = await durableRedis(await freePort());
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "test-support/redis-sigterm-child.ts"), server.url], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "test-support/redis-sigterm-child.ts"), server.url],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -217,6 +240,8 @@ function redisCli(port: number, args: string[]): Promise<string> {
     let out = "";
     cli.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     cli.once("error", reject);
-    cli.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`redis-cli ${args.join(" ")} exited ${code}`))));
+    cli.once("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`redis-cli ${args.join(" ")} exited ${code}`)),
+    );
   });
 }

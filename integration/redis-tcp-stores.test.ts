@@ -15,7 +15,14 @@ import { freePort } from "../test-support/ports";
 import { startRedis, type TestRedis } from "../test-support/redis";
 import { spawnRedisServer } from "../test-support/redis-server";
 import { startRedisCluster, type TestRedisCluster } from "../test-support/redis-cluster";
-import { DEMO_EMAIL, DEMO_PASSWORD, freshExpiredSession, sessionOutcome, startStack, type Stack } from "../test-support/stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  freshExpiredSession,
+  sessionOutcome,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 import { cookieHeader, signIn, signOut, storeCookies } from "../test-support/sign-in";
 
 /** Building the Node variant (and the edge one) on a busy machine takes minutes. */
@@ -48,7 +55,11 @@ afterEach(({ task }) => {
 
 const stores = [
   { name: "REDIS_URL (standalone)", env: () => ({ REDIS_URL: redis.url }), announced: "lock store: Redis over TCP" },
-  { name: "REDIS_CLUSTER_NODES (3-master cluster)", env: () => ({ REDIS_CLUSTER_NODES: cluster.nodesSetting }), announced: "lock store: Redis Cluster" },
+  {
+    name: "REDIS_CLUSTER_NODES (3-master cluster)",
+    env: () => ({ REDIS_CLUSTER_NODES: cluster.nodesSetting }),
+    announced: "lock store: Redis Cluster",
+  },
 ];
 
 describe.each(stores)("Node runtime, 3 instances, $name only", ({ env, announced }) => {
@@ -73,12 +84,19 @@ describe.each(stores)("Node runtime, 3 instances, $name only", ({ env, announced
     stack.backend.resetStats();
     const results = await Promise.all(
       Array.from({ length: REQUESTS }, async (_, index) => {
-        const response = await fetch(`${stack.instances[index % INSTANCES]!.url}/api/profile`, { headers: { cookie: session.header }, redirect: "manual" });
+        const response = await fetch(`${stack.instances[index % INSTANCES]!.url}/api/profile`, {
+          headers: { cookie: session.header },
+          redirect: "manual",
+        });
         return { status: response.status, outcome: sessionOutcome(response.headers), body: await response.text() };
       }),
     );
     expect(stack.backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 0, familiesRevoked: 0 });
-    expect(results.filter((result) => result.status !== 200).map((result) => `${result.status} ${result.body.slice(0, 200)}`)).toEqual([]);
+    expect(
+      results
+        .filter((result) => result.status !== 200)
+        .map((result) => `${result.status} ${result.body.slice(0, 200)}`),
+    ).toEqual([]);
     expect(results.filter((result) => result.outcome === "refreshed")).toHaveLength(1);
     for (const result of results) expect(result.body).toContain(DEMO_EMAIL);
   });
@@ -87,7 +105,10 @@ describe.each(stores)("Node runtime, 3 instances, $name only", ({ env, announced
     const jar = await signIn(stack.instances[0]!.url, DEMO_EMAIL, DEMO_PASSWORD);
     // Live a little first, so the session has a chain of rotated tokens behind it.
     await new Promise((resolve) => setTimeout(resolve, (ACCESS_TTL_S - 1) * 1000 + 500));
-    const refreshed = await fetch(`${stack.instances[1]!.url}/api/profile`, { headers: { cookie: cookieHeader(jar) }, redirect: "manual" });
+    const refreshed = await fetch(`${stack.instances[1]!.url}/api/profile`, {
+      headers: { cookie: cookieHeader(jar) },
+      redirect: "manual",
+    });
     storeCookies(jar, refreshed);
     expect(refreshed.status).toBe(200);
     const copied = cookieHeader(jar);
@@ -109,7 +130,12 @@ describe("Node runtime, REDIS_URL, the Redis server down during a storm and back
   it("while it is down every request is 503 with the session kept and no backend call; once back, one refresh serves everyone", async () => {
     const port = await freePort();
     let server = await spawnRedisServer(port);
-    const stack = await startStack({ instances: 2, backend: { refreshLatencyMs: 200 }, env: { ...NO_UPSTASH, REDIS_URL: server.url }, ...nodeBuild });
+    const stack = await startStack({
+      instances: 2,
+      backend: { refreshLatencyMs: 200 },
+      env: { ...NO_UPSTASH, REDIS_URL: server.url },
+      ...nodeBuild,
+    });
     stacks.push(stack);
     try {
       const session = await freshExpiredSession(stack);
@@ -117,7 +143,10 @@ describe("Node runtime, REDIS_URL, the Redis server down during a storm and back
       const storm = () =>
         Promise.all(
           Array.from({ length: 20 }, async (_, index) => {
-            const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, { headers: { cookie: session.header }, redirect: "manual" });
+            const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, {
+              headers: { cookie: session.header },
+              redirect: "manual",
+            });
             await response.body?.cancel();
             return { status: response.status, cookie: response.headers.getSetCookie().join("; ") };
           }),
@@ -154,7 +183,8 @@ describe("edge runtime with REDIS_URL", () => {
         .join("\n");
       expect(bundle).toContain("needs the Node runtime");
       // Not node-redis's errors, not our connection registry.
-      for (const marker of ["The client is offline", "edge-session-refresh.redis-connections"]) expect(bundle).not.toContain(marker);
+      for (const marker of ["The client is offline", "edge-session-refresh.redis-connections"])
+        expect(bundle).not.toContain(marker);
     },
     BUILD_TIMEOUT_MS,
   );

@@ -31,7 +31,13 @@ afterEach(({ task }) => {
 
 async function signedInCookie(): Promise<string> {
   const tokens = await backendLogin(stack.backend.url);
-  return (await mintSessionCookie({ secret: stack.secret, tokens, user: { id: "user-1", name: "Demo User", email: DEMO_EMAIL } })).header;
+  return (
+    await mintSessionCookie({
+      secret: stack.secret,
+      tokens,
+      user: { id: "user-1", name: "Demo User", email: DEMO_EMAIL },
+    })
+  ).header;
 }
 
 function get(base: string, path: string, cookie?: string): Promise<Response> {
@@ -45,7 +51,8 @@ function expectPolicy(response: Response): string {
   const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'(;|$)/.exec(policy!)?.[1];
   expect(nonce, policy!).toBeTruthy();
   expect(policy).not.toContain("unsafe-eval");
-  for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"]) expect(policy).toContain(directive);
+  for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"])
+    expect(policy).toContain(directive);
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   return nonce!;
@@ -133,26 +140,32 @@ describe("/login shows only known error text", () => {
 });
 
 describe("next-auth's redirect callback keeps sign-in on the app", () => {
-  it.each(["/.//evil.example/x", "/%2e//evil.example/x", "https://evil.example/x", "//evil.example", "/\t/evil.example", "/dashboard?tab=1"])(
-    "callbackUrl %j",
-    async (callbackUrl) => {
-      const jar = new Map<string, string>();
-      const csrf = await fetch(`${app}/api/auth/csrf`);
-      storeCookies(jar, csrf);
-      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-      const response = await fetch(`${app}/api/auth/callback/credentials`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
-        body: new URLSearchParams({ csrfToken, identifier: DEMO_EMAIL, password: DEMO_PASSWORD, callbackUrl }),
-      });
-      await response.body?.cancel();
-      expect(response.status).toBe(302);
-      const location = new URL(response.headers.get("location")!);
-      // next-auth builds the redirect on NEXTAUTH_URL (http://localhost:<port> for these instances).
-      expect(location.origin).toBe(`http://localhost:${stack.instances[0]!.port}`);
-      expect(`${location.pathname}${location.search}`).toBe(callbackUrl === "/dashboard?tab=1" ? "/dashboard?tab=1" : "/dashboard");
-      expect(response.headers.getSetCookie().some((line) => line.startsWith("next-auth.session-token="))).toBe(true);
-    },
-  );
+  it.each([
+    "/.//evil.example/x",
+    "/%2e//evil.example/x",
+    "https://evil.example/x",
+    "//evil.example",
+    "/\t/evil.example",
+    "/dashboard?tab=1",
+  ])("callbackUrl %j", async (callbackUrl) => {
+    const jar = new Map<string, string>();
+    const csrf = await fetch(`${app}/api/auth/csrf`);
+    storeCookies(jar, csrf);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const response = await fetch(`${app}/api/auth/callback/credentials`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+      body: new URLSearchParams({ csrfToken, identifier: DEMO_EMAIL, password: DEMO_PASSWORD, callbackUrl }),
+    });
+    await response.body?.cancel();
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get("location")!);
+    // next-auth builds the redirect on NEXTAUTH_URL (http://localhost:<port> for these instances).
+    expect(location.origin).toBe(`http://localhost:${stack.instances[0]!.port}`);
+    expect(`${location.pathname}${location.search}`).toBe(
+      callbackUrl === "/dashboard?tab=1" ? "/dashboard?tab=1" : "/dashboard",
+    );
+    expect(response.headers.getSetCookie().some((line) => line.startsWith("next-auth.session-token="))).toBe(true);
+  });
 });

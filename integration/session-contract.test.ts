@@ -71,9 +71,18 @@ async function expectJson401(response: Response, error: string): Promise<void> {
 /** A session whose access token is still good, minted with our helper. */
 async function validSession(): Promise<{ header: string; value: string; refreshToken: string; accessToken: string }> {
   const tokens = await backendLogin(stack.backend.url);
-  const minted = await mintSessionCookie({ secret: stack.secret, tokens, user: { id: "user-1", name: "Demo User", email: DEMO_EMAIL } });
+  const minted = await mintSessionCookie({
+    secret: stack.secret,
+    tokens,
+    user: { id: "user-1", name: "Demo User", email: DEMO_EMAIL },
+  });
   expect(minted.cookies).toHaveLength(1);
-  return { header: minted.header, value: minted.cookies[0]!.value, refreshToken: tokens.refreshToken, accessToken: tokens.accessToken };
+  return {
+    header: minted.header,
+    value: minted.cookies[0]!.value,
+    refreshToken: tokens.refreshToken,
+    accessToken: tokens.accessToken,
+  };
 }
 
 describe("signed out", () => {
@@ -95,7 +104,9 @@ describe("signed out", () => {
   });
 
   it("keeps the query string in the callbackUrl", async () => {
-    expect(redirectTarget(await get("/dashboard/settings?tab=2"))).toBe(`/login?callbackUrl=${encodeURIComponent("/dashboard/settings?tab=2")}`);
+    expect(redirectTarget(await get("/dashboard/settings?tab=2"))).toBe(
+      `/login?callbackUrl=${encodeURIComponent("/dashboard/settings?tab=2")}`,
+    );
   });
 });
 
@@ -109,7 +120,9 @@ describe("a tampered or foreign cookie", () => {
     parts[3] = `${ciphertext.slice(0, middle)}${ciphertext[middle] === "A" ? "B" : "A"}${ciphertext.slice(middle + 1)}`;
     const tampered = `${SESSION_COOKIE}=${parts.join(".")}`;
     // A cookie under another secret, and plain garbage, are no better.
-    const foreign = (await mintSessionCookie({ secret: "some-other-secret-0123456789", tokens: await backendLogin(stack.backend.url) })).header;
+    const foreign = (
+      await mintSessionCookie({ secret: "some-other-secret-0123456789", tokens: await backendLogin(stack.backend.url) })
+    ).header;
     const garbage = `${SESSION_COOKIE}=not-a-jwe`;
 
     for (const cookie of [tampered, foreign, garbage]) {
@@ -208,7 +221,10 @@ describe("the backend hangs", () => {
   let impatient: NextInstance;
 
   beforeAll(async () => {
-    impatient = await startNextInstance({ port: await freePort(), env: { ...stack.env, BACKEND_TIMEOUT_MS: String(TIMEOUT_MS) } });
+    impatient = await startNextInstance({
+      port: await freePort(),
+      env: { ...stack.env, BACKEND_TIMEOUT_MS: String(TIMEOUT_MS) },
+    });
   });
 
   afterAll(async () => {
@@ -340,7 +356,12 @@ describe("an https deployment whose secret was rotated", () => {
     const port = await freePort();
     rotated = await startNextInstance({
       port,
-      env: { ...stack.env, NEXTAUTH_URL: `https://localhost:${port}`, NEXTAUTH_SECRET: currentSecret, NEXTAUTH_SECRET_PREVIOUS: previousSecret },
+      env: {
+        ...stack.env,
+        NEXTAUTH_URL: `https://localhost:${port}`,
+        NEXTAUTH_SECRET: currentSecret,
+        NEXTAUTH_SECRET_PREVIOUS: previousSecret,
+      },
     });
   });
 
@@ -363,8 +384,16 @@ describe("an https deployment whose secret was rotated", () => {
     expect(await session.json()).toMatchObject({ user: { email: DEMO_EMAIL } });
 
     // Expired, under the previous secret: refreshed, and the new cookie is under the current secret only.
-    const expired = await mintSessionCookie({ secret: previousSecret, tokens: { ...tokens, accessTokenExpires: Date.now() - 60_000 }, user, secure: true });
-    const refreshed = await fetch(`${rotated.url}/dashboard`, { headers: { cookie: expired.header }, redirect: "manual" });
+    const expired = await mintSessionCookie({
+      secret: previousSecret,
+      tokens: { ...tokens, accessTokenExpires: Date.now() - 60_000 },
+      user,
+      secure: true,
+    });
+    const refreshed = await fetch(`${rotated.url}/dashboard`, {
+      headers: { cookie: expired.header },
+      redirect: "manual",
+    });
     expect(refreshed.status).toBe(200);
     expect(sessionOutcome(refreshed.headers)).toBe("refreshed");
     const line = refreshed.headers.getSetCookie().find((cookie) => cookie.startsWith(`${secureName}=`));

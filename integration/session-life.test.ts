@@ -8,7 +8,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tally } from "../test-support/browsing";
 import { ensureAppBuilt } from "../test-support/next-app";
 import { cookieHeader, signIn, signOut, storeCookies } from "../test-support/sign-in";
-import { backendLogin, DEMO_EMAIL, DEMO_PASSWORD, expiredSession, sessionOutcome, sleep, startStack, type Stack } from "../test-support/stack";
+import {
+  backendLogin,
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  expiredSession,
+  sessionOutcome,
+  sleep,
+  startStack,
+  type Stack,
+} from "../test-support/stack";
 
 const OLD_SECRET = `old-secret-${"o".repeat(40)}`;
 const NEW_SECRET = `new-secret-${"n".repeat(40)}`;
@@ -42,7 +51,10 @@ describe("secret rotation during a rolling deploy", () => {
 
     const results = await Promise.all(
       Array.from({ length: 40 }, async (_, index) => {
-        const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, { headers: { cookie: session.header }, redirect: "manual" });
+        const response = await fetch(`${stack.instances[index % 2]!.url}/api/profile`, {
+          headers: { cookie: session.header },
+          redirect: "manual",
+        });
         const jar = storeCookies(new Map(), response);
         await response.body?.cancel();
         return { status: response.status, outcome: sessionOutcome(response.headers), jar };
@@ -57,7 +69,10 @@ describe("secret rotation during a rolling deploy", () => {
       [0, 1],
     ] as const) {
       const jar = results.find((_, index) => index % 2 === written)!.jar;
-      const response = await fetch(`${stack.instances[readBy]!.url}/api/profile`, { headers: { cookie: cookieHeader(jar) }, redirect: "manual" });
+      const response = await fetch(`${stack.instances[readBy]!.url}/api/profile`, {
+        headers: { cookie: cookieHeader(jar) },
+        redirect: "manual",
+      });
       expect(response.status).toBe(200);
       expect(await response.text()).toContain(DEMO_EMAIL);
     }
@@ -70,18 +85,30 @@ const signOutVariants: Array<{ name: string; backend: { shape?: "oauth" }; env: 
   {
     name: "oauth2, RFC 7009 revocation",
     backend: { shape: "oauth" as const },
-    env: { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret", BACKEND_REVOCATION_PATH: "/oauth/revoke" },
+    env: {
+      BACKEND_PROTOCOL: "oauth2",
+      BACKEND_CLIENT_ID: "demo-client",
+      BACKEND_CLIENT_SECRET: "demo-secret",
+      BACKEND_REVOCATION_PATH: "/oauth/revoke",
+    },
   },
 ];
 
 describe.each(signOutVariants)("sign-out ($name)", ({ backend, env }) => {
   it("revokes once at the backend; a cookie copied before sign-out gets no fresh session after its access token expires", async () => {
-    const stack = await startStack({ instances: 2, backend: { ...backend, accessTokenTtlSeconds: 3 }, env: { ...env, SESSION_REFRESH_SKEW_SECONDS: "1" } });
+    const stack = await startStack({
+      instances: 2,
+      backend: { ...backend, accessTokenTtlSeconds: 3 },
+      env: { ...env, SESSION_REFRESH_SKEW_SECONDS: "1" },
+    });
     stacks.push(stack);
     const jar = await signIn(stack.instances[0]!.url, DEMO_EMAIL, DEMO_PASSWORD);
     // Live a little first, so the session has a chain of rotated tokens behind it.
     await sleep(2_500);
-    const refreshed = await fetch(`${stack.instances[1]!.url}/api/profile`, { headers: { cookie: cookieHeader(jar) }, redirect: "manual" });
+    const refreshed = await fetch(`${stack.instances[1]!.url}/api/profile`, {
+      headers: { cookie: cookieHeader(jar) },
+      redirect: "manual",
+    });
     storeCookies(jar, refreshed);
     expect(refreshed.status).toBe(200);
     const copied = cookieHeader(jar);

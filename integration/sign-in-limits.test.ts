@@ -48,13 +48,20 @@ async function attempt(
   const response = await fetch(`${url}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-forwarded-for": forwardedFor },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      cookie: cookieHeader(jar),
+      "x-forwarded-for": forwardedFor,
+    },
     body: new URLSearchParams({ csrfToken, identifier, password, json: "true" }),
   });
   storeCookies(jar, response);
   expect(response.status).toBeLessThan(500);
   const body = (await response.json()) as { url: string };
-  return { error: new URL(body.url).searchParams.get("error"), signedIn: [...jar.keys()].some((name) => name.includes("session-token")) };
+  return {
+    error: new URL(body.url).searchParams.get("error"),
+    signedIn: [...jar.keys()].some((name) => name.includes("session-token")),
+  };
 }
 
 describe("sign-in limits over 2 instances and a shared store", () => {
@@ -64,7 +71,11 @@ describe("sign-in limits over 2 instances and a shared store", () => {
     // Ten at a time, alternating instances: concurrent guesses must not slip past the counter.
     const results: Attempt[] = [];
     for (let batch = 0; batch < 3; batch++) {
-      results.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i, DEMO_EMAIL, `wrong-${batch}-${i}`, attacker)))));
+      results.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, i) => attempt(i, DEMO_EMAIL, `wrong-${batch}-${i}`, attacker)),
+        )),
+      );
     }
     const reached = stack.backend.loginRequests();
     expect(reached).toHaveLength(5);
@@ -102,7 +113,8 @@ describe("sign-in limits over 2 instances and a shared store", () => {
     // 25 + 1 from the guessing test, 20 from the spray.
     expect(lines).toHaveLength(46);
     for (const line of lines) expect(() => JSON.parse(line.slice(line.indexOf("{")))).not.toThrow();
-    for (const clear of ["198.51.100.23", "203.0.113.99", "6.6.6.6", "192.0.2.44", DEMO_EMAIL, "user1@example.com"]) expect(output).not.toContain(clear);
+    for (const clear of ["198.51.100.23", "203.0.113.99", "6.6.6.6", "192.0.2.44", DEMO_EMAIL, "user1@example.com"])
+      expect(output).not.toContain(clear);
   });
 
   it("an instance without SIGNIN_CLIENT_IP_HEADER says at start-up that per-address limits are off, and forwards no address", async () => {
@@ -117,7 +129,11 @@ describe("sign-in limits over 2 instances and a shared store", () => {
       const response = await fetch(`${instance.url}/api/auth/callback/credentials`, {
         method: "POST",
         redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-forwarded-for": "198.51.100.1" },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: cookieHeader(jar),
+          "x-forwarded-for": "198.51.100.1",
+        },
         body: new URLSearchParams({ csrfToken, identifier: DEMO_EMAIL, password: "wrong", json: "true" }),
       });
       await response.body?.cancel();
@@ -138,7 +154,9 @@ describe("sign-in limits on MIGRATING's own-fetch route (authorize calls the bac
 
   beforeAll(async () => {
     // Two more instances of the demo on the same store and backend, signing in through src/auth/own-fetch-authorize.ts.
-    ownFetch = await Promise.all([0, 1].map(() => startNextInstance({ env: { ...stack.env, DEMO_SIGN_IN: "own-fetch" } })));
+    ownFetch = await Promise.all(
+      [0, 1].map(() => startNextInstance({ env: { ...stack.env, DEMO_SIGN_IN: "own-fetch" } })),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -155,7 +173,13 @@ describe("sign-in limits on MIGRATING's own-fetch route (authorize calls the bac
     const attacker = "198.51.100.77";
     const results: Attempt[] = [];
     for (let batch = 0; batch < 3; batch++) {
-      results.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i, "own-fetch@example.com", `wrong-${batch}-${i}`, attacker, urls)))));
+      results.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            attempt(i, "own-fetch@example.com", `wrong-${batch}-${i}`, attacker, urls),
+          ),
+        )),
+      );
     }
     expect(stack.backend.loginRequests()).toHaveLength(5);
     expect(results.filter((r) => r.error === "CredentialsSignin")).toHaveLength(5);

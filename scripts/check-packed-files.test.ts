@@ -51,9 +51,9 @@ describe("packedFileProblems", () => {
   });
 
   it("refuses an entry point without a types condition, and a package without an exports map", () => {
-    expect(packedFileProblems({ files: GOOD, exports: { ...EXPORTS, "./testing": "./dist/testing/index.js" } })).toEqual([
-      'exports["./testing"] has no types condition',
-    ]);
+    expect(
+      packedFileProblems({ files: GOOD, exports: { ...EXPORTS, "./testing": "./dist/testing/index.js" } }),
+    ).toEqual(['exports["./testing"] has no types condition']);
     expect(packedFileProblems({ files: GOOD, exports: {} })).toEqual(["package.json has no exports map"]);
   });
 });

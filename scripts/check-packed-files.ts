@@ -33,7 +33,8 @@ export function packedFileProblems({ files, exports }: PackedPackage): string[] 
   const shipped = new Set(files);
   for (const file of files) {
     if (TEST_FILE.test(file)) problems.push(`${file}: a test is packed`);
-    else if (/^src\//.test(file) || (/\.[cm]?tsx?$/.test(file) && !file.endsWith(".d.ts"))) problems.push(`${file}: a source file is packed`);
+    else if (/^src\//.test(file) || (/\.[cm]?tsx?$/.test(file) && !file.endsWith(".d.ts")))
+      problems.push(`${file}: a source file is packed`);
     else if (!BUILT_FILE.test(file) && !(REQUIRED_FILES as readonly string[]).includes(file))
       problems.push(`${file}: neither built JavaScript, a declaration, nor one of ${REQUIRED_FILES.join(", ")}`);
   }
@@ -51,19 +52,35 @@ export function packedFileProblems({ files, exports }: PackedPackage): string[] 
       ["code", code],
     ] as const) {
       if (path === undefined) problems.push(`exports["${entry}"] has no ${kind}`);
-      else if (!shipped.has(path.replace(/^\.\//, ""))) problems.push(`exports["${entry}"] ${kind} ${path} is not in the tarball`);
+      else if (!shipped.has(path.replace(/^\.\//, "")))
+        problems.push(`exports["${entry}"] ${kind} ${path} is not in the tarball`);
     }
   }
   return problems;
 }
 
 /** The npm pack --json report, after whatever prepack printed on the same stdout. */
-export function parsePackReport(stdout: string): { files: string[]; size: number; unpackedSize: number; filename: string } {
+export function parsePackReport(stdout: string): {
+  files: string[];
+  size: number;
+  unpackedSize: number;
+  filename: string;
+} {
   const start = stdout.search(/^\[\s*$/m);
   if (start < 0) throw new Error(`npm pack printed no JSON report:\n${stdout.slice(-2000)}`);
-  const [report] = JSON.parse(stdout.slice(start)) as Array<{ filename: string; size: number; unpackedSize: number; files: Array<{ path: string }> }>;
+  const [report] = JSON.parse(stdout.slice(start)) as Array<{
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    files: Array<{ path: string }>;
+  }>;
   if (!report) throw new Error("npm pack reported no package");
-  return { filename: report.filename, size: report.size, unpackedSize: report.unpackedSize, files: report.files.map((file) => file.path) };
+  return {
+    filename: report.filename,
+    size: report.size,
+    unpackedSize: report.unpackedSize,
+    files: report.files.map((file) => file.path),
+  };
 }
 
 async function main(): Promise<void> {
@@ -72,7 +89,9 @@ async function main(): Promise<void> {
     maxBuffer: 64 * 1024 * 1024,
   });
   const report = parsePackReport(stdout);
-  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { exports?: Record<string, ExportTarget> };
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as {
+    exports?: Record<string, ExportTarget>;
+  };
   const problems = packedFileProblems({ files: report.files, exports: manifest.exports ?? {} });
   const client = manifest.exports?.[CLIENT_ENTRY];
   const clientCode = typeof client === "object" ? (client.default ?? client.import) : client;

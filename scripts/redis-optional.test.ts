@@ -25,7 +25,10 @@ beforeAll(() => {
     mkdirSync(join(app, "node_modules", dependency, ".."), { recursive: true });
     symlinkSync(join(ROOT, "node_modules", dependency), join(app, "node_modules", dependency), "dir");
   }
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app-without-redis", private: true, type: "module" }));
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "app-without-redis", private: true, type: "module" }),
+  );
 });
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
@@ -57,9 +60,11 @@ describe("redis is an optional peer", () => {
   it.each([
     ["REDIS_URL", { REDIS_URL: "redis://127.0.0.1:6379" }],
     ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "127.0.0.1:7000" }],
-  ])("%s on the Node runtime without redis: CONFIG_INVALID naming the package, from the store and the sign-in limits", (setting, storeEnv) => {
-    const result = run(
-      `
+  ])(
+    "%s on the Node runtime without redis: CONFIG_INVALID naming the package, from the store and the sign-in limits",
+    (setting, storeEnv) => {
+      const result = run(
+        `
         import { createSessionRuntime, parseSettings } from "edge-session-refresh";
         // The Next adapter's own module (dist/next/parts), as the Node route handlers and proxy.ts load it.
         const { nodeTcpRedis } = await import("./node_modules/edge-session-refresh/dist/next/parts/node-stores.js");
@@ -71,12 +76,13 @@ describe("redis is an optional peer", () => {
         const limits = await failure(tcpRedis.scripts(settings.store).eval("return 1", [], []));
         console.log(JSON.stringify({ store, limits }));
       `,
-      { NEXT_RUNTIME: "nodejs" },
-    ) as Record<"store" | "limits", { code: string; message: string }>;
-    for (const failure of [result.store, result.limits]) {
-      expect(failure.code).toBe("CONFIG_INVALID");
-      expect(failure.message).toContain(setting);
-      expect(failure.message).toContain("npm install redis");
-    }
-  });
+        { NEXT_RUNTIME: "nodejs" },
+      ) as Record<"store" | "limits", { code: string; message: string }>;
+      for (const failure of [result.store, result.limits]) {
+        expect(failure.code).toBe("CONFIG_INVALID");
+        expect(failure.message).toContain(setting);
+        expect(failure.message).toContain("npm install redis");
+      }
+    },
+  );
 });

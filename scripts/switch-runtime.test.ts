@@ -35,9 +35,14 @@ describe("switch-runtime", () => {
   });
 
   it("renames a function export too", () => {
-    writeFileSync(join(dir, "src", "middleware.ts"), "export async function middleware() {}\nexport const config = {};\n");
+    writeFileSync(
+      join(dir, "src", "middleware.ts"),
+      "export async function middleware() {}\nexport const config = {};\n",
+    );
     switchRuntime(dir, "node");
-    expect(readFileSync(join(dir, "src", "proxy.ts"), "utf8")).toBe("export async function proxy() {}\nexport const config = {};\n");
+    expect(readFileSync(join(dir, "src", "proxy.ts"), "utf8")).toBe(
+      "export async function proxy() {}\nexport const config = {};\n",
+    );
   });
 
   it("refuses both files at once (Next refuses to build that) and a file without the export", () => {

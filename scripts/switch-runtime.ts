@@ -21,15 +21,22 @@ const FILES: Record<AppRuntime, { file: string; exportName: string }> = {
 
 /** Which runtime `projectDir` is set up for; throws if neither or both files exist. */
 export function currentRuntime(projectDir: string): AppRuntime {
-  const present = (Object.keys(FILES) as AppRuntime[]).filter((runtime) => existsSync(join(projectDir, "src", FILES[runtime].file)));
+  const present = (Object.keys(FILES) as AppRuntime[]).filter((runtime) =>
+    existsSync(join(projectDir, "src", FILES[runtime].file)),
+  );
   if (present.length !== 1) {
-    throw new Error(`expected exactly one of src/middleware.ts and src/proxy.ts in ${projectDir}, found ${present.length === 0 ? "neither" : "both"}`);
+    throw new Error(
+      `expected exactly one of src/middleware.ts and src/proxy.ts in ${projectDir}, found ${present.length === 0 ? "neither" : "both"}`,
+    );
   }
   return present[0]!;
 }
 
 /** Renames the file and its exported function; a no-op when `projectDir` already runs on `target`. */
-export function switchRuntime(projectDir: string, target: AppRuntime): { from: AppRuntime; to: AppRuntime; file: string } {
+export function switchRuntime(
+  projectDir: string,
+  target: AppRuntime,
+): { from: AppRuntime; to: AppRuntime; file: string } {
   const from = currentRuntime(projectDir);
   const to = FILES[target];
   const toPath = join(projectDir, "src", to.file);
@@ -37,7 +44,8 @@ export function switchRuntime(projectDir: string, target: AppRuntime): { from: A
   const fromPath = join(projectDir, "src", FILES[from].file);
   const source = readFileSync(fromPath, "utf8");
   const declaration = new RegExp(`\\bexport (const|function|async function) ${FILES[from].exportName}\\b`);
-  if (!declaration.test(source)) throw new Error(`${fromPath} has no \`export const|function ${FILES[from].exportName}\` to rename`);
+  if (!declaration.test(source))
+    throw new Error(`${fromPath} has no \`export const|function ${FILES[from].exportName}\` to rename`);
   writeFileSync(fromPath, source.replace(declaration, `export $1 ${to.exportName}`));
   renameSync(fromPath, toPath);
   return { from, to: target, file: toPath };

@@ -26,7 +26,10 @@ const project = {
 mkdirSync(join(ROOT, ".vercel"), { recursive: true });
 writeFileSync(join(ROOT, ".vercel", "project.json"), `${JSON.stringify(project, null, 2)}\n`);
 const vercelJson = JSON.parse(readFileSync(join(ROOT, "vercel.json"), "utf8")) as Record<string, unknown>;
-writeFileSync(join(ROOT, ".vercel", "vercel.json"), `${JSON.stringify({ ...vercelJson, installCommand: "" }, null, 2)}\n`);
+writeFileSync(
+  join(ROOT, ".vercel", "vercel.json"),
+  `${JSON.stringify({ ...vercelJson, installCommand: "" }, null, 2)}\n`,
+);
 rmSync(join(ROOT, ".vercel", "output"), { recursive: true, force: true });
 
 const env: NodeJS.ProcessEnv = {
@@ -44,10 +47,14 @@ const env: NodeJS.ProcessEnv = {
   NO_UPDATE_NOTIFIER: "1",
 };
 
-const result = spawnSync("npx", ["--yes", VERCEL_CLI, "build", "--yes", "--local-config", join(".vercel", "vercel.json")], {
-  cwd: ROOT,
-  env,
-  stdio: "inherit",
-});
+const result = spawnSync(
+  "npx",
+  ["--yes", VERCEL_CLI, "build", "--yes", "--local-config", join(".vercel", "vercel.json")],
+  {
+    cwd: ROOT,
+    env,
+    stdio: "inherit",
+  },
+);
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);

@@ -58,7 +58,15 @@ export async function browse(options: BrowsingOptions): Promise<BrowsedRequest[]
         } catch {
           status = 0;
         }
-        records.push({ tab, instance, path, status, outcome, ms: performance.now() - started, profileShown: body.includes(options.profileMarker) });
+        records.push({
+          tab,
+          instance,
+          path,
+          status,
+          outcome,
+          ms: performance.now() - started,
+          profileShown: body.includes(options.profileMarker),
+        });
         // A person reads for a moment before the next click.
         await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 350));
       }

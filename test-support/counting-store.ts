@@ -42,7 +42,10 @@ export function countingStore(inner: LockStore): CountingStore {
  * `plan(n)` is asked before the n-th claim (1-based): "pass", "timeout" (throw before running it),
  * "lost" (run it, then throw as if the answer timed out) or "refused" (throw as unreachable).
  */
-export function faultyStore(inner: LockStore, plan: (claimNumber: number) => "pass" | "timeout" | "lost" | "refused"): LockStore {
+export function faultyStore(
+  inner: LockStore,
+  plan: (claimNumber: number) => "pass" | "timeout" | "lost" | "refused",
+): LockStore {
   let claims = 0;
   const fault = (code: "STORE_TIMEOUT" | "STORE_UNREACHABLE") => new SessionError(code, `injected ${code}`);
   return {

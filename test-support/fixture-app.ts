@@ -12,7 +12,19 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -72,15 +84,20 @@ export function packedLibrary(): Promise<PackedLibrary> {
 }
 
 async function pack(): Promise<PackedLibrary> {
-  if (!existsSync(join(LIBRARY_DIST, "next", "index.js"))) throw new Error(`${relative(ROOT, LIBRARY_DIST)} is not built: run \`npm run build:lib\` first`);
+  if (!existsSync(join(LIBRARY_DIST, "next", "index.js")))
+    throw new Error(`${relative(ROOT, LIBRARY_DIST)} is not built: run \`npm run build:lib\` first`);
   const tarballs = join(FIXTURES_WORK_DIR, "tarballs");
   mkdirSync(tarballs, { recursive: true });
   const scratch = mkdtempSync(join(tarballs, "pack-"));
   try {
-    const { stdout } = await promisify(execFile)("npm", ["pack", "-w", PACKAGE_WORKSPACE, "--ignore-scripts", "--json", "--pack-destination", scratch], {
-      cwd: ROOT,
-      env: npmEnv(),
-    });
+    const { stdout } = await promisify(execFile)(
+      "npm",
+      ["pack", "-w", PACKAGE_WORKSPACE, "--ignore-scripts", "--json", "--pack-destination", scratch],
+      {
+        cwd: ROOT,
+        env: npmEnv(),
+      },
+    );
     const [report] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const content = readFileSync(join(scratch, report!.filename));
     const sha256 = createHash("sha256").update(content).digest("hex");
@@ -127,7 +144,10 @@ export async function ensureFixtureBuilt(name: AnyFixture): Promise<FixtureBuild
     const raced = readyBuild(projectDir, true);
     if (raced) return raced;
     // A cold build on a busy machine can outlast the lock's staleness limit: keep the lock fresh meanwhile.
-    const heartbeat = setInterval(() => utimesSync(`${projectDir}.build-lock`, new Date(), new Date()), LOCK_HEARTBEAT_MS);
+    const heartbeat = setInterval(
+      () => utimesSync(`${projectDir}.build-lock`, new Date(), new Date()),
+      LOCK_HEARTBEAT_MS,
+    );
     try {
       return await buildFixture(name, library, projectDir);
     } finally {
@@ -147,13 +167,27 @@ async function buildFixture(name: AnyFixture, library: PackedLibrary, projectDir
     });
     timings[label] = Math.round(performance.now() - started);
   };
-  cpSync(fixtureDir(name), projectDir, { recursive: true, filter: (source) => !GENERATED.has(source.split(/[\\/]/).pop()!) });
+  cpSync(fixtureDir(name), projectDir, {
+    recursive: true,
+    filter: (source) => !GENERATED.has(source.split(/[\\/]/).pop()!),
+  });
   await step("npm ci", "npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"]);
-  if (library !== NO_LIBRARY) await step("npm install tarball", "npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", library.path]);
+  if (library !== NO_LIBRARY)
+    await step("npm install tarball", "npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", library.path]);
   const env = { ...npmEnv(), NEXT_TELEMETRY_DISABLED: "1" };
-  await step("next build", process.execPath, [join(projectDir, "node_modules", "next", "dist", "bin", "next"), "build"], env);
+  await step(
+    "next build",
+    process.execPath,
+    [join(projectDir, "node_modules", "next", "dist", "bin", "next"), "build"],
+    env,
+  );
   // After the build: next-env.d.ts (Next's own types) is written by it.
-  await step("tsc --noEmit", process.execPath, [join(projectDir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"], env);
+  await step(
+    "tsc --noEmit",
+    process.execPath,
+    [join(projectDir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"],
+    env,
+  );
   writeFileSync(join(projectDir, READY_MARKER), JSON.stringify({ library: library.sha256, timings }, null, 2));
   return readyBuild(projectDir, false)!;
 }
@@ -162,7 +196,9 @@ function readyBuild(projectDir: string, reused: boolean): FixtureBuild | null {
   const marker = join(projectDir, READY_MARKER);
   if (!existsSync(marker) || !existsSync(join(projectDir, ".next", "BUILD_ID"))) return null;
   const { timings } = JSON.parse(readFileSync(marker, "utf8")) as { timings: Record<string, number> };
-  const nextPackage = JSON.parse(readFileSync(join(projectDir, "node_modules", "next", "package.json"), "utf8")) as { version: string };
+  const nextPackage = JSON.parse(readFileSync(join(projectDir, "node_modules", "next", "package.json"), "utf8")) as {
+    version: string;
+  };
   return {
     projectDir,
     distDir: ".next",
@@ -178,7 +214,8 @@ function removeOtherBuilds(name: AnyFixture, keep: string): void {
   if (!existsSync(FIXTURES_WORK_DIR)) return;
   for (const entry of readdirSync(FIXTURES_WORK_DIR)) {
     const path = join(FIXTURES_WORK_DIR, entry);
-    if (path === keep || !new RegExp(`^${name}-[0-9a-f]{16}$`).test(entry) || existsSync(`${path}.build-lock`)) continue;
+    if (path === keep || !new RegExp(`^${name}-[0-9a-f]{16}$`).test(entry) || existsSync(`${path}.build-lock`))
+      continue;
     rmSync(path, { recursive: true, force: true });
   }
 }
@@ -191,8 +228,16 @@ function removeOtherBuilds(name: AnyFixture, keep: string): void {
 export function npmEnv(): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key === "NODE_ENV" || key === "NEXT_DIST_DIR" || key === "INIT_CWD" || key === "VITEST" || key.startsWith("VITEST_")) continue;
-    if (key.startsWith("npm_") && !["npm_config_cache", "npm_config_registry", "npm_config_userconfig"].includes(key)) continue;
+    if (
+      key === "NODE_ENV" ||
+      key === "NEXT_DIST_DIR" ||
+      key === "INIT_CWD" ||
+      key === "VITEST" ||
+      key.startsWith("VITEST_")
+    )
+      continue;
+    if (key.startsWith("npm_") && !["npm_config_cache", "npm_config_registry", "npm_config_userconfig"].includes(key))
+      continue;
     env[key] = value;
   }
   return env as NodeJS.ProcessEnv;

@@ -16,16 +16,38 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BUDGET_GZIP_BYTES, measureMiddlewareBundle } from "../bench/edge-bundle-size";
-import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, fixtureDir, packedLibrary, type FixtureBuild, type FixtureName } from "./fixture-app";
+import {
+  ensureFixtureBuilt,
+  FIXTURE_BUILD_TIMEOUT_MS,
+  fixtureDir,
+  packedLibrary,
+  type FixtureBuild,
+  type FixtureName,
+} from "./fixture-app";
 import { builtMiddlewareRuntime, startNextInstance } from "./next-app";
 import { cookieHeader, signIn, type CookieJar } from "./sign-in";
-import { DEMO_EMAIL, DEMO_PASSWORD, SESSION_COOKIE, decodeWithNextAuth, sessionOutcome, sessionSetCookie, sleep, startStack, type Stack } from "./stack";
+import {
+  DEMO_EMAIL,
+  DEMO_PASSWORD,
+  SESSION_COOKIE,
+  decodeWithNextAuth,
+  sessionOutcome,
+  sessionSetCookie,
+  sleep,
+  startStack,
+  type Stack,
+} from "./stack";
 
 const INSTANCES = 2;
 const REQUESTS = 60;
 /** The login's access token: short, so the storm does not wait long for it to expire. */
 const LOGIN_TTL_SECONDS = 2;
-const ENTRY_POINTS = ["edge-session-refresh", "edge-session-refresh/next", "edge-session-refresh/client", "edge-session-refresh/testing"];
+const ENTRY_POINTS = [
+  "edge-session-refresh",
+  "edge-session-refresh/next",
+  "edge-session-refresh/client",
+  "edge-session-refresh/testing",
+];
 
 export interface FixtureExpectations {
   /** The Next major the fixture is pinned to (its own node_modules, not this repository's). */
@@ -39,7 +61,11 @@ function sourceFiles(dir: string): string[] {
     .filter((entry) => entry !== "node_modules" && entry !== ".next")
     .flatMap((entry) => {
       const path = join(dir, entry);
-      return statSync(path).isDirectory() ? sourceFiles(path) : /\.tsx?$/.test(entry) && entry !== "next-env.d.ts" ? [path] : [];
+      return statSync(path).isDirectory()
+        ? sourceFiles(path)
+        : /\.tsx?$/.test(entry) && entry !== "next-env.d.ts"
+          ? [path]
+          : [];
     });
 }
 
@@ -50,15 +76,18 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       const files = sourceFiles(root);
       expect(files.length).toBeGreaterThan(5);
       const imports = files.flatMap((file) =>
-        [...readFileSync(file, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map(
-          (match) => ({
-            file: file.slice(root.length + 1),
-            specifier: match[1] ?? match[2]!,
-          }),
-        ),
+        [
+          ...readFileSync(file, "utf8").matchAll(
+            /(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+          ),
+        ].map((match) => ({
+          file: file.slice(root.length + 1),
+          specifier: match[1] ?? match[2]!,
+        })),
       );
       const library = imports.filter(
-        ({ specifier }) => specifier.startsWith("@/") || specifier.startsWith("edge-session-refresh") || specifier.includes("packages/"),
+        ({ specifier }) =>
+          specifier.startsWith("@/") || specifier.startsWith("edge-session-refresh") || specifier.includes("packages/"),
       );
       expect(library.filter(({ specifier }) => !ENTRY_POINTS.includes(specifier))).toEqual([]);
       expect(library.length).toBeGreaterThanOrEqual(expectations.minimumLibraryImports);
@@ -79,7 +108,9 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
         ...build,
       });
       const steps = Object.entries(build.timings).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`);
-      console.info(`[fixture ${name}] next ${build.nextVersion}, ${build.reused ? "reused build" : "built"} in ${build.projectDir} (${steps.join(", ")})`);
+      console.info(
+        `[fixture ${name}] next ${build.nextVersion}, ${build.reused ? "reused build" : "built"} in ${build.projectDir} (${steps.join(", ")})`,
+      );
     }, FIXTURE_BUILD_TIMEOUT_MS);
 
     afterAll(async () => {
@@ -120,10 +151,15 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
     it("its login redirect goes to the public origin: NEXTAUTH_URL, else a trusted proxy's forwarded host", async () => {
       // These instances' NEXTAUTH_URL is http://localhost:<port>; the test reaches them on 127.0.0.1, as a proxy would.
       const requested = url(0, "/dashboard");
-      const page = await fetch(requested, { redirect: "manual", headers: { "x-forwarded-host": "spoofed.example.test" } });
+      const page = await fetch(requested, {
+        redirect: "manual",
+        headers: { "x-forwarded-host": "spoofed.example.test" },
+      });
       await page.body?.cancel();
       expect(page.status).toBe(307);
-      expect(new URL(page.headers.get("location")!, requested).origin).toBe(`http://localhost:${stack.instances[0]!.port}`);
+      expect(new URL(page.headers.get("location")!, requested).origin).toBe(
+        `http://localhost:${stack.instances[0]!.port}`,
+      );
 
       // Behind a trusted proxy (AUTH_TRUST_HOST), with no NEXTAUTH_URL: the host and scheme the proxy forwards.
       const proxied = await startNextInstance({
@@ -158,8 +194,14 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       const packages = new Set<string>();
       for (const { file } of size.files) {
         if (!existsSync(join(dist, `${file}.map`))) continue;
-        const map = JSON.parse(readFileSync(join(dist, `${file}.map`), "utf8")) as { sources?: string[]; sections?: Array<{ map: { sources?: string[] } }> };
-        for (const source of [...(map.sources ?? []), ...(map.sections ?? []).flatMap((section) => section.map.sources ?? [])]) {
+        const map = JSON.parse(readFileSync(join(dist, `${file}.map`), "utf8")) as {
+          sources?: string[];
+          sections?: Array<{ map: { sources?: string[] } }>;
+        };
+        for (const source of [
+          ...(map.sources ?? []),
+          ...(map.sections ?? []).flatMap((section) => section.map.sources ?? []),
+        ]) {
           const match = /node_modules\/((?:@|%40)[^/]+\/[^/]+|[^/]+)\//.exec(source);
           if (match) packages.add(decodeURIComponent(match[1]!));
         }
@@ -189,20 +231,37 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       const paths = ["/dashboard", "/api/profile", "/api/auth/session"];
       const request = async (instance: number, path: string) => {
         const response = await fetch(url(instance, path), { headers: { cookie }, redirect: "manual" });
-        return { path, status: response.status, outcome: sessionOutcome(response.headers), cookie: sessionSetCookie(response), body: await response.text() };
+        return {
+          path,
+          status: response.status,
+          outcome: sessionOutcome(response.headers),
+          cookie: sessionSetCookie(response),
+          body: await response.text(),
+        };
       };
-      const results = await Promise.all(Array.from({ length: REQUESTS }, (_, index) => request(index % INSTANCES, paths[index % paths.length]!)));
+      const results = await Promise.all(
+        Array.from({ length: REQUESTS }, (_, index) => request(index % INSTANCES, paths[index % paths.length]!)),
+      );
 
       const stats = stack.backend.stats();
-      expect(stats, JSON.stringify(stats)).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0, familiesRevoked: 0 });
-      expect(results.filter((result) => result.status !== 200).map((result) => `${result.path} ${result.status}`)).toEqual([]);
+      expect(stats, JSON.stringify(stats)).toMatchObject({
+        refreshes: 1,
+        refreshAttempts: 1,
+        reuseDetections: 0,
+        familiesRevoked: 0,
+      });
+      expect(
+        results.filter((result) => result.status !== 200).map((result) => `${result.path} ${result.status}`),
+      ).toEqual([]);
       const outcomes: Record<string, number> = {};
       for (const { outcome } of results) outcomes[String(outcome)] = (outcomes[String(outcome)] ?? 0) + 1;
       expect(outcomes.refreshed, JSON.stringify(outcomes)).toBe(1);
       expect((outcomes.joined ?? 0) + (outcomes.replayed ?? 0), JSON.stringify(outcomes)).toBe(REQUESTS - 1);
 
       // Everyone got the same new tokens, and the app's role claim went along with the middleware's refresh.
-      const decoded = await Promise.all(results.map((result) => decodeWithNextAuth(stack.secret, result.cookie!.value)));
+      const decoded = await Promise.all(
+        results.map((result) => decodeWithNextAuth(stack.secret, result.cookie!.value)),
+      );
       const newRefreshTokens = new Set(decoded.map((claims) => claims?.refreshToken));
       expect(newRefreshTokens.size).toBe(1);
       const [newRefreshToken] = [...newRefreshTokens] as string[];
@@ -218,11 +277,15 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
           expect(result.body).toContain('data-testid="server-role">admin<');
           expect(result.body).toContain(new Date(newExpires).toISOString());
         } else if (result.path === "/api/profile") {
-          expect(JSON.parse(result.body)).toMatchObject({ profile: { email: DEMO_EMAIL }, accessTokenExpires: newExpires });
+          expect(JSON.parse(result.body)).toMatchObject({
+            profile: { email: DEMO_EMAIL },
+            accessTokenExpires: newExpires,
+          });
         } else {
           expect(JSON.parse(result.body)).toMatchObject({ user: { email: DEMO_EMAIL, role: "admin" } });
         }
-        for (const secret of [oldRefreshToken, newRefreshToken, newAccessToken, signedIn!.accessToken as string]) expect(result.body).not.toContain(secret);
+        for (const secret of [oldRefreshToken, newRefreshToken, newAccessToken, signedIn!.accessToken as string])
+          expect(result.body).not.toContain(secret);
       };
       for (const result of results) expectServed(result);
 
@@ -251,7 +314,10 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       const out = await fetch(url(1, "/api/auth/signout"), {
         method: "POST",
         redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: [cookieHeader(jar), ...csrfCookie].join("; ") },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: [cookieHeader(jar), ...csrfCookie].join("; "),
+        },
         body: new URLSearchParams({ csrfToken, json: "true" }),
       });
       expect(out.status).toBeLessThan(400);

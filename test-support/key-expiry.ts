@@ -35,7 +35,10 @@ export async function watchKeyExpiry(redisUrl: string): Promise<KeyExpiryWatch> 
       const keys = await client.keys("*");
       const ttls = await Promise.all(keys.map((key) => client.pTTL(key)));
       const shortLived = keys.filter((_, index) => ttls[index]! > 0 && ttls[index]! <= maxTtlMs);
-      expect(shortLived.length + expired.size, `a key living at most ${maxTtlMs} ms, live or already expired`).toBeGreaterThan(0);
+      expect(
+        shortLived.length + expired.size,
+        `a key living at most ${maxTtlMs} ms, live or already expired`,
+      ).toBeGreaterThan(0);
       await new Promise<void>((resolvePromise) => {
         const check = () => {
           if (!shortLived.every((key) => expired.has(key))) return;

@@ -46,7 +46,11 @@ export async function ensureAppBuilt(distDir = ".next"): Promise<void> {
   if (isBuildFresh(distDir)) return;
   await withBuildLock(distDir, async () => {
     if (isBuildFresh(distDir)) return;
-    const output = await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" });
+    const output = await run(process.execPath, [NEXT_BIN, "build"], {
+      ...process.env,
+      NEXT_DIST_DIR: distDir,
+      NEXT_TELEMETRY_DISABLED: "1",
+    });
     if (!isBuildFresh(distDir)) throw new Error(`next build did not produce ${distDir}/BUILD_ID:\n${output}`);
   });
 }
@@ -62,7 +66,8 @@ export interface AppBuild {
 /** The variant `APP_RUNTIME_VARIANT` asks for (`edge` when unset). */
 export function appVariantFromEnv(env: NodeJS.ProcessEnv = process.env): AppRuntime {
   const value = env.APP_RUNTIME_VARIANT?.trim() || "edge";
-  if (value !== "edge" && value !== "node") throw new Error(`APP_RUNTIME_VARIANT must be edge or node, not ${JSON.stringify(value)}`);
+  if (value !== "edge" && value !== "node")
+    throw new Error(`APP_RUNTIME_VARIANT must be edge or node, not ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -83,12 +88,16 @@ export async function ensureVariantBuilt(variant: AppRuntime): Promise<AppBuild>
     const projectDir = join(ROOT, NODE_VARIANT_DIR);
     rmSync(projectDir, { recursive: true, force: true });
     for (const input of BUILD_INPUTS) {
-      cpSync(join(ROOT, input), join(projectDir, input), { recursive: true, filter: (source) => !/\.test\.tsx?$/.test(source) });
+      cpSync(join(ROOT, input), join(projectDir, input), {
+        recursive: true,
+        filter: (source) => !/\.test\.tsx?$/.test(source),
+      });
     }
     switchRuntime(projectDir, "node");
     const env = { ...process.env, NEXT_DIST_DIR: build.distDir, NEXT_TELEMETRY_DISABLED: "1" };
     const output = await run(process.execPath, [NEXT_BIN, "build"], env, projectDir);
-    if (!isBuildFresh(rootRelativeDist)) throw new Error(`next build did not produce ${rootRelativeDist}/BUILD_ID:\n${output}`);
+    if (!isBuildFresh(rootRelativeDist))
+      throw new Error(`next build did not produce ${rootRelativeDist}/BUILD_ID:\n${output}`);
   });
   return build;
 }
@@ -110,7 +119,8 @@ export async function withBuildLock<T>(distDir: string, task: () => Promise<T>):
       mkdirSync(lock);
       break;
     } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > BUILD_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > BUILD_LOCK_STALE_MS)
+        rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -144,7 +154,9 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolvePromise(output) : reject(new Error(`${args.join(" ")} exited ${code}:\n${output}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolvePromise(output) : reject(new Error(`${args.join(" ")} exited ${code}:\n${output}`)),
+    );
   });
 }
 
@@ -176,11 +188,15 @@ export async function startNextInstance(options: StartOptions): Promise<NextInst
     ...options.env,
   };
   for (const name of options.unset ?? []) delete env[name];
-  const child: ChildProcess = spawn(process.execPath, [options.nextBin ?? NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: resolve(ROOT, options.projectDir ?? "."),
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [options.nextBin ?? NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: resolve(ROOT, options.projectDir ?? "."),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   const outputWaiters = new Set<() => void>();
   const append = (chunk: Buffer) => {

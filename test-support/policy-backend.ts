@@ -24,7 +24,13 @@ interface Record {
   successor: BackendTokens | null;
 }
 
-export function policyBackend(options: { clock: Clock; policy: Policy; accessTtlMs: number; reuseIntervalMs?: number; latencyMs?: number }): PolicyBackend {
+export function policyBackend(options: {
+  clock: Clock;
+  policy: Policy;
+  accessTtlMs: number;
+  reuseIntervalMs?: number;
+  latencyMs?: number;
+}): PolicyBackend {
   const { clock, policy, accessTtlMs } = options;
   const reuseIntervalMs = options.reuseIntervalMs ?? 10_000;
   const records = new Map<string, Record>();
@@ -35,7 +41,12 @@ export function policyBackend(options: { clock: Clock; policy: Policy; accessTtl
     const token = refreshToken ?? `refresh-${++serial}`;
     if (!records.has(token)) records.set(token, { family, consumedAt: null, successor: null });
     const now = clock.now();
-    return { accessToken: `access-${++serial}`, refreshToken: token, accessTokenExpires: now + accessTtlMs, accessTokenReceivedAt: now };
+    return {
+      accessToken: `access-${++serial}`,
+      refreshToken: token,
+      accessTokenExpires: now + accessTtlMs,
+      accessTokenReceivedAt: now,
+    };
   }
 
   const backend: PolicyBackend = {
@@ -56,8 +67,19 @@ export function policyBackend(options: { clock: Clock; policy: Policy; accessTtl
         record.successor = issue(record.family);
         stats.refreshes++;
         answer = { kind: "ok", value: record.successor };
-      } else if (policy === "reuse-interval" && record.successor && clock.now() - record.consumedAt <= reuseIntervalMs) {
-        answer = { kind: "ok", value: { ...record.successor, accessTokenExpires: clock.now() + accessTtlMs, accessTokenReceivedAt: clock.now() } };
+      } else if (
+        policy === "reuse-interval" &&
+        record.successor &&
+        clock.now() - record.consumedAt <= reuseIntervalMs
+      ) {
+        answer = {
+          kind: "ok",
+          value: {
+            ...record.successor,
+            accessTokenExpires: clock.now() + accessTtlMs,
+            accessTokenReceivedAt: clock.now(),
+          },
+        };
       } else {
         stats.reuseDetections++;
         record.family.revoked = true;

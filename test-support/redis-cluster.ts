@@ -90,7 +90,14 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
 
   try {
     await Promise.all(nodes.map((_, index) => startNode(index)));
-    await run(REDIS_CLI, ["--cluster", "create", ...nodes.map((node) => `127.0.0.1:${node.port}`), "--cluster-replicas", "0", "--cluster-yes"]);
+    await run(REDIS_CLI, [
+      "--cluster",
+      "create",
+      ...nodes.map((node) => `127.0.0.1:${node.port}`),
+      "--cluster-replicas",
+      "0",
+      "--cluster-yes",
+    ]);
     await ready();
   } catch (error) {
     killAll();
@@ -142,6 +149,10 @@ function run(command: string, args: string[]): Promise<void> {
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${output.slice(-2000)}`))));
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${output.slice(-2000)}`)),
+    );
   });
 }

@@ -1,5 +1,8 @@
 /** keysWithTtl for stores on real Redis servers: SCANs each server (every master of a cluster) for the ids. */
-export async function redisKeysWithTtl(serverUrls: readonly string[], ids: readonly string[]): Promise<Array<{ key: string; ttlMs: number }>> {
+export async function redisKeysWithTtl(
+  serverUrls: readonly string[],
+  ids: readonly string[],
+): Promise<Array<{ key: string; ttlMs: number }>> {
   const { connectRedis } = await import("./redis");
   const found: Array<{ key: string; ttlMs: number }> = [];
   for (const url of serverUrls) {

@@ -17,7 +17,11 @@ export interface RedisServerProcess {
 }
 
 export async function spawnRedisServer(port: number, extra: readonly string[] = []): Promise<RedisServerProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra], { stdio: "ignore" });
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra],
+    { stdio: "ignore" },
+  );
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -45,7 +45,12 @@ export async function startRedis(): Promise<TestRedis> {
 /** A node-redis client connected to `redisUrl`, for tests that look at Redis directly (close() it). */
 export async function connectRedis(redisUrl: string) {
   // RESP2, as the bridge uses: replies look like what @upstash/redis sees (a Lua false is nil).
-  const client = createClient({ url: redisUrl, RESP: 2, disableClientInfo: true, socket: { reconnectStrategy: false } });
+  const client = createClient({
+    url: redisUrl,
+    RESP: 2,
+    disableClientInfo: true,
+    socket: { reconnectStrategy: false },
+  });
   client.on("error", () => {
     // A failed command rejects on its own; without a listener the event would crash the worker.
   });
@@ -64,9 +69,12 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<numb
     let cursor = "0";
     do {
       // Keys as Buffers, so a key that is not valid UTF-8 is still deleted by its exact bytes.
-      const [next, keys] = await client.sendCommand<[Buffer, Buffer[]]>(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"], {
-        typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
-      });
+      const [next, keys] = await client.sendCommand<[Buffer, Buffer[]]>(
+        ["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"],
+        {
+          typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+        },
+      );
       cursor = next.toString("utf8");
       if (keys.length > 0) deleted += await client.sendCommand<number>(["UNLINK", ...keys]);
     } while (cursor !== "0");
@@ -110,7 +118,9 @@ function findRedisServer(): string {
 
 async function spawnRedis(binary: string, port: number): Promise<TestRedis> {
   const host = "127.0.0.1";
-  const child = spawn(binary, ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", host], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", host], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-4_000);
@@ -134,7 +144,10 @@ async function spawnRedis(binary: string, port: number): Promise<TestRedis> {
   for (;;) {
     if (spawnError || exited) {
       process.removeListener("exit", killOnExit);
-      throw new Error(`startRedis: redis-server on port ${port} did not start` + (spawnError ? `: ${spawnError.message}` : `; its output:\n${output}`));
+      throw new Error(
+        `startRedis: redis-server on port ${port} did not start` +
+          (spawnError ? `: ${spawnError.message}` : `; its output:\n${output}`),
+      );
     }
     const reply = await probe(host, port).catch(() => "");
     if (reply.startsWith("+PONG")) break;

@@ -21,18 +21,26 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function startServices(options: { backend?: Partial<BackendOptions>; storeToken?: string; storeLatencyMs?: number } = {}): Promise<Services> {
+export async function startServices(
+  options: { backend?: Partial<BackendOptions>; storeToken?: string; storeLatencyMs?: number } = {},
+): Promise<Services> {
   const storeToken = options.storeToken ?? "test-bridge-token";
   const stops: Array<() => Promise<void>> = [];
   const close = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => console.error("[services] cleanup failed", error));
+    for (const stop of stops.splice(0).reverse())
+      await stop().catch((error: unknown) => console.error("[services] cleanup failed", error));
   };
   try {
     const redis = await startRedis();
     // Every key the app writes carries a TTL, so a shared REDIS_URL is left to expire them; only a
     // redis-server we spawned is stopped.
     stops.push(() => redis.stop());
-    const bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: storeToken, latencyMs: options.storeLatencyMs });
+    const bridge = await startRedisRestBridge({
+      redisUrl: redis.url,
+      port: 0,
+      token: storeToken,
+      latencyMs: options.storeLatencyMs,
+    });
     stops.push(() => bridge.close());
     const backend = await startReferenceBackend({ port: 0, ...options.backend });
     stops.push(() => backend.close());

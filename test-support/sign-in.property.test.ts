@@ -10,13 +10,26 @@ import { parseSetCookie } from "./sign-in";
 
 const RUNS = 10_000;
 const tokenChars = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const octetChars = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => !'",;\\'.includes(c));
+const octetChars = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter(
+  (c) => !'",;\\'.includes(c),
+);
 const cookieName = fc.string({ unit: fc.constantFrom(...tokenChars), minLength: 1, maxLength: 24 });
 const cookieValue = fc.string({ unit: fc.constantFrom(...octetChars), maxLength: 64 });
 
 const DAY = 24 * 3600 * 1000;
-const plainAttribute = fc.constantFrom("Path=/", "HttpOnly", "Secure", "SameSite=Lax", "SameSite=Strict", "Domain=example.com", "Partitioned");
-const maxAge = fc.oneof(fc.integer({ min: -10_000, max: 10_000_000 }).map(String), fc.constantFrom("0", "-1", "abc", "", "1.5", " 60"));
+const plainAttribute = fc.constantFrom(
+  "Path=/",
+  "HttpOnly",
+  "Secure",
+  "SameSite=Lax",
+  "SameSite=Strict",
+  "Domain=example.com",
+  "Partitioned",
+);
+const maxAge = fc.oneof(
+  fc.integer({ min: -10_000, max: 10_000_000 }).map(String),
+  fc.constantFrom("0", "-1", "abc", "", "1.5", " 60"),
+);
 const expires = fc.oneof(
   fc
     .integer({ min: -3650, max: 3650 })
@@ -28,7 +41,8 @@ const expires = fc.oneof(
 /** Whether a browser deletes the cookie: a valid Max-Age decides; without one, a parseable Expires in the past. */
 function browserDeletes(maxAgeValue: string | undefined, expiresValue: string | undefined): boolean {
   if (maxAgeValue !== undefined && /^-?\d+$/.test(maxAgeValue.trim())) return Number(maxAgeValue.trim()) <= 0;
-  if (expiresValue !== undefined && !Number.isNaN(Date.parse(expiresValue))) return Date.parse(expiresValue) <= Date.now();
+  if (expiresValue !== undefined && !Number.isNaN(Date.parse(expiresValue)))
+    return Date.parse(expiresValue) <= Date.now();
   return false;
 }
 
@@ -43,7 +57,10 @@ describe("Set-Cookie line parser properties", () => {
         fc.option(expires, { nil: undefined }),
         fc.boolean(),
         (name, value, attributes, maxAgeValue, expiresValue, maxAgeFirst) => {
-          const dated = [...(maxAgeValue !== undefined ? [`Max-Age=${maxAgeValue}`] : []), ...(expiresValue !== undefined ? [`Expires=${expiresValue}`] : [])];
+          const dated = [
+            ...(maxAgeValue !== undefined ? [`Max-Age=${maxAgeValue}`] : []),
+            ...(expiresValue !== undefined ? [`Expires=${expiresValue}`] : []),
+          ];
           const line = [`${name}=${value}`, ...attributes, ...(maxAgeFirst ? dated : dated.reverse())].join("; ");
           expect(parseSetCookie(line)).toEqual({ name, value, expired: browserDeletes(maxAgeValue, expiresValue) });
         },
@@ -57,7 +74,9 @@ describe("Set-Cookie line parser properties", () => {
       fc.property(
         fc.oneof(
           fc.string({ unit: "binary", maxLength: 200 }),
-          fc.array(fc.constantFrom(";", "=", " ", "a", "Max-Age", "Expires", "=0"), { maxLength: 20 }).map((p) => p.join("")),
+          fc
+            .array(fc.constantFrom(";", "=", " ", "a", "Max-Age", "Expires", "=0"), { maxLength: 20 })
+            .map((p) => p.join("")),
         ),
         (line) => {
           const cookie = parseSetCookie(line);

@@ -80,7 +80,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       backend,
       instances,
       env,
-      output: () => instances.map((instance, index) => `--- instance ${index} (${instance.url}) ---\n${instance.output()}`).join("\n"),
+      output: () =>
+        instances
+          .map((instance, index) => `--- instance ${index} (${instance.url}) ---\n${instance.output()}`)
+          .join("\n"),
       waitForOutput: (pattern) => Promise.any(instances.map((instance) => instance.waitForOutput(pattern))),
       leakedTokens: () => {
         const logs = instances.map((instance) => instance.output()).join("\n");
@@ -107,7 +110,10 @@ async function warmUp(url: string): Promise<void> {
 }
 
 /** A session cookie (our minting helper) for these tokens, with the access token already expired. */
-export async function expiredSession(secret: string, tokens: BackendTokens): Promise<{ header: string; tokens: BackendTokens }> {
+export async function expiredSession(
+  secret: string,
+  tokens: BackendTokens,
+): Promise<{ header: string; tokens: BackendTokens }> {
   const expired = { ...tokens, accessTokenExpires: Date.now() - 60_000 };
   const minted = await mintSessionCookie({
     secret,

@@ -49,18 +49,26 @@ const v2Key = (key: string, role: "lock" | "previous") => {
 };
 
 export function createV2LockStore(redis: LockScriptClient): LockStore {
-  const [claim, settle, release, forget]: LockScript[] = [V2_CLAIM_SCRIPT, V2_SETTLE_SCRIPT, V2_RELEASE_SCRIPT, V2_FORGET_SCRIPT].map((script) =>
-    redis.createScript(script),
-  );
+  const [claim, settle, release, forget]: LockScript[] = [
+    V2_CLAIM_SCRIPT,
+    V2_SETTLE_SCRIPT,
+    V2_RELEASE_SCRIPT,
+    V2_FORGET_SCRIPT,
+  ].map((script) => redis.createScript(script));
   return {
     async claim(keys, owner, lockTtlMs, stale): Promise<ClaimResult> {
-      const [tag, value] = (await claim!.exec([v2(keys).successor, v2(keys).lock], [owner, String(lockTtlMs), stale ?? ""])) as [number, unknown];
+      const [tag, value] = (await claim!.exec(
+        [v2(keys).successor, v2(keys).lock],
+        [owner, String(lockTtlMs), stale ?? ""],
+      )) as [number, unknown];
       if (Number(tag) === 1) return { kind: "successor", sealed: String(value) };
       if (Number(tag) === 2) return { kind: "leader" };
       return { kind: "busy", lockTtlMs: Math.max(Number(value) || 0, 0) };
     },
     async settle(keys, owner, sealed, ttlMs, link) {
-      const keyList = link ? [v2(keys).successor, v2(keys).lock, v2Key(link.previousKey, "previous")] : [v2(keys).successor, v2(keys).lock];
+      const keyList = link
+        ? [v2(keys).successor, v2(keys).lock, v2Key(link.previousKey, "previous")]
+        : [v2(keys).successor, v2(keys).lock];
       const args = link ? [owner, sealed, String(ttlMs), link.previousId] : [owner, sealed, String(ttlMs)];
       await settle!.exec(keyList, args);
     },
@@ -68,7 +76,14 @@ export function createV2LockStore(redis: LockScriptClient): LockStore {
       return Number(await release!.exec([v2Key(lockKey, "lock")], [owner])) === 1;
     },
     async forget(keys, sealed, ttlMs, maxLinks) {
-      return Number(await forget!.exec([v2(keys).successor, v2(keys).previous], [sealed, String(ttlMs), String(maxLinks), V2_KEY_PREFIX])) || 0;
+      return (
+        Number(
+          await forget!.exec(
+            [v2(keys).successor, v2(keys).previous],
+            [sealed, String(ttlMs), String(maxLinks), V2_KEY_PREFIX],
+          ),
+        ) || 0
+      );
     },
     async ping() {
       await redis.ping();

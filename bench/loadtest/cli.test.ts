@@ -40,15 +40,24 @@ describe("parseCli", () => {
   it("--store-latency-ms sets the bridge's simulated round trip, 0 by default, local runs only", () => {
     expect(parseCli([])).toMatchObject({ storeLatencyMs: 0 });
     expect(parseCli(["--store-latency-ms", "40"])).toMatchObject({ storeLatencyMs: 40 });
-    expect(problems(["--store-latency-ms", "-1"])).toEqual(['--store-latency-ms must be a whole number from 0 to 10000, got "-1"']);
+    expect(problems(["--store-latency-ms", "-1"])).toEqual([
+      '--store-latency-ms must be a whole number from 0 to 10000, got "-1"',
+    ]);
   });
 
   it("--store picks the local lock store, upstash by default; the bridge's latency only with upstash, local runs only", () => {
     expect(parseCli([])).toMatchObject({ store: "upstash" });
     expect(parseCli(["--store", "redis"])).toMatchObject({ store: "redis" });
-    expect(parseCli(["--store=redis-cluster", "--quick"])).toMatchObject({ store: "redis-cluster", scenarios: QUICK_SCENARIOS });
-    expect(problems(["--store", "memcached"])).toEqual(['--store must be one of upstash, redis, redis-cluster, got "memcached"']);
-    expect(problems(["--store", "redis", "--store-latency-ms", "40"])).toEqual(["--store-latency-ms is the Upstash-REST bridge's: only with --store upstash"]);
+    expect(parseCli(["--store=redis-cluster", "--quick"])).toMatchObject({
+      store: "redis-cluster",
+      scenarios: QUICK_SCENARIOS,
+    });
+    expect(problems(["--store", "memcached"])).toEqual([
+      '--store must be one of upstash, redis, redis-cluster, got "memcached"',
+    ]);
+    expect(problems(["--store", "redis", "--store-latency-ms", "40"])).toEqual([
+      "--store-latency-ms is the Upstash-REST bridge's: only with --store upstash",
+    ]);
   });
 
   it("reports every problem at once", () => {
@@ -78,9 +87,13 @@ describe("parseScenarios", () => {
   });
 
   it("refuses malformed, empty and oversized scenarios", () => {
-    expect(parseScenarios("20x3")).toEqual({ problems: ['scenario "20x3" is not TABSxINSTANCESxUSERS (e.g. 200x3x1)'] });
+    expect(parseScenarios("20x3")).toEqual({
+      problems: ['scenario "20x3" is not TABSxINSTANCESxUSERS (e.g. 200x3x1)'],
+    });
     expect(parseScenarios("0x1x1")).toEqual({ problems: ["scenario 0x1x1: every count must be at least 1"] });
-    expect(parseScenarios("200x3x100")).toEqual({ problems: ["scenario 200x3x100: 40100 requests per wave, more than 20000"] });
+    expect(parseScenarios("200x3x100")).toEqual({
+      problems: ["scenario 200x3x100: 40100 requests per wave, more than 20000"],
+    });
     expect(parseScenarios(",")).toEqual({ problems: ["--scenarios lists no scenario"] });
   });
 });

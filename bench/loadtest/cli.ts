@@ -27,7 +27,14 @@ export const QUICK_WAVES = 2;
 export const MAX_REQUESTS_PER_WAVE = 20_000;
 
 /** The remote mode's options of old: now the engine's CLI's. */
-const REMOTE_OPTIONS = new Set(["--target", "--baseline-target", "--user", "--password", "--secret", "--backend-stats"]);
+const REMOTE_OPTIONS = new Set([
+  "--target",
+  "--baseline-target",
+  "--user",
+  "--password",
+  "--secret",
+  "--backend-stats",
+]);
 
 /** The lock store the local stack gives the app: Upstash REST (the bridge), or Redis over TCP on the Node proxy. */
 export const LOAD_TEST_STORES = ["upstash", "redis", "redis-cluster"] as const;
@@ -85,7 +92,16 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(["--scenarios", "--waves", "--out", "--refresh-latency-ms", "--store", "--store-latency-ms", "--timeout-ms", "--deadline-seconds"]);
+  const valued = new Set([
+    "--scenarios",
+    "--waves",
+    "--out",
+    "--refresh-latency-ms",
+    "--store",
+    "--store-latency-ms",
+    "--timeout-ms",
+    "--deadline-seconds",
+  ]);
   const switches = new Set(["--quick", "--no-baseline", "--no-build", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -97,7 +113,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
       if (value === undefined || value === "") problems.push(`${name} needs a value`);
       else values.set(name, value);
     } else if (REMOTE_OPTIONS.has(name)) {
-      problems.push(`${name}: deployments you run yourself are load-tested with npx edge-session-refresh-loadtest (packages/loadtest)`);
+      problems.push(
+        `${name}: deployments you run yourself are load-tested with npx edge-session-refresh-loadtest (packages/loadtest)`,
+      );
       if (!arg.includes("=")) i++;
     } else problems.push(`unknown option ${arg}`);
   }
@@ -122,7 +140,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const store = values.get("--store") ?? "upstash";
   if (!(LOAD_TEST_STORES as readonly string[]).includes(store))
     problems.push(`--store must be one of ${LOAD_TEST_STORES.join(", ")}, got ${JSON.stringify(store)}`);
-  if (store !== "upstash" && values.has("--store-latency-ms")) problems.push("--store-latency-ms is the Upstash-REST bridge's: only with --store upstash");
+  if (store !== "upstash" && values.has("--store-latency-ms"))
+    problems.push("--store-latency-ms is the Upstash-REST bridge's: only with --store upstash");
   const options: CliOptions = {
     scenarios,
     defaultMatrix: !quick && !values.has("--scenarios") && !values.has("--store"),
@@ -155,10 +174,13 @@ export function parseScenarios(text: string): { scenarios: Scenario[] } | { prob
       continue;
     }
     const scenario = { tabs: Number(match[1]), instances: Number(match[2]), users: Number(match[3]) };
-    if (scenario.tabs < 1 || scenario.instances < 1 || scenario.users < 1) problems.push(`scenario ${part}: every count must be at least 1`);
+    if (scenario.tabs < 1 || scenario.instances < 1 || scenario.users < 1)
+      problems.push(`scenario ${part}: every count must be at least 1`);
     else if (scenario.instances > 16) problems.push(`scenario ${part}: at most 16 instances`);
     else if (requestsPerWave(scenario) > MAX_REQUESTS_PER_WAVE) {
-      problems.push(`scenario ${part}: ${requestsPerWave(scenario)} requests per wave, more than ${MAX_REQUESTS_PER_WAVE}`);
+      problems.push(
+        `scenario ${part}: ${requestsPerWave(scenario)} requests per wave, more than ${MAX_REQUESTS_PER_WAVE}`,
+      );
     } else scenarios.push(scenario);
   }
   if (problems.length === 0 && scenarios.length === 0) problems.push("--scenarios lists no scenario");

@@ -30,7 +30,10 @@ import {
 import { warmUp } from "./warmup";
 
 /** The charts the docs embed, by chart name; rewritten only by a complete run of the default local matrix. */
-const DOCS_CHARTS: Record<ChartStorm["name"], string> = { largest: "bench/storm-chart.svg", "one-user": "bench/storm-chart-one-user.svg" };
+const DOCS_CHARTS: Record<ChartStorm["name"], string> = {
+  largest: "bench/storm-chart.svg",
+  "one-user": "bench/storm-chart-one-user.svg",
+};
 
 async function main(): Promise<number> {
   let options: CliOptions;
@@ -55,7 +58,9 @@ async function main(): Promise<number> {
   const scenarios = [...options.scenarios];
   const modes = MODES.filter((mode) => mode === "locked" || options.baseline);
   const total = scenarios.reduce((sum, scenario) => sum + requestsPerWave(scenario) * options.waves * modes.length, 0);
-  progress.line(`${scenarios.length} scenarios × ${modes.join(" + ")}, ${options.waves} waves each: ${total} requests (warm-up and sign-ins not counted)`);
+  progress.line(
+    `${scenarios.length} scenarios × ${modes.join(" + ")}, ${options.waves} waves each: ${total} requests (warm-up and sign-ins not counted)`,
+  );
 
   const stack = await startLocalStack({
     instances: Math.max(...scenarios.map((scenario) => scenario.instances)),
@@ -88,7 +93,10 @@ async function main(): Promise<number> {
     for (const [index, scenario] of scenarios.entries()) {
       for (const mode of modes) {
         if (deadline.signal.aborted) {
-          skipped.push({ scenario, reason: `${mode}: deadline (${options.deadlineSeconds} s) reached before it started` });
+          skipped.push({
+            scenario,
+            reason: `${mode}: deadline (${options.deadlineSeconds} s) reached before it started`,
+          });
           continue;
         }
         progress.setScope(`[${index + 1}/${scenarios.length}] ${mode} ${scenarioLabel(scenario)}`);
@@ -170,7 +178,11 @@ function runKey(mode: Mode, scenario: Scenario): string {
 }
 
 /** The largest storm (most concurrent requests, then most instances) and the most tabs of one user, both modes. */
-function chartStorms(scenarios: readonly Scenario[], modes: readonly Mode[], runs: ReadonlyMap<string, ScenarioRun>): ChartStorm[] {
+function chartStorms(
+  scenarios: readonly Scenario[],
+  modes: readonly Mode[],
+  runs: ReadonlyMap<string, ScenarioRun>,
+): ChartStorm[] {
   const ran = scenarios.filter((scenario) => runs.get(runKey("locked", scenario))?.firstWave.length);
   const bySize = (a: Scenario, b: Scenario) => b.tabs * b.users - a.tabs * a.users || b.instances - a.instances;
   const largest = [...ran].sort(bySize)[0];
@@ -186,7 +198,9 @@ function chartStorms(scenarios: readonly Scenario[], modes: readonly Mode[], run
       if (!run || run.firstWave.length === 0) return [];
       const failed = run.firstWave.filter((sample) => !sample.ok).length;
       const calls =
-        run.firstWaveRefreshCalls === null ? "" : `${run.firstWaveRefreshCalls} backend refresh call${run.firstWaveRefreshCalls === 1 ? "" : "s"} · `;
+        run.firstWaveRefreshCalls === null
+          ? ""
+          : `${run.firstWaveRefreshCalls} backend refresh call${run.firstWaveRefreshCalls === 1 ? "" : "s"} · `;
       return [{ mode, samples: run.firstWave, note: `${calls}${failed} of ${run.firstWave.length} requests failed` }];
     });
     return [{ name, scenario, panels }];
@@ -198,7 +212,10 @@ function timelineChart(storm: ChartStorm): TimelineChart {
   return {
     title: `Session refresh storm: ${scenarioLabel(storm.scenario)}, first expiry`,
     panels: storm.panels.map((panel) => ({
-      label: panel.mode === "locked" ? "Ours: Redis lock + successor cache" : "Baseline: no lock (next-auth's refresh-in-the-jwt-callback recipe)",
+      label:
+        panel.mode === "locked"
+          ? "Ours: Redis lock + successor cache"
+          : "Baseline: no lock (next-auth's refresh-in-the-jwt-callback recipe)",
       samples: panel.samples,
       note: panel.note,
     })),
@@ -206,7 +223,10 @@ function timelineChart(storm: ChartStorm): TimelineChart {
 }
 
 function summaryLine(result: ScenarioResult, index: number, count: number): string {
-  const calls = result.refreshCalls === null ? "refresh calls n/a" : `${result.refreshCalls} refresh calls / ${result.expiries} expiries`;
+  const calls =
+    result.refreshCalls === null
+      ? "refresh calls n/a"
+      : `${result.refreshCalls} refresh calls / ${result.expiries} expiries`;
   return (
     `[${index + 1}/${count}] ${result.mode.padEnd(8)} ${scenarioLabel(result.scenario).padEnd(30)} ` +
     `${result.failed}/${result.requests} failed, ${calls}, ${result.usersSignedOut} users signed out` +
@@ -228,7 +248,8 @@ function machineInfo(): MachineInfo {
 function commitDescription(): string | null {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
     return dirty ? `${head} + uncommitted changes under src/` : head;
   } catch {
     return null;

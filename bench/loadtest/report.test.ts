@@ -31,7 +31,12 @@ function result(overrides: Partial<ScenarioResult>): ScenarioResult {
     storeCommands: 2400,
     stormStoreCommands: 2400,
     durationMs: 10_000,
-    latency: [latency("valid", 40, 2), latency("refreshed", 250, 180), latency("joined", 260, 190), latency("replayed", 30, 8)],
+    latency: [
+      latency("valid", 40, 2),
+      latency("refreshed", 250, 180),
+      latency("joined", 260, 190),
+      latency("replayed", 30, 8),
+    ],
     failedSamples: [],
     ...overrides,
   };
@@ -88,14 +93,20 @@ describe("ms", () => {
 });
 
 describe("renderReport", () => {
-  const text = renderReport(run([result({}), baseline]), { charts: [{ path: "storm-chart.svg", title: "Requests over time" }] });
+  const text = renderReport(run([result({}), baseline]), {
+    charts: [{ path: "storm-chart.svg", title: "Requests over time" }],
+  });
 
   it("puts ours beside the baseline, scenario by scenario", () => {
-    expect(text).toContain("| 20 tabs × 3 inst × 50 users | 150 | 1.00 | 21.00 | 0 / 6150 | 6150 / 6150 | 0 | 150 | 0 | 3000 |");
+    expect(text).toContain(
+      "| 20 tabs × 3 inst × 50 users | 150 | 1.00 | 21.00 | 0 / 6150 | 6150 / 6150 | 0 | 150 | 0 | 3000 |",
+    );
   });
 
   it("shows store commands per refresh, throughput and the outcome mix", () => {
-    expect(text).toContain("| 150 (1.00) | 0 | 0 | 0 | 50 | 16.0 | 615 | refreshed 150, joined 2850, replayed 150, valid 3000 |");
+    expect(text).toContain(
+      "| 150 (1.00) | 0 | 0 | 0 | 50 | 16.0 | 615 | refreshed 150, joined 2850, replayed 150, valid 3000 |",
+    );
   });
 
   it("counts the late request's replay apart from the storm's commands when they differ", () => {

@@ -8,7 +8,10 @@ import { scenarioLabel, type Mode, type RunResult, type ScenarioResult } from ".
 
 const MODE_NAMES: Record<Mode, string> = { locked: "ours (lock)", baseline: "baseline (no lock)" };
 
-export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{ path: string; title: string }> } = {}): string {
+export function renderReport(
+  run: RunResult,
+  options: { charts?: ReadonlyArray<{ path: string; title: string }> } = {},
+): string {
   const ours = run.results.filter((result) => result.mode === "locked");
   const baseline = run.results.filter((result) => result.mode === "baseline");
   const { machine, settings } = run;
@@ -137,7 +140,8 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
           "`valid` p99 (queueing)",
         ],
         ours.map((result) => {
-          const p99 = (outcome: string) => result.latency.find((row) => row.outcome === outcome)?.middleware.p99 ?? Number.NaN;
+          const p99 = (outcome: string) =>
+            result.latency.find((row) => row.outcome === outcome)?.middleware.p99 ?? Number.NaN;
           return [scenarioLabel(result.scenario), ms(p99("joined")), ms(p99("replayed")), ms(p99("valid"))];
         }),
         "lrrr",
@@ -157,7 +161,12 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
       table(
         ["scenario", "mode", "reason", "requests"],
         failing.flatMap((result) =>
-          Object.entries(result.failures).map(([reason, n]) => [scenarioLabel(result.scenario), MODE_NAMES[result.mode], reason, String(n)]),
+          Object.entries(result.failures).map(([reason, n]) => [
+            scenarioLabel(result.scenario),
+            MODE_NAMES[result.mode],
+            reason,
+            String(n),
+          ]),
         ),
         "lllr",
       ),
@@ -190,10 +199,20 @@ export function renderReport(run: RunResult, options: { charts?: ReadonlyArray<{
 
 function latencyTable(results: readonly ScenarioResult[]): string {
   const rows = results.flatMap((result) =>
-    result.latency.map((row) => [scenarioLabel(result.scenario), row.outcome, String(row.count), ...triple(row.client), ...triple(row.middleware)]),
+    result.latency.map((row) => [
+      scenarioLabel(result.scenario),
+      row.outcome,
+      String(row.count),
+      ...triple(row.client),
+      ...triple(row.middleware),
+    ]),
   );
   if (rows.length === 0) return "_No request succeeded, so there is no latency to show._";
-  return table(["scenario", "outcome", "n", "client p50", "p95", "p99", "middleware p50", "p95", "p99"], rows, "llrrrrrrr");
+  return table(
+    ["scenario", "outcome", "n", "client p50", "p95", "p99", "middleware p50", "p95", "p99"],
+    rows,
+    "llrrrrrrr",
+  );
 }
 
 function triple(summary: Summary): string[] {
@@ -221,7 +240,11 @@ function count(value: number | null): string {
 }
 
 function sameScenario(a: ScenarioResult, b: ScenarioResult): boolean {
-  return a.scenario.tabs === b.scenario.tabs && a.scenario.instances === b.scenario.instances && a.scenario.users === b.scenario.users;
+  return (
+    a.scenario.tabs === b.scenario.tabs &&
+    a.scenario.instances === b.scenario.instances &&
+    a.scenario.users === b.scenario.users
+  );
 }
 
 /** A GitHub-flavoured Markdown table; `align` has one l or r per column. Pipes in cells are escaped. */

@@ -3,7 +3,14 @@
  * through the app, made due by minting), the demo's content check (the backend profile on the page), and
  * the backend's and the lock store's counters read around each wave.
  */
-import { countBy, latencyByOutcome, runStorm, type Judging, type Sample, type SessionSource } from "../../packages/loadtest/src/index";
+import {
+  countBy,
+  latencyByOutcome,
+  runStorm,
+  type Judging,
+  type Sample,
+  type SessionSource,
+} from "../../packages/loadtest/src/index";
 import type { Stack } from "./stack";
 import type { Mode, Scenario, ScenarioResult, StatsSnapshot } from "./types";
 
@@ -17,7 +24,10 @@ const FAILED_SAMPLES_KEPT = 100;
 /** The demo's verdicts: a redirect to /login or next-auth's sign-in page is a sign-out; a page without the profile failed. */
 export const DEMO_JUDGING: Judging = {
   signInPaths: ["/login", "/api/auth/signin"],
-  check: (path, body) => ((path.startsWith("/api/") ? hasProfile(body) : body.includes(DASHBOARD_PROFILE_MARKER)) ? undefined : "200 without profile"),
+  check: (path, body) =>
+    (path.startsWith("/api/") ? hasProfile(body) : body.includes(DASHBOARD_PROFILE_MARKER))
+      ? undefined
+      : "200 without profile",
 };
 
 export interface RunnerContext {
@@ -78,7 +88,8 @@ export async function runScenario(mode: Mode, scenario: Scenario, context: Runne
       async afterWave(wave) {
         const after = await stack.readStats();
         const delta = waveDelta(before!, after, reset);
-        if (before!.storeCommands !== null && afterStorm!.storeCommands !== null) delta.stormStoreCommands = afterStorm!.storeCommands - before!.storeCommands;
+        if (before!.storeCommands !== null && afterStorm!.storeCommands !== null)
+          delta.stormStoreCommands = afterStorm!.storeCommands - before!.storeCommands;
         if (wave === 1) firstWaveRefreshCalls = delta.refreshCalls ?? null;
         counters = addCounters(counters, delta);
       },
@@ -133,7 +144,8 @@ function waveDelta(before: StatsSnapshot, after: StatsSnapshot, reset: boolean):
     // A gauge's maximum is only meaningful since a reset.
     if (reset) delta.maxConcurrentRefreshes = after.backend.maxConcurrentRefreshes;
   }
-  if (before.storeCommands !== null && after.storeCommands !== null) delta.storeCommands = after.storeCommands - before.storeCommands;
+  if (before.storeCommands !== null && after.storeCommands !== null)
+    delta.storeCommands = after.storeCommands - before.storeCommands;
   return delta;
 }
 

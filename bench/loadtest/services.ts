@@ -98,7 +98,11 @@ async function main(): Promise<void> {
   const services = await startServices({
     storeToken: config.storeToken,
     storeLatencyMs: config.storeLatencyMs,
-    backend: { users: config.users, refreshLatencyMs: config.refreshLatencyMs, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
+    backend: {
+      users: config.users,
+      refreshLatencyMs: config.refreshLatencyMs,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    },
   });
   const { bridge, backend } = services;
   const tcp = config.store === "upstash" ? undefined : await startTcpStore(config.store);
@@ -114,7 +118,9 @@ async function main(): Promise<void> {
         return;
       }
       const store = tcp === undefined ? bridge.stats() : { commands: await tcp.commands() };
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ backend: backend.stats(), store }));
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ backend: backend.stats(), store }));
     })().catch((error: unknown) => response.writeHead(500).end(String(error)));
   });
   await new Promise<void>((resolve) => statsServer.listen(0, "127.0.0.1", resolve));

@@ -13,11 +13,21 @@ import type { Account } from "./stack";
 /** How far in the past a minted access token expired: clearly due, whatever the refresh skew. */
 const EXPIRED_AGO_MS = 60_000;
 /** The demo app's next-auth: the defaults of the engine's CLI. */
-export const DEMO_NEXT_AUTH: NextAuthLocation = { authPath: "/api/auth", provider: "credentials", identifierField: "identifier", headers: {} };
+export const DEMO_NEXT_AUTH: NextAuthLocation = {
+  authPath: "/api/auth",
+  provider: "credentials",
+  identifierField: "identifier",
+  headers: {},
+};
 
-export function createSessionSource(secret: string, account: (index: number) => Account, timeoutMs: number): SessionSource {
+export function createSessionSource(
+  secret: string,
+  account: (index: number) => Account,
+  timeoutMs: number,
+): SessionSource {
   return {
-    signIn: (index, baseUrl, signal) => signIn(baseUrl, account(index), DEMO_NEXT_AUTH, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])),
+    signIn: (index, baseUrl, signal) =>
+      signIn(baseUrl, account(index), DEMO_NEXT_AUTH, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])),
     due: (jar) => mintExpired(jar, secret),
   };
 }
@@ -37,7 +47,11 @@ export async function mintExpired(jar: CookieJar, secret: string): Promise<Cooki
   const minted = await mintSessionCookie({
     secret,
     secure,
-    tokens: { accessToken: claims.accessToken, refreshToken: claims.refreshToken, accessTokenExpires: Date.now() - EXPIRED_AGO_MS },
+    tokens: {
+      accessToken: claims.accessToken,
+      refreshToken: claims.refreshToken,
+      accessTokenExpires: Date.now() - EXPIRED_AGO_MS,
+    },
     user: { id: claims.sub, name: claims.name ?? null, email: claims.email ?? null },
   });
   const next = new Map([...jar].filter(([cookie]) => cookie !== name && !cookie.startsWith(`${name}.`)));

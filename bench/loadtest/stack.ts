@@ -9,7 +9,15 @@ import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ensureAppBuilt, ensureVariantBuilt, NODE_VARIANT_DIR, ROOT, startNextInstance, withBuildLock, type NextInstance } from "../../test-support/next-app";
+import {
+  ensureAppBuilt,
+  ensureVariantBuilt,
+  NODE_VARIANT_DIR,
+  ROOT,
+  startNextInstance,
+  withBuildLock,
+  type NextInstance,
+} from "../../test-support/next-app";
 import type { Account } from "../../packages/loadtest/src/index";
 import type { LoadTestStore } from "./cli";
 import type { ServicesConfig, ServicesReady } from "./services";
@@ -75,7 +83,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
   try {
     options.log("starting Redis, the Upstash-REST bridge and the reference backend");
     const services = await startServices({
-      users: accounts.map((account, index) => ({ email: account.identifier, password: account.password, name: `Load Test User ${index + 1}` })),
+      users: accounts.map((account, index) => ({
+        email: account.identifier,
+        password: account.password,
+        name: `Load Test User ${index + 1}`,
+      })),
       refreshLatencyMs: options.refreshLatencyMs,
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       storeToken,
@@ -87,7 +99,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
     // The redis kinds: the Node-proxy variant, whose middleware runs on Node and may open a TCP connection.
     const projectDir = options.store === "upstash" ? "." : NODE_VARIANT_DIR;
     if (options.build) {
-      options.log(`building the app${projectDir === "." ? "" : " (Node-proxy variant)"} (reused when nothing under src/ changed)`);
+      options.log(
+        `building the app${projectDir === "." ? "" : " (Node-proxy variant)"} (reused when nothing under src/ changed)`,
+      );
       if (projectDir === ".") await ensureAppBuilt(SHARED_DIST_DIR);
       else await ensureVariantBuilt("node");
     }
@@ -107,8 +121,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
     const baselineCount = options.baseline ? options.instances : 0;
     options.log(`starting ${options.instances} + ${baselineCount} next start instances (locked + baseline)`);
     const started = await Promise.allSettled([
-      ...Array.from({ length: options.instances }, () => startNextInstance({ env, projectDir, distDir: SNAPSHOT_DIST_DIR })),
-      ...Array.from({ length: baselineCount }, () => startNextInstance({ env: baselineEnv, projectDir, distDir: SNAPSHOT_DIST_DIR })),
+      ...Array.from({ length: options.instances }, () =>
+        startNextInstance({ env, projectDir, distDir: SNAPSHOT_DIST_DIR }),
+      ),
+      ...Array.from({ length: baselineCount }, () =>
+        startNextInstance({ env: baselineEnv, projectDir, distDir: SNAPSHOT_DIST_DIR }),
+      ),
     ]);
     for (const result of started) if (result.status === "fulfilled") cleanups.push(() => result.value.stop());
     const failure = started.find((result): result is PromiseRejectedResult => result.status === "rejected");
@@ -153,7 +171,10 @@ function localAccount(index: number): Account {
 }
 
 async function readServicesStats(statsUrl: string, reset?: "reset"): Promise<StatsSnapshot> {
-  const response = await fetch(reset ? `${statsUrl}/reset` : statsUrl, { method: reset ? "POST" : "GET", signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(reset ? `${statsUrl}/reset` : statsUrl, {
+    method: reset ? "POST" : "GET",
+    signal: AbortSignal.timeout(5_000),
+  });
   const body = (await response.json()) as { backend: unknown; store: { commands: number } };
   return { backend: backendCounters(body.backend), storeCommands: body.store.commands };
 }
@@ -181,10 +202,14 @@ interface Services {
 }
 
 async function startServices(config: ServicesConfig): Promise<Services> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/loadtest/services.ts"), JSON.stringify(config)], {
-    cwd: ROOT,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "bench/loadtest/services.ts"), JSON.stringify(config)],
+    {
+      cwd: ROOT,
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -194,7 +219,10 @@ async function startServices(config: ServicesConfig): Promise<Services> {
     });
   try {
     const ready = await new Promise<ServicesReady>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("the services process did not start within 30 s")), SERVICES_START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error("the services process did not start within 30 s")),
+        SERVICES_START_TIMEOUT_MS,
+      );
       child.once("exit", (code) => reject(new Error(`the services process exited ${code} before it was ready`)));
       createInterface({ input: child.stdout! }).once("line", (line) => {
         clearTimeout(timer);
@@ -221,7 +249,8 @@ const STORE_DESCRIPTIONS: Record<LoadTestStore, string> = {
 async function snapshotBuild(projectDir: string): Promise<void> {
   const source = join(ROOT, projectDir, SHARED_DIST_DIR);
   await withBuildLock(projectDir === "." ? SHARED_DIST_DIR : projectDir, async () => {
-    if (!existsSync(join(source, "BUILD_ID"))) throw new Error(`no build in ${join(projectDir, SHARED_DIST_DIR)}/: run without --no-build`);
+    if (!existsSync(join(source, "BUILD_ID")))
+      throw new Error(`no build in ${join(projectDir, SHARED_DIST_DIR)}/: run without --no-build`);
     const target = join(ROOT, projectDir, SNAPSHOT_DIST_DIR);
     rmSync(target, { recursive: true, force: true });
     cpSync(source, target, { recursive: true, filter: (path) => path !== join(source, "cache") });

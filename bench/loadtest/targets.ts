@@ -37,14 +37,22 @@ export function checkTargets(run: RunResult): TargetCheck[] {
 
   const failed = sum(ours, (result) => result.failed);
   const requests = sum(ours, (result) => result.requests);
-  checks.push({ target: "0 failed requests", met: ours.length === 0 ? null : failed === 0, detail: `${failed} of ${requests}`, enforced: true });
+  checks.push({
+    target: "0 failed requests",
+    met: ours.length === 0 ? null : failed === 0,
+    detail: `${failed} of ${requests}`,
+    enforced: true,
+  });
 
   const withReuse = ours.filter((result) => result.reuseDetections !== null);
   const reuse = sum(withReuse, (result) => result.reuseDetections!);
   checks.push({
     target: "0 reuse detections at the backend",
     met: withReuse.length === 0 ? null : reuse === 0,
-    detail: withReuse.length === 0 ? "backend counters not readable" : `${reuse} (users signed out: ${sum(ours, (result) => result.usersSignedOut)})`,
+    detail:
+      withReuse.length === 0
+        ? "backend counters not readable"
+        : `${reuse} (users signed out: ${sum(ours, (result) => result.usersSignedOut)})`,
     enforced: true,
   });
 
@@ -66,21 +74,40 @@ export function failedEnforced(checks: readonly TargetCheck[]): boolean {
   return checks.some((check) => check.enforced && check.met === false);
 }
 
-function latencyCheck(results: readonly ScenarioResult[], outcome: "joined" | "replayed", budgetMs: number | null, budgetText: string): TargetCheck {
+function latencyCheck(
+  results: readonly ScenarioResult[],
+  outcome: "joined" | "replayed",
+  budgetMs: number | null,
+  budgetText: string,
+): TargetCheck {
   const target = `\`${outcome}\` p99 ≤ ${budgetText} (middleware Server-Timing)`;
   const rows = results.flatMap((result) => {
     const row = result.latency.find((candidate) => candidate.outcome === outcome && candidate.middleware.count > 0);
-    return row ? [{ label: `${result.scenario.tabs}×${result.scenario.instances}×${result.scenario.users}`, p99: row.middleware.p99 }] : [];
+    return row
+      ? [
+          {
+            label: `${result.scenario.tabs}×${result.scenario.instances}×${result.scenario.users}`,
+            p99: row.middleware.p99,
+          },
+        ]
+      : [];
   });
   if (rows.length === 0 || budgetMs === null)
-    return { target, met: null, detail: rows.length === 0 ? `no \`${outcome}\` request` : "backend latency unknown", enforced: false };
+    return {
+      target,
+      met: null,
+      detail: rows.length === 0 ? `no \`${outcome}\` request` : "backend latency unknown",
+      enforced: false,
+    };
   const missed = rows.filter((row) => row.p99 > budgetMs);
   return {
     target,
     met: missed.length === 0,
     detail:
       `met in ${rows.length - missed.length} of ${rows.length} scenarios` +
-      (missed.length > 0 ? `; missed in ${missed.map((row) => `${row.label} (${row.p99.toFixed(0)} ms)`).join(", ")}` : ""),
+      (missed.length > 0
+        ? `; missed in ${missed.map((row) => `${row.label} (${row.p99.toFixed(0)} ms)`).join(", ")}`
+        : ""),
     enforced: false,
   };
 }

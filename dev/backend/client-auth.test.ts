@@ -11,17 +11,37 @@ const basic = (pair: string) => `Basic ${Buffer.from(pair).toString("base64")}`;
 
 describe("authenticateClient", () => {
   it.each([
-    { case: "Basic", header: basic("app:s3cret"), body: {}, expected: { kind: "authenticated", method: "client_secret_basic" } },
-    { case: "lower-case scheme", header: `basic ${Buffer.from("app:s3cret").toString("base64")}`, body: {}, expected: { kind: "authenticated" } },
+    {
+      case: "Basic",
+      header: basic("app:s3cret"),
+      body: {},
+      expected: { kind: "authenticated", method: "client_secret_basic" },
+    },
+    {
+      case: "lower-case scheme",
+      header: `basic ${Buffer.from("app:s3cret").toString("base64")}`,
+      body: {},
+      expected: { kind: "authenticated" },
+    },
     {
       case: "body secret",
       header: undefined,
       body: { client_id: "app", client_secret: "s3cret" },
       expected: { kind: "authenticated", method: "client_secret_post" },
     },
-    { case: "public client_id", header: undefined, body: { client_id: "spa" }, expected: { kind: "authenticated", method: "none" } },
+    {
+      case: "public client_id",
+      header: undefined,
+      body: { client_id: "spa" },
+      expected: { kind: "authenticated", method: "none" },
+    },
     { case: "public client in Basic", header: basic("spa:"), body: {}, expected: { kind: "authenticated" } },
-    { case: "a Bearer header is no client auth", header: "Bearer abc", body: { client_id: "spa" }, expected: { kind: "authenticated", method: "none" } },
+    {
+      case: "a Bearer header is no client auth",
+      header: "Bearer abc",
+      body: { client_id: "spa" },
+      expected: { kind: "authenticated", method: "none" },
+    },
     { case: "wrong secret", header: basic("app:nope"), body: {}, expected: { kind: "invalid_client", basic: true } },
     {
       case: "secret of the right length, wrong bytes",
@@ -29,13 +49,43 @@ describe("authenticateClient", () => {
       body: { client_id: "app", client_secret: "s3creT" },
       expected: { kind: "invalid_client", basic: false },
     },
-    { case: "confidential without secret", header: undefined, body: { client_id: "app" }, expected: { kind: "invalid_client" } },
-    { case: "public with a secret", header: undefined, body: { client_id: "spa", client_secret: "x" }, expected: { kind: "invalid_client" } },
-    { case: "secret without id", header: undefined, body: { client_secret: "s3cret" }, expected: { kind: "invalid_client" } },
+    {
+      case: "confidential without secret",
+      header: undefined,
+      body: { client_id: "app" },
+      expected: { kind: "invalid_client" },
+    },
+    {
+      case: "public with a secret",
+      header: undefined,
+      body: { client_id: "spa", client_secret: "x" },
+      expected: { kind: "invalid_client" },
+    },
+    {
+      case: "secret without id",
+      header: undefined,
+      body: { client_secret: "s3cret" },
+      expected: { kind: "invalid_client" },
+    },
     { case: "nothing", header: undefined, body: {}, expected: { kind: "invalid_client", basic: false } },
-    { case: "Basic and body secret", header: basic("app:s3cret"), body: { client_secret: "s3cret" }, expected: { kind: "invalid_request" } },
-    { case: "Basic and body id", header: basic("app:s3cret"), body: { client_id: "app" }, expected: { kind: "invalid_request" } },
-    { case: "empty body fields are absent", header: basic("app:s3cret"), body: { client_id: "", client_secret: "" }, expected: { kind: "authenticated" } },
+    {
+      case: "Basic and body secret",
+      header: basic("app:s3cret"),
+      body: { client_secret: "s3cret" },
+      expected: { kind: "invalid_request" },
+    },
+    {
+      case: "Basic and body id",
+      header: basic("app:s3cret"),
+      body: { client_id: "app" },
+      expected: { kind: "invalid_request" },
+    },
+    {
+      case: "empty body fields are absent",
+      header: basic("app:s3cret"),
+      body: { client_id: "", client_secret: "" },
+      expected: { kind: "authenticated" },
+    },
   ])("$case", ({ header, body, expected }) => {
     expect(authenticateClient(CLIENTS, header, body as Record<string, string>)).toMatchObject(expected);
   });
@@ -44,7 +94,11 @@ describe("authenticateClient", () => {
 describe("decodeBasic", () => {
   it.each([
     { case: "plain", encoded: "app:s3cret", expected: { id: "app", secret: "s3cret" } },
-    { case: "encoded colon and space", encoded: `${formEncode("a:b")}:${formEncode("x y")}`, expected: { id: "a:b", secret: "x y" } },
+    {
+      case: "encoded colon and space",
+      encoded: `${formEncode("a:b")}:${formEncode("x y")}`,
+      expected: { id: "a:b", secret: "x y" },
+    },
     { case: "plus is a space", encoded: "a+b:c%2Bd", expected: { id: "a b", secret: "c+d" } },
     { case: "percent-encoded UTF-8", encoded: "%C3%A9:%E2%82%AC", expected: { id: "é", secret: "€" } },
     { case: "no secret", encoded: "spa:", expected: { id: "spa", secret: undefined } },

@@ -33,7 +33,10 @@ export function authenticateClient(
 
   if (scheme && scheme[1]!.toLowerCase() === "basic") {
     if (bodyId !== undefined || bodySecret !== undefined) {
-      return { kind: "invalid_request", message: "Use one client authentication method: HTTP Basic or client_id in the body, not both" };
+      return {
+        kind: "invalid_request",
+        message: "Use one client authentication method: HTTP Basic or client_id in the body, not both",
+      };
     }
     const credentials = decodeBasic(scheme[2] ?? "");
     if (!credentials) return { kind: "invalid_client", message: "Malformed HTTP Basic credentials", basic: true };
@@ -46,7 +49,13 @@ export function authenticateClient(
   return check(clients, bodyId, bodySecret, bodySecret === undefined ? "none" : "client_secret_post", false);
 }
 
-function check(clients: readonly OAuthClient[], clientId: string, secret: string | undefined, method: ClientAuthMethod, basic: boolean): ClientAuthentication {
+function check(
+  clients: readonly OAuthClient[],
+  clientId: string,
+  secret: string | undefined,
+  method: ClientAuthMethod,
+  basic: boolean,
+): ClientAuthentication {
   const client = clients.find((candidate) => candidate.clientId === clientId);
   if (!client) return { kind: "invalid_client", message: "Unknown client", basic };
   if (client.clientSecret === undefined) {
@@ -56,7 +65,8 @@ function check(clients: readonly OAuthClient[], clientId: string, secret: string
       : { kind: "invalid_client", message: "A public client has no secret", basic };
   }
   if (secret === undefined) return { kind: "invalid_client", message: "Client secret is required", basic };
-  if (!sameSecret(secret, client.clientSecret)) return { kind: "invalid_client", message: "Wrong client secret", basic };
+  if (!sameSecret(secret, client.clientSecret))
+    return { kind: "invalid_client", message: "Wrong client secret", basic };
   return { kind: "authenticated", client, method };
 }
 

@@ -28,7 +28,8 @@ export interface GrantDeps {
   onIssued?: (token: string) => void;
 }
 
-export type RefreshResult = { kind: "tokens"; pair: TokenPair; family: Family } | { kind: "refused"; reason: RefreshRefusal };
+export type RefreshResult =
+  { kind: "tokens"; pair: TokenPair; family: Family } | { kind: "refused"; reason: RefreshRefusal };
 
 export interface Grants {
   /** A password sign-in; undefined (counted as a login failure) when the identifier or password is wrong. */
@@ -65,7 +66,9 @@ export function createGrants(deps: GrantDeps): Grants {
 
   return {
     async signIn(identifier, password, grant) {
-      const account = accounts.find((candidate) => candidate.email.toLowerCase() === identifier.toLowerCase() && candidate.password === password);
+      const account = accounts.find(
+        (candidate) => candidate.email.toLowerCase() === identifier.toLowerCase() && candidate.password === password,
+      );
       if (!account) {
         stats.count("loginFailures");
         return undefined;

@@ -38,7 +38,12 @@ const REFRESH_FIELD_BY_SHAPE: Record<BackendShape, string> = {
 };
 
 /** Waits, then answers; returns quietly if the server closes meanwhile. */
-export async function answerAfter(latencyMs: number, lifetime: AbortSignal, response: ServerResponse, reply: Reply): Promise<void> {
+export async function answerAfter(
+  latencyMs: number,
+  lifetime: AbortSignal,
+  response: ServerResponse,
+  reply: Reply,
+): Promise<void> {
   if (latencyMs > 0) {
     try {
       await sleep(latencyMs, undefined, { signal: lifetime });
@@ -117,7 +122,11 @@ export function createAuthHandlers(deps: HandlerDeps): {
    * Answers the same whether or not the token was known, like RFC 7009, so it tells a caller nothing.
    */
   /** The refresh token from a refresh or logout body; undefined once a refusal has been sent. */
-  async function refreshTokenOf(request: IncomingMessage, response: ServerResponse, shape: BackendShape): Promise<string | undefined> {
+  async function refreshTokenOf(
+    request: IncomingMessage,
+    response: ServerResponse,
+    shape: BackendShape,
+  ): Promise<string | undefined> {
     const body = await readBody(request);
     if (body.kind !== "parsed") {
       sendJson(response, bodyRefusal(shape, body));

@@ -10,7 +10,10 @@ import type { Reply } from "./shapes";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export type BodyOutcome =
-  { kind: "parsed"; value: unknown } | { kind: "malformed"; message: string } | { kind: "too_large" } | { kind: "unsupported_media_type" };
+  | { kind: "parsed"; value: unknown }
+  | { kind: "malformed"; message: string }
+  | { kind: "too_large" }
+  | { kind: "unsupported_media_type" };
 
 export type BodyFormat = "json" | "form";
 
@@ -20,7 +23,10 @@ export type BodyFormat = "json" | "form";
  * A format not in `accept` is an unsupported media type; a form parameter given twice is malformed
  * (RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once").
  */
-export async function readBody(request: IncomingMessage, accept: readonly BodyFormat[] = ["json", "form"]): Promise<BodyOutcome> {
+export async function readBody(
+  request: IncomingMessage,
+  accept: readonly BodyFormat[] = ["json", "form"],
+): Promise<BodyOutcome> {
   const format = bodyFormat(request.headers["content-type"]);
   if (format === undefined || !accept.includes(format)) return { kind: "unsupported_media_type" };
   const declaredLength = Number(request.headers["content-length"] ?? 0);

@@ -3,7 +3,15 @@
  * variables; prints where it listens and how to sign in, and stops cleanly on Ctrl-C or SIGTERM.
  */
 
-import { BackendOptionsError, parseUsers, resolveOptions, startReferenceBackend, type BackendOptions, type BackendShape, type RotationPolicy } from "./server";
+import {
+  BackendOptionsError,
+  parseUsers,
+  resolveOptions,
+  startReferenceBackend,
+  type BackendOptions,
+  type BackendShape,
+  type RotationPolicy,
+} from "./server";
 
 const DEFAULT_PORT = 4000;
 
@@ -53,8 +61,12 @@ function withEnvNames(problems: readonly string[]): string {
 
 /** One line naming the shape, the rotation policy and anything else that makes this backend unusual. */
 function describeBehaviour(options: BackendOptions): string {
-  const rotation = options.rotation === "reuse-interval" ? `reuse-interval ${options.reuseIntervalSeconds} s` : options.rotation;
-  const skew = options.clockSkewSeconds === 0 ? "" : `, clock skew ${options.clockSkewSeconds > 0 ? "+" : ""}${options.clockSkewSeconds} s`;
+  const rotation =
+    options.rotation === "reuse-interval" ? `reuse-interval ${options.reuseIntervalSeconds} s` : options.rotation;
+  const skew =
+    options.clockSkewSeconds === 0
+      ? ""
+      : `, clock skew ${options.clockSkewSeconds > 0 ? "+" : ""}${options.clockSkewSeconds} s`;
   return `shape ${options.shape}, rotation ${rotation}${skew}`;
 }
 
@@ -68,7 +80,9 @@ async function main(): Promise<void> {
   const overrides = optionsFromEnv(process.env);
   const options = resolveOptions(overrides);
   const backend = await startReferenceBackend(options);
-  const users = options.users.map((user) => `    ${user.email} / ${user.password}${user.name !== user.email ? `  (${user.name})` : ""}`).join("\n");
+  const users = options.users
+    .map((user) => `    ${user.email} / ${user.password}${user.name !== user.email ? `  (${user.name})` : ""}`)
+    .join("\n");
   console.log(
     [
       `[backend] reference backend listening on ${backend.url}  (${describeBehaviour(options)})`,
@@ -78,7 +92,9 @@ async function main(): Promise<void> {
         ? [
             `[backend] OAuth: POST ${backend.url}/oauth/token, POST ${backend.url}/oauth/revoke; clients: ` +
               options.oauthClients
-                .map((client) => (client.clientSecret ? `${client.clientId} / ${client.clientSecret}` : `${client.clientId} (public)`))
+                .map((client) =>
+                  client.clientSecret ? `${client.clientId} / ${client.clientSecret}` : `${client.clientId} (public)`,
+                )
                 .join(", "),
           ]
         : []),
@@ -111,7 +127,10 @@ main().catch((error: unknown) => {
   if (error instanceof BackendOptionsError) {
     console.error(`[backend] invalid settings:\n  ${withEnvNames(error.problems)}`);
   } else if ((error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE") {
-    console.error(`[backend] port ${process.env.BACKEND_PORT ?? DEFAULT_PORT} is already in use; ` + "stop the other process or set BACKEND_PORT");
+    console.error(
+      `[backend] port ${process.env.BACKEND_PORT ?? DEFAULT_PORT} is already in use; ` +
+        "stop the other process or set BACKEND_PORT",
+    );
   } else {
     console.error("[backend] failed to start:", error);
   }

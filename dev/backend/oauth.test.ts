@@ -19,7 +19,11 @@ function basic(id: string, secret: string, encode = true): string {
 const BASIC = { authorization: basic(CONFIDENTIAL.clientId, CONFIDENTIAL.clientSecret) };
 const PASSWORD = { grant_type: "password", username: DEMO.email, password: DEMO.password };
 
-async function signIn(backend: ReferenceBackend, extra: Record<string, string> = {}, headers: Record<string, string> = BASIC) {
+async function signIn(
+  backend: ReferenceBackend,
+  extra: Record<string, string> = {},
+  headers: Record<string, string> = BASIC,
+) {
   const response = await postForm(backend, TOKEN, { ...PASSWORD, ...extra }, headers);
   expect(response.status).toBe(200);
   return response.body as { access_token: string; refresh_token: string; expires_in: number; scope?: string };
@@ -41,9 +45,13 @@ describe("token endpoint: client authentication", () => {
   it("client_secret_basic form-urlencodes the id and secret inside Basic (§2.3.1)", async () => {
     const client = { clientId: "svc:one", clientSecret: "p@ss word+:%é" };
     const backend = await start({ shape: "oauth", oauthClients: [client] });
-    expect((await postForm(backend, TOKEN, PASSWORD, { authorization: basic(client.clientId, client.clientSecret) })).status).toBe(200);
+    expect(
+      (await postForm(backend, TOKEN, PASSWORD, { authorization: basic(client.clientId, client.clientSecret) })).status,
+    ).toBe(200);
     // Unencoded, the colon in the id splits it wrongly and the lone % cannot be decoded.
-    const raw = await postForm(backend, TOKEN, PASSWORD, { authorization: basic(client.clientId, client.clientSecret, false) });
+    const raw = await postForm(backend, TOKEN, PASSWORD, {
+      authorization: basic(client.clientId, client.clientSecret, false),
+    });
     expect(raw).toMatchObject({ status: 401, body: { error: "invalid_client" } });
   });
 
@@ -51,7 +59,11 @@ describe("token endpoint: client authentication", () => {
     const backend = await start({ shape: "oauth" });
     const post = { client_id: CONFIDENTIAL.clientId, client_secret: CONFIDENTIAL.clientSecret };
     const confidential = await signIn(backend, post, {});
-    const refreshed = await postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token: confidential.refresh_token, ...post });
+    const refreshed = await postForm(backend, TOKEN, {
+      grant_type: "refresh_token",
+      refresh_token: confidential.refresh_token,
+      ...post,
+    });
     expect(refreshed.status).toBe(200);
 
     const publicClient = await signIn(backend, { client_id: PUBLIC_CLIENT_ID }, {});
@@ -65,8 +77,22 @@ describe("token endpoint: client authentication", () => {
   });
 
   it.each([
-    { problem: "no client authentication", params: {}, headers: {}, status: 401, error: "invalid_client", challenge: false },
-    { problem: "an unknown client_id", params: { client_id: "nobody" }, headers: {}, status: 401, error: "invalid_client", challenge: false },
+    {
+      problem: "no client authentication",
+      params: {},
+      headers: {},
+      status: 401,
+      error: "invalid_client",
+      challenge: false,
+    },
+    {
+      problem: "an unknown client_id",
+      params: { client_id: "nobody" },
+      headers: {},
+      status: 401,
+      error: "invalid_client",
+      challenge: false,
+    },
     {
       problem: "a wrong secret in the body",
       params: { client_id: CONFIDENTIAL.clientId, client_secret: "wrong" },
@@ -107,7 +133,14 @@ describe("token endpoint: client authentication", () => {
       error: "invalid_client",
       challenge: true,
     },
-    { problem: "malformed Basic", params: {}, headers: { authorization: "Basic !!!" }, status: 401, error: "invalid_client", challenge: true },
+    {
+      problem: "malformed Basic",
+      params: {},
+      headers: { authorization: "Basic !!!" },
+      status: 401,
+      error: "invalid_client",
+      challenge: true,
+    },
     {
       problem: "Basic and body credentials at once",
       params: { client_id: CONFIDENTIAL.clientId, client_secret: CONFIDENTIAL.clientSecret },
@@ -136,26 +169,46 @@ describe("token endpoint: client authentication", () => {
 
 describe("token endpoint: requests and grants", () => {
   it.each([
-    { problem: "a JSON body", send: (b: ReferenceBackend) => postJson(b, TOKEN, PASSWORD, BASIC), error: "invalid_request" },
+    {
+      problem: "a JSON body",
+      send: (b: ReferenceBackend) => postJson(b, TOKEN, PASSWORD, BASIC),
+      error: "invalid_request",
+    },
     {
       problem: "a repeated parameter",
       send: (b: ReferenceBackend) => formWith(b, "grant_type=password&grant_type=password&username=a&password=b"),
       error: "invalid_request",
     },
-    { problem: "no grant_type", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, grant_type: undefined }, BASIC), error: "invalid_request" },
+    {
+      problem: "no grant_type",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, grant_type: undefined }, BASIC),
+      error: "invalid_request",
+    },
     {
       problem: "an unknown grant_type",
       send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, grant_type: "client_credentials" }, BASIC),
       error: "unsupported_grant_type",
     },
-    { problem: "no username", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, username: undefined }, BASIC), error: "invalid_request" },
-    { problem: "a wrong password", send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, password: "nope" }, BASIC), error: "invalid_grant" },
+    {
+      problem: "no username",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, username: undefined }, BASIC),
+      error: "invalid_request",
+    },
+    {
+      problem: "a wrong password",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, password: "nope" }, BASIC),
+      error: "invalid_grant",
+    },
     {
       problem: "a scope outside oauthScopes",
       send: (b: ReferenceBackend) => postForm(b, TOKEN, { ...PASSWORD, scope: "openid admin" }, BASIC),
       error: "invalid_scope",
     },
-    { problem: "no refresh_token", send: (b: ReferenceBackend) => postForm(b, TOKEN, { grant_type: "refresh_token" }, BASIC), error: "invalid_request" },
+    {
+      problem: "no refresh_token",
+      send: (b: ReferenceBackend) => postForm(b, TOKEN, { grant_type: "refresh_token" }, BASIC),
+      error: "invalid_request",
+    },
     {
       problem: "an unknown refresh token",
       send: (b: ReferenceBackend) => postForm(b, TOKEN, { grant_type: "refresh_token", refresh_token: "nope" }, BASIC),
@@ -171,7 +224,11 @@ describe("token endpoint: requests and grants", () => {
   it("refuses a refresh token presented by another client, without consuming it", async () => {
     const backend = await start({ shape: "oauth" });
     const { refresh_token } = await signIn(backend);
-    const stolen = await postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token, client_id: PUBLIC_CLIENT_ID });
+    const stolen = await postForm(backend, TOKEN, {
+      grant_type: "refresh_token",
+      refresh_token,
+      client_id: PUBLIC_CLIENT_ID,
+    });
     expect(stolen).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
     // Nor through the client-less JSON path.
     expect((await postJson(backend, "/api/auth/refresh-token", { refresh_token })).body.error).toBe("invalid_grant");
@@ -183,7 +240,8 @@ describe("token endpoint: requests and grants", () => {
   it("refuses consumed, revoked and expired refresh tokens with invalid_grant", async () => {
     const clock = fakeClock();
     const backend = await start({ shape: "oauth", refreshTokenTtlSeconds: 60, clock: clock.now });
-    const refresh = (refresh_token: string) => postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token }, BASIC);
+    const refresh = (refresh_token: string) =>
+      postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token }, BASIC);
     const first = await signIn(backend);
     const second = (await refresh(first.refresh_token)).body;
     expect(await refresh(first.refresh_token)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
@@ -198,9 +256,13 @@ describe("token endpoint: requests and grants", () => {
     const backend = await start({ shape: "oauth" });
     const granted = await signIn(backend, { scope: "openid profile" });
     expect(granted.scope).toBe("openid profile");
-    const refresh = (refresh_token: string, scope?: string) => postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token, scope }, BASIC);
+    const refresh = (refresh_token: string, scope?: string) =>
+      postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token, scope }, BASIC);
 
-    expect(await refresh(granted.refresh_token, "openid email")).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
+    expect(await refresh(granted.refresh_token, "openid email")).toMatchObject({
+      status: 400,
+      body: { error: "invalid_scope" },
+    });
     const narrowed = await refresh(granted.refresh_token, "openid");
     expect(narrowed).toMatchObject({ status: 200, body: { scope: "openid" } });
     expect((await refresh(narrowed.body.refresh_token)).body.scope).toBe("openid profile");
@@ -228,7 +290,12 @@ describe("revocation endpoint (RFC 7009)", () => {
       expect(response.status).toBe(200);
       expect(response.headers.get("cache-control")).toBe("no-store");
 
-      const refresh = await postForm(backend, TOKEN, { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, BASIC);
+      const refresh = await postForm(
+        backend,
+        TOKEN,
+        { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+        BASIC,
+      );
       expect(refresh).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
       expect((await getProfile(backend, tokens.access_token)).status).toBe(401);
       expect(backend.stats()).toMatchObject({ revocationRequests: 1, revocations: 1, reuseDetections: 0 });
@@ -253,7 +320,13 @@ describe("revocation endpoint (RFC 7009)", () => {
       error: "invalid_client",
     },
     { problem: "no client authentication", params: {}, headers: {}, status: 401, error: "invalid_client" },
-    { problem: "a token of another client", params: { client_id: PUBLIC_CLIENT_ID }, headers: {}, status: 400, error: "unauthorized_client" },
+    {
+      problem: "a token of another client",
+      params: { client_id: PUBLIC_CLIENT_ID },
+      headers: {},
+      status: 400,
+      error: "unauthorized_client",
+    },
     { problem: "no token", params: { token: undefined }, headers: BASIC, status: 400, error: "invalid_request" },
   ])("refuses $problem with $status $error and revokes nothing", async ({ params, headers, status, error }) => {
     const backend = await start({ shape: "oauth" });

@@ -15,7 +15,13 @@ import type { Family } from "./tokens";
 export type OAuthDeps = HandlerDeps;
 
 /** RFC 6749 §5.2 error codes (and RFC 7009's), each with the status this backend answers it with. */
-type OAuthError = "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+type OAuthError =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "invalid_scope";
 
 const OAUTH = dialectFor("oauth");
 
@@ -28,7 +34,9 @@ export function createOAuthHandlers(deps: OAuthDeps): { token: Handler; revoke: 
   const { grants, tokens, signer, stats } = deps;
 
   /** The parsed form and the authenticated client, or the reply that refuses the request. */
-  async function authenticated(request: IncomingMessage): Promise<{ params: Record<string, string>; clientId: string } | { refusal: Reply }> {
+  async function authenticated(
+    request: IncomingMessage,
+  ): Promise<{ params: Record<string, string>; clientId: string } | { refusal: Reply }> {
     const body = await readBody(request, ["form"]);
     switch (body.kind) {
       case "unsupported_media_type":
@@ -49,7 +57,10 @@ export function createOAuthHandlers(deps: OAuthDeps): { token: Handler; revoke: 
   }
 
   /** The requested scope checked against `allowed`; undefined when none was asked for. */
-  function requestedScope(value: string | undefined, allowed: readonly string[]): { scope?: string } | { refusal: Reply } {
+  function requestedScope(
+    value: string | undefined,
+    allowed: readonly string[],
+  ): { scope?: string } | { refusal: Reply } {
     const scopes = (value ?? "").split(" ").filter(Boolean);
     if (scopes.length === 0) return {};
     const unknown = scopes.filter((scope) => !allowed.includes(scope));
@@ -89,7 +100,11 @@ export function createOAuthHandlers(deps: OAuthDeps): { token: Handler; revoke: 
     }
   }
 
-  async function refreshGrant(params: Record<string, string>, clientId: string, response: ServerResponse): Promise<void> {
+  async function refreshGrant(
+    params: Record<string, string>,
+    clientId: string,
+    response: ServerResponse,
+  ): Promise<void> {
     response.once("close", stats.refreshStarted());
     stats.count("refreshAttempts");
     const { failMode, refreshLatencyMs, oauthScopes } = deps.options();
@@ -104,7 +119,10 @@ export function createOAuthHandlers(deps: OAuthDeps): { token: Handler; revoke: 
     if (failMode === "hang") return;
 
     const result = await grants.refresh(refreshToken, clientId);
-    const reply = result.kind === "tokens" ? OAUTH.tokens({ ...result.pair, scope: scope.scope ?? result.pair.scope }) : OAUTH.refreshRefused(result.reason);
+    const reply =
+      result.kind === "tokens"
+        ? OAUTH.tokens({ ...result.pair, scope: scope.scope ?? result.pair.scope })
+        : OAUTH.refreshRefused(result.reason);
     return answerAfter(refreshLatencyMs, deps.lifetime, response, reply);
   }
 

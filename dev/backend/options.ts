@@ -102,7 +102,10 @@ export const DEFAULT_OPTIONS: Readonly<BackendOptions> = Object.freeze({
   rotation: "rotate",
   reuseIntervalSeconds: 10,
   clockSkewSeconds: 0,
-  oauthClients: Object.freeze([Object.freeze({ clientId: "demo-client", clientSecret: "demo-secret" }), Object.freeze({ clientId: "demo-public" })]),
+  oauthClients: Object.freeze([
+    Object.freeze({ clientId: "demo-client", clientSecret: "demo-secret" }),
+    Object.freeze({ clientId: "demo-public" }),
+  ]),
   oauthScopes: Object.freeze(["openid", "profile", "email", "offline_access"]),
   clock: Date.now,
 });
@@ -233,7 +236,10 @@ function checkOAuthOptions(options: BackendOptions): string[] {
     if (ids.has(client.clientId)) problems.push(`OAuth client ${client.clientId} is listed twice`);
     ids.add(client.clientId);
   }
-  if (!Array.isArray(options.oauthScopes) || options.oauthScopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+  if (
+    !Array.isArray(options.oauthScopes) ||
+    options.oauthScopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))
+  ) {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
     problems.push("oauthScopes must be a list of RFC 6749 scope tokens (no spaces, quotes or backslashes)");
   }

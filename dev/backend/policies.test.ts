@@ -31,17 +31,36 @@ const SPEAKERS: Record<
   default: {
     login: (b) => postJson(b, "/api/auth", DEMO),
     refresh: (b, refreshToken) => postJson(b, "/api/auth/refresh-token", { refreshToken }),
-    read: (body) => ({ accessToken: body?.data?.accessToken, refreshToken: body?.data?.refreshToken, hasRefreshField: "refreshToken" in (body?.data ?? {}) }),
+    read: (body) => ({
+      accessToken: body?.data?.accessToken,
+      refreshToken: body?.data?.refreshToken,
+      hasRefreshField: "refreshToken" in (body?.data ?? {}),
+    }),
   },
   oauth: {
-    login: (b) => postForm(b, "/oauth/token", { grant_type: "password", username: DEMO.email, password: DEMO.password }, { authorization: BASIC }),
-    refresh: (b, token) => postForm(b, "/oauth/token", { grant_type: "refresh_token", refresh_token: token }, { authorization: BASIC }),
-    read: (body) => ({ accessToken: body?.access_token, refreshToken: body?.refresh_token, hasRefreshField: "refresh_token" in (body ?? {}) }),
+    login: (b) =>
+      postForm(
+        b,
+        "/oauth/token",
+        { grant_type: "password", username: DEMO.email, password: DEMO.password },
+        { authorization: BASIC },
+      ),
+    refresh: (b, token) =>
+      postForm(b, "/oauth/token", { grant_type: "refresh_token", refresh_token: token }, { authorization: BASIC }),
+    read: (body) => ({
+      accessToken: body?.access_token,
+      refreshToken: body?.refresh_token,
+      hasRefreshField: "refresh_token" in (body ?? {}),
+    }),
   },
   drf: {
     login: (b) => postJson(b, "/api/auth", DEMO),
     refresh: (b, refresh) => postJson(b, "/api/auth/refresh-token", { refresh }),
-    read: (body) => ({ accessToken: body?.access, refreshToken: body?.refresh, hasRefreshField: "refresh" in (body ?? {}) }),
+    read: (body) => ({
+      accessToken: body?.access,
+      refreshToken: body?.refresh,
+      hasRefreshField: "refresh" in (body ?? {}),
+    }),
   },
 };
 
@@ -74,7 +93,12 @@ describe.each(SHAPES)("%s shape", (shape) => {
     expect(reuse.status).toBe(shape === "oauth" ? 400 : 401);
     expect((await signedIn.refresh(rotated.refreshToken!)).status).toBe(reuse.status);
     expect((await getProfile(backend, rotated.accessToken!)).status).toBe(401);
-    expect(backend.stats()).toMatchObject({ refreshes: 1, reuseDetections: 1, reuseWithinInterval: 0, familiesRevoked: 1 });
+    expect(backend.stats()).toMatchObject({
+      refreshes: 1,
+      reuseDetections: 1,
+      reuseWithinInterval: 0,
+      familiesRevoked: 1,
+    });
   });
 
   it("none: answers an access token only, and the same refresh token keeps working until it expires", async () => {
@@ -100,7 +124,13 @@ describe.each(SHAPES)("%s shape", (shape) => {
 
   it("reuse-interval: within the interval the same successor comes back; after it, reuse revokes the family", async () => {
     const clock = fakeClock();
-    const backend = await start({ shape, rotation: "reuse-interval", reuseIntervalSeconds: 5, accessTokenTtlSeconds: 3, clock: clock.now });
+    const backend = await start({
+      shape,
+      rotation: "reuse-interval",
+      reuseIntervalSeconds: 5,
+      accessTokenTtlSeconds: 3,
+      clock: clock.now,
+    });
     const signedIn = await session(backend, shape);
     const first = await signedIn.refresh(signedIn.refreshToken);
     expect(first).toMatchObject({ status: 200, hasRefreshField: true });
@@ -120,7 +150,12 @@ describe.each(SHAPES)("%s shape", (shape) => {
     expect(tooLate.status).toBe(shape === "oauth" ? 400 : 401);
     expect((await signedIn.refresh(first.refreshToken!)).status).toBe(tooLate.status);
     expect((await getProfile(backend, late.accessToken!)).status).toBe(401);
-    expect(backend.stats()).toMatchObject({ refreshes: 1, reuseWithinInterval: 1, reuseDetections: 1, familiesRevoked: 1 });
+    expect(backend.stats()).toMatchObject({
+      refreshes: 1,
+      reuseWithinInterval: 1,
+      reuseDetections: 1,
+      familiesRevoked: 1,
+    });
   });
 });
 
@@ -132,7 +167,10 @@ describe("concurrent refreshes with one token", () => {
   ] as const)("$rotation: $statuses", async ({ rotation, statuses, reuseDetections, reuseWithinInterval }) => {
     const backend = await start({ rotation, refreshLatencyMs: 200 });
     const signedIn = await session(backend, "default");
-    const [a, b] = await Promise.all([signedIn.refresh(signedIn.refreshToken), signedIn.refresh(signedIn.refreshToken)]);
+    const [a, b] = await Promise.all([
+      signedIn.refresh(signedIn.refreshToken),
+      signedIn.refresh(signedIn.refreshToken),
+    ]);
     expect([a.status, b.status].sort()).toEqual(statuses);
     // Under reuse-interval both tabs end up holding the same live refresh token.
     if (rotation === "reuse-interval") expect(a.refreshToken).toBe(b.refreshToken);
@@ -143,7 +181,11 @@ describe("concurrent refreshes with one token", () => {
 describe("rotation settings at runtime", () => {
   it("switches policy, interval and skew through POST /__control and lists them in GET /__control", async () => {
     const backend = await start();
-    const patched = await postJson(backend, "/__control", { rotation: "none", reuseIntervalSeconds: 2, clockSkewSeconds: -30 });
+    const patched = await postJson(backend, "/__control", {
+      rotation: "none",
+      reuseIntervalSeconds: 2,
+      clockSkewSeconds: -30,
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ rotation: "none", reuseIntervalSeconds: 2, clockSkewSeconds: -30 });
     const signedIn = await session(backend, "default");
@@ -153,10 +195,13 @@ describe("rotation settings at runtime", () => {
     expect(await signedIn.refresh(signedIn.refreshToken)).toMatchObject({ status: 200, hasRefreshField: true });
   });
 
-  it.each([{ rotation: "sometimes" }, { reuseIntervalSeconds: -1 }, { clockSkewSeconds: 1.5 }, { oauthScopes: ["x"] }])("refuses %o", async (patch) => {
-    const backend = await start();
-    const response = await postJson(backend, "/__control", patch);
-    expect(response.status).toBe(400);
-    expect(response.body.problems).toHaveLength(1);
-  });
+  it.each([{ rotation: "sometimes" }, { reuseIntervalSeconds: -1 }, { clockSkewSeconds: 1.5 }, { oauthScopes: ["x"] }])(
+    "refuses %o",
+    async (patch) => {
+      const backend = await start();
+      const response = await postJson(backend, "/__control", patch);
+      expect(response.status).toBe(400);
+      expect(response.body.problems).toHaveLength(1);
+    },
+  );
 });

@@ -27,7 +27,12 @@ interface JsonResponse {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- asserted field by field below
 }
 
-async function post(backend: ReferenceBackend, path: string, body: unknown, init: RequestInit = {}): Promise<JsonResponse> {
+async function post(
+  backend: ReferenceBackend,
+  path: string,
+  body: unknown,
+  init: RequestInit = {},
+): Promise<JsonResponse> {
   const response = await fetch(backend.url + path, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -50,7 +55,8 @@ async function login(backend: ReferenceBackend) {
   return response.body.data as { accessToken: string; refreshToken: string; accessTokenExpires: number };
 }
 
-const refresh = (backend: ReferenceBackend, refreshToken: string) => post(backend, "/api/auth/refresh-token", { refreshToken });
+const refresh = (backend: ReferenceBackend, refreshToken: string) =>
+  post(backend, "/api/auth/refresh-token", { refreshToken });
 
 describe("login and profile", () => {
   it("signs the demo user in with a JWT access token and an opaque refresh token", async () => {
@@ -97,7 +103,12 @@ describe("login and profile", () => {
   it.each([
     { problem: "malformed JSON", body: "{not json", contentType: "application/json", status: 400 },
     { problem: "an empty body", body: "", contentType: "application/json", status: 400 },
-    { problem: "a missing password", body: JSON.stringify({ email: DEMO.email }), contentType: "application/json", status: 400 },
+    {
+      problem: "a missing password",
+      body: JSON.stringify({ email: DEMO.email }),
+      contentType: "application/json",
+      status: 400,
+    },
     { problem: "a non-JSON content type", body: "hello", contentType: "text/plain", status: 415 },
     {
       problem: "a body over 64 KB",
@@ -169,9 +180,15 @@ describe("refresh-token rotation", () => {
     expect(reuse.status).toBe(401);
     expect(reuse.body.error).toBe("token_reused");
 
-    expect(await refresh(backend, second.refreshToken)).toMatchObject({ status: 401, body: { error: "token_revoked" } });
+    expect(await refresh(backend, second.refreshToken)).toMatchObject({
+      status: 401,
+      body: { error: "token_revoked" },
+    });
     for (const accessToken of [first.accessToken, second.accessToken]) {
-      expect(await get(backend, "/api/me", accessToken)).toMatchObject({ status: 401, body: { error: "token_revoked" } });
+      expect(await get(backend, "/api/me", accessToken)).toMatchObject({
+        status: 401,
+        body: { error: "token_revoked" },
+      });
     }
     // Another login of the same user is another family and keeps working.
     expect((await get(backend, "/api/me", bystander.accessToken)).status).toBe(200);

@@ -14,11 +14,26 @@ import { createAuthHandlers, type Account, type Handler } from "./handlers";
 import { readBody, sendJson } from "./http";
 import { createLoginRecorder, type LoginRequest } from "./login-record";
 import { createOAuthHandlers } from "./oauth";
-import { BackendOptionsError, RUNTIME_OPTION_KEYS, parseRuntimePatch, resolveOptions, type BackendOptions, type RuntimeOptionsPatch } from "./options";
+import {
+  BackendOptionsError,
+  RUNTIME_OPTION_KEYS,
+  parseRuntimePatch,
+  resolveOptions,
+  type BackendOptions,
+  type RuntimeOptionsPatch,
+} from "./options";
 import { createStatsRecorder, type BackendStats } from "./stats";
 import { createTokenStore } from "./tokens";
 
-export type { BackendOptions, BackendShape, BackendUser, FailMode, OAuthClient, RotationPolicy, RuntimeOptionsPatch } from "./options";
+export type {
+  BackendOptions,
+  BackendShape,
+  BackendUser,
+  FailMode,
+  OAuthClient,
+  RotationPolicy,
+  RuntimeOptionsPatch,
+} from "./options";
 export { BackendOptionsError, DEFAULT_OPTIONS, DEMO_USER, parseUsers, resolveOptions } from "./options";
 export type { BackendStats } from "./stats";
 export type { LoginRequest } from "./login-record";
@@ -114,7 +129,9 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
     [BACKEND_PATHS.profile]: { GET: auth.profile },
     [BACKEND_PATHS.token]: { POST: oauth.token },
     [BACKEND_PATHS.revoke]: { POST: oauth.revoke },
-    [BACKEND_PATHS.health]: { GET: async (_request, response) => sendJson(response, { status: 200, body: { ok: true } }) },
+    [BACKEND_PATHS.health]: {
+      GET: async (_request, response) => sendJson(response, { status: 200, body: { ok: true } }),
+    },
     [BACKEND_PATHS.stats]: {
       GET: async (_request, response) => sendJson(response, { status: 200, body: stats.snapshot() }),
     },
@@ -129,7 +146,8 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
       // Lets out-of-process tests (Miniflare, load tests) flip failMode and latency on a shared server.
       POST: async (request, response) => {
         const body = await readBody(request);
-        const parsed = body.kind === "parsed" ? parseRuntimePatch(body.value) : { problems: ["the body must be a JSON object"] };
+        const parsed =
+          body.kind === "parsed" ? parseRuntimePatch(body.value) : { problems: ["the body must be a JSON object"] };
         if ("problems" in parsed) {
           return sendJson(response, { status: 400, body: { error: "invalid_options", problems: parsed.problems } });
         }
@@ -148,7 +166,8 @@ export async function startReferenceBackend(overrides: Partial<BackendOptions> =
     const route = routes[pathname];
     if (!route) return sendJson(response, { status: 404, body: { error: "not_found", path: pathname } });
     const handler = route[request.method as keyof Route];
-    if (request.method === "POST" && (pathname === BACKEND_PATHS.login || pathname === BACKEND_PATHS.token)) logins.record(pathname, request, clock());
+    if (request.method === "POST" && (pathname === BACKEND_PATHS.login || pathname === BACKEND_PATHS.token))
+      logins.record(pathname, request, clock());
     if (!handler) {
       return sendJson(response, {
         status: 405,

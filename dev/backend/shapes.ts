@@ -139,12 +139,16 @@ const drfDialect: Dialect = {
   // No expiry field: the client has to read the access token's `exp`.
   tokens: (pair) => ({
     status: 200,
-    body: pair.refreshToken === undefined ? { access: pair.accessToken } : { access: pair.accessToken, refresh: pair.refreshToken },
+    body:
+      pair.refreshToken === undefined
+        ? { access: pair.accessToken }
+        : { access: pair.accessToken, refresh: pair.refreshToken },
   }),
   loginRefused: () => ({ status: 401, body: { detail: "No active account found with the given credentials" } }),
   refreshRefused: (reason) => ({
     status: 401,
-    body: reason === "revoked" || reason === "reused" || reason === "consumed" ? DRF_TOKEN_BLACKLISTED : DRF_TOKEN_INVALID,
+    body:
+      reason === "revoked" || reason === "reused" || reason === "consumed" ? DRF_TOKEN_BLACKLISTED : DRF_TOKEN_INVALID,
   }),
   profileRefused: (reason) => ({
     status: 401,

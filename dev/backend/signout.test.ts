@@ -13,7 +13,8 @@ describe("POST /api/auth/logout", () => {
     const backend = await start();
     const first = (await postJson(backend, "/api/auth", DEMO)).body.data;
     const other = (await postJson(backend, "/api/auth", DEMO)).body.data;
-    const rotated = (await postJson(backend, "/api/auth/refresh-token", { refreshToken: first.refreshToken })).body.data;
+    const rotated = (await postJson(backend, "/api/auth/refresh-token", { refreshToken: first.refreshToken })).body
+      .data;
 
     const response = await fetch(backend.url + LOGOUT, {
       method: "POST",
@@ -27,9 +28,17 @@ describe("POST /api/auth/logout", () => {
       status: 401,
       body: { error: "token_revoked" },
     });
-    expect(await getProfile(backend, rotated.accessToken)).toMatchObject({ status: 401, body: { error: "token_revoked" } });
+    expect(await getProfile(backend, rotated.accessToken)).toMatchObject({
+      status: 401,
+      body: { error: "token_revoked" },
+    });
     expect((await getProfile(backend, other.accessToken)).status).toBe(200);
-    expect(backend.stats()).toMatchObject({ revocationRequests: 1, revocations: 1, familiesRevoked: 1, reuseDetections: 0 });
+    expect(backend.stats()).toMatchObject({
+      revocationRequests: 1,
+      revocations: 1,
+      familiesRevoked: 1,
+      reuseDetections: 0,
+    });
   });
 
   it("answers the same for an unknown or already revoked token, and counts only the real revocation", async () => {

@@ -39,7 +39,9 @@ export function fakeClock(start = Date.now()) {
 type RequestHeaders = Record<string, string | undefined>;
 
 function defined(headers: RequestHeaders): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 async function read(response: Response): Promise<JsonResponse> {
@@ -47,7 +49,12 @@ async function read(response: Response): Promise<JsonResponse> {
   return { status: response.status, headers: response.headers, body: text === "" ? undefined : JSON.parse(text) };
 }
 
-export async function postJson(backend: ReferenceBackend, path: string, body: unknown, headers: RequestHeaders = {}): Promise<JsonResponse> {
+export async function postJson(
+  backend: ReferenceBackend,
+  path: string,
+  body: unknown,
+  headers: RequestHeaders = {},
+): Promise<JsonResponse> {
   return read(
     await fetch(backend.url + path, {
       method: "POST",
@@ -64,7 +71,9 @@ export async function postForm(
   params: Record<string, string | undefined>,
   headers: RequestHeaders = {},
 ): Promise<JsonResponse> {
-  const form = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const form = new URLSearchParams(
+    Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   return read(
     await fetch(backend.url + path, {
       method: "POST",

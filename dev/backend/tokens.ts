@@ -97,7 +97,8 @@ export type RotationOutcome =
 export type FamilyStatus = { kind: "active"; family: Family } | { kind: "revoked" } | { kind: "unknown" };
 
 /** What a sign-out did: `revoked` the first time, `already` when the family was revoked before. */
-export type RevocationOutcome = { kind: "revoked"; family: Family } | { kind: "already"; family: Family } | { kind: "unknown" };
+export type RevocationOutcome =
+  { kind: "revoked"; family: Family } | { kind: "already"; family: Family } | { kind: "unknown" };
 
 export interface TokenStore {
   /** Starts a new family for a successful login. */

@@ -53,7 +53,10 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 /** node:http, which (unlike fetch) lets a test set Host and Origin as a browser or a rebinding page would. */
-function rawPost(headers: Record<string, string>, body = JSON.stringify(["PING"])): Promise<{ status: number; body: unknown }> {
+function rawPost(
+  headers: Record<string, string>,
+  body = JSON.stringify(["PING"]),
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       bridge.url,
@@ -61,7 +64,9 @@ function rawPost(headers: Record<string, string>, body = JSON.stringify(["PING"]
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }),
+        );
       },
     );
     outgoing.on("error", reject);
@@ -69,7 +74,8 @@ function rawPost(headers: Record<string, string>, body = JSON.stringify(["PING"]
   });
 }
 
-const getBuffer = (name: string) => direct.sendCommand<Buffer | null>(["GET", name], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
+const getBuffer = (name: string) =>
+  direct.sendCommand<Buffer | null>(["GET", name], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
 
 describe("@upstash/redis through the bridge", () => {
   it("SET with NX and PX, then GET and PTTL", async () => {
@@ -111,7 +117,14 @@ describe("@upstash/redis through the bridge", () => {
   });
 
   it("an explicit pipeline is one request", async () => {
-    const results = await redis.pipeline().set(key("p"), "v", { px: 10_000 }).get(key("p")).get(key("p-missing")).exists(key("p")).del(key("p")).exec();
+    const results = await redis
+      .pipeline()
+      .set(key("p"), "v", { px: 10_000 })
+      .get(key("p"))
+      .get(key("p-missing"))
+      .exists(key("p"))
+      .del(key("p"))
+      .exec();
     expect(results).toEqual(["OK", "v", null, 1, 1]);
     expect(bridge.stats()).toMatchObject({ requests: 1, commands: 5 });
   });
@@ -123,13 +136,24 @@ describe("@upstash/redis through the bridge", () => {
   });
 
   it("concurrent transactions never interleave", async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => rawRedis.multi().set(key("tx-race"), `writer ${i}`).get(key("tx-race")).exec()));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        rawRedis.multi().set(key("tx-race"), `writer ${i}`).get(key("tx-race")).exec(),
+      ),
+    );
     results.forEach(([, read], i) => expect(read).toBe(`writer ${i}`));
   });
 
   it("EVAL returns nested arrays of strings, integers and nils", async () => {
     const lua = `return { KEYS[1], ARGV[1], 42, { 'nested', 7, false }, false, redis.status_reply('OK') }`;
-    expect(await redis.eval(lua, [key("k")], ["argument"])).toEqual([key("k"), "argument", 42, ["nested", 7, null], null, "OK"]);
+    expect(await redis.eval(lua, [key("k")], ["argument"])).toEqual([
+      key("k"),
+      "argument",
+      42,
+      ["nested", 7, null],
+      null,
+      "OK",
+    ]);
     expect(await rawRedis.eval(`return { '17', 17 }`, [], [])).toEqual(["17", 17]);
   });
 
@@ -159,7 +183,9 @@ describe("@upstash/redis through the bridge", () => {
     const failing = `return redis.error_reply('ERR failing on purpose')`;
     await expect(singleRedis.eval(failing, [], [])).rejects.toThrow(/ERR failing on purpose/);
     await expect(redis.eval(failing, [], [])).rejects.toThrow(/ERR failing on purpose/);
-    await expect(redis.multi().set(key("tx-err"), "x").eval(failing, [], []).exec()).rejects.toThrow(/Command 2 \[ eval \] failed: ERR failing on purpose/);
+    await expect(redis.multi().set(key("tx-err"), "x").eval(failing, [], []).exec()).rejects.toThrow(
+      /Command 2 \[ eval \] failed: ERR failing on purpose/,
+    );
     // The transaction still ran: Redis does not roll back the commands that succeeded.
     expect(await direct.sendCommand(["GET", key("tx-err")])).toBe("x");
   });
@@ -246,11 +272,17 @@ describe("the REST wire format", () => {
       body: { error: "ERR failing on purpose" },
     });
     expect(await post("/", "not a command")).toMatchObject({ status: 400 });
-    expect(await post("/", '{"not":"json"')).toEqual({ status: 400, body: { error: "ERR the request body is not valid JSON" } });
+    expect(await post("/", '{"not":"json"')).toEqual({
+      status: 400,
+      body: { error: "ERR the request body is not valid JSON" },
+    });
   });
 
   it("a refused command is HTTP 400 with the allow-list error, on every route", async () => {
-    expect(await post("/", ["CONFIG", "SET", "dir", "/tmp"])).toEqual({ status: 400, body: { error: NOT_ALLOWED_ERROR } });
+    expect(await post("/", ["CONFIG", "SET", "dir", "/tmp"])).toEqual({
+      status: 400,
+      body: { error: NOT_ALLOWED_ERROR },
+    });
     expect(await post("/", ["SCRIPT", "FLUSH"])).toEqual({ status: 400, body: { error: NOT_ALLOWED_ERROR } });
     expect(
       await post("/pipeline", [
@@ -261,14 +293,19 @@ describe("the REST wire format", () => {
       status: 400,
       body: { error: NOT_ALLOWED_ERROR },
     });
-    expect(await post("/multi-exec", [["SET", key("w-p"), "ok"], ["FLUSHDB"]])).toEqual({ status: 400, body: { error: NOT_ALLOWED_ERROR } });
+    expect(await post("/multi-exec", [["SET", key("w-p"), "ok"], ["FLUSHDB"]])).toEqual({
+      status: 400,
+      body: { error: NOT_ALLOWED_ERROR },
+    });
     expect(await direct.sendCommand(["EXISTS", key("w-p")])).toBe(0);
   });
 
   it("a transaction with a command Redis refuses to queue is discarded as a whole", async () => {
     const answer = await post("/multi-exec", [["SET", key("w-tx"), "1"], ["GET"]]);
     expect(answer.status).toBe(400);
-    expect((answer.body as { error: string }).error).toMatch(/^EXECABORT .*\(command 2: ERR wrong number of arguments for 'get' command\)$/);
+    expect((answer.body as { error: string }).error).toMatch(
+      /^EXECABORT .*\(command 2: ERR wrong number of arguments for 'get' command\)$/,
+    );
     expect(await direct.sendCommand(["EXISTS", key("w-tx")])).toBe(0);
   });
 
@@ -293,7 +330,13 @@ describe("the REST wire format", () => {
   });
 
   it("a Host that is not loopback is 403 (DNS rebinding), loopback names are fine", async () => {
-    for (const host of ["evil.example", `evil.example:${bridge.port}`, "127.0.0.2", "10.0.0.1:8079", "localhost.evil.example"]) {
+    for (const host of [
+      "evil.example",
+      `evil.example:${bridge.port}`,
+      "127.0.0.2",
+      "10.0.0.1:8079",
+      "localhost.evil.example",
+    ]) {
       expect(await rawPost({ host })).toEqual({ status: 403, body: { error: expect.stringMatching(/loopback Host/) } });
     }
     for (const host of ["127.0.0.1", `localhost:${bridge.port}`, "LOCALHOST", `[::1]:${bridge.port}`]) {
@@ -303,9 +346,14 @@ describe("the REST wire format", () => {
 
   it("a body over 1 MiB is 413 and never reaches Redis", async () => {
     const big = "x".repeat(1024 * 1024);
-    expect(await post("/", ["SET", key("big"), big])).toEqual({ status: 413, body: { error: expect.stringMatching(/over 1048576 bytes/) } });
+    expect(await post("/", ["SET", key("big"), big])).toEqual({
+      status: 413,
+      body: { error: expect.stringMatching(/over 1048576 bytes/) },
+    });
     // Chunked, without a Content-Length: cut off while reading.
-    expect(await rawPost({ "transfer-encoding": "chunked" }, JSON.stringify(["SET", key("big"), big]))).toMatchObject({ status: 413 });
+    expect(await rawPost({ "transfer-encoding": "chunked" }, JSON.stringify(["SET", key("big"), big]))).toMatchObject({
+      status: 413,
+    });
     expect(await direct.sendCommand(["EXISTS", key("big")])).toBe(0);
     await expect(redis.set(key("big"), big)).rejects.toThrow(/over 1048576 bytes/);
     // Just under the limit is fine.

@@ -17,7 +17,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { isAllowed, NOT_ALLOWED_ERROR, parseCommand, type BridgeCommand } from "./command";
 import { toUpstashEntry, type UpstashEntry } from "./encoding";
-import { ERROR_REPLY, FaultState, RATE_LIMITED_ERROR, SERVER_ERROR, type BridgeFault, type BridgeFaultOptions } from "./faults";
+import {
+  ERROR_REPLY,
+  FaultState,
+  RATE_LIMITED_ERROR,
+  SERVER_ERROR,
+  type BridgeFault,
+  type BridgeFaultOptions,
+} from "./faults";
 import { connectRedis } from "./redis";
 import { createScriptFlagTranslator } from "./script-flags";
 import { simulatedDistance } from "./latency";
@@ -126,7 +133,12 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
   }
 
   /** The answer to an authorized request with a body that fits. */
-  async function answer(path: string, text: string, base64: boolean, errorReply: BridgeFaultOptions | undefined): Promise<HttpAnswer> {
+  async function answer(
+    path: string,
+    text: string,
+    base64: boolean,
+    errorReply: BridgeFaultOptions | undefined,
+  ): Promise<HttpAnswer> {
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -166,10 +178,16 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
       return;
     }
     if (!LOOPBACK_HOST.test(request.headers.host ?? "")) {
-      return reply(request, response, { status: 403, body: { error: "Forbidden: the dev bridge answers only a loopback Host" } });
+      return reply(request, response, {
+        status: 403,
+        body: { error: "Forbidden: the dev bridge answers only a loopback Host" },
+      });
     }
     if (request.headers.origin !== undefined) {
-      return reply(request, response, { status: 403, body: { error: "Forbidden: the dev bridge refuses requests from browsers (Origin header)" } });
+      return reply(request, response, {
+        status: 403,
+        body: { error: "Forbidden: the dev bridge refuses requests from browsers (Origin header)" },
+      });
     }
 
     const decision = faults.next();
@@ -187,9 +205,11 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
         return;
       }
       // Read the body first, as the real service would, so the connection stays reusable.
-      if (fault !== "error-reply" && (await readBody(request, maxBodyBytes).catch(() => undefined)) === undefined) return;
+      if (fault !== "error-reply" && (await readBody(request, maxBodyBytes).catch(() => undefined)) === undefined)
+        return;
       if (fault === "unauthorized") return reply(request, response, UNAUTHORIZED);
-      if (fault === "rate-limited") return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
+      if (fault === "rate-limited")
+        return reply(request, response, { status: 429, body: { error: RATE_LIMITED_ERROR } });
       if (fault === "server-error") {
         const status = faultOptions.status ?? 500;
         if (status === 500) return reply(request, response, { status, body: { error: SERVER_ERROR } });
@@ -203,14 +223,20 @@ export async function startRedisRestBridge(options: RedisRestBridgeOptions): Pro
     if (!authorized(request)) return reply(request, response, UNAUTHORIZED);
     const path = requestUrl.pathname.replace(/\/+$/, "");
     if (path !== "" && path !== "/pipeline" && path !== "/multi-exec") {
-      return reply(request, response, { status: 404, body: { error: "ERR the dev bridge serves POST /, /pipeline and /multi-exec only" } });
+      return reply(request, response, {
+        status: 404,
+        body: { error: "ERR the dev bridge serves POST /, /pipeline and /multi-exec only" },
+      });
     }
     if (request.method !== "POST") return reply(request, response, { status: 405, body: { error: "ERR use POST" } });
 
     const text = await readBody(request, maxBodyBytes).catch(() => undefined);
     if (text === undefined) return; // the client went away mid-body
     if (text === TOO_LARGE) {
-      return reply(request, response, { status: 413, body: { error: `ERR the request body is over ${maxBodyBytes} bytes` } });
+      return reply(request, response, {
+        status: 413,
+        body: { error: `ERR the request body is over ${maxBodyBytes} bytes` },
+      });
     }
     const base64 = String(request.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     let result: HttpAnswer;

@@ -81,7 +81,11 @@ describe("each fault, as @upstash/redis surfaces it", () => {
 
   it("'rate-limited': UpstashError with Upstash's quota message (HTTP 429)", async () => {
     await bridge.setFault("rate-limited");
-    const response = await fetch(bridge.url, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: '["PING"]' });
+    const response = await fetch(bridge.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: '["PING"]',
+    });
     expect(response.status).toBe(429);
     expect(await response.json()).toEqual({ error: RATE_LIMITED_ERROR });
     const error = await failure(redis.set(key("a"), "v"));
@@ -96,7 +100,11 @@ describe("each fault, as @upstash/redis surfaces it", () => {
     expect(error.message).toContain(SERVER_ERROR);
 
     await bridge.setFault("server-error", { status: 502 });
-    const response = await fetch(bridge.url, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: '["PING"]' });
+    const response = await fetch(bridge.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: '["PING"]',
+    });
     expect(response.status).toBe(502);
     expect(await response.text()).toMatch(/502 Bad Gateway/);
     const gateway = await failure(redis.get(key("a")));
@@ -151,10 +159,14 @@ describe("each fault, as @upstash/redis surfaces it", () => {
   it("the HTTP refusals come first: a browser request is 403 whatever the fault", async () => {
     await bridge.setFault("unauthorized");
     const status = await new Promise<number>((resolve, reject) => {
-      const outgoing = httpRequest(bridge.url, { method: "POST", headers: { origin: "https://evil.example" } }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      });
+      const outgoing = httpRequest(
+        bridge.url,
+        { method: "POST", headers: { origin: "https://evil.example" } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
       outgoing.on("error", reject);
       outgoing.end('["PING"]');
     });
@@ -201,25 +213,38 @@ describe("counting", () => {
 describe("Redis itself unavailable (a real failure, not an injected one)", () => {
   it("the bridge does not start without Redis", async () => {
     const redisUrl = `redis://127.0.0.1:${await freePort()}`;
-    await expect(startRedisRestBridge({ redisUrl })).rejects.toThrow(/^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    await expect(startRedisRestBridge({ redisUrl })).rejects.toThrow(
+      /^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    );
   });
 
-  it.skipIf(Boolean(process.env.REDIS_URL))("Redis going away mid-run: HTTP 503, which @upstash/redis reports as an UpstashError", async () => {
-    const own = await startRedis();
-    const errors: Error[] = [];
-    const lonely = await startRedisRestBridge({ redisUrl: own.url, token: TOKEN, onRedisError: (error) => errors.push(error) });
-    try {
-      const client = new Redis({ url: lonely.url, token: TOKEN, enableTelemetry: false, retry: false });
-      expect(await client.ping()).toBe("PONG");
-      await own.stop();
-      const response = await fetch(lonely.url, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: '["PING"]' });
-      expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ error: expect.stringMatching(/^ERR Redis unavailable: /) });
-      await expect(client.ping()).rejects.toThrow(/ERR Redis unavailable/);
-      expect(errors.length).toBeGreaterThan(0);
-    } finally {
-      await lonely.close();
-      await own.stop();
-    }
-  });
+  it.skipIf(Boolean(process.env.REDIS_URL))(
+    "Redis going away mid-run: HTTP 503, which @upstash/redis reports as an UpstashError",
+    async () => {
+      const own = await startRedis();
+      const errors: Error[] = [];
+      const lonely = await startRedisRestBridge({
+        redisUrl: own.url,
+        token: TOKEN,
+        onRedisError: (error) => errors.push(error),
+      });
+      try {
+        const client = new Redis({ url: lonely.url, token: TOKEN, enableTelemetry: false, retry: false });
+        expect(await client.ping()).toBe("PONG");
+        await own.stop();
+        const response = await fetch(lonely.url, {
+          method: "POST",
+          headers: { authorization: `Bearer ${TOKEN}` },
+          body: '["PING"]',
+        });
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({ error: expect.stringMatching(/^ERR Redis unavailable: /) });
+        await expect(client.ping()).rejects.toThrow(/ERR Redis unavailable/);
+        expect(errors.length).toBeGreaterThan(0);
+      } finally {
+        await lonely.close();
+        await own.stop();
+      }
+    },
+  );
 });

@@ -33,7 +33,15 @@ export interface BridgeFaultOptions {
   message?: string;
 }
 
-export const FAULTS: readonly BridgeFault[] = ["none", "unauthorized", "rate-limited", "server-error", "hang", "refuse", "error-reply"];
+export const FAULTS: readonly BridgeFault[] = [
+  "none",
+  "unauthorized",
+  "rate-limited",
+  "server-error",
+  "hang",
+  "refuse",
+  "error-reply",
+];
 
 export const RATE_LIMITED_ERROR = "ERR max requests limit exceeded. Limit: 10000, Usage: 10000.";
 export const SERVER_ERROR = "ERR internal server error (injected by the dev bridge)";

@@ -43,7 +43,9 @@ export interface BridgeRedis {
 /** Connects to Redis; rejects if the first connection fails. Later losses reconnect with backoff. */
 export async function connectRedis(url: string, onError: (error: Error) => void = () => {}): Promise<BridgeRedis> {
   let connectedOnce = false;
-  const client = makeClient(url, (retries, cause) => (connectedOnce ? Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause));
+  const client = makeClient(url, (retries, cause) =>
+    connectedOnce ? Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause,
+  );
   // Without a listener an 'error' event would crash the process; requests see the failure anyway.
   client.on("error", (error: Error) => onError(error));
   try {

@@ -40,12 +40,14 @@ export function createScriptFlagTranslator(): ScriptFlagTranslator {
   return {
     translate(command) {
       const { name, args } = command;
-      if (name === "EVAL" && args[1] !== undefined) return { name, args: [args[0] as string, strip(args[1]), ...args.slice(2)] };
+      if (name === "EVAL" && args[1] !== undefined)
+        return { name, args: [args[0] as string, strip(args[1]), ...args.slice(2)] };
       if (name === "EVALSHA" && args[1] !== undefined) {
         const stored = storedSha.get(args[1].toLowerCase());
         return stored === undefined ? command : { name, args: [args[0] as string, stored, ...args.slice(2)] };
       }
-      if (name === "SCRIPT" && args[1]?.toUpperCase() === "LOAD" && args[2] !== undefined) return { name, args: [...args.slice(0, 2), strip(args[2])] };
+      if (name === "SCRIPT" && args[1]?.toUpperCase() === "LOAD" && args[2] !== undefined)
+        return { name, args: [...args.slice(0, 2), strip(args[2])] };
       return command;
     },
   };

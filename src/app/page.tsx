@@ -14,7 +14,8 @@ export default async function Home() {
           <p className="eyebrow">next-auth v4 · edge middleware</p>
           <h1>Sessions that stay signed in, however many tabs are open</h1>
           <p className="lede">
-            Access tokens are refreshed once per expiry at the edge, shared by every tab and instance, so a rotating refresh token is never used twice.
+            Access tokens are refreshed once per expiry at the edge, shared by every tab and instance, so a rotating
+            refresh token is never used twice.
           </p>
           <div className="hero__actions">
             {session ? (

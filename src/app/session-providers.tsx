@@ -26,7 +26,13 @@ function TrackSession() {
   return null;
 }
 
-export function SessionProviders({ children, refreshSkewSeconds }: { children: ReactNode; refreshSkewSeconds?: number }) {
+export function SessionProviders({
+  children,
+  refreshSkewSeconds,
+}: {
+  children: ReactNode;
+  refreshSkewSeconds?: number;
+}) {
   return (
     <SessionProvider refetchOnWindowFocus refetchInterval={0}>
       <TrackSession />

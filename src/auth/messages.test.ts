@@ -8,12 +8,15 @@ describe("login error text comes only from the fixed map", () => {
     expect(credentialsError("unavailable")).toBe("SignInUnavailable");
   });
 
-  it.each(["CredentialsMissing", "CredentialsSignin", "SignInUnavailable", "SessionExpired", "SessionRequired"])("%s has its own text", (code) => {
-    const text = loginErrorText(code);
-    expect(text).toBeTruthy();
-    expect(text).not.toBe(GENERIC_LOGIN_ERROR);
-    expect(text).not.toContain(code);
-  });
+  it.each(["CredentialsMissing", "CredentialsSignin", "SignInUnavailable", "SessionExpired", "SessionRequired"])(
+    "%s has its own text",
+    (code) => {
+      const text = loginErrorText(code);
+      expect(text).toBeTruthy();
+      expect(text).not.toBe(GENERIC_LOGIN_ERROR);
+      expect(text).not.toContain(code);
+    },
+  );
 
   it.each([
     "<script>alert(1)</script>",
@@ -40,10 +43,14 @@ describe("login error text comes only from the fixed map", () => {
     expect(loginErrorText(limitedError(1))).toBe("Too many attempts; try again in 1 minute.");
   });
 
-  it.each(["TooManyAttempts:", "TooManyAttempts:0", "TooManyAttempts:99999", "TooManyAttempts:15<script>", "TooManyAttempts:015", "TooManyAttempts:2000"])(
-    "%j is not trusted: generic text",
-    (code) => {
-      expect(loginErrorText(code)).toBe(GENERIC_LOGIN_ERROR);
-    },
-  );
+  it.each([
+    "TooManyAttempts:",
+    "TooManyAttempts:0",
+    "TooManyAttempts:99999",
+    "TooManyAttempts:15<script>",
+    "TooManyAttempts:015",
+    "TooManyAttempts:2000",
+  ])("%j is not trusted: generic text", (code) => {
+    expect(loginErrorText(code)).toBe(GENERIC_LOGIN_ERROR);
+  });
 });

@@ -21,7 +21,11 @@ export function authOptions(): AuthOptions {
 
 function buildAuthOptions(): AuthOptions {
   const signInAtBackend = credentialsFromBackend({
-    errors: { unavailable: credentialsError("unavailable"), misconfigured: credentialsError("misconfigured"), limited: limitedError },
+    errors: {
+      unavailable: credentialsError("unavailable"),
+      misconfigured: credentialsError("misconfigured"),
+      limited: limitedError,
+    },
   });
 
   // The open-redirect guard is withSessionRefresh's: only paths on this app, else AFTER_SIGN_IN_PATH.

@@ -17,5 +17,8 @@ export async function ownFetchAuthorize(credentials: Record<string, string> | un
     return null;
   }
   const body = (await response.json()) as { id?: string; user?: { id?: string; email?: string } };
-  return withBackendTokens({ id: body.user?.id ?? body.id ?? credentials!.identifier!, email: credentials?.identifier }, body);
+  return withBackendTokens(
+    { id: body.user?.id ?? body.id ?? credentials!.identifier!, email: credentials?.identifier },
+    body,
+  );
 }

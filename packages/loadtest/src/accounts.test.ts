@@ -60,7 +60,10 @@ describe("accountsFromCsv", () => {
 
 describe("accountFromEnv", () => {
   it("needs both variables", () => {
-    expect(accountFromEnv({ LOADTEST_IDENTIFIER: "a", LOADTEST_PASSWORD: "b" })).toEqual({ identifier: "a", password: "b" });
+    expect(accountFromEnv({ LOADTEST_IDENTIFIER: "a", LOADTEST_PASSWORD: "b" })).toEqual({
+      identifier: "a",
+      password: "b",
+    });
     expect(accountFromEnv({ LOADTEST_IDENTIFIER: "a" })).toBeNull();
     expect(accountFromEnv({ LOADTEST_PASSWORD: "b" })).toBeNull();
   });

@@ -51,14 +51,17 @@ export function accountsFromCsv(text: string): { accounts: Account[] } | { probl
   const passwordColumn = names.indexOf("password");
   const problems: string[] = [];
   if (identifierColumn < 0 || passwordColumn < 0) {
-    problems.push(`the accounts file's header row must name the columns identifier and password (found: ${header.join(", ")})`);
+    problems.push(
+      `the accounts file's header row must name the columns identifier and password (found: ${header.join(", ")})`,
+    );
     return { problems };
   }
   const accounts: Account[] = [];
   rows.forEach((row, index) => {
     const identifier = row[identifierColumn]?.trim() ?? "";
     const password = row[passwordColumn] ?? "";
-    if (identifier === "" || password === "") problems.push(`accounts file row ${index + 2}: identifier and password must both be set`);
+    if (identifier === "" || password === "")
+      problems.push(`accounts file row ${index + 2}: identifier and password must both be set`);
     else accounts.push({ identifier, password });
   });
   if (problems.length === 0 && accounts.length === 0) problems.push("the accounts file lists no account");

@@ -4,8 +4,15 @@
  * The reference backend's `GET /__stats` is one such JSON; README.md ("Backend counters") documents it.
  */
 
-export async function readCounters(url: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Record<string, number>> {
-  const response = await fetch(url, { headers: { ...headers, accept: "application/json" }, signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
+export async function readCounters(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+): Promise<Record<string, number>> {
+  const response = await fetch(url, {
+    headers: { ...headers, accept: "application/json" },
+    signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+  });
   if (!response.ok) throw new Error(`--backend-stats ${url} answered ${response.status}`);
   return flattenCounters(await response.json());
 }
@@ -22,7 +29,10 @@ export function flattenCounters(value: unknown, prefix = ""): Record<string, num
   return counters;
 }
 
-export function diffCounters(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
+export function diffCounters(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Record<string, number> {
   const delta: Record<string, number> = {};
   for (const [name, value] of Object.entries(after)) if (name in before) delta[name] = value - before[name]!;
   return delta;

@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import { main } from "./run";
 
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, version }).then(
   // Exit once stdout is flushed: idle keep-alive connections to the targets must not hold the process.

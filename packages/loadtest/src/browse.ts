@@ -101,7 +101,19 @@ export async function runBrowse(options: BrowseOptions): Promise<BrowseRun> {
         const path = options.paths[(tabIndex + n++) % options.paths.length]!;
         const target = (account + tabIndex + n) % targets.length;
         const sentAt = performance.now();
-        const sent = await send({ account, tab: tabIndex, target, phase: "browse", expiry: generation(), baseUrl: targets[target]!, path, jar }, sendOptions);
+        const sent = await send(
+          {
+            account,
+            tab: tabIndex,
+            target,
+            phase: "browse",
+            expiry: generation(),
+            baseUrl: targets[target]!,
+            path,
+            jar,
+          },
+          sendOptions,
+        );
         samples.push(sent.sample);
         storeCookies(jar, { headers: headersOf(sent.setCookies) });
         if (sent.sample.verdict === "signed-out") await signInAgain();
@@ -138,7 +150,10 @@ export async function runBrowse(options: BrowseOptions): Promise<BrowseRun> {
       }
     };
 
-    await Promise.all([...Array.from({ length: options.tabs }, (_, index) => tab(index)), ...(options.refreshAhead ? [ahead()] : [])]);
+    await Promise.all([
+      ...Array.from({ length: options.tabs }, (_, index) => tab(index)),
+      ...(options.refreshAhead ? [ahead()] : []),
+    ]);
   };
 
   const progressTimer = setInterval(() => {
@@ -151,7 +166,14 @@ export async function runBrowse(options: BrowseOptions): Promise<BrowseRun> {
     clearInterval(progressTimer);
   }
   const signedOut = Object.keys(signOuts).map(Number);
-  return { samples, durationMs: performance.now() - origin, signedOut, signOuts, signInFailures, accountsSignedIn: signedInCount };
+  return {
+    samples,
+    durationMs: performance.now() - origin,
+    signedOut,
+    signOuts,
+    signInFailures,
+    accountsSignedIn: signedInCount,
+  };
 }
 
 function headersOf(setCookies: readonly string[]): Headers {

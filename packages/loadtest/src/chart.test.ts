@@ -24,7 +24,13 @@ function sample(outcome: Sample["outcome"], endMs: number, ok = true): Sample {
 describe("bucketize", () => {
   it("counts completions per 50 ms bucket and series; failures go to `failed` whatever their outcome", () => {
     const counts = bucketize(
-      [sample("refreshed", 10), sample("joined", 49.9), sample("joined", 50), sample("valid", 120, false), sample("anonymous", 130)],
+      [
+        sample("refreshed", 10),
+        sample("joined", 49.9),
+        sample("joined", 50),
+        sample("valid", 120, false),
+        sample("anonymous", 130),
+      ],
       50,
       3,
     );
@@ -61,10 +67,18 @@ describe("renderStormChart", () => {
       panels: [
         {
           label: "Ours: Redis lock + successor cache",
-          samples: [sample("refreshed", 160), sample("joined", 170), { ...sample("valid", 300), phase: "follow-up", startMs: 250 }],
+          samples: [
+            sample("refreshed", 160),
+            sample("joined", 170),
+            { ...sample("valid", 300), phase: "follow-up", startMs: 250 },
+          ],
           note: "1 backend refresh call · 0 of 3 requests failed",
         },
-        { label: "Baseline: no lock", samples: [sample("rejected", 160, false)], note: "200 backend refresh calls & more" },
+        {
+          label: "Baseline: no lock",
+          samples: [sample("rejected", 160, false)],
+          note: "200 backend refresh calls & more",
+        },
       ],
     });
     expect(svg.startsWith("<svg")).toBe(true);

@@ -11,7 +11,11 @@ export interface TimelineChart {
   readonly title: string;
   /** Under the title; defaults to what the bars are. */
   readonly subtitle?: string;
-  readonly panels: ReadonlyArray<{ readonly label: string; readonly samples: readonly Sample[]; readonly note: string }>;
+  readonly panels: ReadonlyArray<{
+    readonly label: string;
+    readonly samples: readonly Sample[];
+    readonly note: string;
+  }>;
   /** What x measures, e.g. "ms since the storm started". */
   readonly xLabel?: string;
 }
@@ -63,12 +67,18 @@ export function renderStormChart(storm: TimelineChart, bucketMs = BUCKET_MS): st
   const buckets = Math.ceil(endMs / bucketMs);
   const xMax = buckets * bucketMs;
   const perPanel = storm.panels.map((panel) => bucketize(panel.samples, bucketMs, buckets));
-  const yTop = Math.max(1, ...perPanel.flatMap((counts) => Array.from({ length: buckets }, (_, i) => SERIES.reduce((sum, s) => sum + counts[s.key]![i]!, 0))));
+  const yTop = Math.max(
+    1,
+    ...perPanel.flatMap((counts) =>
+      Array.from({ length: buckets }, (_, i) => SERIES.reduce((sum, s) => sum + counts[s.key]![i]!, 0)),
+    ),
+  );
   const yStep = niceStep(yTop, 4);
   const yMax = Math.ceil(yTop / yStep) * yStep;
   const xStep = niceStep(xMax, 10);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
-  const height = MARGIN.top + storm.panels.length * PANEL_HEIGHT + (storm.panels.length - 1) * MARGIN.gap + MARGIN.bottom;
+  const height =
+    MARGIN.top + storm.panels.length * PANEL_HEIGHT + (storm.panels.length - 1) * MARGIN.gap + MARGIN.bottom;
   const x = (ms: number) => MARGIN.left + (ms / xMax) * plotWidth;
   const xLabel = storm.xLabel ?? "ms since the storm started";
 
@@ -94,14 +104,20 @@ export function renderStormChart(storm: TimelineChart, bucketMs = BUCKET_MS): st
     const bottom = top + PANEL_HEIGHT - 22;
     const y = (value: number) => bottom - (value / yMax) * (bottom - top);
     const counts = perPanel[p]!;
-    parts.push(`<text x="${MARGIN.left}" y="${top - 8}" font-size="13" font-weight="600">${escape(panel.label)}</text>`);
-    parts.push(`<text x="${WIDTH - MARGIN.right}" y="${top - 8}" text-anchor="end" fill="#444">${escape(panel.note)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left}" y="${top - 8}" font-size="13" font-weight="600">${escape(panel.label)}</text>`,
+    );
+    parts.push(
+      `<text x="${WIDTH - MARGIN.right}" y="${top - 8}" text-anchor="end" fill="#444">${escape(panel.note)}</text>`,
+    );
     // Grid and y axis.
     for (let value = 0; value <= yMax; value += yStep) {
       parts.push(
         `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(value))}" y2="${round(y(value))}" stroke="${value === 0 ? "#333" : "#e5e5e5"}"/>`,
       );
-      parts.push(`<text x="${MARGIN.left - 6}" y="${round(y(value)) + 4}" text-anchor="end" fill="#444">${value}</text>`);
+      parts.push(
+        `<text x="${MARGIN.left - 6}" y="${round(y(value)) + 4}" text-anchor="end" fill="#444">${value}</text>`,
+      );
     }
     parts.push(
       `<text transform="translate(${MARGIN.left - 44} ${round((top + bottom) / 2)}) rotate(-90)" text-anchor="middle" fill="#444">${escape(`requests / ${bucketMs} ms`)}</text>`,
@@ -138,7 +154,9 @@ export function renderStormChart(storm: TimelineChart, bucketMs = BUCKET_MS): st
       parts.push(`<line x1="${round(x(ms))}" x2="${round(x(ms))}" y1="${bottom}" y2="${bottom + 4}" stroke="#333"/>`);
       parts.push(`<text x="${round(x(ms))}" y="${bottom + 17}" text-anchor="middle" fill="#444">${ms}</text>`);
     }
-    parts.push(`<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">${escape(xLabel)}</text>`);
+    parts.push(
+      `<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">${escape(xLabel)}</text>`,
+    );
   });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
@@ -180,10 +198,15 @@ export function renderLatencyChart(title: string, rows: readonly OutcomeLatency[
       `<text x="${left + i * 90 + 18}" y="48">${percentile.key}</text>`,
     );
   });
-  if (rows.length === 0) parts.push(`<text x="${left}" y="${top + 20}" fill="#444">No request worked, so there is no latency to show.</text>`);
+  if (rows.length === 0)
+    parts.push(
+      `<text x="${left}" y="${top + 20}" fill="#444">No request worked, so there is no latency to show.</text>`,
+    );
   rows.forEach((row, r) => {
     const y = top + r * rowHeight;
-    parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${escape(`${row.outcome} (${row.count})`)}</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${y + 16}" text-anchor="end">${escape(`${row.outcome} (${row.count})`)}</text>`,
+    );
     LATENCY_PERCENTILES.forEach((percentile, i) => {
       const value = row.client[percentile.key];
       if (!Number.isFinite(value)) return;
@@ -197,6 +220,9 @@ export function renderLatencyChart(title: string, rows: readonly OutcomeLatency[
     parts.push(`<line x1="${round(x(ms))}" x2="${round(x(ms))}" y1="${top - 4}" y2="${bottom}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${round(x(ms))}" y="${bottom + 16}" text-anchor="middle" fill="#444">${ms}</text>`);
   }
-  parts.push(`<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">client latency, ms</text>`, "</svg>");
+  parts.push(
+    `<text x="${WIDTH - MARGIN.right}" y="${bottom + 34}" text-anchor="end" fill="#444">client latency, ms</text>`,
+    "</svg>",
+  );
   return `${parts.join("\n")}\n`;
 }

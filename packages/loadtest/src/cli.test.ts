@@ -68,7 +68,18 @@ describe("parseCli", () => {
   });
 
   it("reports every problem at once, naming the option", () => {
-    const found = problems(["--target", "ftp://x", "--tabs", "0", "--threshold", "p95 < soon", "--header", "cookie: a=b", "--scenario", "soak"]);
+    const found = problems([
+      "--target",
+      "ftp://x",
+      "--tabs",
+      "0",
+      "--threshold",
+      "p95 < soon",
+      "--header",
+      "cookie: a=b",
+      "--scenario",
+      "soak",
+    ]);
     expect(found).toHaveLength(6);
     for (const name of ["--target", "--path", "--tabs", "--threshold", "--header", "--scenario"])
       expect(found.some((problem) => problem.includes(name))).toBe(true);
@@ -77,7 +88,9 @@ describe("parseCli", () => {
   it("keeps storm and browse options apart", () => {
     expect(problems([...BASE, "--duration", "10"])).toHaveLength(1);
     expect(problems([...BASE, "--scenario", "browse", "--expiry-wait", "10"])).toHaveLength(1);
-    expect(parseCli([...BASE, "--scenario", "browse", "--duration", "10", "--rate", "2.5", "--refresh-ahead"])).toMatchObject({
+    expect(
+      parseCli([...BASE, "--scenario", "browse", "--duration", "10", "--rate", "2.5", "--refresh-ahead"]),
+    ).toMatchObject({
       scenario: "browse",
       tabs: 2,
       durationSeconds: 10,
@@ -108,20 +121,37 @@ describe("safety against targets not on this machine", () => {
   });
 
   it("plain http needs --allow-insecure-http; credentials in the URL are refused", () => {
-    expect(problems(["--target", "http://staging.example.com", "--path", "/", `--${SIGN_OUT_FLAG}`]).some((p) => p.includes("--allow-insecure-http"))).toBe(
-      true,
+    expect(
+      problems(["--target", "http://staging.example.com", "--path", "/", `--${SIGN_OUT_FLAG}`]).some((p) =>
+        p.includes("--allow-insecure-http"),
+      ),
+    ).toBe(true);
+    expect(
+      problems([
+        "--target",
+        "http://staging.example.com",
+        "--path",
+        "/",
+        `--${SIGN_OUT_FLAG}`,
+        "--allow-insecure-http",
+      ]),
+    ).toEqual([]);
+    expect(problems(["--target", "https://u:p@staging.example.com", "--path", "/", `--${SIGN_OUT_FLAG}`])).toHaveLength(
+      1,
     );
-    expect(problems(["--target", "http://staging.example.com", "--path", "/", `--${SIGN_OUT_FLAG}`, "--allow-insecure-http"])).toEqual([]);
-    expect(problems(["--target", "https://u:p@staging.example.com", "--path", "/", `--${SIGN_OUT_FLAG}`])).toHaveLength(1);
   });
 
   it("high load needs --allow-high-load there, never locally", () => {
     const storm = parseCli([...remote, `--${SIGN_OUT_FLAG}`, "--tabs", "50"]);
     expect(loadProblems(storm, 4)).toEqual([]);
     expect(loadProblems(storm, 5)).toHaveLength(1);
-    expect(loadProblems(parseCli([...remote, `--${SIGN_OUT_FLAG}`, "--tabs", "50", "--allow-high-load"]), 5)).toEqual([]);
+    expect(loadProblems(parseCli([...remote, `--${SIGN_OUT_FLAG}`, "--tabs", "50", "--allow-high-load"]), 5)).toEqual(
+      [],
+    );
     expect(loadProblems(parseCli([...BASE, "--tabs", "50"]), 100)).toEqual([]);
     expect(loadProblems(parseCli([...BASE, "--tabs", "1000"]), 100)).toHaveLength(1);
-    expect(loadProblems(parseCli([...remote, "--scenario", "browse", "--tabs", "1", "--rate", "60"]), 1)).toHaveLength(1);
+    expect(loadProblems(parseCli([...remote, "--scenario", "browse", "--tabs", "1", "--rate", "60"]), 1)).toHaveLength(
+      1,
+    );
   });
 });

@@ -99,7 +99,9 @@ Exit: 0 every threshold held; 1 a threshold failed or the run did not finish; 2 
 
 export class UsageError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`edge-session-refresh-loadtest: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join("\n  - ")}`}\nRun with --help for the options.`);
+    super(
+      `edge-session-refresh-loadtest: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join("\n  - ")}`}\nRun with --help for the options.`,
+    );
     this.name = "UsageError";
   }
 }
@@ -155,7 +157,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
     if (typeof text !== "string") return fallback;
     const value = Number(text);
     if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-      problems.push(`--${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${JSON.stringify(text)}`);
+      problems.push(
+        `--${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${JSON.stringify(text)}`,
+      );
       return fallback;
     }
     return value;
@@ -171,26 +175,35 @@ export function parseCli(argv: readonly string[]): CliOptions {
     } catch {
       // reported below
     }
-    if (parsedUrl === null || !/^https?:$/.test(parsedUrl.protocol)) problems.push(`--target ${JSON.stringify(url)} is not an http(s) URL`);
+    if (parsedUrl === null || !/^https?:$/.test(parsedUrl.protocol))
+      problems.push(`--target ${JSON.stringify(url)} is not an http(s) URL`);
     else if (parsedUrl.username || parsedUrl.password)
-      problems.push(`--target ${JSON.stringify(parsedUrl.host)}: no credentials in the URL (use --header "Authorization: Basic …")`);
+      problems.push(
+        `--target ${JSON.stringify(parsedUrl.host)}: no credentials in the URL (use --header "Authorization: Basic …")`,
+      );
   }
-  if (targets.length === 0 && !help && !version) problems.push("--target is required (the app's base URL, e.g. https://staging.example.com)");
+  if (targets.length === 0 && !help && !version)
+    problems.push("--target is required (the app's base URL, e.g. https://staging.example.com)");
 
   const paths = values.path ?? [];
-  for (const path of paths) if (!path.startsWith("/")) problems.push(`--path ${JSON.stringify(path)} must start with /`);
-  if (paths.length === 0 && !help && !version) problems.push("--path is required (a protected page or API route of the app, e.g. /dashboard)");
+  for (const path of paths)
+    if (!path.startsWith("/")) problems.push(`--path ${JSON.stringify(path)} must start with /`);
+  if (paths.length === 0 && !help && !version)
+    problems.push("--path is required (a protected page or API route of the app, e.g. /dashboard)");
 
   const scenario = values.scenario ?? "storm";
-  if (!(SCENARIOS as readonly string[]).includes(scenario)) problems.push(`--scenario must be storm or browse, got ${JSON.stringify(scenario)}`);
+  if (!(SCENARIOS as readonly string[]).includes(scenario))
+    problems.push(`--scenario must be storm or browse, got ${JSON.stringify(scenario)}`);
   const isBrowse = scenario === "browse";
 
   const headers: Record<string, string> = {};
   for (const line of values.header ?? []) {
     const colon = line.indexOf(":");
     const name = colon > 0 ? line.slice(0, colon).trim() : "";
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.push(`--header ${JSON.stringify(line.split(":")[0])}… is not "Name: value"`);
-    else if (name.toLowerCase() === "cookie") problems.push("--header cookie: the load test keeps each browser's cookies itself");
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      problems.push(`--header ${JSON.stringify(line.split(":")[0])}… is not "Name: value"`);
+    else if (name.toLowerCase() === "cookie")
+      problems.push("--header cookie: the load test keeps each browser's cookies itself");
     else headers[name.toLowerCase()] = line.slice(colon + 1).trim();
   }
 
@@ -208,7 +221,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const durationSeconds = number("duration", 60, 1, 24 * 3600, false);
   const rate = optionalNumber("rate", 0.01, MAX_RATE);
   const report = values.report ?? null;
-  if (report !== null && !/\.(html?|svg)$/i.test(report)) problems.push(`--report ${JSON.stringify(report)} must end in .html or .svg`);
+  if (report !== null && !/\.(html?|svg)$/i.test(report))
+    problems.push(`--report ${JSON.stringify(report)} must end in .html or .svg`);
 
   if (!isBrowse) {
     for (const name of ["duration", "rate", "ramp", "refresh-ahead"] as const)
@@ -287,7 +301,9 @@ export function safetyProblems(options: CliOptions): string[] {
   }
   const insecure = remote.filter((target) => target.startsWith("http:"));
   if (insecure.length > 0 && !options.allowInsecureHttp) {
-    problems.push(`refusing to send passwords over plain http to ${insecure.map((target) => new URL(target).host).join(", ")} without --allow-insecure-http`);
+    problems.push(
+      `refusing to send passwords over plain http to ${insecure.map((target) => new URL(target).host).join(", ")} without --allow-insecure-http`,
+    );
   }
   return problems;
 }
@@ -302,11 +318,15 @@ export function loadProblems(options: CliOptions, accounts: number): string[] {
   const remote = options.targets.some((target) => !isLocal(target));
   if (!remote || options.allowHighLoad) return problems;
   if (options.scenario === "storm" && perWave > REMOTE_MAX_CONCURRENT) {
-    problems.push(`refusing ${perWave} concurrent requests to a target not on this machine without --allow-high-load (limit ${REMOTE_MAX_CONCURRENT})`);
+    problems.push(
+      `refusing ${perWave} concurrent requests to a target not on this machine without --allow-high-load (limit ${REMOTE_MAX_CONCURRENT})`,
+    );
   }
   const rate = options.rate ?? options.tabs * accounts;
   if (options.scenario === "browse" && rate > REMOTE_MAX_RATE) {
-    problems.push(`refusing ${rate} requests/s to a target not on this machine without --allow-high-load (limit ${REMOTE_MAX_RATE})`);
+    problems.push(
+      `refusing ${rate} requests/s to a target not on this machine without --allow-high-load (limit ${REMOTE_MAX_RATE})`,
+    );
   }
   return problems;
 }

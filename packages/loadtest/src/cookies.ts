@@ -13,7 +13,10 @@ export function cookieHeader(jar: ReadonlyMap<string, string>): string {
  * One Set-Cookie line: the cookie, and whether it tells the browser to delete it. A valid Max-Age (an
  * integer) decides, ≤ 0 deletes; without one, an Expires in the past deletes. A line without a name is null.
  */
-export function parseSetCookie(line: string, now = Date.now()): { name: string; value: string; expired: boolean } | null {
+export function parseSetCookie(
+  line: string,
+  now = Date.now(),
+): { name: string; value: string; expired: boolean } | null {
   const [pair = "", ...attributes] = line.split(";");
   const eq = pair.indexOf("=");
   const name = eq < 0 ? "" : pair.slice(0, eq).trim();

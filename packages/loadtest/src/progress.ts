@@ -17,7 +17,11 @@ export interface Progress {
   end(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now, quietWhenNotTty = false): Progress {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  now: () => number = Date.now,
+  quietWhenNotTty = false,
+): Progress {
   const live = stream.isTTY === true;
   const startedAt = now();
   let scope = "";

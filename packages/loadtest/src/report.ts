@@ -27,7 +27,8 @@ export function textTable(headers: readonly string[], rows: ReadonlyArray<readon
 export function renderSummaryText(summary: RunSummary): string {
   const out: string[] = [];
   out.push(summary.sentence, "");
-  const share = (count: number) => (summary.requests === 0 ? "–" : `${((count / summary.requests) * 100).toFixed(1)} %`);
+  const share = (count: number) =>
+    summary.requests === 0 ? "–" : `${((count / summary.requests) * 100).toFixed(1)} %`;
   out.push(
     textTable(
       ["", "count", "share"],
@@ -48,10 +49,24 @@ export function renderSummaryText(summary: RunSummary): string {
     textTable(
       ["latency (ms)", "n", "p50", "p95", "p99", "max"],
       [
-        ["all answered", String(summary.latency.count), ms(summary.latency.p50), ms(summary.latency.p95), ms(summary.latency.p99), ms(summary.latency.max)],
+        [
+          "all answered",
+          String(summary.latency.count),
+          ms(summary.latency.p50),
+          ms(summary.latency.p95),
+          ms(summary.latency.p99),
+          ms(summary.latency.max),
+        ],
         ...summary.latencyByOutcome
           .filter((row) => row.outcome !== "none")
-          .map((row) => [row.outcome, String(row.count), ms(row.client.p50), ms(row.client.p95), ms(row.client.p99), ms(row.client.max)]),
+          .map((row) => [
+            row.outcome,
+            String(row.count),
+            ms(row.client.p50),
+            ms(row.client.p95),
+            ms(row.client.p99),
+            ms(row.client.max),
+          ]),
       ],
       "lrrrrr",
     ),
@@ -93,14 +108,21 @@ export function renderSummaryText(summary: RunSummary): string {
 }
 
 /** The timeline chart of a run: a storm's first wave, or the whole of a browse run in one-second buckets. */
-export function timelineChart(summary: RunSummary, samples: readonly Sample[]): { chart: TimelineChart; bucketMs: number } {
+export function timelineChart(
+  summary: RunSummary,
+  samples: readonly Sample[],
+): { chart: TimelineChart; bucketMs: number } {
   if (summary.scenario === "storm") {
     const first = samples.filter((sample) => sample.expiry === 1);
     return {
       chart: {
         title: `Session refresh storm: ${summary.tabs} tab${summary.tabs === 1 ? "" : "s"} × ${summary.accounts} account${summary.accounts === 1 ? "" : "s"} over ${summary.targets.length} target${summary.targets.length === 1 ? "" : "s"}, first expiry`,
         panels: [
-          { label: summary.targets.join(", "), samples: first, note: `${first.filter((sample) => !sample.ok).length} of ${first.length} requests not served` },
+          {
+            label: summary.targets.join(", "),
+            samples: first,
+            note: `${first.filter((sample) => !sample.ok).length} of ${first.length} requests not served`,
+          },
         ],
       },
       bucketMs: 50,
@@ -113,7 +135,11 @@ export function timelineChart(summary: RunSummary, samples: readonly Sample[]): 
       subtitle: `Requests completed per ${bucketMs / 1000} s, by Server-Timing outcome`,
       xLabel: "ms since the run started",
       panels: [
-        { label: summary.targets.join(", "), samples, note: `${samples.filter((sample) => !sample.ok).length} of ${samples.length} requests not served` },
+        {
+          label: summary.targets.join(", "),
+          samples,
+          note: `${samples.filter((sample) => !sample.ok).length} of ${samples.length} requests not served`,
+        },
       ],
     },
     bucketMs,
@@ -123,13 +149,19 @@ export function timelineChart(summary: RunSummary, samples: readonly Sample[]): 
 export function renderHtmlReport(summary: RunSummary, samples: readonly Sample[]): string {
   const { chart, bucketMs } = timelineChart(summary, samples);
   const timeline = renderStormChart(chart, bucketMs);
-  const latency = renderLatencyChart("Client latency by Server-Timing outcome (requests that worked)", summary.latencyByOutcome);
+  const latency = renderLatencyChart(
+    "Client latency by Server-Timing outcome (requests that worked)",
+    summary.latencyByOutcome,
+  );
   const text = renderSummaryText(summary);
   const refreshed =
     summary.refreshedPerExpiry === null
       ? "<p>The app reports no <code>Server-Timing: session</code> outcomes, so refreshes per expiry could not be counted.</p>"
       : `<table><thead><tr><th>account</th><th><code>refreshed</code> outcomes per expiry</th></tr></thead><tbody>${summary.refreshedPerExpiry
-          .map((row, account) => `<tr><td>${account + 1}</td><td>${row.map((value) => (value === null ? "–" : String(value))).join(", ") || "–"}</td></tr>`)
+          .map(
+            (row, account) =>
+              `<tr><td>${account + 1}</td><td>${row.map((value) => (value === null ? "–" : String(value))).join(", ") || "–"}</td></tr>`,
+          )
           .join("")}</tbody></table>`;
   return `<!doctype html>
 <html lang="en">

@@ -113,7 +113,12 @@ export function parseServerTiming(header: string | null): { outcome: Outcome; du
 }
 
 /** The verdict of an answer, and for anything but a working page a short reason that groups well in a table. */
-export function judge(path: string, response: Pick<Response, "status" | "headers">, body: string, judging: Judging): { verdict: Verdict; failure?: string } {
+export function judge(
+  path: string,
+  response: Pick<Response, "status" | "headers">,
+  body: string,
+  judging: Judging,
+): { verdict: Verdict; failure?: string } {
   const { status } = response;
   if (status >= 300 && status < 400) {
     const location = response.headers.get("location") ?? "";
@@ -166,11 +171,19 @@ function describeError(error: unknown, runSignal: AbortSignal): string {
  * Leaves `perUrl` idle keep-alive connections open to each target, so a storm's requests find a connection
  * ready as a browser's would, instead of a thousand handshakes overflowing the server's accept queue.
  */
-export async function openConnections(urls: readonly string[], perUrl: number, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<void> {
+export async function openConnections(
+  urls: readonly string[],
+  perUrl: number,
+  headers: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+): Promise<void> {
   await Promise.allSettled(
     urls.flatMap((url) =>
       Array.from({ length: perUrl }, async () => {
-        const response = await fetch(`${url}${CONNECTION_PROBE_PATH}`, { headers, signal: AbortSignal.any([AbortSignal.timeout(10_000), signal]) });
+        const response = await fetch(`${url}${CONNECTION_PROBE_PATH}`, {
+          headers,
+          signal: AbortSignal.any([AbortSignal.timeout(10_000), signal]),
+        });
         await response.arrayBuffer();
       }),
     ),

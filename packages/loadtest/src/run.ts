@@ -66,7 +66,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { summary, samples } = result;
     if (summary.accounts === 0) {
       if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(summary, null, 2)}\n`);
-      fail(`edge-session-refresh-loadtest: no account could sign in${result.firstSignInFailure ? `: ${result.firstSignInFailure}` : ""}`);
+      fail(
+        `edge-session-refresh-loadtest: no account could sign in${result.firstSignInFailure ? `: ${result.firstSignInFailure}` : ""}`,
+      );
       return 2;
     }
     print(renderSummaryText(summary));
@@ -90,20 +92,33 @@ function loadAccounts(options: CliOptions, env: CliIo["env"]): Account[] {
     try {
       text = readFileSync(options.accountsFile, "utf8");
     } catch (error) {
-      throw new UsageError([`--accounts ${options.accountsFile}: ${(error as NodeJS.ErrnoException).code ?? "cannot read it"}`]);
+      throw new UsageError([
+        `--accounts ${options.accountsFile}: ${(error as NodeJS.ErrnoException).code ?? "cannot read it"}`,
+      ]);
     }
     const parsed = accountsFromCsv(text);
-    if ("problems" in parsed) throw new UsageError(parsed.problems.map((problem) => `--accounts ${options.accountsFile}: ${problem}`));
+    if ("problems" in parsed)
+      throw new UsageError(parsed.problems.map((problem) => `--accounts ${options.accountsFile}: ${problem}`));
     return parsed.accounts;
   }
   const account = accountFromEnv(env);
-  if (account === null) throw new UsageError([`no accounts: give --accounts FILE, or set ${IDENTIFIER_ENV} and ${PASSWORD_ENV} in the environment`]);
+  if (account === null)
+    throw new UsageError([
+      `no accounts: give --accounts FILE, or set ${IDENTIFIER_ENV} and ${PASSWORD_ENV} in the environment`,
+    ]);
   return [account];
 }
 
-type Executed = { kind: "done"; summary: RunSummary; samples: readonly Sample[]; firstSignInFailure: string | null } | { kind: "usage"; message: string };
+type Executed =
+  | { kind: "done"; summary: RunSummary; samples: readonly Sample[]; firstSignInFailure: string | null }
+  | { kind: "usage"; message: string };
 
-async function execute(options: CliOptions, accounts: readonly Account[], progress: Progress, signal: AbortSignal): Promise<Executed> {
+async function execute(
+  options: CliOptions,
+  accounts: readonly Account[],
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<Executed> {
   const startedAt = new Date();
   const location: NextAuthLocation = {
     authPath: options.authPath,

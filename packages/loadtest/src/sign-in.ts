@@ -30,7 +30,12 @@ export class SignInError extends Error {
   }
 }
 
-export async function signIn(baseUrl: string, account: Account, location: NextAuthLocation, signal: AbortSignal): Promise<CookieJar> {
+export async function signIn(
+  baseUrl: string,
+  account: Account,
+  location: NextAuthLocation,
+  signal: AbortSignal,
+): Promise<CookieJar> {
   const jar: CookieJar = new Map();
   let csrfToken: string;
   try {
@@ -42,12 +47,17 @@ export async function signIn(baseUrl: string, account: Account, location: NextAu
     storeCookies(jar, csrf);
     const body = (await csrf.json().catch(() => null)) as { csrfToken?: unknown } | null;
     if (!csrf.ok || typeof body?.csrfToken !== "string") {
-      throw new SignInError("csrf-failed", `GET ${location.authPath}/csrf answered ${csrf.status} without a csrfToken (is --auth-path right?)`);
+      throw new SignInError(
+        "csrf-failed",
+        `GET ${location.authPath}/csrf answered ${csrf.status} without a csrfToken (is --auth-path right?)`,
+      );
     }
     csrfToken = body.csrfToken;
   } catch (error) {
     if (error instanceof SignInError) throw error;
-    throw new SignInError("network", `GET ${baseUrl}${location.authPath}/csrf failed: ${describe(error)}`, { cause: error });
+    throw new SignInError("network", `GET ${baseUrl}${location.authPath}/csrf failed: ${describe(error)}`, {
+      cause: error,
+    });
   }
   let response: Response;
   try {
@@ -55,11 +65,20 @@ export async function signIn(baseUrl: string, account: Account, location: NextAu
       method: "POST",
       redirect: "manual",
       headers: { ...location.headers, "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
-      body: new URLSearchParams({ csrfToken, [location.identifierField]: account.identifier, password: account.password, json: "true" }),
+      body: new URLSearchParams({
+        csrfToken,
+        [location.identifierField]: account.identifier,
+        password: account.password,
+        json: "true",
+      }),
       signal,
     });
   } catch (error) {
-    throw new SignInError("network", `POST ${location.authPath}/callback/${location.provider} failed: ${describe(error)}`, { cause: error });
+    throw new SignInError(
+      "network",
+      `POST ${location.authPath}/callback/${location.provider} failed: ${describe(error)}`,
+      { cause: error },
+    );
   }
   storeCookies(jar, response);
   const text = await response.text().catch(() => "");
@@ -78,7 +97,12 @@ export async function signIn(baseUrl: string, account: Account, location: NextAu
  * `<auth-path>/session` (`refreshDueFrom`, else `accessTokenExpires`); null when it states neither (an app
  * not on edge-session-refresh). The jar takes the cookies the answer sets.
  */
-export async function sessionDueAt(baseUrl: string, jar: CookieJar, location: NextAuthLocation, signal: AbortSignal): Promise<SessionTimes | null> {
+export async function sessionDueAt(
+  baseUrl: string,
+  jar: CookieJar,
+  location: NextAuthLocation,
+  signal: AbortSignal,
+): Promise<SessionTimes | null> {
   const response = await fetch(`${baseUrl}${location.authPath}/session`, {
     headers: { ...location.headers, cookie: cookieHeader(jar), accept: "application/json" },
     redirect: "manual",

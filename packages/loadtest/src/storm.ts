@@ -99,14 +99,17 @@ export async function runStorm(options: StormOptions): Promise<StormRun> {
     let dueJars: Map<number, CookieJar>;
     try {
       // All at once: waited-for expiries must overlap across accounts.
-      const due = await Promise.all(present.map((account) => options.session.due(signedIn[account]!, home(account), signal)));
+      const due = await Promise.all(
+        present.map((account) => options.session.due(signedIn[account]!, home(account), signal)),
+      );
       dueJars = new Map(present.map((account, index) => [account, due[index]!]));
     } catch (error) {
       incomplete = `wave ${wave}: ${signal.aborted ? "deadline reached while waiting for the sessions to fall due" : `could not make the sessions due: ${error instanceof Error ? error.message : String(error)}`}`;
       break;
     }
 
-    if (options.preconnect !== false) await openConnections(targets, Math.ceil((tabs * present.length) / targets.length), request.headers, signal);
+    if (options.preconnect !== false)
+      await openConnections(targets, Math.ceil((tabs * present.length) / targets.length), request.headers, signal);
     await options.hooks?.beforeStorm?.(wave);
     const origin = performance.now();
     const sendOptions: RequestOptions = { ...request, originMs: origin };
@@ -117,7 +120,9 @@ export async function runStorm(options: StormOptions): Promise<StormRun> {
       }),
     );
     const storm = await counted(
-      stormPlans.map((plan) => send({ ...plan, phase: "storm", expiry: wave, baseUrl: targets[plan.target]! }, sendOptions)),
+      stormPlans.map((plan) =>
+        send({ ...plan, phase: "storm", expiry: wave, baseUrl: targets[plan.target]! }, sendOptions),
+      ),
       (done) => status(`storm ${done}/${stormPlans.length}`),
     );
     await options.hooks?.afterStorm?.(wave);
@@ -128,7 +133,16 @@ export async function runStorm(options: StormOptions): Promise<StormRun> {
               const target = (account * tabs + tabs) % targets.length;
               const path = options.paths[tabs % options.paths.length]!;
               return send(
-                { account, tab: tabs, target, phase: "late", expiry: wave, baseUrl: targets[target]!, path, jar: dueJars.get(account)! },
+                {
+                  account,
+                  tab: tabs,
+                  target,
+                  phase: "late",
+                  expiry: wave,
+                  baseUrl: targets[target]!,
+                  path,
+                  jar: dueJars.get(account)!,
+                },
                 sendOptions,
               );
             }),

@@ -65,15 +65,24 @@ describe("summarizeRun", () => {
   });
 
   it("fails on two refreshes of one session at one expiry", () => {
-    const summary = summarizeRun(input([sample(0, 1, "refreshed"), sample(0, 1, "refreshed"), sample(1, 1, "refreshed")]));
+    const summary = summarizeRun(
+      input([sample(0, 1, "refreshed"), sample(0, 1, "refreshed"), sample(1, 1, "refreshed")]),
+    );
     expect(summary.refreshedPerExpiry).toEqual([[2], [1]]);
-    expect(summary.thresholds.find((threshold) => threshold.metric === "refreshedPerExpiry")).toMatchObject({ actual: 2, holds: false });
+    expect(summary.thresholds.find((threshold) => threshold.metric === "refreshedPerExpiry")).toMatchObject({
+      actual: 2,
+      holds: false,
+    });
     expect(summary.pass).toBe(false);
   });
 
   it("an app without Server-Timing: refreshes are null, sign-outs still fail the run", () => {
     const summary = summarizeRun(
-      input([sample(0, 1, "none", "signed-out"), sample(1, 1, "none")], { signedOutPerExpiry: [1], signedOutAccounts: 1, waves: 1 }),
+      input([sample(0, 1, "none", "signed-out"), sample(1, 1, "none")], {
+        signedOutPerExpiry: [1],
+        signedOutAccounts: 1,
+        waves: 1,
+      }),
     );
     expect(summary.refreshedPerExpiry).toBeNull();
     expect(summary).toMatchObject({ pass: false, signedOut: 1, served: 1, signedOutResponses: 1 });
@@ -83,7 +92,10 @@ describe("summarizeRun", () => {
   it("thresholds given replace the defaults and decide", () => {
     const given = ["served>=0.5", "p95<5"].map((text) => parseThreshold(text) as Threshold);
     const summary = summarizeRun(
-      input([sample(0, 1, "none", "signed-out", 3), sample(1, 1, "none", "served", 4)], { thresholds: withDefaults(given), signedOutAccounts: 0 }),
+      input([sample(0, 1, "none", "signed-out", 3), sample(1, 1, "none", "served", 4)], {
+        thresholds: withDefaults(given),
+        signedOutAccounts: 0,
+      }),
     );
     expect(summary.thresholds.map((threshold) => [threshold.expression, threshold.holds])).toEqual([
       ["signedOut==0", true],
@@ -100,13 +112,25 @@ describe("summarizeRun", () => {
   });
 
   it("browse: an expiry is a session cookie a refresh was contended for", () => {
-    const browse = [sample(0, 1, "valid"), sample(0, 2, "refreshed"), sample(0, 2, "joined"), sample(0, 3, "valid"), sample(0, 4, "replayed")];
-    const summary = summarizeRun(input(browse, { scenario: "browse", accountsGiven: 1, accountsSignedIn: 1, waves: 0 }));
+    const browse = [
+      sample(0, 1, "valid"),
+      sample(0, 2, "refreshed"),
+      sample(0, 2, "joined"),
+      sample(0, 3, "valid"),
+      sample(0, 4, "replayed"),
+    ];
+    const summary = summarizeRun(
+      input(browse, { scenario: "browse", accountsGiven: 1, accountsSignedIn: 1, waves: 0 }),
+    );
     expect(summary.refreshedPerExpiry).toEqual([[1, 0]]);
   });
 });
 
 describe("parseThreshold", () => {
-  it.each(["p95<2000", "served>=0.99", "signedOut==0", " max <= 10 "])("%s parses", (text) => expect("metric" in parseThreshold(text)).toBe(true));
-  it.each(["p95", "p95<abc", "latency<3", "served=>1"])("%s is refused", (text) => expect("problem" in parseThreshold(text)).toBe(true));
+  it.each(["p95<2000", "served>=0.99", "signedOut==0", " max <= 10 "])("%s parses", (text) =>
+    expect("metric" in parseThreshold(text)).toBe(true),
+  );
+  it.each(["p95", "p95<abc", "latency<3", "served=>1"])("%s is refused", (text) =>
+    expect("problem" in parseThreshold(text)).toBe(true),
+  );
 });

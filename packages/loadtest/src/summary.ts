@@ -91,7 +91,10 @@ export function summarizeRun(input: SummaryInput): RunSummary {
   const answered = samples.filter((sample) => sample.status !== 0);
   const latency = summarize(answered.map((sample) => sample.endMs - sample.startMs));
   const ratio = (count: number) => (samples.length === 0 ? null : count / samples.length);
-  const worstRefreshed = refreshedPerExpiry === null ? null : refreshedPerExpiry.flat().reduce<number>((most, value) => Math.max(most, value ?? 0), 0);
+  const worstRefreshed =
+    refreshedPerExpiry === null
+      ? null
+      : refreshedPerExpiry.flat().reduce<number>((most, value) => Math.max(most, value ?? 0), 0);
   const metrics: Record<Metric, number | null> = {
     served: ratio(verdicts.served ?? 0),
     failed: ratio(verdicts.failed ?? 0),
@@ -136,7 +139,11 @@ export function summarizeRun(input: SummaryInput): RunSummary {
   return { ...summary, sentence: sentence(summary) };
 }
 
-function refreshedByAccountAndExpiry(samples: readonly Sample[], accounts: number, scenario: "storm" | "browse"): Array<Array<number | null>> | null {
+function refreshedByAccountAndExpiry(
+  samples: readonly Sample[],
+  accounts: number,
+  scenario: "storm" | "browse",
+): Array<Array<number | null>> | null {
   if (!samples.some((sample) => sample.outcome !== "none")) return null;
   const table: Array<Array<number | null>> = Array.from({ length: accounts }, () => []);
   const reported = new Set<string>();
@@ -169,16 +176,22 @@ export function sentence(summary: Omit<RunSummary, "sentence">): string {
   const parts: string[] = [];
   if (summary.scenario === "storm" && summary.signedOutPerExpiry.length > 0) {
     const first = summary.signedOutPerExpiry[0]!;
-    parts.push(`${first} of ${plural(accounts, "account")} ${first === 1 ? "was" : "were"} signed out at their first expiry`);
+    parts.push(
+      `${first} of ${plural(accounts, "account")} ${first === 1 ? "was" : "were"} signed out at their first expiry`,
+    );
     if (summary.signedOutPerExpiry.length > 1) {
       parts.push(
         `${summary.signedOut} of ${accounts} lost their session at least once over ${plural(summary.signedOutPerExpiry.length, "expiry").replace(/expirys$/, "expiries")}`,
       );
     }
   } else {
-    parts.push(`${summary.signedOut} of ${plural(accounts, "account")} ${summary.signedOut === 1 ? "was" : "were"} signed out while browsing`);
+    parts.push(
+      `${summary.signedOut} of ${plural(accounts, "account")} ${summary.signedOut === 1 ? "was" : "were"} signed out while browsing`,
+    );
   }
-  parts.push(`${summary.served} of ${plural(summary.requests, "request")} ${summary.served === 1 ? "was" : "were"} served`);
+  parts.push(
+    `${summary.served} of ${plural(summary.requests, "request")} ${summary.served === 1 ? "was" : "were"} served`,
+  );
   let text = `${parts.join("; ")}.`;
   if (summary.refreshedPerExpiry !== null) {
     const doubled = summary.refreshedPerExpiry.flat().filter((value) => value !== null && value > 1).length;

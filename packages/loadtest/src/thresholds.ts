@@ -11,7 +11,8 @@ export const METRICS = {
   unavailable: "share of requests answered 503, 0..1",
   signedOut: "accounts that lost their session (count)",
   signInFailures: "sign-ins that failed (count)",
-  refreshedPerExpiry: "most `refreshed` outcomes of one account at one expiry (only where the app reports Server-Timing)",
+  refreshedPerExpiry:
+    "most `refreshed` outcomes of one account at one expiry (only where the app reports Server-Timing)",
   p50: "client latency of answered requests, ms",
   p95: "client latency of answered requests, ms",
   p99: "client latency of answered requests, ms",
@@ -31,14 +32,23 @@ export interface Threshold {
   readonly isDefault: boolean;
 }
 
-export const DEFAULT_THRESHOLDS: readonly string[] = ["served>=1", "signedOut==0", "refreshedPerExpiry<=1", "signInFailures==0"];
+export const DEFAULT_THRESHOLDS: readonly string[] = [
+  "served>=1",
+  "signedOut==0",
+  "refreshedPerExpiry<=1",
+  "signInFailures==0",
+];
 
 /** `p95<2000` → a threshold, or a problem naming what is wrong. */
 export function parseThreshold(text: string, isDefault = false): Threshold | { problem: string } {
   const match = /^\s*([A-Za-z0-9]+)\s*(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
-  if (!match) return { problem: `--threshold ${JSON.stringify(text)} is not METRIC OP NUMBER (e.g. "p95<2000", "served>=0.99")` };
+  if (!match)
+    return { problem: `--threshold ${JSON.stringify(text)} is not METRIC OP NUMBER (e.g. "p95<2000", "served>=0.99")` };
   const metric = match[1]!;
-  if (!(metric in METRICS)) return { problem: `--threshold ${JSON.stringify(text)}: unknown metric ${metric} (one of ${Object.keys(METRICS).join(", ")})` };
+  if (!(metric in METRICS))
+    return {
+      problem: `--threshold ${JSON.stringify(text)}: unknown metric ${metric} (one of ${Object.keys(METRICS).join(", ")})`,
+    };
   const operator = match[2] as Operator;
   const value = Number(match[3]);
   return { metric: metric as Metric, operator, value, expression: `${metric}${operator}${value}`, isDefault };
@@ -47,7 +57,9 @@ export function parseThreshold(text: string, isDefault = false): Threshold | { p
 /** The defaults, with any metric the given thresholds name replaced by them. */
 export function withDefaults(given: readonly Threshold[]): Threshold[] {
   const named = new Set(given.map((threshold) => threshold.metric));
-  const defaults = DEFAULT_THRESHOLDS.map((text) => parseThreshold(text, true) as Threshold).filter((threshold) => !named.has(threshold.metric));
+  const defaults = DEFAULT_THRESHOLDS.map((text) => parseThreshold(text, true) as Threshold).filter(
+    (threshold) => !named.has(threshold.metric),
+  );
   return [...defaults, ...given];
 }
 
@@ -60,7 +72,10 @@ export interface ThresholdResult {
   readonly isDefault: boolean;
 }
 
-export function evaluate(thresholds: readonly Threshold[], metrics: Readonly<Record<Metric, number | null>>): ThresholdResult[] {
+export function evaluate(
+  thresholds: readonly Threshold[],
+  metrics: Readonly<Record<Metric, number | null>>,
+): ThresholdResult[] {
   return thresholds.map((threshold) => {
     const actual = metrics[threshold.metric];
     const holds = actual === null || Number.isNaN(actual) ? true : compare(actual, threshold.operator, threshold.value);

@@ -16,7 +16,16 @@ export const VERDICTS: readonly Verdict[] = ["served", "signed-out", "unavailabl
  * response without one (any app not on the package).
  */
 export type Outcome = "valid" | "refreshed" | "joined" | "replayed" | "anonymous" | "rejected" | "unavailable" | "none";
-export const OUTCOMES: readonly Outcome[] = ["valid", "refreshed", "joined", "replayed", "anonymous", "rejected", "unavailable", "none"];
+export const OUTCOMES: readonly Outcome[] = [
+  "valid",
+  "refreshed",
+  "joined",
+  "replayed",
+  "anonymous",
+  "rejected",
+  "unavailable",
+  "none",
+];
 
 /**
  * Where in a scenario a request was sent. A storm wave: the `storm` (every tab at once with the due

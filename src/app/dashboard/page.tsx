@@ -23,7 +23,11 @@ export default async function Dashboard() {
         <div className="page-head">
           <div>
             <p className="eyebrow">Dashboard</p>
-            <h1>{profile.kind === "ok" && profile.value.name ? `Welcome back, ${String(profile.value.name).split(" ")[0]}` : "Welcome back"}</h1>
+            <h1>
+              {profile.kind === "ok" && profile.value.name
+                ? `Welcome back, ${String(profile.value.name).split(" ")[0]}`
+                : "Welcome back"}
+            </h1>
             <p className="lede">Your profile, fetched from the backend with an access token the edge keeps fresh.</p>
           </div>
         </div>

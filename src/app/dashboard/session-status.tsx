@@ -12,7 +12,9 @@ export function SessionStatus() {
       Client session: {status}
       {data?.user?.email ? ` as ${data.user.email}` : ""}
       {expires !== null ? `, access token until ${new Date(expires).toISOString()}` : ""}
-      {remaining !== null ? ` (${remaining > 0 ? `${formatRemaining(remaining)} left` : "expired; the next request refreshes it"})` : ""}
+      {remaining !== null
+        ? ` (${remaining > 0 ? `${formatRemaining(remaining)} left` : "expired; the next request refreshes it"})`
+        : ""}
     </p>
   );
 }

@@ -23,9 +23,17 @@ const FIELDS: ReadonlyArray<keyof BackendStatsView> = [
 ];
 
 /** `backendUrl` is the settings' `backend.baseUrl`, whose trailing slashes parseSettings has already taken off. */
-export async function fetchBackendStats(backendUrl: string, timeoutMs = 800, fetchImpl: typeof fetch = fetch): Promise<BackendStatsView | null> {
+export async function fetchBackendStats(
+  backendUrl: string,
+  timeoutMs = 800,
+  fetchImpl: typeof fetch = fetch,
+): Promise<BackendStatsView | null> {
   try {
-    const response = await fetchImpl(`${backendUrl}/__stats`, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store", redirect: "error" });
+    const response = await fetchImpl(`${backendUrl}/__stats`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      cache: "no-store",
+      redirect: "error",
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return null;

@@ -9,7 +9,12 @@ export function ExpiryCountdown({ serverExpires }: { serverExpires: number }) {
   const remaining = useCountdown(expires);
   const expired = remaining !== null && remaining === 0;
   return (
-    <div className="countdown" data-testid="expiry-countdown" data-expires={expires} data-remaining-ms={remaining ?? ""}>
+    <div
+      className="countdown"
+      data-testid="expiry-countdown"
+      data-expires={expires}
+      data-remaining-ms={remaining ?? ""}
+    >
       <p className={expired ? "countdown__value countdown__value--expired" : "countdown__value"} aria-live="polite">
         {remaining === null ? "…" : expired ? "expired" : formatRemaining(remaining)}
       </p>

@@ -19,7 +19,11 @@ export function OpenTabs() {
     for (let i = 1; i <= n; i += 1) {
       if (window.open(`${target}?tab=${i}`, "_blank") !== null) opened += 1;
     }
-    setResult(opened === n ? `Opened ${n} tabs.` : `Opened ${opened} of ${n} tabs: allow pop-ups for this site to open the rest.`);
+    setResult(
+      opened === n
+        ? `Opened ${n} tabs.`
+        : `Opened ${opened} of ${n} tabs: allow pop-ups for this site to open the rest.`,
+    );
   }
 
   return (

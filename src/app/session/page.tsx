@@ -18,13 +18,20 @@ import { SessionTimeline } from "./session-timeline";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Live session · Edge Session" };
 
-export default async function SessionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SessionPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await currentSession();
   // The middleware redirects signed-out visitors before this renders; this is the belt to its braces.
   if (session === null) redirect("/login?callbackUrl=%2Fsession");
   const params = await searchParams;
   const tab = typeof params.tab === "string" && /^\d{1,3}$/.test(params.tab) ? params.tab : null;
-  const [outcome, stats] = await Promise.all([requestSessionOutcome(), fetchBackendStats(sessionRuntime().settings.backend.baseUrl)]);
+  const [outcome, stats] = await Promise.all([
+    requestSessionOutcome(),
+    fetchBackendStats(sessionRuntime().settings.backend.baseUrl),
+  ]);
 
   return (
     <>
@@ -41,7 +48,10 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
               ) : null}
             </p>
             <h1>One refresh for every tab</h1>
-            <p className="lede">What the edge middleware did for this page load, when your access token runs out, and how often the backend was asked.</p>
+            <p className="lede">
+              What the edge middleware did for this page load, when your access token runs out, and how often the
+              backend was asked.
+            </p>
           </div>
           <ReloadButton />
         </div>
@@ -84,7 +94,8 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
                     <p className="outcome__text">{OUTCOME_DESCRIPTIONS[outcome.outcome]}</p>
                     {outcome.durationMs !== null ? (
                       <p className="muted small">
-                        Session handling took <span data-testid="request-outcome-ms">{outcome.durationMs.toFixed(1)}</span> ms at the edge.
+                        Session handling took{" "}
+                        <span data-testid="request-outcome-ms">{outcome.durationMs.toFixed(1)}</span> ms at the edge.
                       </p>
                     ) : null}
                   </div>
@@ -101,8 +112,8 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
                 Open many tabs at once
               </h2>
               <p className="muted small">
-                Each tab loads a protected page. When the access token has run out, the first request to arrive refreshes it and all the others wait for that
-                one result: one backend call, every tab signed in.
+                Each tab loads a protected page. When the access token has run out, the first request to arrive
+                refreshes it and all the others wait for that one result: one backend call, every tab signed in.
               </p>
               <OpenTabs />
             </section>
@@ -156,7 +167,8 @@ export default async function SessionPage({ searchParams }: { searchParams: Prom
                 </div>
               </dl>
               <p className="muted small">
-                {stats.logins} sign-in{stats.logins === 1 ? "" : "s"}, {stats.profileRequests} profile request{stats.profileRequests === 1 ? "" : "s"}.
+                {stats.logins} sign-in{stats.logins === 1 ? "" : "s"}, {stats.profileRequests} profile request
+                {stats.profileRequests === 1 ? "" : "s"}.
               </p>
             </aside>
           ) : null}

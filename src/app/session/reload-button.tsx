@@ -7,7 +7,13 @@ export function ReloadButton() {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   return (
-    <button type="button" className="button" data-testid="reload" disabled={pending} onClick={() => startTransition(() => router.refresh())}>
+    <button
+      type="button"
+      className="button"
+      data-testid="reload"
+      disabled={pending}
+      onClick={() => startTransition(() => router.refresh())}
+    >
       {pending ? "Checking…" : "Check again"}
     </button>
   );

@@ -5,7 +5,15 @@
  * from its Server-Timing. Shared by all tabs through localStorage and updated live as they add to it.
  */
 import { useEffect, useMemo, useSyncExternalStore } from "react";
-import { TIMELINE_PREFIX, clearTimeline, mergeTimeline, outcomeFromServerTiming, readTimelineRaw, storeEntry, type TimelineEntry } from "./timeline";
+import {
+  TIMELINE_PREFIX,
+  clearTimeline,
+  mergeTimeline,
+  outcomeFromServerTiming,
+  readTimelineRaw,
+  storeEntry,
+  type TimelineEntry,
+} from "./timeline";
 
 const localListeners = new Set<() => void>();
 
@@ -118,8 +126,8 @@ export function SessionTimeline({ entry }: { entry: TimelineEntry | null }) {
     <div className="timeline-wrap">
       <div className="timeline__summary">
         <p className="muted small">
-          {list.length} {list.length === 1 ? "request" : "requests"} recorded, <strong data-testid="timeline-refreshed">{refreshed}</strong> of them led a
-          refresh. Newest first.
+          {list.length} {list.length === 1 ? "request" : "requests"} recorded,{" "}
+          <strong data-testid="timeline-refreshed">{refreshed}</strong> of them led a refresh. Newest first.
         </p>
         <button type="button" className="button button--ghost button--small" onClick={clear}>
           Clear

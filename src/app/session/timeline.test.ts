@@ -13,7 +13,13 @@ import {
   type TimelineStorage,
 } from "./timeline";
 
-const entry = (id: string, at: number, outcome = "valid"): TimelineEntry => ({ id, outcome, durationMs: 1, at, source: "page" });
+const entry = (id: string, at: number, outcome = "valid"): TimelineEntry => ({
+  id,
+  outcome,
+  durationMs: 1,
+  at,
+  source: "page",
+});
 
 function memoryStorage(): TimelineStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -53,7 +59,11 @@ describe("session timeline", () => {
     storeEntry(storage, "tab-b", entry("b1", 2, "refreshed"));
     storeEntry(storage, "tab-a", entry("a2", 3, "joined"));
     storeEntry(storage, "tab-a", entry("a2", 3, "joined"));
-    expect(mergeTimeline(readTimelineRaw(storage)).map((e) => `${e.id}:${e.outcome}`)).toEqual(["a2:joined", "b1:refreshed", "a1:valid"]);
+    expect(mergeTimeline(readTimelineRaw(storage)).map((e) => `${e.id}:${e.outcome}`)).toEqual([
+      "a2:joined",
+      "b1:refreshed",
+      "a1:valid",
+    ]);
     // The raw snapshot is stable while nothing changes.
     expect(readTimelineRaw(storage)).toBe(readTimelineRaw(storage));
     clearTimeline(storage);
@@ -63,7 +73,8 @@ describe("session timeline", () => {
 
   it("keeps at most TIMELINE_MAX_TABS tab keys, dropping the stalest", () => {
     const storage = memoryStorage();
-    for (let i = 0; i < TIMELINE_MAX_TABS + 5; i += 1) storeEntry(storage, `tab-${String(i).padStart(2, "0")}`, entry(`e${i}`, 100 + i));
+    for (let i = 0; i < TIMELINE_MAX_TABS + 5; i += 1)
+      storeEntry(storage, `tab-${String(i).padStart(2, "0")}`, entry(`e${i}`, 100 + i));
     const keys = [...storage.map.keys()].filter((key) => key.startsWith(TIMELINE_PREFIX));
     expect(keys).toHaveLength(TIMELINE_MAX_TABS);
     expect(keys).not.toContain(`${TIMELINE_PREFIX}tab-00`);

@@ -5,5 +5,9 @@
  */
 export { useAccessTokenExpiry, useCountdown, formatRemaining } from "./access-token-expiry";
 export { installBroadcastDeferral } from "./session-broadcast";
-export { SessionRefreshAhead, useSessionRefreshAhead, type SessionRefreshAheadProps } from "./refresh-ahead/session-refresh-ahead";
+export {
+  SessionRefreshAhead,
+  useSessionRefreshAhead,
+  type SessionRefreshAheadProps,
+} from "./refresh-ahead/session-refresh-ahead";
 export { planRefreshAhead, type RefreshAheadPlan, type RefreshAheadState } from "./refresh-ahead/refresh-ahead-plan";

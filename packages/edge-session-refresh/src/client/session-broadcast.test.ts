@@ -6,7 +6,9 @@ const message = (trigger: string) => JSON.stringify({ event: "session", data: { 
 /** A window stand-in on Node's EventTarget: listeners run in registration order, like window's at-target phase. */
 function fakeWindow(visibility: DocumentVisibilityState) {
   const target = new EventTarget();
-  const win = Object.assign(target, { document: { visibilityState: visibility } }) as EventTarget & { document: { visibilityState: DocumentVisibilityState } };
+  const win = Object.assign(target, { document: { visibilityState: visibility } }) as EventTarget & {
+    document: { visibilityState: DocumentVisibilityState };
+  };
   return win;
 }
 
@@ -20,7 +22,9 @@ describe("next-auth broadcast deferral", () => {
     expect(deferrableBroadcast(fetched, "hidden", true)).toBe(true);
     expect(deferrableBroadcast(fetched, "visible", true)).toBe(false);
     expect(deferrableBroadcast(fetched, "hidden", false)).toBe(false);
-    expect(deferrableBroadcast({ key: NEXTAUTH_BROADCAST_KEY, newValue: message("signout") }, "hidden", true)).toBe(false);
+    expect(deferrableBroadcast({ key: NEXTAUTH_BROADCAST_KEY, newValue: message("signout") }, "hidden", true)).toBe(
+      false,
+    );
     expect(deferrableBroadcast({ key: "other", newValue: message("getSession") }, "hidden", true)).toBe(false);
     expect(deferrableBroadcast({ key: NEXTAUTH_BROADCAST_KEY, newValue: "{not json" }, "hidden", true)).toBe(false);
     expect(deferrableBroadcast({ key: NEXTAUTH_BROADCAST_KEY, newValue: null }, "hidden", true)).toBe(false);
@@ -30,7 +34,9 @@ describe("next-auth broadcast deferral", () => {
     const win = fakeWindow("hidden");
     const setHoldsSession = installBroadcastDeferral(win as unknown as Parameters<typeof installBroadcastDeferral>[0]);
     const nextAuthSaw: string[] = [];
-    win.addEventListener("storage", (event) => nextAuthSaw.push(JSON.parse((event as StorageEvent).newValue!).data.trigger));
+    win.addEventListener("storage", (event) =>
+      nextAuthSaw.push(JSON.parse((event as StorageEvent).newValue!).data.trigger),
+    );
 
     // Still loading (no session yet): everything passes.
     win.dispatchEvent(storageEvent(NEXTAUTH_BROADCAST_KEY, message("getSession")));

@@ -24,7 +24,11 @@ export interface BroadcastView {
 }
 
 /** Whether a storage event may be ignored by this tab for now. */
-export function deferrableBroadcast(event: BroadcastView, visibility: DocumentVisibilityState, holdsSession: boolean): boolean {
+export function deferrableBroadcast(
+  event: BroadcastView,
+  visibility: DocumentVisibilityState,
+  holdsSession: boolean,
+): boolean {
   if (visibility !== "hidden" || !holdsSession) return false;
   if (event.key !== NEXTAUTH_BROADCAST_KEY || event.newValue === null) return false;
   try {

@@ -32,7 +32,11 @@ export class SessionError extends Error {
   /** For CONFIG_INVALID: every setting that is wrong, and what is wrong with it (empty for the other codes). */
   readonly problems: readonly SettingProblem[];
 
-  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown; problems?: readonly SettingProblem[] }) {
+  constructor(
+    code: SessionErrorCode,
+    message: string,
+    options?: { cause?: unknown; problems?: readonly SettingProblem[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SessionError";
     this.code = code;

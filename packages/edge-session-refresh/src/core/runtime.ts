@@ -55,16 +55,24 @@ export interface RuntimeDependencies {
 export function createSessionRuntime(settings: Settings, deps: RuntimeDependencies = {}): SessionRuntime {
   const log = deps.log ?? ((message: string) => console.warn(message));
   const clock = deps.clock ?? systemClock;
-  const onEvent = deps.onEvent ?? createEventLogger({ instance: deps.instance ?? crypto.randomUUID().slice(0, 8), now: () => clock.now() });
+  const onEvent =
+    deps.onEvent ??
+    createEventLogger({ instance: deps.instance ?? crypto.randomUUID().slice(0, 8), now: () => clock.now() });
   const codec = createSessionCodec({ secrets: settings.secrets, maxAgeSeconds: settings.sessionMaxAgeSeconds, clock });
   const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, clock });
-  const chosen = deps.store === undefined ? lockStoreFor(settings.store, clock, deps.production === true, deps.tcpRedis) : undefined;
+  const chosen =
+    deps.store === undefined ? lockStoreFor(settings.store, clock, deps.production === true, deps.tcpRedis) : undefined;
   const store = deps.store ?? chosen!.store;
   if (chosen && deps.announceStore !== false) log(chosen.description);
   if (chosen?.shared) {
     // Said at the first request, not at the first refresh: a wrong token must not wait for an expiry to show.
     store.ping().catch((error: unknown) => {
-      onEvent({ event: "store-failed", code: storeFailureCode(error), action: "unavailable", detail: `start-up check: ${describeError(error)}` });
+      onEvent({
+        event: "store-failed",
+        code: storeFailureCode(error),
+        action: "unavailable",
+        detail: `start-up check: ${describeError(error)}`,
+      });
     });
   }
   const coordinator = settings.unlockedBaseline
@@ -76,12 +84,14 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
           graceMs: settings.refreshGraceMs,
           backendTimeoutMs: settings.backend.timeoutMs,
           refreshSkewMs: settings.refreshSkewMs,
-          unlockedWhenStoreFails: lockStoreEntry(settings.store.kind).unlockedWhenStoreFails || settings.backend.rotation !== "rotate",
+          unlockedWhenStoreFails:
+            lockStoreEntry(settings.store.kind).unlockedWhenStoreFails || settings.backend.rotation !== "rotate",
         },
         clock,
         onEvent,
       });
-  if (settings.unlockedBaseline) log("[session] SESSION_UNLOCKED_BASELINE=1: refreshing WITHOUT the lock (load-test baseline only)");
+  if (settings.unlockedBaseline)
+    log("[session] SESSION_UNLOCKED_BASELINE=1: refreshing WITHOUT the lock (load-test baseline only)");
   const gate = createSessionGate({
     codec,
     coordinator,

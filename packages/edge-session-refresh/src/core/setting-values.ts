@@ -44,18 +44,34 @@ export function optionalPath(name: string, value: string | undefined, problems: 
   return value === undefined ? undefined : path(name, value, problems);
 }
 
-export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: SettingProblem[]): T {
+export function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  problems: SettingProblem[],
+): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   problems.push({ setting: name, message: `${name} must be one of ${allowed.join(", ")}: ${JSON.stringify(value)}` });
   return fallback;
 }
 
-export function integer(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: SettingProblem[]): number {
+export function integer(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: SettingProblem[],
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    problems.push({ setting: name, message: `${name} must be a whole number from ${min} to ${max}: ${JSON.stringify(value)}` });
+    problems.push({
+      setting: name,
+      message: `${name} must be a whole number from ${min} to ${max}: ${JSON.stringify(value)}`,
+    });
     return fallback;
   }
   return parsed;

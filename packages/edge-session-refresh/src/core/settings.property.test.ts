@@ -14,7 +14,22 @@ const NAMES = SETTING_NAMES;
 const value = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("", " ", "1", "0", "-1", "30", "1e3", "0x10", "3600.5", "Infinity", "NaN", "120000", "120001", "99999999999999999999"),
+  fc.constantFrom(
+    "",
+    " ",
+    "1",
+    "0",
+    "-1",
+    "30",
+    "1e3",
+    "0x10",
+    "3600.5",
+    "Infinity",
+    "NaN",
+    "120000",
+    "120001",
+    "99999999999999999999",
+  ),
   fc.constantFrom(
     "/api",
     "api",
@@ -32,7 +47,14 @@ const value = fc.oneof(
 );
 const env = fc.oneof(
   fc.dictionary(fc.constantFrom(...NAMES), value),
-  fc.dictionary(fc.oneof(fc.constantFrom(...NAMES), fc.string({ maxLength: 12 }), fc.constantFrom("__proto__", "constructor", "toString")), value),
+  fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(...NAMES),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom("__proto__", "constructor", "toString"),
+    ),
+    value,
+  ),
 );
 const nodeEnv = fc.constantFrom(undefined, "production", "development", "test", "");
 
@@ -73,10 +95,16 @@ describe("settings parser properties", () => {
 
   it(`in production, a missing or short secret is always CONFIG_INVALID (${RUNS} runs)`, () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...NAMES), value), fc.string({ maxLength: MIN_SECRET_LENGTH - 1 }), (record, short) => {
-        const withShort = { ...record, NEXTAUTH_SECRET: short };
-        expect(() => parseSettings(withShort, { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom(...NAMES), value),
+        fc.string({ maxLength: MIN_SECRET_LENGTH - 1 }),
+        (record, short) => {
+          const withShort = { ...record, NEXTAUTH_SECRET: short };
+          expect(() => parseSettings(withShort, { nodeEnv: "production" })).toThrow(
+            expect.objectContaining({ code: "CONFIG_INVALID" }),
+          );
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -56,7 +56,11 @@ describe("settings", () => {
   });
 
   it("accepts Vercel's KV names for the store, and VERCEL_URL for https", () => {
-    const settings = parseSettings({ KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t", VERCEL_URL: "my-app.vercel.app" });
+    const settings = parseSettings({
+      KV_REST_API_URL: "https://kv.example",
+      KV_REST_API_TOKEN: "t",
+      VERCEL_URL: "my-app.vercel.app",
+    });
     expect(settings.store).toEqual({ kind: "upstash", url: "https://kv.example", token: "t" });
     expect(settings.secureCookies).toBe(true);
   });
@@ -108,23 +112,41 @@ describe("settings", () => {
         BACKEND_PROXY_MAX_REQUEST_BYTES: "0",
         BACKEND_PROXY_MAX_RESPONSE_BYTES: "lots",
       }),
-    ).toEqual(["BACKEND_URL", "BACKEND_PROXY_ALLOW", "BACKEND_PROXY_MAX_REQUEST_BYTES", "BACKEND_PROXY_MAX_RESPONSE_BYTES"]);
+    ).toEqual([
+      "BACKEND_URL",
+      "BACKEND_PROXY_ALLOW",
+      "BACKEND_PROXY_MAX_REQUEST_BYTES",
+      "BACKEND_PROXY_MAX_RESPONSE_BYTES",
+    ]);
   });
 
   it("each backend protocol brings its default paths and its own checks", () => {
-    expect(parseSettings({ BACKEND_PROTOCOL: "oauth2" }).backend).toMatchObject({ loginPath: "/oauth/token", refreshPath: "/oauth/token" });
-    expect(problemSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_LOGOUT_PATH: "/logout" })).toEqual(["BACKEND_LOGOUT_PATH"]);
+    expect(parseSettings({ BACKEND_PROTOCOL: "oauth2" }).backend).toMatchObject({
+      loginPath: "/oauth/token",
+      refreshPath: "/oauth/token",
+    });
+    expect(problemSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_LOGOUT_PATH: "/logout" })).toEqual([
+      "BACKEND_LOGOUT_PATH",
+    ]);
     expect(problemSettings({ BACKEND_REVOCATION_PATH: "/revoke" })).toEqual(["BACKEND_REVOCATION_PATH"]);
     expect(problemSettings({ BACKEND_PROTOCOL: "soap" })).toEqual(["BACKEND_PROTOCOL"]);
   });
 
   it("the unlocked baseline is refused in production unless explicitly acknowledged", () => {
     expect(() =>
-      parseSettings({ NEXTAUTH_SECRET: "s".repeat(32), BACKEND_URL: "https://api.example", SESSION_UNLOCKED_BASELINE: "1" }, { nodeEnv: "production" }),
+      parseSettings(
+        { NEXTAUTH_SECRET: "s".repeat(32), BACKEND_URL: "https://api.example", SESSION_UNLOCKED_BASELINE: "1" },
+        { nodeEnv: "production" },
+      ),
     ).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     expect(
       parseSettings(
-        { NEXTAUTH_SECRET: "s".repeat(32), BACKEND_URL: "https://api.example", SESSION_UNLOCKED_BASELINE: "1", SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1" },
+        {
+          NEXTAUTH_SECRET: "s".repeat(32),
+          BACKEND_URL: "https://api.example",
+          SESSION_UNLOCKED_BASELINE: "1",
+          SESSION_UNLOCKED_BASELINE_I_UNDERSTAND: "1",
+        },
         { nodeEnv: "production" },
       ).unlockedBaseline,
     ).toBe(true);
@@ -136,8 +158,16 @@ describe("settings", () => {
   it.each([
     ["the development secret", { NEXTAUTH_SECRET: DEV_SECRET }, ["NEXTAUTH_SECRET"]],
     ["a short current secret", { NEXTAUTH_SECRET: "short-secret-123" }, ["NEXTAUTH_SECRET"]],
-    ["a short previous secret", { NEXTAUTH_SECRET: strong, NEXTAUTH_SECRET_PREVIOUS: "old-and-short" }, ["NEXTAUTH_SECRET_PREVIOUS"]],
-    ["the development secret as a previous one", { NEXTAUTH_SECRET: strong, NEXTAUTH_SECRET_PREVIOUS: DEV_SECRET }, ["NEXTAUTH_SECRET_PREVIOUS"]],
+    [
+      "a short previous secret",
+      { NEXTAUTH_SECRET: strong, NEXTAUTH_SECRET_PREVIOUS: "old-and-short" },
+      ["NEXTAUTH_SECRET_PREVIOUS"],
+    ],
+    [
+      "the development secret as a previous one",
+      { NEXTAUTH_SECRET: strong, NEXTAUTH_SECRET_PREVIOUS: DEV_SECRET },
+      ["NEXTAUTH_SECRET_PREVIOUS"],
+    ],
     ["a missing secret", {}, ["NEXTAUTH_SECRET"]],
   ])("production refuses %s", (_label, env, named) => {
     expect(problemSettings({ ...backend, ...env }, "production")).toEqual(named);
@@ -148,7 +178,9 @@ describe("settings", () => {
     expect(problemSettings({ NEXTAUTH_SECRET: strong }, "production")).toEqual(["BACKEND_URL"]);
     expect(problemSettings({ NEXTAUTH_SECRET: strong }, "development")).toBeNull();
     expect(problemSettings({ NEXTAUTH_SECRET: strong }, "test")).toBeNull();
-    expect(parseSettings({ NEXTAUTH_SECRET: strong, ...backend }, { nodeEnv: "production" }).backend.baseUrl).toBe("https://api.example");
+    expect(parseSettings({ NEXTAUTH_SECRET: strong, ...backend }, { nodeEnv: "production" }).backend.baseUrl).toBe(
+      "https://api.example",
+    );
     // Both at once: an operator fixes them in one go.
     expect(problemSettings({}, "production")).toEqual(["NEXTAUTH_SECRET", "BACKEND_URL"]);
   });
@@ -160,7 +192,11 @@ describe("settings", () => {
   });
 
   it("oauth2: token endpoint defaults, client authentication chosen from what is set", () => {
-    const confidential = parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "app", BACKEND_CLIENT_SECRET: "secret" }).backend;
+    const confidential = parseSettings({
+      BACKEND_PROTOCOL: "oauth2",
+      BACKEND_CLIENT_ID: "app",
+      BACKEND_CLIENT_SECRET: "secret",
+    }).backend;
     expect(confidential).toMatchObject({
       protocol: "oauth2",
       loginPath: "/oauth/token",
@@ -169,7 +205,12 @@ describe("settings", () => {
     });
     expect(parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "spa" }).backend.oauth.auth).toBe("none");
     expect(
-      parseSettings({ BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "a", BACKEND_CLIENT_SECRET: "b", BACKEND_CLIENT_AUTH: "post" }).backend.oauth.auth,
+      parseSettings({
+        BACKEND_PROTOCOL: "oauth2",
+        BACKEND_CLIENT_ID: "a",
+        BACKEND_CLIENT_SECRET: "b",
+        BACKEND_CLIENT_AUTH: "post",
+      }).backend.oauth.auth,
     ).toBe("post");
   });
 
@@ -207,7 +248,9 @@ describe("settings", () => {
       expect.objectContaining({ code: "CONFIG_INVALID" }),
     );
     // VERCEL_ENV only matters on Vercel.
-    expect(() => parseSettings(reading({ VERCEL: "1" }), { nodeEnv: "production" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect(() => parseSettings(reading({ VERCEL: "1" }), { nodeEnv: "production" })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
     expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
   });
 
@@ -226,22 +269,34 @@ describe("settings", () => {
 
     it("on Vercel, either pair of Upstash names is enough; off Vercel and under `vercel dev` the memory store is allowed", () => {
       expect(
-        parseSettings({ ...secret, VERCEL: "1", UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }).store
-          .kind,
+        parseSettings(
+          { ...secret, VERCEL: "1", UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" },
+          { nodeEnv: "production" },
+        ).store.kind,
       ).toBe("upstash");
       expect(
-        parseSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t" }, { nodeEnv: "production" }).store.kind,
+        parseSettings(
+          { ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t" },
+          { nodeEnv: "production" },
+        ).store.kind,
       ).toBe("upstash");
       expect(parseSettings({ ...secret }, { nodeEnv: "production" }).store.kind).toBe("memory");
-      expect(parseSettings({ VERCEL: "1", VERCEL_ENV: "development" }, { nodeEnv: "development" }).store.kind).toBe("memory");
+      expect(parseSettings({ VERCEL: "1", VERCEL_ENV: "development" }, { nodeEnv: "development" }).store.kind).toBe(
+        "memory",
+      );
       expect(parseSettings({}, { nodeEnv: "development" }).store.kind).toBe("memory");
       // Half a configuration stays the existing, more precise error, not a second one.
-      expect(problemSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example" }, "production")).toEqual(["UPSTASH_REDIS_REST_TOKEN"]);
+      expect(problemSettings({ ...secret, VERCEL: "1", KV_REST_API_URL: "https://kv.example" }, "production")).toEqual([
+        "UPSTASH_REDIS_REST_TOKEN",
+      ]);
     });
 
     it("elsewhere in production the in-memory store is a warning, said once per runtime; in development a plain notice", () => {
       const production: string[] = [];
-      createSessionRuntime(parseSettings({ ...secret }, { nodeEnv: "production" }), { production: true, log: (message) => production.push(message) });
+      createSessionRuntime(parseSettings({ ...secret }, { nodeEnv: "production" }), {
+        production: true,
+        log: (message) => production.push(message),
+      });
       expect(production).toHaveLength(1);
       expect(production[0]).toMatch(/WARNING/);
       expect(production[0]).toMatch(/production/);
@@ -255,7 +310,10 @@ describe("settings", () => {
 
       const upstash: string[] = [];
       createSessionRuntime(
-        parseSettings({ ...secret, UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" }, { nodeEnv: "production" }),
+        parseSettings(
+          { ...secret, UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t" },
+          { nodeEnv: "production" },
+        ),
         {
           production: true,
           log: (message) => upstash.push(message),

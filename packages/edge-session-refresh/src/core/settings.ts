@@ -105,8 +105,22 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
 
   const store = parseStoreSettings(text, problems);
 
-  const skewSeconds = integer("SESSION_REFRESH_SKEW_SECONDS", text("SESSION_REFRESH_SKEW_SECONDS"), DEFAULT_SKEW_SECONDS, 0, 3600, problems);
-  const graceSeconds = integer("SESSION_REFRESH_GRACE_SECONDS", text("SESSION_REFRESH_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS, 1, MAX_GRACE_SECONDS, problems);
+  const skewSeconds = integer(
+    "SESSION_REFRESH_SKEW_SECONDS",
+    text("SESSION_REFRESH_SKEW_SECONDS"),
+    DEFAULT_SKEW_SECONDS,
+    0,
+    3600,
+    problems,
+  );
+  const graceSeconds = integer(
+    "SESSION_REFRESH_GRACE_SECONDS",
+    text("SESSION_REFRESH_GRACE_SECONDS"),
+    DEFAULT_GRACE_SECONDS,
+    1,
+    MAX_GRACE_SECONDS,
+    problems,
+  );
   const sessionMaxAgeSeconds = integer(
     "SESSION_MAX_AGE_SECONDS",
     text("SESSION_MAX_AGE_SECONDS"),
@@ -126,7 +140,10 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   }
   const announced = text("SESSION_STORE_ANNOUNCED");
   if (announced !== undefined && announced !== "0" && announced !== "1") {
-    problems.push({ setting: "SESSION_STORE_ANNOUNCED", message: `SESSION_STORE_ANNOUNCED must be 0 or 1: ${JSON.stringify(announced)}` });
+    problems.push({
+      setting: "SESSION_STORE_ANNOUNCED",
+      message: `SESSION_STORE_ANNOUNCED must be 0 or 1: ${JSON.stringify(announced)}`,
+    });
   }
 
   const signIn = parseSignInSettings(text, env, problems);
@@ -159,7 +176,10 @@ function readSecrets(
   let secret = current;
   if (secret === undefined) {
     if (production)
-      problems.push({ setting: "NEXTAUTH_SECRET", message: "NEXTAUTH_SECRET is not set (required in production; e.g. `openssl rand -base64 32`)" });
+      problems.push({
+        setting: "NEXTAUTH_SECRET",
+        message: "NEXTAUTH_SECRET is not set (required in production; e.g. `openssl rand -base64 32`)",
+      });
     secret = DEV_SECRET;
   }
   const previous = (previousList ?? "")
@@ -168,10 +188,15 @@ function readSecrets(
     .filter((s) => s.length > 0 && s !== secret);
   if (production) {
     const development = "is the public development secret; generate one with `openssl rand -base64 32`";
-    if (current === DEV_SECRET) problems.push({ setting: "NEXTAUTH_SECRET", message: `NEXTAUTH_SECRET ${development}` });
-    if (previous.includes(DEV_SECRET)) problems.push({ setting: "NEXTAUTH_SECRET_PREVIOUS", message: `NEXTAUTH_SECRET_PREVIOUS ${development}` });
+    if (current === DEV_SECRET)
+      problems.push({ setting: "NEXTAUTH_SECRET", message: `NEXTAUTH_SECRET ${development}` });
+    if (previous.includes(DEV_SECRET))
+      problems.push({ setting: "NEXTAUTH_SECRET_PREVIOUS", message: `NEXTAUTH_SECRET_PREVIOUS ${development}` });
     if (current !== undefined && current.length < MIN_SECRET_LENGTH)
-      problems.push({ setting: "NEXTAUTH_SECRET", message: `NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters` });
+      problems.push({
+        setting: "NEXTAUTH_SECRET",
+        message: `NEXTAUTH_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`,
+      });
     const short = previous.filter((s) => s.length < MIN_SECRET_LENGTH).length;
     if (short > 0)
       problems.push({

@@ -20,6 +20,9 @@ const MESSAGES: Readonly<Record<ApiErrorCode, string>> = {
 export function apiError(code: ApiErrorCode, status: 401 | 503, retryAfterSeconds = RETRY_AFTER_SECONDS): NextResponse {
   const headers: Record<string, string> = { "cache-control": PRIVATE_NO_STORE };
   if (status === 503) headers["retry-after"] = String(retryAfterSeconds);
-  const body = status === 503 ? { error: code, message: MESSAGES[code], retryAfterSeconds } : { error: code, message: MESSAGES[code] };
+  const body =
+    status === 503
+      ? { error: code, message: MESSAGES[code], retryAfterSeconds }
+      : { error: code, message: MESSAGES[code] };
   return NextResponse.json(body, { status, headers });
 }

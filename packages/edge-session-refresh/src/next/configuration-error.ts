@@ -31,7 +31,13 @@ export function logConfigurationError(error: SessionError): void {
   if (logged) return;
   logged = true;
   console.error(
-    JSON.stringify({ level: "error", source: "session", event: "configuration-error", settings: problemSettings(error), detail: describeError(error) }),
+    JSON.stringify({
+      level: "error",
+      source: "session",
+      event: "configuration-error",
+      settings: problemSettings(error),
+      detail: describeError(error),
+    }),
   );
 }
 

@@ -9,7 +9,11 @@ import { sessionMiddlewareWith, sessionRoutes } from "./create-session-middlewar
 import { createGatedMiddleware } from "./gate-response";
 
 describe("an app's own protected paths and login page", () => {
-  const routes = sessionRoutes({ protectedPages: ["/account", "/orders"], protectedApis: ["/api/account"], loginPath: "/signin" });
+  const routes = sessionRoutes({
+    protectedPages: ["/account", "/orders"],
+    protectedApis: ["/api/account"],
+    loginPath: "/signin",
+  });
 
   it.each([
     ["/account", "page"],
@@ -34,19 +38,41 @@ describe("an app's own protected paths and login page", () => {
 
   it("the middleware redirects to the app's login page and answers 401 on its APIs", async () => {
     const codec = createSessionCodec({ secrets: ["app-middleware-secret-0123456789"], maxAgeSeconds: 3600 });
-    const coordinator = testCoordinator({ store: createMemoryLockStore(), backend: { refresh: async () => ({ kind: "rejected", status: 401 }) } });
-    const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 0, sessionMaxAgeSeconds: 3600 });
+    const coordinator = testCoordinator({
+      store: createMemoryLockStore(),
+      backend: { refresh: async () => ({ kind: "rejected", status: 401 }) },
+    });
+    const gate = createSessionGate({
+      codec,
+      coordinator,
+      secureCookies: false,
+      refreshSkewMs: 0,
+      sessionMaxAgeSeconds: 3600,
+    });
     const middleware = createGatedMiddleware({ gate: () => gate, routes });
     const page = await middleware(new NextRequest("http://localhost:3000/account?tab=1"));
     expect(page.status).toBe(307);
     const location = new URL(page.headers.get("location")!);
     expect(`${location.pathname}?${location.searchParams}`).toBe("/signin?callbackUrl=%2Faccount%3Ftab%3D1");
     expect((await middleware(new NextRequest("http://localhost:3000/api/account"))).status).toBe(401);
-    expect((await middleware(new NextRequest("http://localhost:3000/dashboard"))).headers.get("x-middleware-next")).toBe("1");
+    expect(
+      (await middleware(new NextRequest("http://localhost:3000/dashboard"))).headers.get("x-middleware-next"),
+    ).toBe("1");
     // A refused refresh lands on the app's login page too.
-    const expired = await codec.encode({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() - 1000 });
-    const refused = await middleware(new NextRequest("http://localhost:3000/orders", { headers: { cookie: `${sessionCookieName(false)}=${expired}` } }));
-    expect(new URL(refused.headers.get("location")!).pathname + new URL(refused.headers.get("location")!).search).toBe("/signin?error=SessionExpired");
+    const expired = await codec.encode({
+      sub: "u",
+      accessToken: "a",
+      refreshToken: "r",
+      accessTokenExpires: Date.now() - 1000,
+    });
+    const refused = await middleware(
+      new NextRequest("http://localhost:3000/orders", {
+        headers: { cookie: `${sessionCookieName(false)}=${expired}` },
+      }),
+    );
+    expect(new URL(refused.headers.get("location")!).pathname + new URL(refused.headers.get("location")!).search).toBe(
+      "/signin?error=SessionExpired",
+    );
   });
 });
 
@@ -55,7 +81,10 @@ describe("the login redirect of createSessionMiddleware", () => {
   // What Next 15's self-hosted middleware sees for every request: localhost, whatever Host it came with.
   const seen = (headers: Record<string, string>) => new NextRequest("http://localhost:3000/account?x=1", { headers });
   const locationWith = async (env: Record<string, string>, headers: Record<string, string>) => {
-    const middleware = sessionMiddlewareWith({ protectedPages: ["/account"], security: false }, { gate: anonymous, env: () => env });
+    const middleware = sessionMiddlewareWith(
+      { protectedPages: ["/account"], security: false },
+      { gate: anonymous, env: () => env },
+    );
     const location = (await middleware(seen(headers))).headers.get("location")!;
     expect(new URL(location).pathname).toBe("/login");
     expect(new URL(location).searchParams.get("callbackUrl")).toBe("/account?x=1");
@@ -63,7 +92,9 @@ describe("the login redirect of createSessionMiddleware", () => {
   };
 
   it("goes to NEXTAUTH_URL's origin when it is set", async () => {
-    expect(await locationWith({ NEXTAUTH_URL: "https://app.example.com" }, { host: "localhost:3000" })).toBe("https://app.example.com");
+    expect(await locationWith({ NEXTAUTH_URL: "https://app.example.com" }, { host: "localhost:3000" })).toBe(
+      "https://app.example.com",
+    );
   });
 
   it("behind a trusted proxy (AUTH_TRUST_HOST, VERCEL) without NEXTAUTH_URL: the forwarded host and scheme", async () => {
@@ -78,7 +109,8 @@ describe("the login redirect of createSessionMiddleware", () => {
 describe("the security headers of createSessionMiddleware", () => {
   const anonymous = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
   const https = () => ({ dev: false, https: true });
-  const directives = (policy: string | null) => new Map((policy ?? "").split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
+  const directives = (policy: string | null) =>
+    new Map((policy ?? "").split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
 
   it("are on by default and cannot block what a page loads: frame-ancestors 'self' only, no nonce, nosniff, Referrer-Policy, HSTS on https", async () => {
     const middleware = sessionMiddlewareWith({ protectedPages: ["/account"] }, { gate: anonymous, environment: https });
@@ -95,12 +127,20 @@ describe("the security headers of createSessionMiddleware", () => {
       expect(response.headers.get("x-middleware-request-x-nonce"), path).toBeNull();
       expect(response.headers.get("x-middleware-request-content-security-policy"), path).toBeNull();
     }
-    const plain = sessionMiddlewareWith({ protectedPages: ["/account"] }, { gate: anonymous, environment: () => ({ dev: false, https: false }) });
-    expect((await plain(new NextRequest("http://localhost:3000/"))).headers.get("strict-transport-security")).toBeNull();
+    const plain = sessionMiddlewareWith(
+      { protectedPages: ["/account"] },
+      { gate: anonymous, environment: () => ({ dev: false, https: false }) },
+    );
+    expect(
+      (await plain(new NextRequest("http://localhost:3000/"))).headers.get("strict-transport-security"),
+    ).toBeNull();
   });
 
   it('csp: "nonce" is the strict nonce policy, with the nonce on the forwarded request', async () => {
-    const middleware = sessionMiddlewareWith({ protectedPages: ["/account"], security: { csp: "nonce" } }, { gate: anonymous, environment: https });
+    const middleware = sessionMiddlewareWith(
+      { protectedPages: ["/account"], security: { csp: "nonce" } },
+      { gate: anonymous, environment: https },
+    );
     for (const path of ["/", "/account", "/login"]) {
       const response = await middleware(new NextRequest(`http://localhost:3000${path}`));
       const csp = directives(response.headers.get("content-security-policy"));
@@ -108,7 +148,8 @@ describe("the security headers of createSessionMiddleware", () => {
       expect(response.headers.get("x-frame-options"), path).toBe("DENY");
       const nonce = csp.get("script-src")?.find((source) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(source));
       expect(nonce, path).toBeDefined();
-      if (path !== "/account") expect(`'nonce-${response.headers.get("x-middleware-request-x-nonce")}'`, path).toBe(nonce);
+      if (path !== "/account")
+        expect(`'nonce-${response.headers.get("x-middleware-request-x-nonce")}'`, path).toBe(nonce);
       expect(response.headers.get("strict-transport-security"), path).toMatch(/^max-age=\d+/);
     }
   });
@@ -124,20 +165,33 @@ describe("the security headers of createSessionMiddleware", () => {
     expect(lines.map((line) => JSON.parse(line) as { event: string; setting: string })).toEqual([
       expect.objectContaining({ event: "nonce-csp-needs-dynamic-pages", setting: "security.csp" }),
     ]);
-    const prod = sessionMiddlewareWith({ protectedPages: ["/account"], security: { csp: "nonce" } }, { gate: anonymous, environment: https, warn });
+    const prod = sessionMiddlewareWith(
+      { protectedPages: ["/account"], security: { csp: "nonce" } },
+      { gate: anonymous, environment: https, warn },
+    );
     await prod(new NextRequest("http://localhost:3000/"));
-    const baseline = sessionMiddlewareWith({ protectedPages: ["/account"] }, { gate: anonymous, environment: () => ({ dev: true, https: false }), warn });
+    const baseline = sessionMiddlewareWith(
+      { protectedPages: ["/account"] },
+      { gate: anonymous, environment: () => ({ dev: true, https: false }), warn },
+    );
     await baseline(new NextRequest("http://localhost:3000/"));
     expect(lines).toHaveLength(1);
   });
 
   it("refuses an unknown csp policy when the middleware is created", () => {
-    expect(() => sessionMiddlewareWith({ protectedPages: ["/a"], security: { csp: "strict" as never } }, { gate: anonymous })).toThrow(/security\.csp/);
+    expect(() =>
+      sessionMiddlewareWith({ protectedPages: ["/a"], security: { csp: "strict" as never } }, { gate: anonymous }),
+    ).toThrow(/security\.csp/);
   });
 
   it("baseline additions become the policy's other directives; a partner allowed to frame the app drops X-Frame-Options", async () => {
     const middleware = sessionMiddlewareWith(
-      { protectedPages: ["/account"], security: { contentSecurityPolicy: { "frame-ancestors": ["https://partner.example"], "object-src": ["'none'"] } } },
+      {
+        protectedPages: ["/account"],
+        security: {
+          contentSecurityPolicy: { "frame-ancestors": ["https://partner.example"], "object-src": ["'none'"] },
+        },
+      },
       { gate: anonymous, environment: https },
     );
     const response = await middleware(new NextRequest("http://localhost:3000/"));
@@ -153,12 +207,18 @@ describe("the security headers of createSessionMiddleware", () => {
         protectedPages: ["/account"],
         security: {
           csp: "nonce",
-          contentSecurityPolicy: { "img-src": ["https://cdn.example"], "frame-ancestors": ["https://partner.example"], "worker-src": ["'self'"] },
+          contentSecurityPolicy: {
+            "img-src": ["https://cdn.example"],
+            "frame-ancestors": ["https://partner.example"],
+            "worker-src": ["'self'"],
+          },
         },
       },
       { gate: anonymous, environment: https },
     );
-    const csp = directives((await middleware(new NextRequest("http://localhost:3000/"))).headers.get("content-security-policy"));
+    const csp = directives(
+      (await middleware(new NextRequest("http://localhost:3000/"))).headers.get("content-security-policy"),
+    );
     expect(csp.get("img-src")).toEqual(["'self'", "blob:", "data:", "https://cdn.example"]);
     expect(csp.get("frame-ancestors")).toEqual(["https://partner.example"]);
     expect(csp.get("worker-src")).toEqual(["'self'"]);
@@ -167,9 +227,17 @@ describe("the security headers of createSessionMiddleware", () => {
   });
 
   it("turn off with security: false (an app with its own CSP)", async () => {
-    const middleware = sessionMiddlewareWith({ protectedPages: ["/account"], security: false }, { gate: anonymous, environment: https });
+    const middleware = sessionMiddlewareWith(
+      { protectedPages: ["/account"], security: false },
+      { gate: anonymous, environment: https },
+    );
     const response = await middleware(new NextRequest("http://localhost:3000/"));
-    for (const name of ["content-security-policy", "x-content-type-options", "referrer-policy", "strict-transport-security"])
+    for (const name of [
+      "content-security-policy",
+      "x-content-type-options",
+      "referrer-policy",
+      "strict-transport-security",
+    ])
       expect(response.headers.get(name), name).toBeNull();
   });
 

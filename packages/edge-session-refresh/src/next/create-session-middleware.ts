@@ -10,7 +10,13 @@ import { createGatedMiddleware, type SessionRoutes } from "./gate-response";
 import { underPrefix } from "../core/navigation/under-prefix";
 import { DEFAULT_LOGIN_PATH, routeKindFor } from "./routes";
 import { publicOrigin, trustsForwardedHeaders } from "../core/navigation/public-origin";
-import { checkedCspAdditions, CSP_POLICIES, type CspPolicy, type SecurityHeaderOptions, type SecurityHeadersConfig } from "./security-headers";
+import {
+  checkedCspAdditions,
+  CSP_POLICIES,
+  type CspPolicy,
+  type SecurityHeaderOptions,
+  type SecurityHeadersConfig,
+} from "./security-headers";
 
 /** createSessionMiddleware's options: the guarded path prefixes, the sign-in page and the security headers. */
 export interface SessionMiddlewareConfig {
@@ -56,7 +62,10 @@ export interface MiddlewareDependencies {
 }
 
 /** The same middleware on an injected gate (tests). Internal: src/next/index.ts does not export it. */
-export function sessionMiddlewareWith(config: SessionMiddlewareConfig, deps: MiddlewareDependencies): SessionMiddleware {
+export function sessionMiddlewareWith(
+  config: SessionMiddlewareConfig,
+  deps: MiddlewareDependencies,
+): SessionMiddleware {
   const routes = sessionRoutes(config);
   const origin = loginOrigin(deps.env ?? (() => process.env));
   if (config.security === false) return createGatedMiddleware({ gate: deps.gate, routes, origin });
@@ -105,7 +114,9 @@ function loginOrigin(env: () => Readonly<Record<string, string | undefined>>): (
 function checkedPolicy(policy: CspPolicy | undefined): CspPolicy {
   if (policy === undefined) return "baseline";
   if (!CSP_POLICIES.includes(policy))
-    throw new Error(`[session] security.csp must be one of ${CSP_POLICIES.map((name) => `"${name}"`).join(", ")}, got ${JSON.stringify(policy)}`);
+    throw new Error(
+      `[session] security.csp must be one of ${CSP_POLICIES.map((name) => `"${name}"`).join(", ")}, got ${JSON.stringify(policy)}`,
+    );
   return policy;
 }
 
@@ -124,13 +135,18 @@ export function sessionRoutes(config: SessionMiddlewareConfig): SessionRoutes {
   const pages = checkedPrefixes(config.protectedPages, "protectedPages");
   const apis = checkedPrefixes(config.protectedApis ?? [], "protectedApis");
   const loginPath = config.loginPath ?? DEFAULT_LOGIN_PATH;
-  if (!loginPath.startsWith("/") || loginPath.startsWith("//")) throw new Error(`loginPath must be a path on this site, got ${JSON.stringify(loginPath)}`);
-  if (pages.some((prefix) => underPrefix(loginPath, prefix))) throw new Error(`loginPath ${loginPath} is inside a protected page prefix: nobody could sign in`);
+  if (!loginPath.startsWith("/") || loginPath.startsWith("//"))
+    throw new Error(`loginPath must be a path on this site, got ${JSON.stringify(loginPath)}`);
+  if (pages.some((prefix) => underPrefix(loginPath, prefix)))
+    throw new Error(`loginPath ${loginPath} is inside a protected page prefix: nobody could sign in`);
   return { loginPath, kind: routeKindFor(pages, apis) };
 }
 
 function checkedPrefixes(prefixes: readonly string[], name: string): string[] {
   const bad = prefixes.filter((prefix) => !prefix.startsWith("/") || prefix === "/" || prefix.endsWith("/"));
-  if (bad.length > 0) throw new Error(`${name}: each entry is a path prefix like "/dashboard" (not "/" nor ending in "/"), got ${JSON.stringify(bad)}`);
+  if (bad.length > 0)
+    throw new Error(
+      `${name}: each entry is a path prefix like "/dashboard" (not "/" nor ending in "/"), got ${JSON.stringify(bad)}`,
+    );
   return [...prefixes];
 }

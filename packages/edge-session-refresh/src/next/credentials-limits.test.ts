@@ -33,14 +33,22 @@ afterAll(async () => {
 });
 
 /** One POST to /api/auth/callback/credentials through next-auth's handler; the error it redirects with, if any. */
-async function signIn(options: AuthOptions, fields: Record<string, string>, address = "198.51.100.7"): Promise<{ ok: boolean; error: string | null }> {
+async function signIn(
+  options: AuthOptions,
+  fields: Record<string, string>,
+  address = "198.51.100.7",
+): Promise<{ ok: boolean; error: string | null }> {
   const csrfToken = randomBytes(32).toString("hex");
   const hash = createHash("sha256").update(`${csrfToken}${SECRET}`).digest("hex");
   let answer: { url?: string } = {};
   const req = {
     method: "POST",
     query: { nextauth: ["callback", "credentials"] },
-    headers: { host: "localhost:3000", "x-forwarded-for": address, "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      host: "localhost:3000",
+      "x-forwarded-for": address,
+      "content-type": "application/x-www-form-urlencoded",
+    },
     cookies: { "next-auth.csrf-token": `${csrfToken}|${hash}` },
     body: { ...fields, csrfToken, callbackUrl: "/", json: "true" },
   };
@@ -82,12 +90,16 @@ describe("sign-in limits on every Credentials provider", () => {
     const calls = { count: 0 };
     const options = withSessionRefresh({ pages: { signIn: "/login" }, providers: [ownFetchProvider(calls)] });
     const results = [];
-    for (let i = 0; i < 30; i++) results.push(await signIn(options, { email: "victim@example.com", password: `guess-${i}` }));
+    for (let i = 0; i < 30; i++)
+      results.push(await signIn(options, { email: "victim@example.com", password: `guess-${i}` }));
     expect(calls.count).toBe(5);
     expect(results.slice(0, 5).map((result) => result.error)).toEqual(Array(5).fill("CredentialsSignin"));
-    for (const result of results.slice(5)) expect(result.error).toMatch(/^Too many attempts; try again in \d+ minutes?\.$/);
+    for (const result of results.slice(5))
+      expect(result.error).toMatch(/^Too many attempts; try again in \d+ minutes?\.$/);
     // Another address may still try the account (up to the account's own ceiling).
-    expect((await signIn(options, { email: "victim@example.com", password: "guess" }, "203.0.113.9")).error).toBe("CredentialsSignin");
+    expect((await signIn(options, { email: "victim@example.com", password: "guess" }, "203.0.113.9")).error).toBe(
+      "CredentialsSignin",
+    );
     expect(calls.count).toBe(6);
   });
 
@@ -95,9 +107,18 @@ describe("sign-in limits on every Credentials provider", () => {
     const calls = { count: 0 };
     const options = withSessionRefresh({ pages: { signIn: "/login" }, providers: [ownFetchProvider(calls)] });
     const address = "198.51.100.20";
-    for (let i = 0; i < 4; i++) expect((await signIn(options, { email: DEMO_EMAIL, password: `wrong-${i}` }, address)).error).toBe("CredentialsSignin");
-    expect(await signIn(options, { email: DEMO_EMAIL, password: DEMO_PASSWORD }, address)).toEqual({ ok: true, error: null });
-    for (let i = 0; i < 4; i++) expect((await signIn(options, { email: DEMO_EMAIL, password: `wrong-${i}` }, address)).error).toBe("CredentialsSignin");
+    for (let i = 0; i < 4; i++)
+      expect((await signIn(options, { email: DEMO_EMAIL, password: `wrong-${i}` }, address)).error).toBe(
+        "CredentialsSignin",
+      );
+    expect(await signIn(options, { email: DEMO_EMAIL, password: DEMO_PASSWORD }, address)).toEqual({
+      ok: true,
+      error: null,
+    });
+    for (let i = 0; i < 4; i++)
+      expect((await signIn(options, { email: DEMO_EMAIL, password: `wrong-${i}` }, address)).error).toBe(
+        "CredentialsSignin",
+      );
     expect(calls.count).toBe(9);
   });
 
@@ -108,14 +129,22 @@ describe("sign-in limits on every Credentials provider", () => {
       providers: [
         CredentialsProvider({
           credentials: { login: {}, secret: { type: "password" } },
-          authorize: credentialsFromBackend({ identifierField: "login", passwordField: "secret", errors: { unavailable: "u", misconfigured: "m", limited } }),
+          authorize: credentialsFromBackend({
+            identifierField: "login",
+            passwordField: "secret",
+            errors: { unavailable: "u", misconfigured: "m", limited },
+          }),
         }),
       ],
     });
     const results = [];
-    for (let i = 0; i < 8; i++) results.push((await signIn(options, { login: "once@example.com", secret: `wrong-${i}` }, "198.51.100.30")).error);
+    for (let i = 0; i < 8; i++)
+      results.push((await signIn(options, { login: "once@example.com", secret: `wrong-${i}` }, "198.51.100.30")).error);
     // Counted twice, the limit of 5 would stop the third attempt.
-    expect(results).toEqual([...Array(5).fill("CredentialsSignin"), ...Array(3).fill(expect.stringMatching(/^limited:\d+$/))]);
+    expect(results).toEqual([
+      ...Array(5).fill("CredentialsSignin"),
+      ...Array(3).fill(expect.stringMatching(/^limited:\d+$/)),
+    ]);
     expect(backend.stats()).toMatchObject({ loginFailures: 5 });
   });
 
@@ -136,8 +165,15 @@ describe("sign-in limits on every Credentials provider", () => {
       { signIn: { limitedMessage: (minutes) => `wait:${minutes}` } },
     );
     const results = [];
-    for (let i = 0; i < 7; i++) results.push((await signIn(options, { identifier: "demo-shape@example.com", password: `wrong-${i}` }, "198.51.100.40")).error);
-    expect(results).toEqual([...Array(5).fill("CredentialsSignin"), ...Array(2).fill(expect.stringMatching(/^wait:\d+$/))]);
+    for (let i = 0; i < 7; i++)
+      results.push(
+        (await signIn(options, { identifier: "demo-shape@example.com", password: `wrong-${i}` }, "198.51.100.40"))
+          .error,
+      );
+    expect(results).toEqual([
+      ...Array(5).fill("CredentialsSignin"),
+      ...Array(2).fill(expect.stringMatching(/^wait:\d+$/)),
+    ]);
     expect(backend.stats()).toMatchObject({ loginFailures: 5 });
   });
 
@@ -160,7 +196,8 @@ describe("sign-in limits on every Credentials provider", () => {
       { providers: [provider({ tenant: {}, email: {}, password: { type: "password" } })] },
       { signIn: { identifierField: "email" } },
     );
-    for (let i = 0; i < 6; i++) await signIn(told, { tenant: `t${i}`, email: "told@example.com", password: "p" }, "198.51.100.51");
+    for (let i = 0; i < 6; i++)
+      await signIn(told, { tenant: `t${i}`, email: "told@example.com", password: "p" }, "198.51.100.51");
     expect(seen).toHaveLength(10);
   });
 

@@ -44,7 +44,10 @@ export interface LimitedAuthorizeSpec {
 const SPEC = Symbol.for("edge-session-refresh.credentials-limits");
 
 /** Marks an authorize() as credentialsFromBackend's, so the wrapper uses its identifier field and message. */
-export function describeLimitedAuthorize<F extends (...args: never[]) => unknown>(authorize: F, spec: LimitedAuthorizeSpec): F {
+export function describeLimitedAuthorize<F extends (...args: never[]) => unknown>(
+  authorize: F,
+  spec: LimitedAuthorizeSpec,
+): F {
   Object.defineProperty(authorize, SPEC, { value: spec });
   return authorize;
 }
@@ -67,22 +70,43 @@ export function alreadyChecked(credentials: unknown, request: unknown): boolean 
 const NEXT_AUTH_FIELDS = new Set(["csrfToken", "callbackUrl", "json", "redirect"]);
 
 /** The providers, each Credentials one with its authorize wrapped; the others untouched. */
-export function withCredentialsLimits(providers: readonly Provider[], options: CredentialsLimitsOptions, deps: CredentialsLimitsDependencies): Provider[] {
-  return providers.map((provider) => (provider.type === "credentials" ? limitedProvider(provider, options, deps) : provider));
+export function withCredentialsLimits(
+  providers: readonly Provider[],
+  options: CredentialsLimitsOptions,
+  deps: CredentialsLimitsDependencies,
+): Provider[] {
+  return providers.map((provider) =>
+    provider.type === "credentials" ? limitedProvider(provider, options, deps) : provider,
+  );
 }
 
-function limitedProvider(provider: Provider, options: CredentialsLimitsOptions, deps: CredentialsLimitsDependencies): Provider {
-  const record = provider as unknown as { authorize?: Authorize; credentials?: Record<string, unknown>; options?: Record<string, unknown> };
+function limitedProvider(
+  provider: Provider,
+  options: CredentialsLimitsOptions,
+  deps: CredentialsLimitsDependencies,
+): Provider {
+  const record = provider as unknown as {
+    authorize?: Authorize;
+    credentials?: Record<string, unknown>;
+    options?: Record<string, unknown>;
+  };
   const own = (record.options?.authorize as Authorize | undefined) ?? record.authorize;
   if (typeof own !== "function") return provider; // next-auth reports a missing authorize itself.
   const spec = (own as unknown as Record<symbol, LimitedAuthorizeSpec | undefined>)[SPEC];
   const declared = { ...record.credentials, ...(record.options?.credentials as Record<string, unknown> | undefined) };
   // Fixed when the provider says (its options, credentialsFromBackend's, the declared fields); else read from each attempt's own fields.
-  const identifierField = options.identifierField ?? spec?.identifierField ?? firstIdentifierField(Object.keys(declared), declared);
+  const identifierField =
+    options.identifierField ?? spec?.identifierField ?? firstIdentifierField(Object.keys(declared), declared);
   const limitedMessage = spec?.limitedMessage ?? options.limitedMessage ?? deps.defaultLimitedMessage;
 
-  const authorize = async function limitedAuthorize(credentials: Record<string, string> | undefined, request?: unknown) {
-    const identifier = identifierOf(credentials, identifierField ?? firstIdentifierField(Object.keys(credentials ?? {}), {}) ?? "identifier");
+  const authorize = async function limitedAuthorize(
+    credentials: Record<string, string> | undefined,
+    request?: unknown,
+  ) {
+    const identifier = identifierOf(
+      credentials,
+      identifierField ?? firstIdentifierField(Object.keys(credentials ?? {}), {}) ?? "identifier",
+    );
     // Nothing names an account: nothing to guess against; the app's authorize refuses it its own way.
     if (identifier === "") return own(credentials, request);
     const headers = (request as { headers?: RequestHeaders } | undefined)?.headers;
@@ -95,7 +119,9 @@ function limitedProvider(provider: Provider, options: CredentialsLimitsOptions, 
     if (user) await check.succeeded();
     return user;
   };
-  Object.defineProperty(authorize, SPEC, { value: { identifierField: identifierField ?? "identifier", limitedMessage } satisfies LimitedAuthorizeSpec });
+  Object.defineProperty(authorize, SPEC, {
+    value: { identifierField: identifierField ?? "identifier", limitedMessage } satisfies LimitedAuthorizeSpec,
+  });
   return {
     ...provider,
     authorize,

@@ -26,7 +26,11 @@ describe("credentialsFromBackend", () => {
   it("signs in at the backend and returns the profile's user with the tokens; a wrong password is null", async () => {
     const authorize = credentialsFromBackend({ identifierField: "email" });
     const user = await authorize({ email: DEMO_EMAIL, password: DEMO_PASSWORD });
-    expect(user).toMatchObject({ id: "user-1", email: DEMO_EMAIL, tokens: { accessToken: expect.any(String), refreshToken: expect.any(String) } });
+    expect(user).toMatchObject({
+      id: "user-1",
+      email: DEMO_EMAIL,
+      tokens: { accessToken: expect.any(String), refreshToken: expect.any(String) },
+    });
     expect(user!.tokens.accessTokenExpires).toBeGreaterThan(Date.now());
     expect(await authorize({ email: DEMO_EMAIL, password: "wrong" })).toBeNull();
     expect(await authorize({ email: "", password: DEMO_PASSWORD })).toBeNull();
@@ -37,13 +41,22 @@ describe("credentialsFromBackend", () => {
     const authorize = credentialsFromBackend();
     backend.resetStats();
     const appRouterReq = { headers: { "x-forwarded-for": "6.6.6.6, 198.51.100.7" } };
-    for (let i = 0; i < 5; i++) expect(await authorize({ identifier: "limited@example.com", password: `wrong-${i}` }, appRouterReq)).toBeNull();
-    await expect(authorize({ identifier: "Limited@Example.com ", password: "wrong" }, { headers: new Headers(appRouterReq.headers) })).rejects.toThrow(
-      /^Too many attempts; try again in \d+ minutes?\.$/,
-    );
+    for (let i = 0; i < 5; i++)
+      expect(await authorize({ identifier: "limited@example.com", password: `wrong-${i}` }, appRouterReq)).toBeNull();
+    await expect(
+      authorize(
+        { identifier: "Limited@Example.com ", password: "wrong" },
+        { headers: new Headers(appRouterReq.headers) },
+      ),
+    ).rejects.toThrow(/^Too many attempts; try again in \d+ minutes?\.$/);
     expect(backend.loginRequests().map((request) => request.forwardedFor)).toEqual(Array(5).fill("198.51.100.7"));
     // Garbage where the address should be: no address, no error, nothing forwarded.
-    expect(await authorize({ identifier: "other@example.com", password: "wrong" }, { headers: { "x-forwarded-for": "\u0000<script>" } })).toBeNull();
+    expect(
+      await authorize(
+        { identifier: "other@example.com", password: "wrong" },
+        { headers: { "x-forwarded-for": "\u0000<script>" } },
+      ),
+    ).toBeNull();
     expect(backend.loginRequests().at(-1)?.forwardedFor).toBeNull();
   });
 
@@ -51,19 +64,30 @@ describe("credentialsFromBackend", () => {
     // Last test of the file: the backend goes away for good.
     await backend.close();
     closed = true;
-    await expect(credentialsFromBackend()({ identifier: DEMO_EMAIL, password: DEMO_PASSWORD })).rejects.toThrow(/not answering/);
+    await expect(credentialsFromBackend()({ identifier: DEMO_EMAIL, password: DEMO_PASSWORD })).rejects.toThrow(
+      /not answering/,
+    );
   });
 });
 
 describe("withBackendTokens", () => {
   it.each([
-    ["nested", { data: { accessToken: "a", refreshToken: "r", accessTokenExpires: 2_000_000_000_000 } }, 2_000_000_000_000],
+    [
+      "nested",
+      { data: { accessToken: "a", refreshToken: "r", accessTokenExpires: 2_000_000_000_000 } },
+      2_000_000_000_000,
+    ],
     ["OAuth style", { access_token: "a", refresh_token: "r", expires_in: 60 }, 1_000_060_000],
     ["recipe style", { id: "u", accessToken: "a", refreshToken: "r", expiresIn: 60 }, 1_000_060_000],
   ])("reads the %s answer", (_, body, expires) => {
     expect(withBackendTokens({ id: "u" }, body, 1_000_000_000)).toEqual({
       id: "u",
-      tokens: { accessToken: "a", refreshToken: "r", accessTokenExpires: expires, accessTokenReceivedAt: 1_000_000_000 },
+      tokens: {
+        accessToken: "a",
+        refreshToken: "r",
+        accessTokenExpires: expires,
+        accessTokenReceivedAt: 1_000_000_000,
+      },
     });
   });
 

@@ -19,16 +19,24 @@ export interface CredentialsFromBackendOptions {
   /** The name of the password field (default `password`). */
   readonly passwordField?: string;
   /** Next-auth's user from the backend's profile (BACKEND_PROFILE_PATH); default id/sub, name/username, email. */
-  readonly toUser?: (profile: Readonly<Record<string, unknown>>, identifier: string) => { id: string; name?: string | null; email?: string | null };
+  readonly toUser?: (
+    profile: Readonly<Record<string, unknown>>,
+    identifier: string,
+  ) => { id: string; name?: string | null; email?: string | null };
   /** The messages thrown when the backend is down or misconfigured (default the sentences below; an app whose login page maps codes passes codes). */
-  readonly errors?: { readonly unavailable: string; readonly misconfigured: string; readonly limited?: (minutes: number) => string };
+  readonly errors?: {
+    readonly unavailable: string;
+    readonly misconfigured: string;
+    readonly limited?: (minutes: number) => string;
+  };
 }
 
 /** Messages next-auth passes to the sign-in page as `error` (a refusal is next-auth's own `CredentialsSignin`). */
 export const SIGN_IN_UNAVAILABLE = "The sign-in service is not answering right now. Please try again in a moment.";
 export const SIGN_IN_MISCONFIGURED = "This app is not set up correctly for its sign-in service; the error is logged.";
 /** The message when a sign-in limit refuses the attempt (SIGNIN_* settings). */
-export const signInLimited = (minutes: number) => `Too many attempts; try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
+export const signInLimited = (minutes: number) =>
+  `Too many attempts; try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
 
 /**
  * An authorize() for `CredentialsProvider({ credentials, authorize: credentialsFromBackend() })`: signs in at
@@ -55,9 +63,16 @@ export function credentialsFromBackend(options: CredentialsFromBackendOptions = 
     const { backend, onEvent, settings } = sessionRuntime();
     const address = clientAddress(request?.headers, settings.signIn.clientAddress);
     // Under withSessionRefresh the provider's wrapper (credentials-limits.ts) has checked this attempt already.
-    const check = alreadyChecked(credentials, request) ? UNCHECKED : await signInLimits().check({ identifier, address });
+    const check = alreadyChecked(credentials, request)
+      ? UNCHECKED
+      : await signInLimits().check({ identifier, address });
     if (check.kind === "limited") throw new Error(limited(retryAfterMinutes(check.retryAfterMs)));
-    const login = await backend.login(identifier, password, undefined, settings.signIn.forwardClientAddress ? (address ?? undefined) : undefined);
+    const login = await backend.login(
+      identifier,
+      password,
+      undefined,
+      settings.signIn.forwardClientAddress ? (address ?? undefined) : undefined,
+    );
     if (login.kind === "rejected") return null;
     if (login.kind === "misconfigured") {
       onEvent({ event: "backend-misconfigured", detail: `sign-in: ${login.detail}` });
@@ -85,7 +100,11 @@ const UNCHECKED = { kind: "allowed", succeeded: async () => {} } as const;
  * expiry from `accessTokenExpires`/`expiresAt`/`expires_at`/`expires_in` or the JWT's `exp`). Throws when the
  * answer has no usable access token, refresh token or expiry.
  */
-export function withBackendTokens<U extends { id: string }>(user: U, body: unknown, receivedAt = Date.now()): U & BackendUser {
+export function withBackendTokens<U extends { id: string }>(
+  user: U,
+  body: unknown,
+  receivedAt = Date.now(),
+): U & BackendUser {
   const parsed = parseTokenResponse(body, { receivedAt });
   if (parsed.kind !== "ok") throw new Error(`[session] the backend's login answer cannot be used: ${parsed.reason}`);
   const { accessToken, refreshToken, accessTokenExpires } = parsed.tokens;

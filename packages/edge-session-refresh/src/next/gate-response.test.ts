@@ -17,8 +17,15 @@ const SECRET = "middleware-test-secret-0123456789";
 const NAME = sessionCookieName(false);
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
 /** The demo app's routes (src/app-config.ts): the paths these cases use. */
-const routes = sessionRoutes({ protectedPages: ["/dashboard", "/session"], protectedApis: ["/api/profile", "/api/backend"] });
-const fresh: BackendTokens = { accessToken: "access-2", refreshToken: "refresh-2", accessTokenExpires: Date.now() + 600_000 };
+const routes = sessionRoutes({
+  protectedPages: ["/dashboard", "/session"],
+  protectedApis: ["/api/profile", "/api/backend"],
+});
+const fresh: BackendTokens = {
+  accessToken: "access-2",
+  refreshToken: "refresh-2",
+  accessTokenExpires: Date.now() + 600_000,
+};
 
 /** The adapter's tests are about translation; the refresh itself runs against real backends elsewhere. */
 function middlewareAnswering(answer: () => BackendResult<BackendTokens>) {
@@ -27,25 +34,47 @@ function middlewareAnswering(answer: () => BackendResult<BackendTokens>) {
     backend: { refresh: async () => answer() },
     settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 },
   });
-  const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 });
+  const gate = createSessionGate({
+    codec,
+    coordinator,
+    secureCookies: false,
+    refreshSkewMs: 30_000,
+    sessionMaxAgeSeconds: 3600,
+  });
   return createGatedMiddleware({ gate: () => gate, routes });
 }
 
-async function request(path: string, claims?: Record<string, unknown>, extraCookie = "theme=dark"): Promise<NextRequest> {
+async function request(
+  path: string,
+  claims?: Record<string, unknown>,
+  extraCookie = "theme=dark",
+): Promise<NextRequest> {
   const cookie = claims ? `${extraCookie}; ${NAME}=${await codec.encode(claims)}` : extraCookie;
   return new NextRequest(`http://localhost:3000${path}`, { headers: { cookie } });
 }
 
-const expired = { sub: "u1", email: "u@example.com", accessToken: "access-1", refreshToken: "refresh-1", accessTokenExpires: Date.now() - 1000 };
-const serverTiming = (response: Response) => /session;desc="(\w+)";dur=[\d.]+/.exec(response.headers.get("server-timing") ?? "")?.[1];
+const expired = {
+  sub: "u1",
+  email: "u@example.com",
+  accessToken: "access-1",
+  refreshToken: "refresh-1",
+  accessTokenExpires: Date.now() - 1000,
+};
+const serverTiming = (response: Response) =>
+  /session;desc="(\w+)";dur=[\d.]+/.exec(response.headers.get("server-timing") ?? "")?.[1];
 
 describe("session middleware adapter", () => {
   it("a refreshed session goes on the response AND on the request the page sees", async () => {
-    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(await request("/dashboard", expired));
+    const response = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
+      await request("/dashboard", expired),
+    );
     expect(serverTiming(response)).toBe("refreshed");
     const written = response.cookies.get(NAME)?.value;
     expect(written).toBeTruthy();
-    expect(await nextAuthDecode({ token: written!, secret: SECRET })).toMatchObject({ sub: "u1", refreshToken: "refresh-2" });
+    expect(await nextAuthDecode({ token: written!, secret: SECRET })).toMatchObject({
+      sub: "u1",
+      refreshToken: "refresh-2",
+    });
     // Next forwards a rewritten request header through x-middleware-override-headers / x-middleware-request-*.
     expect(response.headers.get("x-middleware-override-headers")).toContain("cookie");
     const forwarded = response.headers.get("x-middleware-request-cookie") ?? "";
@@ -72,7 +101,9 @@ describe("session middleware adapter", () => {
       return new NextRequest(base.url, { headers: { cookie: base.headers.get("cookie")!, ...forged } });
     };
 
-    const valid = await middleware(await withForgery("/dashboard", { ...expired, accessTokenExpires: Date.now() + 600_000 }));
+    const valid = await middleware(
+      await withForgery("/dashboard", { ...expired, accessTokenExpires: Date.now() + 600_000 }),
+    );
     expect(outcomeOf(valid)).toMatch(/^valid;dur=\d+(\.\d)?$/);
     const refreshed = await middleware(await withForgery("/session", expired));
     expect(outcomeOf(refreshed)).toMatch(/^refreshed;dur=/);
@@ -109,20 +140,30 @@ describe("session middleware adapter", () => {
   });
 
   it("a refused refresh clears the cookie: pages go to SessionExpired, APIs get 401", async () => {
-    const page = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/dashboard", expired));
+    const page = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(
+      await request("/dashboard", expired),
+    );
     expect(new URL(page.headers.get("location")!).search).toBe("?error=SessionExpired");
     expect(page.cookies.get(NAME)?.value).toBe("");
     expect(serverTiming(page)).toBe("rejected");
-    const api = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
+    const api = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(
+      await request("/api/profile", expired),
+    );
     expect(api.status).toBe(401);
-    expect(api.headers.getSetCookie().join()).toMatch(new RegExp(`${NAME.replace(/\./g, "\\.")}=;.*Expires=Thu, 01 Jan 1970`));
+    expect(api.headers.getSetCookie().join()).toMatch(
+      new RegExp(`${NAME.replace(/\./g, "\\.")}=;.*Expires=Thu, 01 Jan 1970`),
+    );
   });
 
   it("every response that sets or clears the session cookie is private, no-store; one that does not is left alone", async () => {
-    const refreshed = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(await request("/dashboard", expired));
+    const refreshed = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
+      await request("/dashboard", expired),
+    );
     expect(refreshed.headers.getSetCookie().length).toBeGreaterThan(0);
     expect(refreshed.headers.get("cache-control")).toBe("private, no-store");
-    const cleared = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(await request("/api/profile", expired));
+    const cleared = await middlewareAnswering(() => ({ kind: "rejected", status: 401 }))(
+      await request("/api/profile", expired),
+    );
     expect(cleared.headers.getSetCookie().length).toBeGreaterThan(0);
     expect(cleared.headers.get("cache-control")).toBe("private, no-store");
     const valid = await middlewareAnswering(() => ({ kind: "ok", value: fresh }))(
@@ -132,7 +173,10 @@ describe("session middleware adapter", () => {
   });
 
   it("/login is never redirected, signed out or with a dead session", async () => {
-    for (const answer of [() => ({ kind: "ok", value: fresh }) as const, () => ({ kind: "rejected", status: 401 }) as const]) {
+    for (const answer of [
+      () => ({ kind: "ok", value: fresh }) as const,
+      () => ({ kind: "rejected", status: 401 }) as const,
+    ]) {
       const middleware = middlewareAnswering(answer);
       for (const req of [await request("/login?callbackUrl=%2Fdashboard"), await request("/login", expired)]) {
         const response = await middleware(req);
@@ -144,7 +188,11 @@ describe("session middleware adapter", () => {
 
   it("with security options every answer carries the CSP, and a forwarded page request carries its nonce", async () => {
     const gate = () => ({ check: async () => ({ outcome: "anonymous", writes: [], jar: new Map() }) }) as never;
-    const middleware = createGatedMiddleware({ gate, routes, security: () => ({ dev: false, https: true, policy: "nonce" }) });
+    const middleware = createGatedMiddleware({
+      gate,
+      routes,
+      security: () => ({ dev: false, https: true, policy: "nonce" }),
+    });
     const login = await middleware(await request("/login"));
     const policy = login.headers.get("content-security-policy")!;
     expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
@@ -170,7 +218,9 @@ describe("session middleware adapter", () => {
     const sessionRoute = await middlewareAnswering(down)(await request("/api/auth/session", expired));
     expect(sessionRoute.headers.get("x-middleware-request-x-session-refresh-unavailable")).toBe("1");
     // With the old access token still good, the request simply goes on with it.
-    const soon = await middlewareAnswering(down)(await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 5_000 }));
+    const soon = await middlewareAnswering(down)(
+      await request("/api/profile", { ...expired, accessTokenExpires: Date.now() + 5_000 }),
+    );
     expect(soon.headers.get("x-middleware-next")).toBe("1");
     expect(serverTiming(soon)).toBe("unavailable");
   });
@@ -190,7 +240,11 @@ describe("session middleware adapter", () => {
       // One structured line that says what failed, and no cookie material.
       expect(logged).toHaveBeenCalledTimes(1);
       const line = JSON.parse(String(logged.mock.calls[0]![0])) as Record<string, unknown>;
-      expect(line).toMatchObject({ level: "error", event: "middleware-failed", detail: expect.stringContaining("misconfigured") });
+      expect(line).toMatchObject({
+        level: "error",
+        event: "middleware-failed",
+        detail: expect.stringContaining("misconfigured"),
+      });
       expect(String(logged.mock.calls[0]![0])).not.toContain("access-1");
     } finally {
       logged.mockRestore();
@@ -204,7 +258,11 @@ describe("session middleware: a configuration error is answered as one", () => {
   const misconfigured = () =>
     createGatedMiddleware({
       routes,
-      gate: () => parseSettings({ NEXTAUTH_SECRET: strong, BACKEND_TIMEOUT_MS: "https://secret-value.example" }, { nodeEnv: "production" }) as never,
+      gate: () =>
+        parseSettings(
+          { NEXTAUTH_SECRET: strong, BACKEND_TIMEOUT_MS: "https://secret-value.example" },
+          { nodeEnv: "production" },
+        ) as never,
     });
 
   it("500 with the settings to fix, for APIs and pages, never the outage's 503; values never shown; logged once per isolate", async () => {
@@ -233,12 +291,18 @@ describe("session middleware: a configuration error is answered as one", () => {
       }
 
       // An optional path asked for JSON gets JSON.
-      expect((await middleware(await request("/api/auth/session", expired))).headers.get("content-type")).toContain("application/json");
+      expect((await middleware(await request("/api/auth/session", expired))).headers.get("content-type")).toContain(
+        "application/json",
+      );
 
       // Five requests, one log line naming every problem's setting.
       expect(logged).toHaveBeenCalledTimes(1);
       const line = JSON.parse(String(logged.mock.calls[0]![0])) as Record<string, unknown>;
-      expect(line).toMatchObject({ level: "error", event: "configuration-error", settings: ["BACKEND_URL", "BACKEND_TIMEOUT_MS"] });
+      expect(line).toMatchObject({
+        level: "error",
+        event: "configuration-error",
+        settings: ["BACKEND_URL", "BACKEND_TIMEOUT_MS"],
+      });
     } finally {
       logged.mockRestore();
       resetConfigurationErrorLog();
@@ -261,7 +325,9 @@ describe("session middleware: the browser's background refresh (x-session-refres
     expect(serverTiming(await middlewareAnswering(answer)(await marked(early, "yes")))).toBe("valid");
     const response = await middlewareAnswering(answer)(await marked(early));
     expect(serverTiming(response)).toBe("refreshed");
-    expect(await nextAuthDecode({ token: response.cookies.get(NAME)!.value, secret: SECRET })).toMatchObject({ refreshToken: "refresh-2" });
+    expect(await nextAuthDecode({ token: response.cookies.get(NAME)!.value, secret: SECRET })).toMatchObject({
+      refreshToken: "refresh-2",
+    });
     expect(response.headers.get("x-middleware-request-cookie")).toContain(response.cookies.get(NAME)!.value);
   });
 

@@ -47,13 +47,24 @@ export function createGatedMiddleware(options: SessionMiddlewareOptions) {
     } catch (error) {
       // A configuration error is answered as one (500, the settings to fix), never as an outage.
       const configuration = configurationError(error);
-      if (configuration !== undefined) return secured(request, options, configurationErrorResponse(kind, request.headers.get("accept"), configuration));
+      if (configuration !== undefined)
+        return secured(
+          request,
+          options,
+          configurationErrorResponse(kind, request.headers.get("accept"), configuration),
+        );
       // A bug, not an expected outcome: keep the cookies, answer 503, log it.
-      console.error(JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }));
+      console.error(
+        JSON.stringify({ level: "error", source: "session", event: "middleware-failed", detail: describeError(error) }),
+      );
       return secured(request, options, timed(unavailableResponse(kind, RETRY_AFTER_SECONDS), "unavailable", started));
     }
     const login = { path: routes.loginPath, origin: options.origin ?? requestOrigin };
-    return secured(request, options, timed(respond(request, kind, result, outcomeMarker(result.outcome, started), login), result.outcome, started));
+    return secured(
+      request,
+      options,
+      timed(respond(request, kind, result, outcomeMarker(result.outcome, started), login), result.outcome, started),
+    );
   };
 }
 
@@ -70,7 +81,13 @@ function requestOrigin(request: NextRequest): string {
   return request.nextUrl.origin;
 }
 
-function respond(request: NextRequest, kind: RouteKind, result: GateResult, marker: string, login: LoginTarget): NextResponse {
+function respond(
+  request: NextRequest,
+  kind: RouteKind,
+  result: GateResult,
+  marker: string,
+  login: LoginTarget,
+): NextResponse {
   switch (result.outcome) {
     case "valid":
       return passOn(request, marker);
@@ -79,17 +96,26 @@ function respond(request: NextRequest, kind: RouteKind, result: GateResult, mark
     case "replayed":
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "anonymous":
-      if (kind === "page") return withCookies(redirectToLogin(request, login, { callbackUrl: sanitizeCallbackPath(pathWithQuery(request)) }), result.writes);
+      if (kind === "page")
+        return withCookies(
+          redirectToLogin(request, login, { callbackUrl: sanitizeCallbackPath(pathWithQuery(request)) }),
+          result.writes,
+        );
       if (kind === "api") return withCookies(apiError("signed_out", 401), result.writes);
-      return withCookies(result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker), result.writes);
+      return withCookies(
+        result.writes.length > 0 ? forward(request, result.jar, marker) : passOn(request, marker),
+        result.writes,
+      );
     case "rejected":
-      if (kind === "page") return withCookies(redirectToLogin(request, login, { error: "SessionExpired" }), result.writes);
+      if (kind === "page")
+        return withCookies(redirectToLogin(request, login, { error: "SessionExpired" }), result.writes);
       if (kind === "api") return withCookies(apiError("session_expired", 401), result.writes);
       return withCookies(forward(request, result.jar, marker), result.writes);
     case "unavailable":
       // An outage never signs anyone out. With an access token still good, carry on with it.
       // Retry-After on the 200s too: the browser's background refresh backs off by it.
-      if (kind === "optional") return withRetryAfter(forwardMarkedUnavailable(request, marker), result.retryAfterSeconds);
+      if (kind === "optional")
+        return withRetryAfter(forwardMarkedUnavailable(request, marker), result.retryAfterSeconds);
       if (result.stillValid) return withRetryAfter(passOn(request, marker), result.retryAfterSeconds);
       return unavailableResponse(kind, result.retryAfterSeconds);
   }

@@ -42,7 +42,11 @@ declare module "next-auth" {
 export { withSessionRefresh, type BackendUser, type SessionRefreshOptions } from "./with-session-refresh";
 export type { CredentialsLimitsOptions } from "./credentials-limits";
 export { credentialsFromBackend, withBackendTokens, type CredentialsFromBackendOptions } from "./credentials";
-export { createSessionMiddleware, type SessionMiddleware, type SessionMiddlewareConfig } from "./create-session-middleware";
+export {
+  createSessionMiddleware,
+  type SessionMiddleware,
+  type SessionMiddlewareConfig,
+} from "./create-session-middleware";
 export type { CspPolicy, SecurityHeadersConfig } from "./security-headers";
 export { currentSession } from "./server-session";
 export { parseSettings, SETTING_NAMES, type Settings } from "../core/settings";
@@ -56,4 +60,9 @@ export { apiError, type ApiErrorCode } from "./api-responses";
 export { requestSessionOutcome, type RequestOutcome, type StampedOutcome } from "./session-outcome";
 export { sanitizeCallbackPath } from "../core/navigation/callback-path";
 export { backendProxyHandler } from "./backend-proxy";
-export { backendProxyConfig, proxyToBackend, type BackendProxyConfig, type BackendProxyDependencies } from "../core/proxy/backend-proxy";
+export {
+  backendProxyConfig,
+  proxyToBackend,
+  type BackendProxyConfig,
+  type BackendProxyDependencies,
+} from "../core/proxy/backend-proxy";

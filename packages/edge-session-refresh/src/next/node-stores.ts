@@ -11,6 +11,7 @@ import { lazyTcpRedis } from "../stores/deferred";
 let driver: TcpRedis | undefined;
 
 export function nodeTcpRedis(): TcpRedis | undefined {
-  if (process.env.NEXT_RUNTIME === "nodejs") return (driver ??= lazyTcpRedis(() => import("../stores/node").then((module) => module.NODE_TCP_REDIS)));
+  if (process.env.NEXT_RUNTIME === "nodejs")
+    return (driver ??= lazyTcpRedis(() => import("../stores/node").then((module) => module.NODE_TCP_REDIS)));
   return undefined;
 }

@@ -26,6 +26,7 @@ export function sessionRuntime(): SessionRuntime {
   });
   // Said when the runtime starts, like the store: an unknown address weakens the sign-in limits. Not from
   // the edge middleware's isolate, where nobody signs in.
-  if (process.env.NEXT_RUNTIME !== "edge") for (const note of signInLimitsNotes(runtime.settings.signIn)) console.warn(note);
+  if (process.env.NEXT_RUNTIME !== "edge")
+    for (const note of signInLimitsNotes(runtime.settings.signIn)) console.warn(note);
   return runtime;
 }

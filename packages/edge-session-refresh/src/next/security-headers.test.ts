@@ -37,8 +37,12 @@ describe("content security policy", () => {
   });
 
   it("development allows eval for React refresh; https upgrades insecure requests", () => {
-    expect(directives(contentSecurityPolicy("AAAAAAAAAAAAAAAAAAAAAA==", DEV)).get("script-src")).toContain("'unsafe-eval'");
-    expect(directives(contentSecurityPolicy("AAAAAAAAAAAAAAAAAAAAAA==", PROD_HTTPS)).has("upgrade-insecure-requests")).toBe(true);
+    expect(directives(contentSecurityPolicy("AAAAAAAAAAAAAAAAAAAAAA==", DEV)).get("script-src")).toContain(
+      "'unsafe-eval'",
+    );
+    expect(
+      directives(contentSecurityPolicy("AAAAAAAAAAAAAAAAAAAAAA==", PROD_HTTPS)).has("upgrade-insecure-requests"),
+    ).toBe(true);
   });
 
   it("refuses a nonce that could break out of the header or is too short to be random", () => {
@@ -85,19 +89,25 @@ describe("security headers", () => {
   });
 
   it("a forwarded request carries the same nonce and policy the response announces, and keeps its other headers", () => {
-    const request = new NextRequest("http://localhost:3000/login", { headers: { cookie: "a=1", "accept-language": "en" } });
+    const request = new NextRequest("http://localhost:3000/login", {
+      headers: { cookie: "a=1", "accept-language": "en" },
+    });
     const response = withSecurityHeaders(request, NextResponse.next(), PROD);
     const policy = response.headers.get("content-security-policy")!;
     const nonce = response.headers.get(`x-middleware-request-${NONCE_REQUEST_HEADER}`)!;
     expect(policy).toContain(`'nonce-${nonce}'`);
     expect(response.headers.get("x-middleware-request-content-security-policy")).toBe(policy);
     const listed = response.headers.get("x-middleware-override-headers")!.split(",");
-    expect(listed).toEqual(expect.arrayContaining(["cookie", "accept-language", NONCE_REQUEST_HEADER, "content-security-policy"]));
+    expect(listed).toEqual(
+      expect.arrayContaining(["cookie", "accept-language", NONCE_REQUEST_HEADER, "content-security-policy"]),
+    );
     expect(response.headers.get("x-middleware-request-cookie")).toBe("a=1");
   });
 
   it("keeps a request-header rewrite that is already there (the refreshed session cookie)", () => {
-    const request = new NextRequest("http://localhost:3000/dashboard", { headers: { cookie: "old=1", "x-other": "kept" } });
+    const request = new NextRequest("http://localhost:3000/dashboard", {
+      headers: { cookie: "old=1", "x-other": "kept" },
+    });
     const headers = new Headers(request.headers);
     headers.set("cookie", "new=2");
     const response = withSecurityHeaders(request, NextResponse.next({ request: { headers } }), PROD);

@@ -103,20 +103,28 @@ const SOURCE_EXPRESSION = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]+$/;
  * The app's additions, checked once when the middleware is created: a misspelt directive or a source that
  * could end the policy early is a configuration error, never a weaker header at request time.
  */
-export function checkedCspAdditions(additions: Readonly<Record<string, readonly string[]>>): Readonly<Record<string, readonly string[]>> {
+export function checkedCspAdditions(
+  additions: Readonly<Record<string, readonly string[]>>,
+): Readonly<Record<string, readonly string[]>> {
   const problems: string[] = [];
   for (const [name, sources] of Object.entries(additions)) {
     if (!DIRECTIVE_NAME.test(name)) problems.push(`${JSON.stringify(name)} is not a CSP directive name`);
     if (!Array.isArray(sources) || sources.length === 0) problems.push(`${name}: give a non-empty list of sources`);
     else
       for (const source of sources)
-        if (typeof source !== "string" || !SOURCE_EXPRESSION.test(source)) problems.push(`${name}: ${JSON.stringify(source)} is not one CSP source expression`);
+        if (typeof source !== "string" || !SOURCE_EXPRESSION.test(source))
+          problems.push(`${name}: ${JSON.stringify(source)} is not one CSP source expression`);
   }
   if (problems.length > 0) throw new Error(`[session] security.contentSecurityPolicy:\n  - ${problems.join("\n  - ")}`);
-  return Object.freeze(Object.fromEntries(Object.entries(additions).map(([name, sources]) => [name, Object.freeze([...sources])])));
+  return Object.freeze(
+    Object.fromEntries(Object.entries(additions).map(([name, sources]) => [name, Object.freeze([...sources])])),
+  );
 }
 
-function withAdditions(directives: readonly string[], additions: Readonly<Record<string, readonly string[]>>): string[] {
+function withAdditions(
+  directives: readonly string[],
+  additions: Readonly<Record<string, readonly string[]>>,
+): string[] {
   const result = [...directives];
   for (const [name, sources] of Object.entries(additions)) {
     const index = result.findIndex((directive) => directive === name || directive.startsWith(`${name} `));
@@ -140,7 +148,11 @@ export function securityHeaders(nonce: string, options: SecurityHeaderOptions): 
   return {
     "content-security-policy": policy,
     // For browsers without frame-ancestors; only where it says the same (an app that allows a partner to frame it gets none).
-    ...(framing === "'self'" ? { "x-frame-options": "SAMEORIGIN" } : framing === "'none'" ? { "x-frame-options": "DENY" } : {}),
+    ...(framing === "'self'"
+      ? { "x-frame-options": "SAMEORIGIN" }
+      : framing === "'none'"
+        ? { "x-frame-options": "DENY" }
+        : {}),
     "x-content-type-options": "nosniff",
     "referrer-policy": REFERRER_POLICY,
     ...(options.https ? { "strict-transport-security": HSTS_VALUE } : {}),
@@ -154,7 +166,11 @@ export function securityHeaders(nonce: string, options: SecurityHeaderOptions): 
  * plus one `x-middleware-request-<name>` each; without an override list the request passes unchanged, so
  * the list is then started from the incoming request's headers.
  */
-export function withSecurityHeaders(request: NextRequest, response: NextResponse, options: SecurityHeaderOptions): NextResponse {
+export function withSecurityHeaders(
+  request: NextRequest,
+  response: NextResponse,
+  options: SecurityHeaderOptions,
+): NextResponse {
   const nonced = options.policy === "nonce";
   const nonce = nonced ? createNonce() : "";
   const headers = securityHeaders(nonce, options);

@@ -9,7 +9,13 @@ import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CHUNK_SIZE, SESSION_COOKIE_NAME } from "../core/session/chunks";
 import { SESSION_OUTCOME_HEADER } from "./request-markers";
-import { currentSession, refreshAlreadyUnavailable, resetUnhandledRequestWarning, UNHANDLED_REQUEST_WARNING, type PagesRouterRequest } from "./server-session";
+import {
+  currentSession,
+  refreshAlreadyUnavailable,
+  resetUnhandledRequestWarning,
+  UNHANDLED_REQUEST_WARNING,
+  type PagesRouterRequest,
+} from "./server-session";
 
 const SECRET = "server-session-test-secret-0123456789abcdef";
 
@@ -57,12 +63,19 @@ afterAll(() => {
 describe("currentSession(req) in the Pages Router", () => {
   it("reads the claims next-auth wrote, tokens included, from req.cookies", async () => {
     const jwe = await nextAuthCookie({ sub: "user-1", email: "demo@example.com", role: "admin", ...tokens });
-    expect(await currentSession(pagesRequest(sessionCookies(jwe)))).toMatchObject({ sub: "user-1", email: "demo@example.com", role: "admin", ...tokens });
+    expect(await currentSession(pagesRequest(sessionCookies(jwe)))).toMatchObject({
+      sub: "user-1",
+      email: "demo@example.com",
+      role: "admin",
+      ...tokens,
+    });
   });
 
   it("reads a plain IncomingMessage (no parsed cookies) from its Cookie header", async () => {
     const jwe = await nextAuthCookie({ sub: "user-1", ...tokens });
-    expect(await currentSession({ headers: { cookie: header({ other: "1", ...sessionCookies(jwe) }) } })).toMatchObject({ sub: "user-1", ...tokens });
+    expect(await currentSession({ headers: { cookie: header({ other: "1", ...sessionCookies(jwe) }) } })).toMatchObject(
+      { sub: "user-1", ...tokens },
+    );
   });
 
   it("joins a chunked session (next-auth's `.0`, `.1` cookies), in either form, whatever their order", async () => {
@@ -79,9 +92,16 @@ describe("currentSession(req) in the Pages Router", () => {
     ["only other cookies", async (): Promise<PagesRouterRequest> => pagesRequest({})],
     [
       "a session under another secret",
-      async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens }, "another-secret-0123456789abcdef0123"))),
+      async () =>
+        pagesRequest(
+          sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens }, "another-secret-0123456789abcdef0123")),
+        ),
     ],
-    ["a tampered session", async () => pagesRequest(sessionCookies(`${(await nextAuthCookie({ sub: "user-1", ...tokens })).slice(0, -4)}AAAA`))],
+    [
+      "a tampered session",
+      async () =>
+        pagesRequest(sessionCookies(`${(await nextAuthCookie({ sub: "user-1", ...tokens })).slice(0, -4)}AAAA`)),
+    ],
     [
       "a chunked session with a chunk missing",
       async () => {
@@ -94,7 +114,10 @@ describe("currentSession(req) in the Pages Router", () => {
       "a next-auth session without backend tokens",
       async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", email: "demo@example.com" }))),
     ],
-    ["a session whose refresh token is empty", async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, refreshToken: "" })))],
+    [
+      "a session whose refresh token is empty",
+      async () => pagesRequest(sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, refreshToken: "" }))),
+    ],
   ])("is null for %s", async (_case, request) => {
     expect(await currentSession(await request())).toBeNull();
   });
@@ -116,7 +139,8 @@ describe("a request the middleware did not handle (no x-session-outcome)", () =>
     const request = pagesRequest(cookies);
     return { ...request, headers: { ...request.headers, [SESSION_OUTCOME_HEADER]: "valid;dur=1.0" } };
   };
-  const withExpiry = async (accessTokenExpires: number) => sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, accessTokenExpires }));
+  const withExpiry = async (accessTokenExpires: number) =>
+    sessionCookies(await nextAuthCookie({ sub: "user-1", ...tokens, accessTokenExpires }));
 
   it("development: the claims as before, and one warning per process naming the matcher and the file's place", async () => {
     resetUnhandledRequestWarning();
@@ -126,7 +150,8 @@ describe("a request the middleware did not handle (no x-session-outcome)", () =>
       expect(await currentSession(pagesRequest(cookies))).toMatchObject({ sub: "user-1" });
       expect(await currentSession(pagesRequest(cookies))).toMatchObject({ sub: "user-1" });
       expect(warn.mock.calls.map(([line]) => line)).toEqual([UNHANDLED_REQUEST_WARNING]);
-      for (const cause of ["matcher", "src/middleware.ts", "src/app"]) expect(UNHANDLED_REQUEST_WARNING).toContain(cause);
+      for (const cause of ["matcher", "src/middleware.ts", "src/app"])
+        expect(UNHANDLED_REQUEST_WARNING).toContain(cause);
       // A handled request says nothing.
       resetUnhandledRequestWarning();
       await currentSession(handled(cookies));
@@ -144,7 +169,9 @@ describe("a request the middleware did not handle (no x-session-outcome)", () =>
       expect(await currentSession(pagesRequest(await withExpiry(Date.now() - 1000)))).toBeNull();
       // Due: inside the 30 s refresh skew.
       expect(await currentSession(pagesRequest(await withExpiry(Date.now() + 10_000)))).toBeNull();
-      expect(await currentSession(pagesRequest(await withExpiry(Date.now() + 120_000)))).toMatchObject({ sub: "user-1" });
+      expect(await currentSession(pagesRequest(await withExpiry(Date.now() + 120_000)))).toMatchObject({
+        sub: "user-1",
+      });
       // The middleware saw it (and could not refresh, or it is valid): the caller decides, as before.
       expect(await currentSession(handled(await withExpiry(Date.now() - 1000)))).toMatchObject({ sub: "user-1" });
       expect(warn).not.toHaveBeenCalled();

@@ -25,7 +25,10 @@ import { REFRESH_UNAVAILABLE_HEADER, SESSION_OUTCOME_HEADER } from "./request-ma
  */
 export interface PagesRouterRequest {
   readonly cookies?: Partial<Record<string, string>>;
-  readonly headers: { readonly cookie?: string | undefined; readonly [SESSION_OUTCOME_HEADER]?: string | string[] | undefined };
+  readonly headers: {
+    readonly cookie?: string | undefined;
+    readonly [SESSION_OUTCOME_HEADER]?: string | string[] | undefined;
+  };
 }
 
 /** Said once per process in development, when a request reaches currentSession without the middleware. */

@@ -13,7 +13,15 @@ export interface RequestOutcome {
   readonly durationMs: number | null;
 }
 
-const OUTCOMES: readonly GateOutcome[] = ["valid", "refreshed", "joined", "replayed", "anonymous", "rejected", "unavailable"];
+const OUTCOMES: readonly GateOutcome[] = [
+  "valid",
+  "refreshed",
+  "joined",
+  "replayed",
+  "anonymous",
+  "rejected",
+  "unavailable",
+];
 
 export function parseOutcomeMarker(value: string | null): RequestOutcome | null {
   if (value === null) return null;
@@ -21,7 +29,10 @@ export function parseOutcomeMarker(value: string | null): RequestOutcome | null 
   if (!(OUTCOMES as readonly string[]).includes(name)) return null;
   const dur = params.find((param) => param.startsWith("dur="));
   const durationMs = dur === undefined ? null : Number(dur.slice(4));
-  return { outcome: name as GateOutcome, durationMs: durationMs !== null && Number.isFinite(durationMs) ? durationMs : null };
+  return {
+    outcome: name as GateOutcome,
+    durationMs: durationMs !== null && Number.isFinite(durationMs) ? durationMs : null,
+  };
 }
 
 /** A request's outcome with a unique id and the time it was read, for a history that lists each request once. */

@@ -15,14 +15,21 @@ let limits: SignInLimits | undefined;
 export function signInLimits(): SignInLimits {
   if (limits !== undefined) return limits;
   const { settings, clock } = sessionRuntime();
-  const chosen = signInLimitersFor(settings.store, { clock, production: process.env.NODE_ENV === "production", tcpRedis: nodeTcpRedis() });
+  const chosen = signInLimitersFor(settings.store, {
+    clock,
+    production: process.env.NODE_ENV === "production",
+    tcpRedis: nodeTcpRedis(),
+  });
   limits = createSignInLimits({
     settings: settings.signIn,
     sharedLimiter: chosen.limiterFor,
     sharedIsLocal: chosen.local,
     hash: createKeyedHash(settings.secrets[0]),
     clock,
-    onEvent: (event: SignInEvent) => console.warn(JSON.stringify({ time: new Date(clock.now()).toISOString(), level: "warn", source: "signin", ...event })),
+    onEvent: (event: SignInEvent) =>
+      console.warn(
+        JSON.stringify({ time: new Date(clock.now()).toISOString(), level: "warn", source: "signin", ...event }),
+      ),
   });
   return limits;
 }

@@ -26,7 +26,11 @@ function runtimeWith(backend: Backend, env: Record<string, string> = {}): Sessio
     if (backend.answer === "refused") return Response.json({ message: "revoked" }, { status: 401 });
     generation += 1;
     return Response.json({
-      data: { accessToken: `access-${generation + 1}`, refreshToken: `refresh-${generation + 1}`, accessTokenExpires: Date.now() + 600_000 },
+      data: {
+        accessToken: `access-${generation + 1}`,
+        refreshToken: `refresh-${generation + 1}`,
+        accessTokenExpires: Date.now() + 600_000,
+      },
     });
   };
   const settings = parseSettings({
@@ -36,18 +40,28 @@ function runtimeWith(backend: Backend, env: Record<string, string> = {}): Sessio
     SESSION_REFRESH_SKEW_SECONDS: "0",
     ...env,
   });
-  return createSessionRuntime(settings, { fetch: fetchStub, store: createMemoryLockStore(), announceStore: false, onEvent: () => {} });
+  return createSessionRuntime(settings, {
+    fetch: fetchStub,
+    store: createMemoryLockStore(),
+    announceStore: false,
+    onEvent: () => {},
+  });
 }
 
 function wrap(app: AuthOptions, env: Record<string, string> = {}, backend: Backend = { calls: [], answer: "ok" }) {
   const runtime = runtimeWith(backend, env);
-  return { options: wrapAuthOptions(app, { runtime: () => runtime, refreshAlreadyUnavailable: async () => false }), backend, runtime };
+  return {
+    options: wrapAuthOptions(app, { runtime: () => runtime, refreshAlreadyUnavailable: async () => false }),
+    backend,
+    runtime,
+  };
 }
 
 type JwtParams = Parameters<CallbacksOptions["jwt"]>[0];
 type SessionParams = Parameters<CallbacksOptions["session"]>[0];
 const jwtOf = (options: AuthOptions) => (params: Partial<JwtParams>) => options.callbacks!.jwt!(params as JwtParams);
-const sessionOf = (options: AuthOptions) => (params: Partial<SessionParams>) => options.callbacks!.session!(params as SessionParams);
+const sessionOf = (options: AuthOptions) => (params: Partial<SessionParams>) =>
+  options.callbacks!.session!(params as SessionParams);
 
 const expiredToken: JWT = {
   sub: "u1",
@@ -74,7 +88,13 @@ function appOptions(seen: { jwt: JWT[]; signOuts: number }): AuthOptions {
       },
       async session({ session, token }) {
         // The recipe's leaking lines, left in by mistake: they get nothing.
-        return { ...session, role: token.role, accessToken: token.accessToken, refreshToken: token.refreshToken, copy: String(token.refreshToken) };
+        return {
+          ...session,
+          role: token.role,
+          accessToken: token.accessToken,
+          refreshToken: token.refreshToken,
+          copy: String(token.refreshToken),
+        };
       },
     },
     events: {
@@ -93,7 +113,12 @@ describe("withSessionRefresh: the app's jwt callback", () => {
       { id: "u1", name: "Ada", email: "ada@example.com" },
       { access_token: "access-1", refresh_token: "refresh-1", expires_in: 60 },
     );
-    const token = await jwtOf(options)({ token: { sub: "u1", name: "Ada", email: "ada@example.com" }, user, trigger: "signIn", account: null });
+    const token = await jwtOf(options)({
+      token: { sub: "u1", name: "Ada", email: "ada@example.com" },
+      user,
+      trigger: "signIn",
+      account: null,
+    });
     expect(token).toMatchObject({ sub: "u1", role: "admin", accessToken: "access-1", refreshToken: "refresh-1" });
     expect(token.accessTokenExpires as number).toBeGreaterThan(Date.now() + 50_000);
     // The app's callback saw the tokens already in place (it may call the backend with them at sign-in).
@@ -113,7 +138,8 @@ describe("withSessionRefresh: the app's jwt callback", () => {
     const { options, backend } = wrap(appOptions(seen));
     const tokens = await Promise.all(Array.from({ length: 10 }, () => jwtOf(options)({ token: { ...expiredToken } })));
     expect(backend.calls).toEqual(["/api/auth/refresh-token refresh-1"]);
-    for (const token of tokens) expect(token).toMatchObject({ sub: "u1", role: "admin", accessToken: "access-2", refreshToken: "refresh-2" });
+    for (const token of tokens)
+      expect(token).toMatchObject({ sub: "u1", role: "admin", accessToken: "access-2", refreshToken: "refresh-2" });
     // Every run of the app's callback already had the new tokens.
     expect(seen.jwt.map((token) => token.refreshToken)).toEqual(Array(10).fill("refresh-2"));
   });
@@ -127,7 +153,9 @@ describe("withSessionRefresh: the app's jwt callback", () => {
 
   it("an unreadable token (no backend tokens in it) is no session", async () => {
     const { options } = wrap({ providers: [] });
-    await expect(jwtOf(options)({ token: { sub: "u1", name: "Ada" } })).rejects.toMatchObject({ code: "SESSION_REJECTED" });
+    await expect(jwtOf(options)({ token: { sub: "u1", name: "Ada" } })).rejects.toMatchObject({
+      code: "SESSION_REJECTED",
+    });
   });
 });
 
@@ -138,7 +166,12 @@ describe("withSessionRefresh: what the browser's session gets", () => {
       session: { user: { name: "Ada", email: "ada@example.com" }, expires: "2030-01-01T00:00:00.000Z" },
       token: { ...expiredToken, accessTokenExpires: 1_900_000_000_000 },
     })) as unknown as Record<string, unknown>;
-    expect(session).toMatchObject({ role: "admin", user: { id: "u1", email: "ada@example.com" }, accessTokenExpires: 1_900_000_000_000, copy: "undefined" });
+    expect(session).toMatchObject({
+      role: "admin",
+      user: { id: "u1", email: "ada@example.com" },
+      accessTokenExpires: 1_900_000_000_000,
+      copy: "undefined",
+    });
     const text = JSON.stringify(session);
     expect(text).not.toContain("refresh-1");
     expect(text).not.toContain("access-1");
@@ -149,7 +182,9 @@ describe("withSessionRefresh: what the browser's session gets", () => {
   it("scrubs a token the app obtained some other way", async () => {
     const { options } = wrap({
       providers: [],
-      callbacks: { session: async ({ session }) => ({ ...session, nested: { list: ["keep", "refresh-1"], bearer: "access-1" } }) },
+      callbacks: {
+        session: async ({ session }) => ({ ...session, nested: { list: ["keep", "refresh-1"], bearer: "access-1" } }),
+      },
     });
     const session = await sessionOf(options)({ session: { expires: "2030-01-01T00:00:00.000Z" }, token: expiredToken });
     expect(session).toMatchObject({ nested: { list: ["keep"] } });
@@ -175,10 +210,17 @@ describe("withSessionRefresh: what the browser's session gets", () => {
     const { options } = wrap({ providers: [] }, { SESSION_REFRESH_SKEW_SECONDS: "30" });
     const receivedAt = Date.parse("2026-12-02T12:00:00Z");
     const token = { ...expiredToken, accessTokenReceivedAt: receivedAt, accessTokenExpires: receivedAt + 10_000 };
-    const session = (await sessionOf(options)({ session: { expires: "x" }, token })) as unknown as Record<string, unknown>;
+    const session = (await sessionOf(options)({ session: { expires: "x" }, token })) as unknown as Record<
+      string,
+      unknown
+    >;
     // The gate caps the skew at half the lifetime and the ahead window by its cost, here at its 1 s floor
     // (core/gate/refresh-ahead.ts).
-    expect(session).toMatchObject({ refreshSkewSeconds: 30, refreshDueFrom: receivedAt + 5_000, refreshAheadFrom: receivedAt + 4_000 });
+    expect(session).toMatchObject({
+      refreshSkewSeconds: 30,
+      refreshDueFrom: receivedAt + 5_000,
+      refreshAheadFrom: receivedAt + 4_000,
+    });
     expect(JSON.stringify(session)).not.toMatch(/access-1|refresh-1/);
   });
 });
@@ -186,7 +228,10 @@ describe("withSessionRefresh: what the browser's session gets", () => {
 describe("withSessionRefresh: cookie, settings and sign-out", () => {
   it("writes cookies next-auth itself reads, and reads a cookie the 2021 recipe wrote (same claim names): old sessions survive the migration", async () => {
     const { options, backend } = wrap({ providers: [] });
-    const written = await options.jwt!.encode!({ token: { sub: "u1", accessToken: "a", refreshToken: "r", accessTokenExpires: 1 }, secret: SECRET });
+    const written = await options.jwt!.encode!({
+      token: { sub: "u1", accessToken: "a", refreshToken: "r", accessTokenExpires: 1 },
+      secret: SECRET,
+    });
     expect(await nextAuthDecode({ token: written, secret: SECRET })).toMatchObject({ sub: "u1", refreshToken: "r" });
 
     // What the recipe's jwt callback stored, encrypted by next-auth's own encode.
@@ -234,7 +279,10 @@ describe("withSessionRefresh: cookie, settings and sign-out", () => {
   it("sign-out revokes at the backend through the coordinator AND runs the app's own signOut event", async () => {
     const seen = { jwt: [] as JWT[], signOuts: 0 };
     const { options, backend } = wrap(appOptions(seen));
-    await (options.events!.signOut as EventCallbacks["signOut"])({ token: { ...expiredToken }, session: { expires: "x" } });
+    await (options.events!.signOut as EventCallbacks["signOut"])({
+      token: { ...expiredToken },
+      session: { expires: "x" },
+    });
     expect(backend.calls).toEqual(["/api/auth/logout refresh-1"]);
     expect(seen.signOuts).toBe(1);
     // The signed-out token is refused from now on, without asking the backend.
@@ -244,21 +292,28 @@ describe("withSessionRefresh: cookie, settings and sign-out", () => {
 
   it("keeps the app's providers, pages and other callbacks", async () => {
     const redirect: CallbacksOptions["redirect"] = async ({ baseUrl }) => baseUrl;
-    const app: AuthOptions = { providers: [{ id: "credentials" } as AuthOptions["providers"][number]], pages: { signIn: "/sign-in" }, callbacks: { redirect } };
+    const app: AuthOptions = {
+      providers: [{ id: "credentials" } as AuthOptions["providers"][number]],
+      pages: { signIn: "/sign-in" },
+      callbacks: { redirect },
+    };
     const { options } = wrap(app);
     // A provider that is not a Credentials one is the same object; Credentials ones get the sign-in limits (below).
     expect(options.providers).toHaveLength(1);
     expect(options.providers[0]).toBe(app.providers[0]);
     expect(options.pages).toEqual({ signIn: "/sign-in" });
     // The app's redirect still decides, inside the open-redirect guard (see "the open-redirect guard" below).
-    expect(await options.callbacks!.redirect!({ url: "/anywhere", baseUrl: "http://app.test" })).toBe("http://app.test/");
+    expect(await options.callbacks!.redirect!({ url: "/anywhere", baseUrl: "http://app.test" })).toBe(
+      "http://app.test/",
+    );
   });
 });
 
 describe("the open-redirect guard", () => {
   const BASE = "http://app.test";
   type RedirectParams = Parameters<CallbacksOptions["redirect"]>[0];
-  const redirectOf = (options: AuthOptions) => (url: string) => options.callbacks!.redirect!({ url, baseUrl: BASE } as RedirectParams);
+  const redirectOf = (options: AuthOptions) => (url: string) =>
+    options.callbacks!.redirect!({ url, baseUrl: BASE } as RedirectParams);
   const HOSTILE = [
     "https://evil.example/",
     "//evil.example/x",
@@ -294,7 +349,8 @@ describe("the open-redirect guard", () => {
     const redirect = redirectOf(wrap({ providers: [], callbacks: { redirect: offOrigin } }).options);
     expect(await redirect("/dashboard")).toBe(`${BASE}/`);
     expect(asked).toEqual(["/dashboard"]);
-    const narrowing: CallbacksOptions["redirect"] = async ({ url, baseUrl }) => (url.includes("admin") ? `${baseUrl}/home` : url);
+    const narrowing: CallbacksOptions["redirect"] = async ({ url, baseUrl }) =>
+      url.includes("admin") ? `${baseUrl}/home` : url;
     const narrowed = redirectOf(wrap({ providers: [], callbacks: { redirect: narrowing } }).options);
     expect(await narrowed("/admin")).toBe(`${BASE}/home`);
     expect(await narrowed("/orders/7")).toBe(`${BASE}/orders/7`);

@@ -86,7 +86,11 @@ export function withSessionRefresh(options: AuthOptions, refresh: SessionRefresh
   return wrapAuthOptions(options, { runtime: sessionRuntime, refreshAlreadyUnavailable }, refresh);
 }
 
-export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refresh: SessionRefreshOptions = {}): AuthOptions {
+export function wrapAuthOptions(
+  app: AuthOptions,
+  deps: WrapDependencies,
+  refresh: SessionRefreshOptions = {},
+): AuthOptions {
   refuseConflicts(app);
   const appJwt = app.callbacks?.jwt;
   const appSession = app.callbacks?.session;
@@ -102,15 +106,20 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
       if (!appJwt) return token;
       const own = await appJwt({ ...params, token: { ...token } });
       if (own === null || typeof own !== "object")
-        throw new Error("[session] your jwt callback returned no token; return the token it was given (with your claims added)");
+        throw new Error(
+          "[session] your jwt callback returned no token; return the token it was given (with your claims added)",
+        );
       return withTokensOf(own, token);
     },
     async session(params) {
       const { token } = params;
-      const secrets = TOKEN_CLAIMS.map((claim) => token[claim]).filter((value): value is string => typeof value === "string" && value.length > 0);
+      const secrets = TOKEN_CLAIMS.map((claim) => token[claim]).filter(
+        (value): value is string => typeof value === "string" && value.length > 0,
+      );
       const accessTokenExpires = typeof token.accessTokenExpires === "number" ? token.accessTokenExpires : null;
       const { settings: current, gate } = deps.runtime();
-      const receivedAt = typeof token.accessTokenReceivedAt === "number" ? { accessTokenReceivedAt: token.accessTokenReceivedAt } : {};
+      const receivedAt =
+        typeof token.accessTokenReceivedAt === "number" ? { accessTokenReceivedAt: token.accessTokenReceivedAt } : {};
       // When this token's refresh falls due, and from when a refresh-ahead request is honoured, as the gate
       // decides both: what the browser's SessionRefreshAhead aims at, lifetime caps included.
       const window = accessTokenExpires === null ? null : gate.refreshWindow({ accessTokenExpires, ...receivedAt });
@@ -144,19 +153,25 @@ export function wrapAuthOptions(app: AuthOptions, deps: WrapDependencies, refres
     get secret() {
       const secret = settings().secrets[0];
       if (app.secret !== undefined && app.secret !== secret)
-        throw new Error("[session] AuthOptions.secret differs from NEXTAUTH_SECRET: remove `secret` from your options (the settings provide it)");
+        throw new Error(
+          "[session] AuthOptions.secret differs from NEXTAUTH_SECRET: remove `secret` from your options (the settings provide it)",
+        );
       return secret;
     },
     get useSecureCookies() {
       const secure = settings().secureCookies;
       if (app.useSecureCookies !== undefined && app.useSecureCookies !== secure)
-        throw new Error("[session] AuthOptions.useSecureCookies disagrees with NEXTAUTH_URL: remove it (the middleware derives it from NEXTAUTH_URL)");
+        throw new Error(
+          "[session] AuthOptions.useSecureCookies disagrees with NEXTAUTH_URL: remove it (the middleware derives it from NEXTAUTH_URL)",
+        );
       return secure;
     },
     get session() {
       const maxAge = settings().sessionMaxAgeSeconds;
       if (app.session?.maxAge !== undefined && app.session.maxAge !== maxAge)
-        throw new Error(`[session] session.maxAge ${app.session.maxAge} differs from SESSION_MAX_AGE_SECONDS (${maxAge}): set the setting instead`);
+        throw new Error(
+          `[session] session.maxAge ${app.session.maxAge} differs from SESSION_MAX_AGE_SECONDS (${maxAge}): set the setting instead`,
+        );
       return { ...app.session, strategy: "jwt" as const, maxAge };
     },
     get jwt(): AuthOptions["jwt"] {
@@ -236,7 +251,8 @@ function withoutTokens(token: JWT): JWT {
 function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === "string") return secrets.includes(value) ? undefined : value;
   if (value === null || typeof value !== "object" || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((item) => scrub(item, secrets, depth + 1)).filter((item) => item !== undefined);
+  if (Array.isArray(value))
+    return value.map((item) => scrub(item, secrets, depth + 1)).filter((item) => item !== undefined);
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if ((TOKEN_CLAIMS as readonly string[]).includes(key)) continue;
@@ -248,12 +264,17 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
 
 function refuseConflicts(app: AuthOptions): void {
   const problems: string[] = [];
-  if (app.jwt?.encode || app.jwt?.decode) problems.push("jwt.encode/jwt.decode: the session cookie must be the shared codec's (remove yours)");
+  if (app.jwt?.encode || app.jwt?.decode)
+    problems.push("jwt.encode/jwt.decode: the session cookie must be the shared codec's (remove yours)");
   if (app.session?.strategy !== undefined && app.session.strategy !== "jwt")
     problems.push(`session.strategy "${app.session.strategy}": sessions are next-auth JWT cookies here`);
-  if (app.cookies?.sessionToken) problems.push("cookies.sessionToken: the middleware reads next-auth's default session cookie name (remove the override)");
+  if (app.cookies?.sessionToken)
+    problems.push(
+      "cookies.sessionToken: the middleware reads next-auth's default session cookie name (remove the override)",
+    );
   if (app.adapter) problems.push("adapter: there is no session database here (the Credentials provider needs none)");
-  if (problems.length > 0) throw new Error(`[session] withSessionRefresh cannot wrap these options:\n  - ${problems.join("\n  - ")}`);
+  if (problems.length > 0)
+    throw new Error(`[session] withSessionRefresh cannot wrap these options:\n  - ${problems.join("\n  - ")}`);
 }
 
 function quietRefusals(own: Partial<LoggerInstance> | undefined): Partial<LoggerInstance> {
@@ -263,7 +284,8 @@ function quietRefusals(own: Partial<LoggerInstance> | undefined): Partial<Logger
       // A refused refresh is an expected end of a session, not an error worth a stack trace.
       if (
         code === "JWT_SESSION_ERROR" &&
-        (isSessionError(metadata, "SESSION_REJECTED") || isSessionError((metadata as { error?: unknown })?.error, "SESSION_REJECTED"))
+        (isSessionError(metadata, "SESSION_REJECTED") ||
+          isSessionError((metadata as { error?: unknown })?.error, "SESSION_REJECTED"))
       )
         return;
       if (own?.error) own.error(code, metadata);

@@ -31,7 +31,11 @@ afterAll(async () => {
 
 const clock = manualClock();
 const memory = createMemoryLockStore({ clock });
-lockStoreContract("in-memory store", () => ({ store: () => memory, advance: (ms) => clock.advance(ms), size: () => memory.size() }), { describe, it, expect });
+lockStoreContract(
+  "in-memory store",
+  () => ({ store: () => memory, advance: (ms) => clock.advance(ms), size: () => memory.size() }),
+  { describe, it, expect },
+);
 
 lockStoreContract(
   "Upstash store over the REST bridge to a real Redis",

@@ -73,7 +73,11 @@ export function lockStoreContract(name: string, subject: () => ContractSubject, 
       const s = subject();
       const keys = freshKeys("atomic");
       const stores = Array.from({ length: 3 }, () => s.store());
-      const results = await Promise.all(Array.from({ length: CONCURRENT_CLAIMS }, (_, i) => stores[i % stores.length]!.claim(keys, `owner-${i}`, LOCK_TTL_MS)));
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENT_CLAIMS }, (_, i) =>
+          stores[i % stores.length]!.claim(keys, `owner-${i}`, LOCK_TTL_MS),
+        ),
+      );
       expect(results.filter((result) => result.kind === "leader")).toHaveLength(1);
       const busy = results.filter((result) => result.kind === "busy");
       expect(busy).toHaveLength(CONCURRENT_CLAIMS - 1);
@@ -124,7 +128,10 @@ export function lockStoreContract(name: string, subject: () => ContractSubject, 
       const keys = freshKeys("stale");
       await store.claim(keys, "a", LOCK_TTL_MS);
       await store.settle(keys, "a", "used-up", OUTCOME_TTL_MS);
-      expect(await store.claim(keys, "b", LOCK_TTL_MS, "something else")).toEqual({ kind: "successor", sealed: "used-up" });
+      expect(await store.claim(keys, "b", LOCK_TTL_MS, "something else")).toEqual({
+        kind: "successor",
+        sealed: "used-up",
+      });
       expect(await store.claim(keys, "b", LOCK_TTL_MS, "used-up")).toEqual({ kind: "leader" });
       expect((await store.claim(keys, "c", LOCK_TTL_MS, "used-up")).kind).toBe("busy");
       await store.settle(keys, "b", "fresh", OUTCOME_TTL_MS);
@@ -135,9 +142,15 @@ export function lockStoreContract(name: string, subject: () => ContractSubject, 
       const store = subject().store();
       const [first, second, third] = [freshKeys("chain-1"), freshKeys("chain-2"), freshKeys("chain-3")];
       await store.claim(first, "a", LOCK_TTL_MS);
-      await store.settle(first, "a", "first→second", OUTCOME_TTL_MS, { previousKey: second.previous, previousId: first.id });
+      await store.settle(first, "a", "first→second", OUTCOME_TTL_MS, {
+        previousKey: second.previous,
+        previousId: first.id,
+      });
       await store.claim(second, "b", LOCK_TTL_MS);
-      await store.settle(second, "b", "second→third", OUTCOME_TTL_MS, { previousKey: third.previous, previousId: second.id });
+      await store.settle(second, "b", "second→third", OUTCOME_TTL_MS, {
+        previousKey: third.previous,
+        previousId: second.id,
+      });
 
       expect(await store.forget(third, "refused", OUTCOME_TTL_MS, 5)).toBe(2);
       expect(await store.claim(third, "x", LOCK_TTL_MS)).toEqual({ kind: "successor", sealed: "refused" });
@@ -148,8 +161,14 @@ export function lockStoreContract(name: string, subject: () => ContractSubject, 
     it("forget follows at most maxLinks links", async () => {
       const store = subject().store();
       const [first, second, third] = [freshKeys("short-1"), freshKeys("short-2"), freshKeys("short-3")];
-      await store.settle(first, "a", "first→second", OUTCOME_TTL_MS, { previousKey: second.previous, previousId: first.id });
-      await store.settle(second, "b", "second→third", OUTCOME_TTL_MS, { previousKey: third.previous, previousId: second.id });
+      await store.settle(first, "a", "first→second", OUTCOME_TTL_MS, {
+        previousKey: second.previous,
+        previousId: first.id,
+      });
+      await store.settle(second, "b", "second→third", OUTCOME_TTL_MS, {
+        previousKey: third.previous,
+        previousId: second.id,
+      });
       expect(await store.forget(third, "refused", OUTCOME_TTL_MS, 1)).toBe(1);
       expect(await store.claim(second, "x", LOCK_TTL_MS)).toEqual({ kind: "leader" });
       expect(await store.claim(first, "x", LOCK_TTL_MS)).toEqual({ kind: "successor", sealed: "first→second" });

@@ -32,7 +32,11 @@ export const TCP_REDIS_PACKAGE = "redis";
 export function isMissingRedisPackage(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     const code = (cause as { code?: unknown }).code;
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && new RegExp(`['"]${TCP_REDIS_PACKAGE}['"]`).test(cause.message)) return true;
+    if (
+      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+      new RegExp(`['"]${TCP_REDIS_PACKAGE}['"]`).test(cause.message)
+    )
+      return true;
     if (/Can't resolve '?redis'?|Cannot find (module|package) '?redis'?/.test(cause.message)) return true;
   }
   return false;
@@ -42,7 +46,10 @@ export function isMissingRedisPackage(error: unknown): boolean {
 export function missingRedisPackage(settings: TcpRedisSettings, cause: unknown): SessionError {
   const setting = lockStoreEntry(settings.kind).settingNames[0] ?? settings.kind;
   const message = `${setting} needs the package "${TCP_REDIS_PACKAGE}", which is not installed: npm install ${TCP_REDIS_PACKAGE}`;
-  return new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${message}`, { cause, problems: [{ setting, message }] });
+  return new SessionError("CONFIG_INVALID", `Invalid settings:\n  - ${message}`, {
+    cause,
+    problems: [{ setting, message }],
+  });
 }
 
 /**
@@ -57,6 +64,8 @@ export function lazyTcpRedis(load: () => Promise<TcpRedis>): TcpRedis {
     });
   return {
     lockStore: (settings) => deferredLockStore(driver(settings).then((tcp) => tcp.lockStore(settings))),
-    scripts: (settings) => ({ eval: async (script, keys, args) => (await driver(settings)).scripts(settings).eval(script, keys, args) }),
+    scripts: (settings) => ({
+      eval: async (script, keys, args) => (await driver(settings)).scripts(settings).eval(script, keys, args),
+    }),
   };
 }

@@ -6,7 +6,14 @@
  */
 export type { LockStore, ClaimResult, RefreshKeys, SuccessorLink } from "../core/refresh/lock-store";
 export { createMemoryLockStore, type MemoryLockStore } from "./memory";
-export { createUpstashClient, createUpstashLockStore, classifyUpstashError, STORE_TIMEOUT_MS, type LockScript, type LockScriptClient } from "./upstash";
+export {
+  createUpstashClient,
+  createUpstashLockStore,
+  classifyUpstashError,
+  STORE_TIMEOUT_MS,
+  type LockScript,
+  type LockScriptClient,
+} from "./upstash";
 export { createRedisLockStore, type RedisLockStoreOptions, type RedisScriptRunner } from "./redis-lock-store";
 export {
   KEY_LAYOUT,

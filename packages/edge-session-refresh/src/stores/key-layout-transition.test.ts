@@ -79,9 +79,15 @@ describe("old (v2) and new (v3) instances on one Upstash store", () => {
       const [first, second, third] = [fresh(), fresh(), fresh()];
       // The chain grew across the deploy: an old instance rotated first→second, a new one second→third.
       await stores.old.claim(first, "old", LOCK_MS);
-      await stores.old.settle(first, "old", "first→second", TTL_MS, { previousKey: second.previous, previousId: first.id });
+      await stores.old.settle(first, "old", "first→second", TTL_MS, {
+        previousKey: second.previous,
+        previousId: first.id,
+      });
       await stores.new.claim(second, "new", LOCK_MS);
-      await stores.new.settle(second, "new", "second→third", TTL_MS, { previousKey: third.previous, previousId: second.id });
+      await stores.new.settle(second, "new", "second→third", TTL_MS, {
+        previousKey: third.previous,
+        previousId: second.id,
+      });
 
       expect(await stores[signingOut].forget(third, "refused", TTL_MS, 5)).toBe(2);
       expect(await stores[checking].claim(third, "x", LOCK_MS)).toEqual({ kind: "successor", sealed: "refused" });
@@ -92,17 +98,26 @@ describe("old (v2) and new (v3) instances on one Upstash store", () => {
 
   it("a storm on old and new instances at once: one backend refresh, nobody signed out; then a sign-out ends it everywhere", async () => {
     const backend = policyBackend({ clock: systemClock, policy: "rotate", accessTtlMs: 60_000, latencyMs: 40 });
-    const isolates = [oldStore(), newStore(), oldStore(), newStore()].map((store) => testCoordinator({ store, backend }));
+    const isolates = [oldStore(), newStore(), oldStore(), newStore()].map((store) =>
+      testCoordinator({ store, backend }),
+    );
     const session = { ...backend.login(), accessTokenExpires: Date.now() - 1 };
 
-    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => isolates[i % isolates.length]!.refresh(session)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => isolates[i % isolates.length]!.refresh(session)),
+    );
     expect(backend.stats).toMatchObject({ refreshes: 1, reuseDetections: 0 });
-    expect(outcomes.map((outcome) => outcome.kind).filter((kind) => kind !== "refreshed" && kind !== "joined")).toEqual([]);
+    expect(outcomes.map((outcome) => outcome.kind).filter((kind) => kind !== "refreshed" && kind !== "joined")).toEqual(
+      [],
+    );
     const successors = new Set(outcomes.map((outcome) => ("tokens" in outcome ? outcome.tokens.refreshToken : "none")));
     expect(successors.size).toBe(1);
 
     // A late tab on the other release is replayed the same successor, with no second backend call.
-    for (const late of [testCoordinator({ store: oldStore(), backend }), testCoordinator({ store: newStore(), backend })]) {
+    for (const late of [
+      testCoordinator({ store: oldStore(), backend }),
+      testCoordinator({ store: newStore(), backend }),
+    ]) {
       const replay = await late.refresh(session);
       expect(replay.kind).toBe("replayed");
       expect("tokens" in replay && replay.tokens.refreshToken).toBe([...successors][0]);
@@ -115,7 +130,9 @@ describe("old (v2) and new (v3) instances on one Upstash store", () => {
     expect(await isolates[1]!.signOut(newest.tokens.refreshToken)).toMatchObject({ chainForgotten: 1 });
     const attacker = testCoordinator({ store: oldStore(), backend });
     for (const copy of [session, newest.tokens]) {
-      expect(await attacker.refresh({ ...copy, accessTokenExpires: Date.now() - 1 })).toMatchObject({ kind: "rejected" });
+      expect(await attacker.refresh({ ...copy, accessTokenExpires: Date.now() - 1 })).toMatchObject({
+        kind: "rejected",
+      });
     }
   });
 });

@@ -4,7 +4,12 @@
  * no longer count are swept, and past MAX_KEYS the oldest keys go first.
  */
 import type { Clock } from "../core/clock";
-import { slidingWindowAt, slidingWindowVerdict, type AttemptLimiter, type LimitRule } from "../core/signin/attempt-limiter";
+import {
+  slidingWindowAt,
+  slidingWindowVerdict,
+  type AttemptLimiter,
+  type LimitRule,
+} from "../core/signin/attempt-limiter";
 
 /** Keys remembered at most; one spraying address makes one key per identifier, so this bounds memory. */
 export const MAX_KEYS = 50_000;

@@ -7,7 +7,12 @@
  * Keys: `<prefix>{<key>}:<window number>`. The `{…}` hash tag puts both windows of a key in one Redis
  * Cluster slot, so the script never fails with CROSSSLOT. Each window lives two windows and a second.
  */
-import { slidingWindowAt, slidingWindowVerdict, type AttemptLimiter, type LimitRule } from "../core/signin/attempt-limiter";
+import {
+  slidingWindowAt,
+  slidingWindowVerdict,
+  type AttemptLimiter,
+  type LimitRule,
+} from "../core/signin/attempt-limiter";
 
 /** What the limiter needs from a Redis client: run a script (EVAL), optionally by its SHA-1 first (EVALSHA). */
 export interface SignInScriptClient {
@@ -65,12 +70,19 @@ export function createRedisAttemptLimiter(options: RedisAttemptLimiterOptions): 
     async take(key) {
       const at = now();
       const { previousWeight } = slidingWindowAt(at, rule.windowMs);
-      const reply = await run(TAKE_SCRIPT, windowKeys(key, at), [String(rule.max), String(previousWeight), String(rule.windowMs * 2 + 1000)]);
-      if (!Array.isArray(reply) || reply.length !== 3) throw new Error(`unexpected sign-in limit reply: ${JSON.stringify(reply)?.slice(0, 100)}`);
+      const reply = await run(TAKE_SCRIPT, windowKeys(key, at), [
+        String(rule.max),
+        String(previousWeight),
+        String(rule.windowMs * 2 + 1000),
+      ]);
+      if (!Array.isArray(reply) || reply.length !== 3)
+        throw new Error(`unexpected sign-in limit reply: ${JSON.stringify(reply)?.slice(0, 100)}`);
       const [current, previous, counted] = reply.map(Number) as [number, number, number];
       const verdict = slidingWindowVerdict(rule, at, current, previous);
       // The script decided atomically; the verdict only adds the wait. They agree unless the float weight rounds differently.
-      return counted === 1 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: verdict.allowed ? 1000 : verdict.retryAfterMs };
+      return counted === 1
+        ? { allowed: true, retryAfterMs: 0 }
+        : { allowed: false, retryAfterMs: verdict.allowed ? 1000 : verdict.retryAfterMs };
     },
     async clear(key) {
       await run(CLEAR_SCRIPT, windowKeys(key, now()), []);

@@ -63,18 +63,31 @@ export function createRedisLockStore(options: RedisLockStoreOptions): LockStore 
   }
 
   /** One link of the walk: returns whether an earlier outcome went, and the id before this one. */
-  async function forgetLink(keys: RefreshKeys, args: string[]): Promise<{ deleted: number; previousId: string | undefined }> {
-    const reply = await run("forget", FORGET_LINK_SCRIPT, keysPerLayout(layouts, keys, ["successor", "previous"]), args);
+  async function forgetLink(
+    keys: RefreshKeys,
+    args: string[],
+  ): Promise<{ deleted: number; previousId: string | undefined }> {
+    const reply = await run(
+      "forget",
+      FORGET_LINK_SCRIPT,
+      keysPerLayout(layouts, keys, ["successor", "previous"]),
+      args,
+    );
     if (Array.isArray(reply)) {
       const [deleted, previous] = reply as unknown[];
-      if (typeof previous === "string" || previous === null) return { deleted: Number(deleted) === 1 ? 1 : 0, previousId: previous || undefined };
+      if (typeof previous === "string" || previous === null)
+        return { deleted: Number(deleted) === 1 ? 1 : 0, previousId: previous || undefined };
     }
     throw new SessionError("STORE_PROTOCOL", `unexpected forget reply: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
 
   return {
     async claim(keys, owner, lockTtlMs, stale): Promise<ClaimResult> {
-      const reply = await run("claim", CLAIM_SCRIPT, keysPerLayout(layouts, keys, ["successor", "lock"]), [owner, String(lockTtlMs), stale ?? ""]);
+      const reply = await run("claim", CLAIM_SCRIPT, keysPerLayout(layouts, keys, ["successor", "lock"]), [
+        owner,
+        String(lockTtlMs),
+        stale ?? "",
+      ]);
       if (Array.isArray(reply)) {
         const [tag, value] = reply as unknown[];
         if (Number(tag) === 1 && typeof value === "string") return { kind: "successor", sealed: value };

@@ -30,7 +30,12 @@ export interface KeyLayout {
 export const KEY_LAYOUT: KeyLayout = {
   version: "v3",
   prefix: "esr:v3",
-  keysFor: (id) => ({ id, lock: `esr:v3:{${id}}:lock`, successor: `esr:v3:{${id}}:next`, previous: `esr:v3:{${id}}:prev` }),
+  keysFor: (id) => ({
+    id,
+    lock: `esr:v3:{${id}}:lock`,
+    successor: `esr:v3:{${id}}:next`,
+    previous: `esr:v3:{${id}}:prev`,
+  }),
   idOf: (key) => /^esr:v3:\{([^}]+)\}:(?:lock|next|prev)$/.exec(key)?.[1],
 };
 
@@ -157,7 +162,11 @@ return {deleted, previous or ''}
 `;
 
 /** The keys of one call, grouped per layout: a token's keys in each layout it is written in. */
-export function keysPerLayout(layouts: KeyLayouts, keys: RefreshKeys, pick: ReadonlyArray<keyof Omit<RefreshKeys, "id">>): string[] {
+export function keysPerLayout(
+  layouts: KeyLayouts,
+  keys: RefreshKeys,
+  pick: ReadonlyArray<keyof Omit<RefreshKeys, "id">>,
+): string[] {
   const groups = [keys, ...layouts.slice(1).map((layout) => layout.keysFor(keys.id))];
   return groups.flatMap((group) => pick.map((name) => group[name]));
 }

@@ -39,7 +39,10 @@ export const redisStore = {
   parse(read, problems) {
     const url = read("REDIS_URL") ?? "";
     if (!isUrl(url, REDIS_URL_SCHEMES))
-      problems.push({ setting: "REDIS_URL", message: `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(redactedUrl(url))}` });
+      problems.push({
+        setting: "REDIS_URL",
+        message: `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(redactedUrl(url))}`,
+      });
     return { kind: "redis", url };
   },
   worksOnVercel: false,
@@ -70,7 +73,10 @@ export const redisClusterStore = {
       });
     }
     if (tls !== undefined && tls !== "1" && tls !== "0")
-      problems.push({ setting: "REDIS_CLUSTER_TLS", message: `REDIS_CLUSTER_TLS must be 1 or 0, got ${JSON.stringify(tls)}` });
+      problems.push({
+        setting: "REDIS_CLUSTER_TLS",
+        message: `REDIS_CLUSTER_TLS must be 1 or 0, got ${JSON.stringify(tls)}`,
+      });
     if (password === undefined && username !== undefined)
       problems.push({ setting: "REDIS_PASSWORD", message: "REDIS_USERNAME is set but REDIS_PASSWORD is not" });
     return { kind: "redis-cluster", nodes, tls: tls === "1", username, password };
@@ -90,7 +96,8 @@ export const redisClusterStore = {
   create: (settings, context) => createTcp("REDIS_CLUSTER_NODES", settings, context),
   shared: true,
   unlockedWhenStoreFails: false,
-  describe: (settings) => `[session] lock store: Redis Cluster (seeds ${settings.nodes.join(", ")}${settings.tls ? ", TLS" : ""})`,
+  describe: (settings) =>
+    `[session] lock store: Redis Cluster (seeds ${settings.nodes.join(", ")}${settings.tls ? ", TLS" : ""})`,
   signInLimiters: tcpLimiters,
 } satisfies StoreEntry<"redis-cluster">;
 

@@ -6,7 +6,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
-import { connectRedis, deleteKeys, startRedis, type TestRedis, type TestRedisClient } from "../../../../test-support/redis";
+import {
+  connectRedis,
+  deleteKeys,
+  startRedis,
+  type TestRedis,
+  type TestRedisClient,
+} from "../../../../test-support/redis";
 import type { Clock } from "../core/clock";
 import { createUpstashClient } from "./upstash";
 import type { AttemptLimiter, LimitRule } from "../core/signin/attempt-limiter";
@@ -59,11 +65,18 @@ const subjects: Record<string, () => Subject> = {
       eval: (script, keys, args) => tcp.eval(script, { keys, arguments: args }),
       evalsha: (sha, keys, args) => tcp.evalSha(sha, { keys, arguments: args }),
     };
-    return { limiter: createRedisAttemptLimiter({ client, rule, prefix: `${PREFIX}:${++serial}:`, now: () => now }), setNow: (ms) => (now = ms) };
+    return {
+      limiter: createRedisAttemptLimiter({ client, rule, prefix: `${PREFIX}:${++serial}:`, now: () => now }),
+      setNow: (ms) => (now = ms),
+    };
   },
   "upstash (@upstash/ratelimit over the bridge)": () => {
     vi.useFakeTimers({ toFake: ["Date"], now: START });
-    const limiter = createUpstashAttemptLimiter({ redis: createUpstashClient({ url: bridge.url, token: TOKEN }), rule, prefix: `${PREFIX}:${++serial}` });
+    const limiter = createUpstashAttemptLimiter({
+      redis: createUpstashClient({ url: bridge.url, token: TOKEN }),
+      rule,
+      prefix: `${PREFIX}:${++serial}`,
+    });
     return { limiter, setNow: (ms) => vi.setSystemTime(ms) };
   },
 };
@@ -117,7 +130,11 @@ describe.each(Object.keys(subjects))("%s", (name) => {
 
 describe("through the bridge", () => {
   it("@upstash/ratelimit's flagged scripts run on a real Redis: EVALSHA falls back to EVAL once, then EVALSHA finds the script", async () => {
-    const limiter = createUpstashAttemptLimiter({ redis: createUpstashClient({ url: bridge.url, token: TOKEN }), rule, prefix: `${PREFIX}:sha` });
+    const limiter = createUpstashAttemptLimiter({
+      redis: createUpstashClient({ url: bridge.url, token: TOKEN }),
+      rule,
+      prefix: `${PREFIX}:sha`,
+    });
     bridge.resetStats();
     await limiter.take("x");
     await limiter.take("x");
@@ -135,18 +152,29 @@ describe("signInLimitersFor: the lock store's kind picks the counters", () => {
     { store: { kind: "memory" as const }, scripts: undefined, local: true },
     { store: { kind: "redis" as const, url: "redis://unused" }, scripts: undefined, local: true },
     { store: { kind: "redis" as const, url: "redis://unused" }, scripts, local: false },
-    { store: { kind: "redis-cluster" as const, nodes: ["h:1"], tls: false, username: undefined, password: undefined }, scripts, local: false },
+    {
+      store: { kind: "redis-cluster" as const, nodes: ["h:1"], tls: false, username: undefined, password: undefined },
+      scripts,
+      local: false,
+    },
   ];
-  it.each(cases)("$store.kind with a script client: $scripts.eval → local $local", async ({ store, scripts, local }) => {
-    // The TCP driver the Node adapter hands in supplies the script client; without it (the edge) counts are local.
-    const tcpRedis = scripts && { lockStore: () => createMemoryLockStore(), scripts: () => scripts };
-    const chosen = signInLimitersFor(store, { clock, production: false, tcpRedis });
-    expect(chosen.local).toBe(local);
-    if (local) return;
-    // The shared limiter really counts on the Redis behind the script client.
-    const limiter = chosen.limiterFor("account", { max: 2, windowMs: 60_000 });
-    const key = `chosen-${process.pid}-${++serial}`;
-    expect([(await limiter.take(key)).allowed, (await limiter.take(key)).allowed, (await limiter.take(key)).allowed]).toEqual([true, true, false]);
-    await limiter.clear(key);
-  });
+  it.each(cases)(
+    "$store.kind with a script client: $scripts.eval → local $local",
+    async ({ store, scripts, local }) => {
+      // The TCP driver the Node adapter hands in supplies the script client; without it (the edge) counts are local.
+      const tcpRedis = scripts && { lockStore: () => createMemoryLockStore(), scripts: () => scripts };
+      const chosen = signInLimitersFor(store, { clock, production: false, tcpRedis });
+      expect(chosen.local).toBe(local);
+      if (local) return;
+      // The shared limiter really counts on the Redis behind the script client.
+      const limiter = chosen.limiterFor("account", { max: 2, windowMs: 60_000 });
+      const key = `chosen-${process.pid}-${++serial}`;
+      expect([
+        (await limiter.take(key)).allowed,
+        (await limiter.take(key)).allowed,
+        (await limiter.take(key)).allowed,
+      ]).toEqual([true, true, false]);
+      await limiter.clear(key);
+    },
+  );
 });

@@ -23,7 +23,10 @@ export function signInLimitersFor(store: StoreSettings, context: StoreContext): 
 export function signInLimiterKit(clock: Clock): SignInLimiterKit {
   return {
     local: () => ({ local: true, limiterFor: (_name, rule) => createMemoryAttemptLimiter(rule, clock) }),
-    upstash: (redis) => ({ local: false, limiterFor: (name, rule) => createUpstashAttemptLimiter({ redis, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}` }) }),
+    upstash: (redis) => ({
+      local: false,
+      limiterFor: (name, rule) => createUpstashAttemptLimiter({ redis, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}` }),
+    }),
     scripts: (client) => redisSignInLimiters(client, clock),
   };
 }
@@ -32,6 +35,7 @@ export function signInLimiterKit(clock: Clock): SignInLimiterKit {
 export function redisSignInLimiters(client: SignInScriptClient, clock: Clock): ChosenLimiters {
   return {
     local: false,
-    limiterFor: (name, rule) => createRedisAttemptLimiter({ client, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}:`, now: () => clock.now() }),
+    limiterFor: (name, rule) =>
+      createRedisAttemptLimiter({ client, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}:`, now: () => clock.now() }),
   };
 }

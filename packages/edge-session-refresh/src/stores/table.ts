@@ -58,7 +58,10 @@ export function parseStoreSettings(read: ReadText, problems: SettingProblem[]): 
   let settingsReader = readUncounted;
   if (choice !== undefined) {
     if (!isKind(choice)) {
-      problems.push({ setting: STORE_CHOICE_SETTING, message: `${STORE_CHOICE_SETTING} must be one of ${kinds.join(", ")}, got ${JSON.stringify(choice)}` });
+      problems.push({
+        setting: STORE_CHOICE_SETTING,
+        message: `${STORE_CHOICE_SETTING} must be one of ${kinds.join(", ")}, got ${JSON.stringify(choice)}`,
+      });
       return { kind: "memory" };
     }
     const entry = lockStoreEntry(choice);
@@ -102,7 +105,12 @@ export interface ChosenStore {
 }
 
 /** Builds the store the settings name; `tcpRedis` is the Node runtime's TCP driver, when there is one. */
-export function lockStoreFor(settings: StoreSettings, clock: Clock, production = false, tcpRedis?: TcpRedis): ChosenStore {
+export function lockStoreFor(
+  settings: StoreSettings,
+  clock: Clock,
+  production = false,
+  tcpRedis?: TcpRedis,
+): ChosenStore {
   const entry = lockStoreEntry(settings.kind);
   const context: StoreContext = { clock, production, tcpRedis };
   return {

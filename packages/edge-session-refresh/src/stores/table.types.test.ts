@@ -27,12 +27,21 @@ describe("adding a store: one file, one variant, one entry", () => {
   });
 
   it("every entry a store file exports is in the table, and the table holds nothing else", async () => {
-    const files = readdirSync(import.meta.dirname).filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && file !== "index.ts");
+    const files = readdirSync(import.meta.dirname).filter(
+      (file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && file !== "index.ts",
+    );
     const exported: unknown[] = [];
     for (const file of files) {
       const loaded = (await import(`./${file.slice(0, -3)}`)) as Record<string, unknown>;
       for (const value of Object.values(loaded)) {
-        if (typeof value === "object" && value !== null && "create" in value && "signInLimiters" in value && "parse" in value) exported.push(value);
+        if (
+          typeof value === "object" &&
+          value !== null &&
+          "create" in value &&
+          "signInLimiters" in value &&
+          "parse" in value
+        )
+          exported.push(value);
       }
     }
     expect(new Set(exported)).toEqual(new Set(Object.values(LOCK_STORES)));
@@ -40,7 +49,8 @@ describe("adding a store: one file, one variant, one entry", () => {
   });
 
   it("every setting an entry reads is one parseSettings knows by name (SETTING_NAMES is built from the table)", () => {
-    for (const entry of Object.values(LOCK_STORES)) for (const name of entry.settingNames) expect(SETTING_NAMES).toContain(name);
+    for (const entry of Object.values(LOCK_STORES))
+      for (const name of entry.settingNames) expect(SETTING_NAMES).toContain(name);
     expect(SETTING_NAMES).toContain("SESSION_LOCK_STORE");
   });
 });

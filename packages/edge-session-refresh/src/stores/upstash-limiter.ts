@@ -33,7 +33,9 @@ export function createUpstashAttemptLimiter(options: UpstashAttemptLimiterOption
     async take(key) {
       const answer = await ratelimit.limit(key);
       // `reset` is the end of the current window: just past it the door opens (attempt-limiter.ts says why).
-      return answer.success ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: Math.max(answer.reset - Date.now(), 1) };
+      return answer.success
+        ? { allowed: true, retryAfterMs: 0 }
+        : { allowed: false, retryAfterMs: Math.max(answer.reset - Date.now(), 1) };
     },
     async clear(key) {
       const { current } = slidingWindowAt(Date.now(), rule.windowMs);

@@ -80,7 +80,8 @@ export function createUpstashLockStore(redis: LockScriptClient): LockStore {
  */
 export function classifyUpstashError(error: unknown): SessionErrorCode {
   const chain: Error[] = [];
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) chain.push(cause);
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++)
+    chain.push(cause);
   if (chain.some((e) => e.name === "TimeoutError" || e.name === "AbortError")) return "STORE_TIMEOUT";
   const top = chain[0];
   if (top === undefined) return "STORE_UNREACHABLE";
@@ -132,12 +133,21 @@ export const upstashStore = {
     const url = first(read, URL_NAMES);
     const token = first(read, TOKEN_NAMES);
     if (url === undefined) {
-      problems.push({ setting: "UPSTASH_REDIS_REST_URL", message: "UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not" });
+      problems.push({
+        setting: "UPSTASH_REDIS_REST_URL",
+        message: "UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not",
+      });
     } else if (token === undefined) {
-      problems.push({ setting: "UPSTASH_REDIS_REST_TOKEN", message: "UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not" });
+      problems.push({
+        setting: "UPSTASH_REDIS_REST_TOKEN",
+        message: "UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not",
+      });
     } else {
       if (!isUrl(url.value, ["https:", "http:"]))
-        problems.push({ setting: url.name, message: `UPSTASH_REDIS_REST_URL is not an http(s) URL: ${JSON.stringify(url.value)}` });
+        problems.push({
+          setting: url.name,
+          message: `UPSTASH_REDIS_REST_URL is not an http(s) URL: ${JSON.stringify(url.value)}`,
+        });
       return { kind: "upstash", url: url.value, token: token.value };
     }
     return { kind: "upstash", url: "", token: "" };

@@ -29,7 +29,10 @@ export interface MintedSession {
 
 /** A valid session cookie for your own tests, encoded exactly as the app's next-auth would (e.g. with an expired access token). */
 export async function mintSessionCookie(options: MintOptions): Promise<MintedSession> {
-  const codec = createSessionCodec({ secrets: [options.secret], maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS });
+  const codec = createSessionCodec({
+    secrets: [options.secret],
+    maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS,
+  });
   const jwe = await codec.encode({
     sub: options.user?.id ?? "test-user",
     name: options.user?.name ?? null,

@@ -15,7 +15,10 @@ export async function GET(): Promise<NextResponse> {
   const profile = await sessionRuntime().backend.profile(session.accessToken);
   switch (profile.kind) {
     case "ok":
-      return NextResponse.json({ profile: profile.value, accessTokenExpires: session.accessTokenExpires }, { headers: { "cache-control": PRIVATE_NO_STORE } });
+      return NextResponse.json(
+        { profile: profile.value, accessTokenExpires: session.accessTokenExpires },
+        { headers: { "cache-control": PRIVATE_NO_STORE } },
+      );
     case "rejected":
       return apiError("session_expired", 401);
     case "unavailable":

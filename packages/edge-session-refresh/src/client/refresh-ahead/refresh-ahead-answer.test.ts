@@ -13,7 +13,11 @@ import { EMPTY_STATE, MAX_ATTEMPTS_PER_EXPIRY } from "./refresh-ahead-plan";
 const NOW = Date.parse("2026-12-02T12:00:00Z");
 const PREVIOUS = NOW + 5000;
 const timing = (outcome: string) => `session;desc="${outcome}";dur=12.5`;
-const session = (accessTokenExpires: number) => ({ user: { email: "u@example.com" }, expires: "2027-01-01T00:00:00Z", accessTokenExpires });
+const session = (accessTokenExpires: number) => ({
+  user: { email: "u@example.com" },
+  expires: "2027-01-01T00:00:00Z",
+  accessTokenExpires,
+});
 
 describe("what a background refresh's answer means", () => {
   it.each<{ name: string; answer: AnswerView; expected: ReturnType<typeof readRefreshAheadAnswer> }>([
@@ -101,14 +105,25 @@ describe("what a background refresh's answer means", () => {
 
   it("the shared state after each kind of answer", () => {
     const tried = { expiresAt: PREVIOUS, attempts: 1, lastAttemptAt: NOW, backoffUntil: 0 };
-    expect(stateAfter(tried, { kind: "renewed", expiresAt: NOW + 10_000 }, NOW)).toEqual({ ...EMPTY_STATE, expiresAt: NOW + 10_000 });
+    expect(stateAfter(tried, { kind: "renewed", expiresAt: NOW + 10_000 }, NOW)).toEqual({
+      ...EMPTY_STATE,
+      expiresAt: NOW + 10_000,
+    });
     expect(stateAfter(tried, { kind: "early" }, NOW)).toEqual(tried);
-    expect(stateAfter(tried, { kind: "signed-out", refused: true }, NOW)).toEqual({ ...tried, attempts: MAX_ATTEMPTS_PER_EXPIRY });
-    expect(stateAfter(tried, { kind: "unavailable", retryAfterMs: 3000 }, NOW)).toEqual({ ...tried, backoffUntil: NOW + 3000 });
+    expect(stateAfter(tried, { kind: "signed-out", refused: true }, NOW)).toEqual({
+      ...tried,
+      attempts: MAX_ATTEMPTS_PER_EXPIRY,
+    });
+    expect(stateAfter(tried, { kind: "unavailable", retryAfterMs: 3000 }, NOW)).toEqual({
+      ...tried,
+      backoffUntil: NOW + 3000,
+    });
     // No answer at all: the attempt counts, with a short pause instead of the retry gap (no outage back-off).
     expect(stateAfter(tried, { kind: "lost" }, NOW)).toEqual({ ...tried, lastAttemptAt: 0, backoffUntil: NOW + 250 });
     // A shorter Retry-After never shortens a back-off already running.
-    expect(stateAfter({ ...tried, backoffUntil: NOW + 9000 }, { kind: "unavailable", retryAfterMs: 3000 }, NOW).backoffUntil).toBe(NOW + 9000);
+    expect(
+      stateAfter({ ...tried, backoffUntil: NOW + 9000 }, { kind: "unavailable", retryAfterMs: 3000 }, NOW).backoffUntil,
+    ).toBe(NOW + 9000);
   });
 });
 
@@ -122,7 +137,10 @@ describe("asking for the renewal", () => {
       sent = init;
       return new Response(JSON.stringify(session(PREVIOUS + 10_000)), { status: 200, headers });
     }) as unknown as typeof fetch;
-    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchImpl)).toEqual({ kind: "renewed", expiresAt: PREVIOUS + 10_000 });
+    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchImpl)).toEqual({
+      kind: "renewed",
+      expiresAt: PREVIOUS + 10_000,
+    });
     expect(new Headers(sent!.headers).get("x-session-refresh-ahead")).toBe("1");
     expect(sent!.keepalive).toBe(true);
   });
@@ -148,7 +166,11 @@ describe("asking for the renewal", () => {
   });
 
   it("a body that arrives whole but is not JSON (a proxy's error page) is an outage, by its Retry-After", async () => {
-    const page = () => new Response("<html>bad gateway</html>", { status: 200, headers: { ...headers, "retry-after": "5" } });
-    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchAnswering(page))).toEqual({ kind: "unavailable", retryAfterMs: 5000 });
+    const page = () =>
+      new Response("<html>bad gateway</html>", { status: 200, headers: { ...headers, "retry-after": "5" } });
+    expect(await askForRenewal("/api/auth/session", PREVIOUS, fetchAnswering(page))).toEqual({
+      kind: "unavailable",
+      retryAfterMs: 5000,
+    });
   });
 });

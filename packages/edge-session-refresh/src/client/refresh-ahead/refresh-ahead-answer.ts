@@ -46,11 +46,13 @@ export function readRefreshAheadAnswer(answer: AnswerView, previousExpiresAt: nu
   if (answer.status !== 200 || outcome === "unavailable" || outcome === null)
     return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
   const body = answer.body as { user?: unknown; accessTokenExpires?: unknown } | null | undefined;
-  if (typeof body !== "object" || body === null) return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
+  if (typeof body !== "object" || body === null)
+    return { kind: "unavailable", retryAfterMs: retryAfterMs(answer.retryAfter, now) };
   // next-auth answers {} for no session.
   if (body.user === undefined) return { kind: "signed-out", refused: false };
   const expiresAt = body.accessTokenExpires;
-  if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt)) return { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS };
+  if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt))
+    return { kind: "unavailable", retryAfterMs: DEFAULT_RETRY_AFTER_MS };
   return expiresAt > previousExpiresAt ? { kind: "renewed", expiresAt } : { kind: "early" };
 }
 
@@ -86,7 +88,11 @@ export function stateAfter(state: RefreshAheadState, answer: RefreshAheadAnswer,
  * The background refresh itself: GET the session endpoint with the marker, through the session middleware.
  * `fetchImpl` is the browser's fetch (a test passes its own).
  */
-export async function askForRenewal(sessionPath: string, knownExpiresAt: number, fetchImpl: typeof fetch = fetch): Promise<RefreshAheadAnswer> {
+export async function askForRenewal(
+  sessionPath: string,
+  knownExpiresAt: number,
+  fetchImpl: typeof fetch = fetch,
+): Promise<RefreshAheadAnswer> {
   try {
     const response = await fetchImpl(sessionPath, {
       headers: { [REFRESH_AHEAD_HEADER]: "1", accept: "application/json" },
@@ -102,7 +108,12 @@ export async function askForRenewal(sessionPath: string, knownExpiresAt: number,
     const text = await response.text();
     const body = parseJson(text);
     return readRefreshAheadAnswer(
-      { status: response.status, serverTiming: response.headers.get("server-timing"), retryAfter: response.headers.get("retry-after"), body },
+      {
+        status: response.status,
+        serverTiming: response.headers.get("server-timing"),
+        retryAfter: response.headers.get("retry-after"),
+        body,
+      },
       knownExpiresAt,
       Date.now(),
     );

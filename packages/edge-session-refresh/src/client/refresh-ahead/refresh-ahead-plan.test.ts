@@ -20,60 +20,80 @@ const S = 1000;
 const settings = { skewMs: 4 * S, aheadMs: 2 * S };
 const EXPIRES = 100 * S;
 
-function plan(now: number, overrides: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }> = {}): RefreshAheadPlan {
+function plan(
+  now: number,
+  overrides: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }> = {},
+): RefreshAheadPlan {
   return planRefreshAhead({ expiresAt: EXPIRES, state: EMPTY_STATE, now, visible: true, settings, ...overrides });
 }
 
 describe("when a tab refreshes in the background", () => {
-  it.each<{ name: string; now: number; input?: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }>; expected: RefreshAheadPlan }>(
-    [
-      { name: "no session", now: 0, input: { expiresAt: null }, expected: { kind: "idle", reason: "no-session" } },
-      { name: "long before: wait until 5.5 s before expiry", now: 90 * S, expected: { kind: "wait", delayMs: 4.5 * S } },
-      { name: "at the aim", now: 94.5 * S, expected: { kind: "fire" } },
-      { name: "later in the window, token still valid", now: 99.5 * S, expected: { kind: "fire" } },
-      { name: "hidden tab, in the window", now: 96 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
-      { name: "hidden tab, early", now: 10 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
-      { name: "woke after expiry", now: 100 * S, expected: { kind: "idle", reason: "expired" } },
-      { name: "woke long after expiry", now: 5000 * S, expected: { kind: "idle", reason: "expired" } },
-      { name: "far future expiry: a capped timer", now: 0, input: { expiresAt: 3600 * S }, expected: { kind: "wait", delayMs: MAX_TIMER_MS } },
-      {
-        name: "another tab already renewed: plan on the newer expiry",
-        now: 96 * S,
-        input: { state: { ...EMPTY_STATE, expiresAt: 110 * S } },
-        expected: { kind: "wait", delayMs: 8.5 * S },
+  it.each<{
+    name: string;
+    now: number;
+    input?: Partial<{ expiresAt: number | null; state: RefreshAheadState; visible: boolean }>;
+    expected: RefreshAheadPlan;
+  }>([
+    { name: "no session", now: 0, input: { expiresAt: null }, expected: { kind: "idle", reason: "no-session" } },
+    { name: "long before: wait until 5.5 s before expiry", now: 90 * S, expected: { kind: "wait", delayMs: 4.5 * S } },
+    { name: "at the aim", now: 94.5 * S, expected: { kind: "fire" } },
+    { name: "later in the window, token still valid", now: 99.5 * S, expected: { kind: "fire" } },
+    {
+      name: "hidden tab, in the window",
+      now: 96 * S,
+      input: { visible: false },
+      expected: { kind: "idle", reason: "hidden" },
+    },
+    { name: "hidden tab, early", now: 10 * S, input: { visible: false }, expected: { kind: "idle", reason: "hidden" } },
+    { name: "woke after expiry", now: 100 * S, expected: { kind: "idle", reason: "expired" } },
+    { name: "woke long after expiry", now: 5000 * S, expected: { kind: "idle", reason: "expired" } },
+    {
+      name: "far future expiry: a capped timer",
+      now: 0,
+      input: { expiresAt: 3600 * S },
+      expected: { kind: "wait", delayMs: MAX_TIMER_MS },
+    },
+    {
+      name: "another tab already renewed: plan on the newer expiry",
+      now: 96 * S,
+      input: { state: { ...EMPTY_STATE, expiresAt: 110 * S } },
+      expected: { kind: "wait", delayMs: 8.5 * S },
+    },
+    {
+      name: "one attempt on this expiry at 95 s: the next one no sooner than 1 s later",
+      now: 95.5 * S,
+      input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 0 } },
+      expected: { kind: "wait", delayMs: 0.5 * S },
+    },
+    {
+      name: "attempts used up on this expiry",
+      now: 98 * S,
+      input: {
+        state: { expiresAt: EXPIRES, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 97 * S, backoffUntil: 0 },
       },
-      {
-        name: "one attempt on this expiry at 95 s: the next one no sooner than 1 s later",
-        now: 95.5 * S,
-        input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 0 } },
-        expected: { kind: "wait", delayMs: 0.5 * S },
+      expected: { kind: "idle", reason: "gave-up" },
+    },
+    {
+      name: "attempts on an older expiry do not count",
+      now: 95 * S,
+      input: {
+        state: { expiresAt: 90 * S, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 86 * S, backoffUntil: 0 },
       },
-      {
-        name: "attempts used up on this expiry",
-        now: 98 * S,
-        input: { state: { expiresAt: EXPIRES, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 97 * S, backoffUntil: 0 } },
-        expected: { kind: "idle", reason: "gave-up" },
-      },
-      {
-        name: "attempts on an older expiry do not count",
-        now: 95 * S,
-        input: { state: { expiresAt: 90 * S, attempts: MAX_ATTEMPTS_PER_EXPIRY, lastAttemptAt: 86 * S, backoffUntil: 0 } },
-        expected: { kind: "fire" },
-      },
-      {
-        name: "backing off after an outage",
-        now: 95 * S,
-        input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 97 * S } },
-        expected: { kind: "wait", delayMs: 2 * S },
-      },
-      {
-        name: "a Retry-After past the expiry: nothing more ahead, the next navigation refreshes",
-        now: 95 * S,
-        input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 130 * S } },
-        expected: { kind: "idle", reason: "expired" },
-      },
-    ],
-  )("$name", ({ now, input, expected }) => {
+      expected: { kind: "fire" },
+    },
+    {
+      name: "backing off after an outage",
+      now: 95 * S,
+      input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 97 * S } },
+      expected: { kind: "wait", delayMs: 2 * S },
+    },
+    {
+      name: "a Retry-After past the expiry: nothing more ahead, the next navigation refreshes",
+      now: 95 * S,
+      input: { state: { expiresAt: EXPIRES, attempts: 1, lastAttemptAt: 95 * S, backoffUntil: 130 * S } },
+      expected: { kind: "idle", reason: "expired" },
+    },
+  ])("$name", ({ now, input, expected }) => {
     expect(plan(now, input)).toEqual(expected);
   });
 });
@@ -109,7 +129,12 @@ function simulate(
 describe("what a tab's session tells the shared state", () => {
   it("a newer expiry starts afresh and keeps an outage's back-off; the same or an older one changes nothing", () => {
     const tried = { expiresAt: EXPIRES, attempts: 2, lastAttemptAt: 96 * S, backoffUntil: 98 * S };
-    expect(withKnownExpiry(tried, EXPIRES + 10 * S)).toEqual({ expiresAt: EXPIRES + 10 * S, attempts: 0, lastAttemptAt: 0, backoffUntil: 98 * S });
+    expect(withKnownExpiry(tried, EXPIRES + 10 * S)).toEqual({
+      expiresAt: EXPIRES + 10 * S,
+      attempts: 0,
+      lastAttemptAt: 0,
+      backoffUntil: 98 * S,
+    });
     expect(withKnownExpiry(tried, EXPIRES)).toBe(tried);
     expect(withKnownExpiry(tried, EXPIRES - 1)).toBe(tried);
     expect(withKnownExpiry(EMPTY_STATE, EXPIRES)).toEqual({ ...EMPTY_STATE, expiresAt: EXPIRES });
@@ -124,7 +149,12 @@ describe("no loop, no storm", () => {
 
   it("an outage with Retry-After 2 s: the next attempt waits 2 s, and it stops at the expiry", () => {
     const { fired } = simulate(
-      (now) => readRefreshAheadAnswer({ status: 503, serverTiming: 'session;desc="unavailable";dur=3', retryAfter: "2", body: undefined }, EXPIRES, now),
+      (now) =>
+        readRefreshAheadAnswer(
+          { status: 503, serverTiming: 'session;desc="unavailable";dur=3', retryAfter: "2", body: undefined },
+          EXPIRES,
+          now,
+        ),
       0,
       200 * S,
     );
@@ -140,7 +170,11 @@ describe("no loop, no storm", () => {
     const { fired } = simulate(() => ({ kind: "lost" }), 0, 200 * S);
     expect(fired).toEqual([94.5 * S, 94.75 * S, 95 * S]);
     // The page loaded right after a click finds the gap short: it tries at once, not after the 1 s retry gap.
-    const lost = stateAfter(attemptStarted({ ...EMPTY_STATE, expiresAt: EXPIRES }, EXPIRES, 95 * S), { kind: "lost" }, 95.1 * S);
+    const lost = stateAfter(
+      attemptStarted({ ...EMPTY_STATE, expiresAt: EXPIRES }, EXPIRES, 95 * S),
+      { kind: "lost" },
+      95.1 * S,
+    );
     expect(plan(95.35 * S, { state: lost })).toEqual({ kind: "fire" });
   });
 

@@ -71,7 +71,10 @@ export function refreshAheadLeadMs(settings: RefreshAheadSettings): number {
  * refreshes); with it, the tab replaces the token `replacedWithMsLeft` (its aim, refreshAheadLeadMs) before
  * expiry. `overhead` is the share of extra refreshes: (lifetime − skew) / (lifetime − replacedWithMsLeft) − 1.
  */
-export function refreshAheadCost(lifetimeMs: number, settings: RefreshAheadSettings): { readonly replacedWithMsLeft: number; readonly overhead: number } {
+export function refreshAheadCost(
+  lifetimeMs: number,
+  settings: RefreshAheadSettings,
+): { readonly replacedWithMsLeft: number; readonly overhead: number } {
   const replacedWithMsLeft = refreshAheadLeadMs(settings);
   return { replacedWithMsLeft, overhead: (lifetimeMs - settings.skewMs) / (lifetimeMs - replacedWithMsLeft) - 1 };
 }
@@ -81,9 +84,14 @@ export function refreshAheadCost(lifetimeMs: number, settings: RefreshAheadSetti
  * what is left when every request refreshes, the ahead window what lies between the two. Null when the
  * session does not say, or says something impossible.
  */
-export function settingsFromWindow(expiresAt: unknown, aheadFrom: unknown, dueFrom: unknown): RefreshAheadSettings | null {
+export function settingsFromWindow(
+  expiresAt: unknown,
+  aheadFrom: unknown,
+  dueFrom: unknown,
+): RefreshAheadSettings | null {
   if (typeof expiresAt !== "number" || typeof aheadFrom !== "number" || typeof dueFrom !== "number") return null;
-  if (![expiresAt, aheadFrom, dueFrom].every(Number.isFinite) || !(aheadFrom <= dueFrom && dueFrom <= expiresAt)) return null;
+  if (![expiresAt, aheadFrom, dueFrom].every(Number.isFinite) || !(aheadFrom <= dueFrom && dueFrom <= expiresAt))
+    return null;
   return { skewMs: expiresAt - dueFrom, aheadMs: dueFrom - aheadFrom };
 }
 

@@ -34,11 +34,14 @@ function memoryStorage(): Storage & { failing: boolean } {
 }
 
 describe("the shared state", () => {
-  it.each([null, "", "not json", "[]", "null", '{"expiresAt":"x","attempts":-4}'])("unreadable or odd (%s) reads as empty or sanitised", (raw) => {
-    const state = parseRefreshAheadState(raw);
-    expect(state.expiresAt).toBeNull();
-    expect(state.attempts).toBe(0);
-  });
+  it.each([null, "", "not json", "[]", "null", '{"expiresAt":"x","attempts":-4}'])(
+    "unreadable or odd (%s) reads as empty or sanitised",
+    (raw) => {
+      const state = parseRefreshAheadState(raw);
+      expect(state.expiresAt).toBeNull();
+      expect(state.attempts).toBe(0);
+    },
+  );
 
   it("every tab reads what one wrote; without storage a tab keeps its own copy", () => {
     const storage = memoryStorage();
@@ -58,7 +61,11 @@ describe("one tab at a time", () => {
   it("with Web Locks: the task runs only when the lock is free", async () => {
     const held = new Set<string>();
     const locks = {
-      async request<T>(name: string, _options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<T>): Promise<T> {
+      async request<T>(
+        name: string,
+        _options: { ifAvailable: boolean },
+        callback: (lock: unknown) => Promise<T>,
+      ): Promise<T> {
         if (held.has(name)) return callback(null);
         held.add(name);
         try {
@@ -69,7 +76,12 @@ describe("one tab at a time", () => {
       },
     };
     let release!: () => void;
-    const first = asLeader(() => new Promise<void>((resolve) => (release = resolve)), { locks, storage: null, tabId: "a", now: () => 0 });
+    const first = asLeader(() => new Promise<void>((resolve) => (release = resolve)), {
+      locks,
+      storage: null,
+      tabId: "a",
+      now: () => 0,
+    });
     expect(await asLeader(async () => {}, { locks, storage: null, tabId: "b", now: () => 0 })).toBe(false);
     release();
     expect(await first).toBe(true);
@@ -79,7 +91,12 @@ describe("one tab at a time", () => {
   it("without Web Locks: a lease in storage, released after, taken over once expired", async () => {
     const storage = memoryStorage();
     let release!: () => void;
-    const first = asLeader(() => new Promise<void>((resolve) => (release = resolve)), { locks: null, storage, tabId: "a", now: () => 0 });
+    const first = asLeader(() => new Promise<void>((resolve) => (release = resolve)), {
+      locks: null,
+      storage,
+      tabId: "a",
+      now: () => 0,
+    });
     expect(await asLeader(async () => {}, { locks: null, storage, tabId: "b", now: () => 1000 })).toBe(false);
     // A tab that died holding it: the lease runs out.
     expect(await asLeader(async () => {}, { locks: null, storage, tabId: "b", now: () => 60_000 })).toBe(true);

@@ -63,9 +63,19 @@ export const REFRESH_AHEAD_WINDOW_KEY = "edge-session.refresh-ahead.window.v1";
 
 export function readStatedWindow(storage: Pick<Storage, "getItem"> | null): RefreshAheadSettings | null {
   try {
-    const value = JSON.parse(storage?.getItem(REFRESH_AHEAD_WINDOW_KEY) ?? "null") as { skewMs?: unknown; aheadMs?: unknown } | null;
+    const value = JSON.parse(storage?.getItem(REFRESH_AHEAD_WINDOW_KEY) ?? "null") as {
+      skewMs?: unknown;
+      aheadMs?: unknown;
+    } | null;
     const { skewMs, aheadMs } = value ?? {};
-    if (typeof skewMs !== "number" || typeof aheadMs !== "number" || !Number.isFinite(skewMs) || !Number.isFinite(aheadMs) || skewMs < 0 || aheadMs < 0)
+    if (
+      typeof skewMs !== "number" ||
+      typeof aheadMs !== "number" ||
+      !Number.isFinite(skewMs) ||
+      !Number.isFinite(aheadMs) ||
+      skewMs < 0 ||
+      aheadMs < 0
+    )
       return null;
     return { skewMs, aheadMs };
   } catch {

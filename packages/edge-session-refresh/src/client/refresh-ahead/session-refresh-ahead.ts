@@ -58,12 +58,21 @@ export function useSessionRefreshAhead({
 }: SessionRefreshAheadProps = {}): void {
   const { status, data } = useSession();
   // Read without the Session augmentation of edge-session-refresh/next, so this entry stands alone.
-  const session = data as { refreshSkewSeconds?: unknown; accessTokenExpires?: unknown; refreshAheadFrom?: unknown; refreshDueFrom?: unknown } | null;
+  const session = data as {
+    refreshSkewSeconds?: unknown;
+    accessTokenExpires?: unknown;
+    refreshAheadFrom?: unknown;
+    refreshDueFrom?: unknown;
+  } | null;
   const sessionSkew = session?.refreshSkewSeconds;
   const skewSeconds = skewProp ?? (typeof sessionSkew === "number" ? sessionSkew : undefined);
   // This token's own window, as the server will honour it (lifetime caps included): it wins over the
   // nominal skew and ahead window (props or session), which only a page still loading its session uses.
-  const statedWindow = settingsFromWindow(session?.accessTokenExpires, session?.refreshAheadFrom, session?.refreshDueFrom);
+  const statedWindow = settingsFromWindow(
+    session?.accessTokenExpires,
+    session?.refreshAheadFrom,
+    session?.refreshDueFrom,
+  );
   const sessionExpiresAt = useAccessTokenExpiry();
   // As numbers, for the effect's dependencies (a new object each render would re-run it).
   const statedSkewMs = statedWindow?.skewMs;
@@ -74,9 +83,13 @@ export function useSessionRefreshAhead({
       throw new Error(`SessionRefreshAhead: skewSeconds must be a number of seconds ≥ 0, got ${String(skewSeconds)}`);
     const storage = safeLocalStorage();
     // The window this session states; else (still loading) the last one any tab saw; else the nominal one.
-    const stated = statedSkewMs !== undefined && statedAheadMs !== undefined ? { skewMs: statedSkewMs, aheadMs: statedAheadMs } : null;
+    const stated =
+      statedSkewMs !== undefined && statedAheadMs !== undefined
+        ? { skewMs: statedSkewMs, aheadMs: statedAheadMs }
+        : null;
     if (stated !== null) saveStatedWindow(storage, stated);
-    const nominal = skewSeconds === undefined ? null : { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
+    const nominal =
+      skewSeconds === undefined ? null : { skewMs: skewSeconds * 1000, aheadMs: (aheadSeconds ?? skewSeconds) * 1000 };
     const settings: RefreshAheadSettings | null = stated ?? readStatedWindow(storage) ?? nominal;
     if (settings === null) return;
     const shared = sharedState(storage);
@@ -91,7 +104,14 @@ export function useSessionRefreshAhead({
     let stopped = false;
     let running = false;
 
-    const plan = () => planRefreshAhead({ expiresAt, state: shared.read(), now: Date.now(), visible: document.visibilityState === "visible", settings });
+    const plan = () =>
+      planRefreshAhead({
+        expiresAt,
+        state: shared.read(),
+        now: Date.now(),
+        visible: document.visibilityState === "visible",
+        settings,
+      });
 
     const replan = () => {
       clearTimeout(timer);
@@ -161,7 +181,10 @@ function rereadSessionHere(): void {
 /** next-auth's own sign-out broadcast: every other tab's SessionProvider refetches and finds no session. */
 function broadcastSignOut(storage: Storage | null): void {
   try {
-    storage?.setItem(NEXTAUTH_BROADCAST_KEY, JSON.stringify({ event: "session", data: { trigger: "signout" }, timestamp: Math.floor(Date.now() / 1000) }));
+    storage?.setItem(
+      NEXTAUTH_BROADCAST_KEY,
+      JSON.stringify({ event: "session", data: { trigger: "signout" }, timestamp: Math.floor(Date.now() / 1000) }),
+    );
   } catch {
     // Other tabs find out on their next request, which the middleware turns away.
   }

@@ -8,7 +8,9 @@ import { createBackendClient, type BackendClient } from "./client";
 const DEMO = { email: "demo@example.com", password: "demo-password" };
 
 function clientFor(baseUrl: string, env: Record<string, string> = {}): BackendClient {
-  return createBackendClient({ settings: parseSettings({ BACKEND_URL: baseUrl, BACKEND_TIMEOUT_MS: "300", ...env }).backend });
+  return createBackendClient({
+    settings: parseSettings({ BACKEND_URL: baseUrl, BACKEND_TIMEOUT_MS: "300", ...env }).backend,
+  });
 }
 
 describe.each(["default", "oauth", "drf"] as const)("against the reference backend, %s shape", (shape) => {
@@ -51,7 +53,8 @@ describe("settings change the wire format without code changes", () => {
       if (request.url === "/v2/login" && body.user === "u" && body.pass === "p") {
         return sendJson(response, 200, { result: "ignored", access_token: "A1", refresh_token: "R1", expires_in: 60 });
       }
-      if (request.url === "/v2/refresh" && body.token === "R1") return sendJson(response, 200, { access_token: "A2", expires_in: 60 });
+      if (request.url === "/v2/refresh" && body.token === "R1")
+        return sendJson(response, 200, { access_token: "A2", expires_in: 60 });
       sendJson(response, 401, { detail: "nope" });
     });
   });
@@ -65,7 +68,10 @@ describe("settings change the wire format without code changes", () => {
       BACKEND_LOGIN_PASSWORD_FIELD: "pass",
       BACKEND_REFRESH_TOKEN_FIELD: "token",
     });
-    expect(await client.login("u", "p")).toMatchObject({ kind: "ok", value: { accessToken: "A1", refreshToken: "R1" } });
+    expect(await client.login("u", "p")).toMatchObject({
+      kind: "ok",
+      value: { accessToken: "A1", refreshToken: "R1" },
+    });
     expect(await client.refresh("R1")).toMatchObject({ kind: "ok", value: { accessToken: "A2", refreshToken: "R1" } });
     expect(await client.login("u", "bad")).toMatchObject({ kind: "rejected", status: 401, message: "nope" });
   });
@@ -116,8 +122,16 @@ describe("failures are classified where they happen", () => {
     ["a 2xx without tokens", "/empty-object", { kind: "malformed" }],
     ["401 is a refusal", "/401", { kind: "rejected", status: 401, message: "token revoked" }],
     ["403 is a refusal", "/403", { kind: "rejected", status: 403 }],
-    ["a redirect is a wrong URL, not a refusal", "/redirect", { kind: "misconfigured", status: 302, setting: "BACKEND_REFRESH_PATH" }],
-    ["404 is a wrong path, not a refusal", "/no-such-path", { kind: "misconfigured", status: 404, setting: "BACKEND_REFRESH_PATH" }],
+    [
+      "a redirect is a wrong URL, not a refusal",
+      "/redirect",
+      { kind: "misconfigured", status: 302, setting: "BACKEND_REFRESH_PATH" },
+    ],
+    [
+      "404 is a wrong path, not a refusal",
+      "/no-such-path",
+      { kind: "misconfigured", status: 404, setting: "BACKEND_REFRESH_PATH" },
+    ],
     ["405 is a wrong path or method", "/405", { kind: "misconfigured", status: 405 }],
     ["415 is a wrong body format", "/415", { kind: "misconfigured", status: 415 }],
     ["no answer within the timeout", "/hang", { kind: "unavailable", reason: "timeout" }],
@@ -128,7 +142,10 @@ describe("failures are classified where they happen", () => {
 
   it("a closed port is a network failure", async () => {
     const port = await freePort();
-    expect(await clientFor(`http://127.0.0.1:${port}`).refresh("R")).toMatchObject({ kind: "unavailable", reason: "network" });
+    expect(await clientFor(`http://127.0.0.1:${port}`).refresh("R")).toMatchObject({
+      kind: "unavailable",
+      reason: "network",
+    });
   });
 });
 
@@ -141,7 +158,12 @@ describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
   afterAll(() => server.close());
 
   const oauthClient = (env: Record<string, string> = {}) =>
-    clientFor(server.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "my app:1", BACKEND_CLIENT_SECRET: "s3cr&t=+/", ...env });
+    clientFor(server.url, {
+      BACKEND_PROTOCOL: "oauth2",
+      BACKEND_CLIENT_ID: "my app:1",
+      BACKEND_CLIENT_SECRET: "s3cr&t=+/",
+      ...env,
+    });
   const last = () => {
     const request = server.requests.at(-1)!;
     return { ...request, form: Object.fromEntries(new URLSearchParams(request.body)) };
@@ -154,7 +176,12 @@ describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
     const request = last();
     expect(request.path).toBe("/oauth/token");
     expect(request.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
-    expect(request.form).toEqual({ grant_type: "password", username: "ann@example.com", password: "p@ss word", scope: "openid offline_access" });
+    expect(request.form).toEqual({
+      grant_type: "password",
+      username: "ann@example.com",
+      password: "p@ss word",
+      scope: "openid offline_access",
+    });
     // §2.3.1: id and secret are form-encoded, then joined and base64-encoded.
     const basic = Buffer.from(String(request.headers.authorization).replace(/^Basic /, ""), "base64").toString();
     expect(basic).toBe("my+app%3A1:s3cr%26t%3D%2B%2F");
@@ -164,7 +191,12 @@ describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
     answer = { status: 200, body: { access_token: "A2", token_type: "bearer", expires_in: 300 } };
     const refreshed = await oauthClient({ BACKEND_CLIENT_AUTH: "post" }).refresh("R1");
     expect(refreshed).toMatchObject({ kind: "ok", value: { accessToken: "A2", refreshToken: "R1" } });
-    expect(last().form).toEqual({ grant_type: "refresh_token", refresh_token: "R1", client_id: "my app:1", client_secret: "s3cr&t=+/" });
+    expect(last().form).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: "R1",
+      client_id: "my app:1",
+      client_secret: "s3cr&t=+/",
+    });
     expect(last().headers.authorization).toBeUndefined();
   });
 
@@ -196,7 +228,10 @@ describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
 
   it("revokes on sign-out per RFC 7009, and says 'skipped' when no revocation endpoint is set", async () => {
     answer = { status: 200, body: {} };
-    expect(await oauthClient({ BACKEND_REVOCATION_PATH: "/oauth/revoke" }).revoke("R9")).toEqual({ kind: "ok", value: "revoked" });
+    expect(await oauthClient({ BACKEND_REVOCATION_PATH: "/oauth/revoke" }).revoke("R9")).toEqual({
+      kind: "ok",
+      value: "revoked",
+    });
     expect(last().path).toBe("/oauth/revoke");
     expect(last().form).toEqual({ token: "R9", token_type_hint: "refresh_token" });
     expect(last().headers.authorization).toMatch(/^Basic /);
@@ -205,7 +240,10 @@ describe("the oauth2 protocol speaks RFC 6749 to a token endpoint", () => {
 
   it("the JSON protocol posts the refresh token to BACKEND_LOGOUT_PATH", async () => {
     answer = { status: 204, body: "" };
-    expect(await clientFor(server.url, { BACKEND_LOGOUT_PATH: "/api/auth/logout" }).revoke("R7")).toEqual({ kind: "ok", value: "revoked" });
+    expect(await clientFor(server.url, { BACKEND_LOGOUT_PATH: "/api/auth/logout" }).revoke("R7")).toEqual({
+      kind: "ok",
+      value: "revoked",
+    });
     expect(last()).toMatchObject({ path: "/api/auth/logout", body: JSON.stringify({ refreshToken: "R7" }) });
   });
 });
@@ -217,10 +255,14 @@ describe("against the reference backend's RFC 6749 token endpoint", () => {
   });
   afterAll(() => backend.close());
 
-  const oauth = (env: Record<string, string>) => clientFor(backend.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_REVOCATION_PATH: "/oauth/revoke", ...env });
+  const oauth = (env: Record<string, string>) =>
+    clientFor(backend.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_REVOCATION_PATH: "/oauth/revoke", ...env });
   const clients: Array<[string, Record<string, string>]> = [
     ["client_secret_basic", { BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }],
-    ["client_secret_post", { BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret", BACKEND_CLIENT_AUTH: "post" }],
+    [
+      "client_secret_post",
+      { BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret", BACKEND_CLIENT_AUTH: "post" },
+    ],
     ["a public client", { BACKEND_CLIENT_ID: "demo-public" }],
   ];
 
@@ -241,16 +283,28 @@ describe("against the reference backend's RFC 6749 token endpoint", () => {
   });
 
   it("a wrong client secret is a misconfiguration, not a wrong password", async () => {
-    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "wrong" }).login(DEMO.email, DEMO.password)).toMatchObject({
+    expect(
+      await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "wrong" }).login(
+        DEMO.email,
+        DEMO.password,
+      ),
+    ).toMatchObject({
       kind: "misconfigured",
     });
-    expect(await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }).login(DEMO.email, "wrong")).toMatchObject({
+    expect(
+      await oauth({ BACKEND_CLIENT_ID: "demo-client", BACKEND_CLIENT_SECRET: "demo-secret" }).login(
+        DEMO.email,
+        "wrong",
+      ),
+    ).toMatchObject({
       kind: "rejected",
     });
   });
 
   it("a scope the server does not allow is a misconfiguration", async () => {
-    expect(await oauth({ BACKEND_CLIENT_ID: "demo-public", BACKEND_SCOPE: "admin" }).login(DEMO.email, DEMO.password)).toMatchObject({
+    expect(
+      await oauth({ BACKEND_CLIENT_ID: "demo-public", BACKEND_SCOPE: "admin" }).login(DEMO.email, DEMO.password),
+    ).toMatchObject({
       kind: "misconfigured",
       setting: "BACKEND_SCOPE",
     });
@@ -260,9 +314,17 @@ describe("against the reference backend's RFC 6749 token endpoint", () => {
 describe("a backend clock 60 s off is anchored to ours", () => {
   it.each([-60, 60])("skew %i s, every shape: the access token lives its real lifetime from now", async (skew) => {
     for (const shape of ["default", "oauth", "drf"] as const) {
-      const backend = await startReferenceBackend({ port: 0, shape, clockSkewSeconds: skew, accessTokenTtlSeconds: 120 });
+      const backend = await startReferenceBackend({
+        port: 0,
+        shape,
+        clockSkewSeconds: skew,
+        accessTokenTtlSeconds: 120,
+      });
       try {
-        const client = shape === "oauth" ? clientFor(backend.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "demo-public" }) : clientFor(backend.url);
+        const client =
+          shape === "oauth"
+            ? clientFor(backend.url, { BACKEND_PROTOCOL: "oauth2", BACKEND_CLIENT_ID: "demo-public" })
+            : clientFor(backend.url);
         const login = await client.login(DEMO.email, DEMO.password);
         if (login.kind !== "ok") throw new Error(JSON.stringify(login));
         // Date has whole seconds, so the anchor is exact within about a second.

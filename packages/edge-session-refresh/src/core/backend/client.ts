@@ -14,7 +14,12 @@ import type { BackendTokens } from "./tokens";
 
 export interface BackendClient {
   /** `clientAddress` (a canonical address from signin/client-address.ts) goes out as `X-Forwarded-For`, so the backend's own lockouts see the person. */
-  login(identifier: string, password: string, signal?: AbortSignal, clientAddress?: string): Promise<BackendResult<BackendTokens>>;
+  login(
+    identifier: string,
+    password: string,
+    signal?: AbortSignal,
+    clientAddress?: string,
+  ): Promise<BackendResult<BackendTokens>>;
   /** An answer without a refresh token keeps the presented one (a backend that does not rotate). */
   refresh(refreshToken: string, signal?: AbortSignal): Promise<BackendResult<BackendTokens>>;
   profile(accessToken: string, signal?: AbortSignal): Promise<BackendResult<Record<string, unknown>>>;
@@ -34,17 +39,27 @@ export interface BackendClientOptions {
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { settings } = options;
   const clock = options.clock ?? systemClock;
-  const http = createBackendHttp({ baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs, clock, fetch: options.fetch });
+  const http = createBackendHttp({
+    baseUrl: settings.baseUrl,
+    timeoutMs: settings.timeoutMs,
+    clock,
+    fetch: options.fetch,
+  });
   const protocol: BackendProtocolAdapter = BACKEND_PROTOCOLS[settings.protocol].create(settings);
 
-  async function tokens(operation: BackendOperation, call: BackendCall, keepRefreshToken: string | undefined): Promise<BackendResult<BackendTokens>> {
+  async function tokens(
+    operation: BackendOperation,
+    call: BackendCall,
+    keepRefreshToken: string | undefined,
+  ): Promise<BackendResult<BackendTokens>> {
     const answer = await http.exchange(call);
     if (answer.kind === "refusal") return protocol.refusal(answer, operation);
     if (answer.kind !== "json") return answer;
     const parsed = protocol.parseTokens(answer.value, answer);
     if (parsed.kind === "malformed") return { kind: "malformed", detail: `${call.path}: ${parsed.reason}` };
     const refreshToken = parsed.tokens.refreshToken ?? keepRefreshToken;
-    if (refreshToken === undefined) return { kind: "malformed", detail: `${call.path}: the sign-in answer has no refresh token` };
+    if (refreshToken === undefined)
+      return { kind: "malformed", detail: `${call.path}: the sign-in answer has no refresh token` };
     return {
       kind: "ok",
       value: {
@@ -59,7 +74,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   return {
     login(identifier, password, signal, clientAddress) {
       const call = protocol.login(identifier, password);
-      const headers = clientAddress === undefined ? call.init.headers : { ...(call.init.headers as Record<string, string>), "x-forwarded-for": clientAddress };
+      const headers =
+        clientAddress === undefined
+          ? call.init.headers
+          : { ...(call.init.headers as Record<string, string>), "x-forwarded-for": clientAddress };
       return tokens("login", { ...call, init: { ...call.init, headers }, signal }, undefined);
     },
 

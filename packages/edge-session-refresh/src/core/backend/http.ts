@@ -17,7 +17,12 @@ const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
 /** A 400/401/403 with whatever JSON (or nothing) it carried, for the protocol to interpret. */
 export type Refusal = { readonly kind: "refusal"; readonly status: number; readonly body: unknown };
-export type JsonAnswer = { readonly kind: "json"; readonly value: unknown; readonly receivedAt: number; readonly serverDate?: number };
+export type JsonAnswer = {
+  readonly kind: "json";
+  readonly value: unknown;
+  readonly receivedAt: number;
+  readonly serverDate?: number;
+};
 
 export interface BackendCall {
   readonly path: string;
@@ -52,12 +57,20 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
         signal: call.signal ? AbortSignal.any([timeout, call.signal]) : timeout,
       });
     } catch (error) {
-      if (timeout.aborted) return { kind: "unavailable", reason: "timeout", detail: `no answer from ${call.path} within ${options.timeoutMs} ms` };
+      if (timeout.aborted)
+        return {
+          kind: "unavailable",
+          reason: "timeout",
+          detail: `no answer from ${call.path} within ${options.timeoutMs} ms`,
+        };
       return { kind: "unavailable", reason: "network", detail: `${call.path}: ${describeError(error)}` };
     }
   }
 
-  async function classify(call: BackendCall, response: Response): Promise<Refusal | Unavailable | Misconfigured | null> {
+  async function classify(
+    call: BackendCall,
+    response: Response,
+  ): Promise<Refusal | Unavailable | Misconfigured | null> {
     const { status } = response;
     if (status >= 200 && status < 300) return null;
     if (REFUSAL_STATUSES.has(status)) return { kind: "refusal", status, body: await readErrorBody(response) };
@@ -89,7 +102,12 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
         return { kind: "malformed", detail: `the body of ${call.path} could not be read: ${describeError(error)}` };
       }
       try {
-        return { kind: "json", value: JSON.parse(text), receivedAt, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
+        return {
+          kind: "json",
+          value: JSON.parse(text),
+          receivedAt,
+          ...(Number.isFinite(serverDate) ? { serverDate } : {}),
+        };
       } catch {
         return { kind: "malformed", detail: `the body of ${call.path} is not JSON (${text.length} bytes)` };
       }

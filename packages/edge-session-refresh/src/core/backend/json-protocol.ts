@@ -20,7 +20,12 @@ export interface JsonProtocolSettings {
 }
 
 export const JSON_PROTOCOL: BackendProtocolDefinition<JsonProtocolSettings> = {
-  settingNames: ["BACKEND_LOGIN_USERNAME_FIELD", "BACKEND_LOGIN_PASSWORD_FIELD", "BACKEND_REFRESH_TOKEN_FIELD", "BACKEND_LOGOUT_PATH"],
+  settingNames: [
+    "BACKEND_LOGIN_USERNAME_FIELD",
+    "BACKEND_LOGIN_PASSWORD_FIELD",
+    "BACKEND_REFRESH_TOKEN_FIELD",
+    "BACKEND_LOGOUT_PATH",
+  ],
   exclusiveSettings: ["BACKEND_LOGOUT_PATH"],
   defaultPaths: { login: "/api/auth", refresh: "/api/auth/refresh-token" },
   read: (text, problems) => ({
@@ -45,10 +50,16 @@ export function jsonProtocol(settings: SharedBackendSettings & JsonProtocolSetti
   });
   return {
     login: (identifier, password) =>
-      post(settings.loginPath, "BACKEND_LOGIN_PATH", { [settings.usernameField]: identifier, [settings.passwordField]: password }),
-    refresh: (refreshToken) => post(settings.refreshPath, "BACKEND_REFRESH_PATH", { [settings.refreshTokenField]: refreshToken }),
+      post(settings.loginPath, "BACKEND_LOGIN_PATH", {
+        [settings.usernameField]: identifier,
+        [settings.passwordField]: password,
+      }),
+    refresh: (refreshToken) =>
+      post(settings.refreshPath, "BACKEND_REFRESH_PATH", { [settings.refreshTokenField]: refreshToken }),
     revoke: (refreshToken) =>
-      settings.logoutPath === undefined ? undefined : post(settings.logoutPath, "BACKEND_LOGOUT_PATH", { [settings.refreshTokenField]: refreshToken }),
+      settings.logoutPath === undefined
+        ? undefined
+        : post(settings.logoutPath, "BACKEND_LOGOUT_PATH", { [settings.refreshTokenField]: refreshToken }),
     parseTokens: parseTokenResponse,
     refusal: ({ status, body }) => ({ kind: "rejected", status, message: refusalMessage(body, MESSAGE_FIELDS) }),
   };

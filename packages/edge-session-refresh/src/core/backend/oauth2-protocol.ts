@@ -45,7 +45,13 @@ export interface OAuth2ProtocolSettings {
 }
 
 export const OAUTH2_PROTOCOL: BackendProtocolDefinition<OAuth2ProtocolSettings> = {
-  settingNames: ["BACKEND_CLIENT_ID", "BACKEND_CLIENT_SECRET", "BACKEND_CLIENT_AUTH", "BACKEND_SCOPE", "BACKEND_REVOCATION_PATH"],
+  settingNames: [
+    "BACKEND_CLIENT_ID",
+    "BACKEND_CLIENT_SECRET",
+    "BACKEND_CLIENT_AUTH",
+    "BACKEND_SCOPE",
+    "BACKEND_REVOCATION_PATH",
+  ],
   exclusiveSettings: ["BACKEND_REVOCATION_PATH"],
   defaultPaths: { login: DEFAULT_TOKEN_PATH, refresh: DEFAULT_TOKEN_PATH },
   read: (text, problems) => ({
@@ -57,12 +63,16 @@ export const OAUTH2_PROTOCOL: BackendProtocolDefinition<OAuth2ProtocolSettings> 
     const { id, secret, auth } = backend.oauth;
     if ((auth === "basic" || auth === "post") && (id === undefined || secret === undefined)) {
       const setting = id === undefined ? "BACKEND_CLIENT_ID" : "BACKEND_CLIENT_SECRET";
-      problems.push({ setting, message: `BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET` });
+      problems.push({
+        setting,
+        message: `BACKEND_CLIENT_AUTH=${auth} needs both BACKEND_CLIENT_ID and BACKEND_CLIENT_SECRET`,
+      });
     }
     if (auth === "none" && secret !== undefined && text("BACKEND_CLIENT_AUTH") !== undefined) {
       problems.push({
         setting: "BACKEND_CLIENT_AUTH",
-        message: "BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them",
+        message:
+          "BACKEND_CLIENT_AUTH=none with a BACKEND_CLIENT_SECRET: a public client sends no secret; unset one of them",
       });
     }
     return problems;
@@ -72,7 +82,13 @@ export const OAUTH2_PROTOCOL: BackendProtocolDefinition<OAuth2ProtocolSettings> 
 
 function readOAuthClient(text: ReadText, problems: SettingProblem[]): OAuthClientSettings {
   const secret = text("BACKEND_CLIENT_SECRET");
-  const auth = oneOf("BACKEND_CLIENT_AUTH", text("BACKEND_CLIENT_AUTH"), ["basic", "post", "none"] as const, secret !== undefined ? "basic" : "none", problems);
+  const auth = oneOf(
+    "BACKEND_CLIENT_AUTH",
+    text("BACKEND_CLIENT_AUTH"),
+    ["basic", "post", "none"] as const,
+    secret !== undefined ? "basic" : "none",
+    problems,
+  );
   return { id: text("BACKEND_CLIENT_ID"), secret, auth, scope: text("BACKEND_SCOPE") };
 }
 
@@ -101,11 +117,18 @@ export function oauth2Protocol(settings: SharedBackendSettings & OAuth2ProtocolS
         password,
         ...(oauth.scope !== undefined ? { scope: oauth.scope } : {}),
       }),
-    refresh: (refreshToken) => formCall(settings.refreshPath, "BACKEND_REFRESH_PATH", { grant_type: "refresh_token", refresh_token: refreshToken }),
+    refresh: (refreshToken) =>
+      formCall(settings.refreshPath, "BACKEND_REFRESH_PATH", {
+        grant_type: "refresh_token",
+        refresh_token: refreshToken,
+      }),
     revoke: (refreshToken) =>
       settings.revocationPath === undefined
         ? undefined
-        : formCall(settings.revocationPath, "BACKEND_REVOCATION_PATH", { token: refreshToken, token_type_hint: "refresh_token" }),
+        : formCall(settings.revocationPath, "BACKEND_REVOCATION_PATH", {
+            token: refreshToken,
+            token_type_hint: "refresh_token",
+          }),
     parseTokens: parseOAuthTokenResponse,
     refusal({ status, body }, operation) {
       const code = isJsonObject(body) && typeof body.error === "string" ? body.error : undefined;
@@ -128,7 +151,11 @@ export function oauth2Protocol(settings: SharedBackendSettings & OAuth2ProtocolS
         };
       }
       // invalid_grant, or a server's own code for "no": the credentials or the token are refused.
-      return { kind: "rejected", status, message: description ?? (code !== undefined && code !== REFUSAL_CODE ? code.slice(0, 100) : undefined) };
+      return {
+        kind: "rejected",
+        status,
+        message: description ?? (code !== undefined && code !== REFUSAL_CODE ? code.slice(0, 100) : undefined),
+      };
     },
   };
 }

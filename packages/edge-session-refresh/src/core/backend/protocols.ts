@@ -20,4 +20,6 @@ export const BACKEND_PROTOCOL_NAMES = Object.freeze(Object.keys(BACKEND_PROTOCOL
 /** Every protocol's own settings together: BackendSettings carries them all, whichever protocol is chosen. */
 export type ProtocolSettings = UnionToIntersection<ReturnType<(typeof BACKEND_PROTOCOLS)[BackendProtocol]["read"]>>;
 
-type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (part: infer I) => void ? I : never;
+type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (part: infer I) => void
+  ? I
+  : never;

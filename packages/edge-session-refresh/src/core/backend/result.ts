@@ -19,7 +19,12 @@ export type Malformed = { readonly kind: "malformed"; readonly detail: string };
  * The app is set up wrongly for this backend (a 404/405 path, OAuth `invalid_client`, an unsupported
  * grant): never the user's fault, so never a sign-out; `setting` names what an operator should fix.
  */
-export type Misconfigured = { readonly kind: "misconfigured"; readonly status?: number; readonly setting: string; readonly detail: string };
+export type Misconfigured = {
+  readonly kind: "misconfigured";
+  readonly status?: number;
+  readonly setting: string;
+  readonly detail: string;
+};
 
 export type BackendFailure = Rejected | Unavailable | Malformed | Misconfigured;
 export type BackendResult<T> = Ok<T> | BackendFailure;

@@ -40,10 +40,17 @@ export interface BackendReadOptions {
 }
 
 /** The backend block: the shared settings, then every protocol's own; the chosen protocol checks the result. */
-export function readBackendSettings(text: ReadText, problems: SettingProblem[], options: BackendReadOptions): BackendSettings {
+export function readBackendSettings(
+  text: ReadText,
+  problems: SettingProblem[],
+  options: BackendReadOptions,
+): BackendSettings {
   const protocol = oneOf("BACKEND_PROTOCOL", text("BACKEND_PROTOCOL"), BACKEND_PROTOCOL_NAMES, "json", problems);
   const chosen = BACKEND_PROTOCOLS[protocol];
-  const own = Object.assign({}, ...Object.values(BACKEND_PROTOCOLS).map((definition) => definition.read(text, problems))) as ProtocolSettings;
+  const own = Object.assign(
+    {},
+    ...Object.values(BACKEND_PROTOCOLS).map((definition) => definition.read(text, problems)),
+  ) as ProtocolSettings;
   const configuredUrl = text("BACKEND_URL");
   if (configuredUrl === undefined && options.production) {
     problems.push({
@@ -71,7 +78,10 @@ export function readBackendSettings(text: ReadText, problems: SettingProblem[], 
     if (name === protocol) continue;
     for (const setting of definition.exclusiveSettings) {
       if (text(setting) === undefined) continue;
-      const instead = chosen.exclusiveSettings.length > 0 ? `; BACKEND_PROTOCOL=${protocol} uses ${chosen.exclusiveSettings.join(", ")}` : "";
+      const instead =
+        chosen.exclusiveSettings.length > 0
+          ? `; BACKEND_PROTOCOL=${protocol} uses ${chosen.exclusiveSettings.join(", ")}`
+          : "";
       problems.push({ setting, message: `${setting} is for BACKEND_PROTOCOL=${name}${instead}` });
     }
   }

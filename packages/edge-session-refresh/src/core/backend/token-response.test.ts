@@ -4,10 +4,13 @@ import { parseOAuthTokenResponse, parseTokenResponse } from "./token-response";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const IN_AN_HOUR_MS = NOW + 3_600_000;
-const jwtWithExp = (exp: number) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new Uint8Array(32));
+const jwtWithExp = (exp: number) =>
+  new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new Uint8Array(32));
 
 describe("token responses the app understands without code changes", () => {
-  const cases: Array<[string, () => Promise<unknown> | unknown, { access: string; refresh: string | undefined; expires: number }]> = [
+  const cases: Array<
+    [string, () => Promise<unknown> | unknown, { access: string; refresh: string | undefined; expires: number }]
+  > = [
     [
       "default: nested under data, epoch ms",
       () => ({ data: { accessToken: "A", refreshToken: "R", accessTokenExpires: IN_AN_HOUR_MS } }),
@@ -28,7 +31,11 @@ describe("token responses the app understands without code changes", () => {
       () => ({ access_token: "A", refresh_token: "R", expires_at: new Date(IN_AN_HOUR_MS).toISOString() }),
       { access: "A", refresh: "R", expires: IN_AN_HOUR_MS },
     ],
-    ["expiresIn as a numeric string", () => ({ accessToken: "A", refreshToken: "R", expiresIn: "60" }), { access: "A", refresh: "R", expires: NOW + 60_000 }],
+    [
+      "expiresIn as a numeric string",
+      () => ({ accessToken: "A", refreshToken: "R", expiresIn: "60" }),
+      { access: "A", refresh: "R", expires: NOW + 60_000 },
+    ],
     [
       "DRF access/refresh with expiry only in the JWT exp",
       async () => ({ access: await jwtWithExp(IN_AN_HOUR_MS / 1000), refresh: "R" }),
@@ -80,24 +87,40 @@ describe("an absolute expiry is anchored to the local clock with the lifetime th
   // Date and iat are whole seconds: the anchored lifetime errs a second short, never long.
   const WHOLE_SECOND = 1000;
   const jwt = (iat: number, exp: number) =>
-    new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuedAt(iat).setExpirationTime(exp).sign(new Uint8Array(32));
+    new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(new Uint8Array(32));
 
   it.each(SKEWS_S)("backend clock %i s off: absolute expiry minus the response's Date", (skew) => {
     const backendNow = NOW + skew * 1000;
-    const parsed = parseTokenResponse({ accessToken: "A", accessTokenExpires: backendNow + LIFETIME_MS }, { receivedAt: NOW, serverDate: backendNow });
+    const parsed = parseTokenResponse(
+      { accessToken: "A", accessTokenExpires: backendNow + LIFETIME_MS },
+      { receivedAt: NOW, serverDate: backendNow },
+    );
     expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND } });
   });
 
   it.each(SKEWS_S)("backend clock %i s off: JWT exp minus iat when there is no Date", async (skew) => {
     const backendNowS = NOW / 1000 + skew;
-    const parsed = parseTokenResponse({ access: await jwt(backendNowS, backendNowS + LIFETIME_MS / 1000), refresh: "R" }, { receivedAt: NOW });
+    const parsed = parseTokenResponse(
+      { access: await jwt(backendNowS, backendNowS + LIFETIME_MS / 1000), refresh: "R" },
+      { receivedAt: NOW },
+    );
     expect(parsed).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND } });
   });
 
   it.each(SKEWS_S)("backend clock %i s off: an absolute field anchored through the JWT's iat", async (skew) => {
     const backendNowS = NOW / 1000 + skew;
-    const body = { accessToken: await jwt(backendNowS, backendNowS + 3600), expiresAt: backendNowS + LIFETIME_MS / 1000 };
-    expect(parseTokenResponse(body, { receivedAt: NOW })).toMatchObject({ kind: "ok", tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND } });
+    const body = {
+      accessToken: await jwt(backendNowS, backendNowS + 3600),
+      expiresAt: backendNowS + LIFETIME_MS / 1000,
+    };
+    expect(parseTokenResponse(body, { receivedAt: NOW })).toMatchObject({
+      kind: "ok",
+      tokens: { accessTokenExpires: NOW + LIFETIME_MS - WHOLE_SECOND },
+    });
   });
 
   it("without Date or iat an absolute expiry is taken as the backend states it", () => {
@@ -108,7 +131,9 @@ describe("an absolute expiry is anchored to the local clock with the lifetime th
 
   it("an absurd expiry is malformed, not an infinite or negative time", () => {
     expect(parseTokenResponse({ accessToken: "A", expires_in: 1e308 }, { receivedAt: NOW }).kind).toBe("malformed");
-    expect(parseTokenResponse({ accessToken: "A", expiresAt: 1e15 }, { receivedAt: NOW, serverDate: 1e16 }).kind).toBe("malformed");
+    expect(parseTokenResponse({ accessToken: "A", expiresAt: 1e15 }, { receivedAt: NOW, serverDate: 1e16 }).kind).toBe(
+      "malformed",
+    );
   });
 });
 
@@ -118,11 +143,17 @@ describe("OAuth 2.0 token responses (RFC 6749 §5.1)", () => {
       { access_token: "A", token_type: "bearer", expires_in: 300, refresh_token: "R", scope: "openid" },
       { receivedAt: NOW },
     );
-    expect(parsed).toEqual({ kind: "ok", tokens: { accessToken: "A", refreshToken: "R", accessTokenExpires: NOW + 300_000 } });
+    expect(parsed).toEqual({
+      kind: "ok",
+      tokens: { accessToken: "A", refreshToken: "R", accessTokenExpires: NOW + 300_000 },
+    });
   });
 
   it.each([["MAC"], ["DPoP"], [42]])("refuses token_type %s, which cannot be sent as Bearer", (tokenType) => {
-    const parsed = parseOAuthTokenResponse({ access_token: "A", token_type: tokenType, expires_in: 300 }, { receivedAt: NOW });
+    const parsed = parseOAuthTokenResponse(
+      { access_token: "A", token_type: tokenType, expires_in: 300 },
+      { receivedAt: NOW },
+    );
     expect(parsed.kind).toBe("malformed");
   });
 });

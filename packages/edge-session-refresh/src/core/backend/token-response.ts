@@ -35,7 +35,8 @@ export interface ParsedTokens {
   readonly accessTokenExpires: number;
 }
 
-export type TokenResponse = { readonly kind: "ok"; readonly tokens: ParsedTokens } | { readonly kind: "malformed"; readonly reason: string };
+export type TokenResponse =
+  { readonly kind: "ok"; readonly tokens: ParsedTokens } | { readonly kind: "malformed"; readonly reason: string };
 
 /** What the response says about time, besides the body. */
 export interface ResponseTime {
@@ -98,7 +99,8 @@ function relativeSeconds(source: Record<string, unknown>): number | string | und
   for (const field of RELATIVE_EXPIRY_FIELDS) {
     if (source[field] === undefined || source[field] === null) continue;
     const seconds = numeric(source[field]);
-    if (seconds === undefined || seconds < 0) return `${field} is not a number of seconds: ${JSON.stringify(source[field])}`;
+    if (seconds === undefined || seconds < 0)
+      return `${field} is not a number of seconds: ${JSON.stringify(source[field])}`;
     return seconds;
   }
   return undefined;
@@ -107,7 +109,8 @@ function relativeSeconds(source: Record<string, unknown>): number | string | und
 function jwtTimes(accessToken: string): { exp?: number; iat?: number } {
   try {
     const { exp, iat } = decodeJwt(accessToken);
-    const finite = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
+    const finite = (value: unknown) =>
+      typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined;
     const times = { exp: finite(exp), iat: finite(iat) };
     // An iat after exp is nonsense; without a sane iat, exp is taken as is.
     if (times.exp !== undefined && times.iat !== undefined && times.iat > times.exp) return { exp: times.exp };

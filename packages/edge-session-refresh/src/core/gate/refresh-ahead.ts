@@ -39,7 +39,10 @@ export function refreshAheadWindowMs(tokens: TokenExpiry, skewMs: number, aheadM
   const lifetimeMs = accessTokenLifetimeMs(tokens);
   // Infinity when the lifetime is unknown (a token without its receipt time): then only `ahead` applies.
   const usedWithoutMs = lifetimeMs - refreshDueThresholdMs(tokens, skewMs);
-  const costCapMs = Math.max(MIN_REFRESH_AHEAD_MS, Math.floor((usedWithoutMs * MAX_REFRESH_AHEAD_COST) / (1 + MAX_REFRESH_AHEAD_COST)));
+  const costCapMs = Math.max(
+    MIN_REFRESH_AHEAD_MS,
+    Math.floor((usedWithoutMs * MAX_REFRESH_AHEAD_COST) / (1 + MAX_REFRESH_AHEAD_COST)),
+  );
   return Math.min(Math.max(0, aheadMs), lifetimeMs / 4, costCapMs);
 }
 

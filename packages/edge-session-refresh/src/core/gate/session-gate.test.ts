@@ -32,7 +32,16 @@ function scriptedBackend(answer: () => BackendResult<BackendTokens>): RefreshBac
 function gateWith(backend: RefreshBackend) {
   const store = countingStore(createMemoryLockStore());
   const coordinator = testCoordinator({ store, backend, settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 } });
-  return { store, gate: createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600 }) };
+  return {
+    store,
+    gate: createSessionGate({
+      codec,
+      coordinator,
+      secureCookies: false,
+      refreshSkewMs: 30_000,
+      sessionMaxAgeSeconds: 3600,
+    }),
+  };
 }
 
 const fresh = { accessToken: "access-new", refreshToken: "refresh-new", accessTokenExpires: Date.now() + 600_000 };
@@ -42,7 +51,9 @@ describe("session gate", () => {
   it("a valid session passes with zero lock-store calls and zero backend calls", async () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
     const { gate, store } = gateWith(backend);
-    const result = await gate.check(await jarFor({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + 120_000 }));
+    const result = await gate.check(
+      await jarFor({ sub: "u", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + 120_000 }),
+    );
     expect(result.outcome).toBe("valid");
     expect(store.total()).toBe(0);
     expect(backend.calls).toBe(0);
@@ -51,12 +62,24 @@ describe("session gate", () => {
   it("an access token inside the skew is refreshed; the new cookie carries the new tokens and the identity", async () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
     const { gate } = gateWith(backend);
-    const result = await gate.check(await jarFor({ sub: "u", email: "e@x", accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + 10_000 }));
+    const result = await gate.check(
+      await jarFor({
+        sub: "u",
+        email: "e@x",
+        accessToken: "a",
+        refreshToken: "r",
+        accessTokenExpires: Date.now() + 10_000,
+      }),
+    );
     expect(result.outcome).toBe("refreshed");
     if (result.outcome !== "refreshed") return;
     const written = result.writes.find((w) => w.name === NAME)!;
     expect(written.httpOnly).toBe(true);
-    expect(await nextAuthDecode({ token: written.value, secret: SECRET })).toMatchObject({ sub: "u", email: "e@x", refreshToken: "refresh-new" });
+    expect(await nextAuthDecode({ token: written.value, secret: SECRET })).toMatchObject({
+      sub: "u",
+      email: "e@x",
+      refreshToken: "refresh-new",
+    });
     expect(result.jar.get(NAME)).toBe(written.value);
   });
 
@@ -64,7 +87,14 @@ describe("session gate", () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
     const { gate } = gateWith(backend);
     const now = Date.now();
-    const result = await gate.check(await jarFor({ accessToken: "a", refreshToken: "r", accessTokenReceivedAt: now - 1000, accessTokenExpires: now + 9_000 }));
+    const result = await gate.check(
+      await jarFor({
+        accessToken: "a",
+        refreshToken: "r",
+        accessTokenReceivedAt: now - 1000,
+        accessTokenExpires: now + 9_000,
+      }),
+    );
     expect(result.outcome).toBe("valid");
   });
 
@@ -98,10 +128,16 @@ describe("session gate", () => {
   });
 
   it("an outage keeps the session and says whether the old access token is still good", async () => {
-    const { gate } = gateWith(scriptedBackend(() => ({ kind: "unavailable", reason: "status", status: 503, detail: "down" })));
-    const soon = await gate.check(await jarFor({ accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + 5_000 }));
+    const { gate } = gateWith(
+      scriptedBackend(() => ({ kind: "unavailable", reason: "status", status: 503, detail: "down" })),
+    );
+    const soon = await gate.check(
+      await jarFor({ accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() + 5_000 }),
+    );
     expect(soon).toMatchObject({ outcome: "unavailable", stillValid: true });
-    const gone = await gate.check(await jarFor({ accessToken: "a", refreshToken: "r2", accessTokenExpires: Date.now() - 5_000 }));
+    const gone = await gate.check(
+      await jarFor({ accessToken: "a", refreshToken: "r2", accessTokenExpires: Date.now() - 5_000 }),
+    );
     expect(gone).toMatchObject({ outcome: "unavailable", stillValid: false });
     expect("writes" in gone).toBe(false);
   });
@@ -121,7 +157,11 @@ describe("session gate", () => {
         new Map([
           [
             NAME,
-            await createSessionCodec({ secrets: ["x".repeat(32)], maxAgeSeconds: 60 }).encode({ accessToken: "a", refreshToken: "r", accessTokenExpires: 1 }),
+            await createSessionCodec({ secrets: ["x".repeat(32)], maxAgeSeconds: 60 }).encode({
+              accessToken: "a",
+              refreshToken: "r",
+              accessTokenExpires: 1,
+            }),
           ],
         ]),
     ],
@@ -175,18 +215,36 @@ describe("session gate: refresh-ahead requests", () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
     const { gate } = gateWith(backend);
     const jar = await jarFor(claimsWithLeft(40_000));
-    const outcomes = await Promise.all([gate.check(jar, { ahead: true }), gate.check(jar, { ahead: true }), gate.check(jar)]);
+    const outcomes = await Promise.all([
+      gate.check(jar, { ahead: true }),
+      gate.check(jar, { ahead: true }),
+      gate.check(jar),
+    ]);
     expect(backend.calls).toBe(1);
     expect(outcomes.map((result) => result.outcome).sort()).toEqual(["joined", "refreshed", "valid"]);
   });
 
   it("the window it states is the one it applies, its own ahead setting included", async () => {
     const backend = scriptedBackend(() => ({ kind: "ok", value: fresh }));
-    const coordinator = testCoordinator({ store: createMemoryLockStore(), backend, settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 } });
-    const gate = createSessionGate({ codec, coordinator, secureCookies: false, refreshSkewMs: 30_000, sessionMaxAgeSeconds: 3600, refreshAheadMs: 10_000 });
+    const coordinator = testCoordinator({
+      store: createMemoryLockStore(),
+      backend,
+      settings: { backendTimeoutMs: 1000, refreshSkewMs: 30_000 },
+    });
+    const gate = createSessionGate({
+      codec,
+      coordinator,
+      secureCookies: false,
+      refreshSkewMs: 30_000,
+      sessionMaxAgeSeconds: 3600,
+      refreshAheadMs: 10_000,
+    });
     const claims = claimsWithLeft(39_000);
     const window = gate.refreshWindow(claims);
-    expect(window).toEqual({ aheadFrom: claims.accessTokenExpires - 40_000, dueFrom: claims.accessTokenExpires - 30_000 });
+    expect(window).toEqual({
+      aheadFrom: claims.accessTokenExpires - 40_000,
+      dueFrom: claims.accessTokenExpires - 30_000,
+    });
     // 39 s left: inside the stated 40 s, so a marked request refreshes; 41 s left would not.
     expect((await gate.check(await jarFor(claimsWithLeft(41_000)), { ahead: true })).outcome).toBe("valid");
     expect((await gate.check(await jarFor(claims), { ahead: true })).outcome).toBe("refreshed");

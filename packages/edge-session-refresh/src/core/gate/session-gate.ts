@@ -25,7 +25,12 @@ export type SessionStep =
    * No refresh possible now. `claims` is the old session, kept; `stillValid` says whether its access token
    * has not expired yet, in which case the request can go on with it.
    */
-  | { readonly outcome: "unavailable"; readonly claims: SessionClaims; readonly stillValid: boolean; readonly retryAfterSeconds: number };
+  | {
+      readonly outcome: "unavailable";
+      readonly claims: SessionClaims;
+      readonly stillValid: boolean;
+      readonly retryAfterSeconds: number;
+    };
 
 /** What the gate decided for a request (`outcome`), the cookies to write, and the claims when there is a session. */
 export type GateResult =
@@ -106,7 +111,12 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
       case "rejected":
         return { outcome: "rejected" };
       case "unavailable":
-        return { outcome: "unavailable", claims, stillValid: claims.accessTokenExpires > clock.now(), retryAfterSeconds: result.retryAfterSeconds };
+        return {
+          outcome: "unavailable",
+          claims,
+          stillValid: claims.accessTokenExpires > clock.now(),
+          retryAfterSeconds: result.retryAfterSeconds,
+        };
     }
   }
 
@@ -115,7 +125,8 @@ export function createSessionGate(options: SessionGateOptions): SessionGate {
     refreshClaims,
     refreshWindow: (tokens) => refreshWindow(tokens, options.refreshSkewMs, refreshAheadMs),
     async check(jar, request) {
-      if (sessionCookieNamesIn(jar.keys(), cookieName).length === 0) return { outcome: "anonymous", writes: [], jar: new Map(jar) };
+      if (sessionCookieNamesIn(jar.keys(), cookieName).length === 0)
+        return { outcome: "anonymous", writes: [], jar: new Map(jar) };
       // Present but unreadable (tampered, foreign, truncated, absurdly many chunks): signed out, and cleared
       // so the browser stops sending it.
       const jwe = joinSessionCookie(jar, cookieName);

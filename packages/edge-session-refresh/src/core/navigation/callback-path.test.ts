@@ -86,9 +86,12 @@ describe("sanitizeCallbackPath: hostile forms end as the fallback", () => {
     expect(sanitizeCallbackPath(input)).toBe(FALLBACK);
   });
 
-  it.each([[null], [undefined], [42], [{ toString: () => "//evil.example" }], [["/dashboard"]]])("non-string %j → fallback", (input) => {
-    expect(sanitizeCallbackPath(input)).toBe(FALLBACK);
-  });
+  it.each([[null], [undefined], [42], [{ toString: () => "//evil.example" }], [["/dashboard"]]])(
+    "non-string %j → fallback",
+    (input) => {
+      expect(sanitizeCallbackPath(input)).toBe(FALLBACK);
+    },
+  );
 });
 
 describe("sanitizeCallbackPath: good paths are kept, normalised", () => {
@@ -140,9 +143,13 @@ describe("sameOriginRedirect (next-auth's redirect callback)", () => {
 
   it("under a baseUrl with a path, an absolute same-origin URL keeps its own path (no doubled prefix)", () => {
     const sub = "https://x.example/app";
-    expect(sameOriginRedirect("https://x.example/app/dashboard?tab=1", sub)).toBe("https://x.example/app/dashboard?tab=1");
+    expect(sameOriginRedirect("https://x.example/app/dashboard?tab=1", sub)).toBe(
+      "https://x.example/app/dashboard?tab=1",
+    );
     expect(sameOriginRedirect("/dashboard", sub)).toBe("https://x.example/app/dashboard");
-    expect(sameOriginRedirect("https://x.example/app/.//evil.example", sub)).toBe("https://x.example/app//evil.example");
+    expect(sameOriginRedirect("https://x.example/app/.//evil.example", sub)).toBe(
+      "https://x.example/app//evil.example",
+    );
     expect(sameOriginRedirect("https://x.example/.//evil.example", sub)).toBe(`${sub}${FALLBACK}`);
     expect(sameOriginRedirect("https://evil.example/app/dashboard", sub)).toBe(`${sub}${FALLBACK}`);
   });

@@ -25,7 +25,8 @@ export interface OriginSources {
 }
 
 /** A host with an optional port: a name, an IPv4 address or a bracketed IPv6 address. Nothing else is taken from a header. */
-const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 /** Whether an AUTH_TRUST_HOST or VERCEL value says yes (next-auth reads them as truthy strings). */
 export function trustsForwardedHeaders(env: Readonly<Record<string, string | undefined>>): boolean {

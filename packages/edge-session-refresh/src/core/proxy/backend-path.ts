@@ -88,7 +88,13 @@ export function targetUrl(backendUrl: string, path: string, search: string): URL
  * current URL; absolute and protocol-relative ones are dropped so the backend cannot send the browser off.
  */
 export function relativeLocation(location: string | null, basePath: string): string | null {
-  if (location === null || location.startsWith("//") || location.includes("\\") || /^[a-z][a-z0-9+.-]*:/i.test(location)) return null;
+  if (
+    location === null ||
+    location.startsWith("//") ||
+    location.includes("\\") ||
+    /^[a-z][a-z0-9+.-]*:/i.test(location)
+  )
+    return null;
   if (!location.startsWith("/")) return location;
   if (basePath === "") return `${BACKEND_PROXY_MOUNT}${location}`;
   if (location.startsWith(`${basePath}/`)) return `${BACKEND_PROXY_MOUNT}${location.slice(basePath.length)}`;

@@ -14,7 +14,11 @@ import { backendProxyConfig, proxyToBackend, type BackendProxyConfig } from "./b
 const APP = "http://localhost:3000";
 const SAME_ORIGIN = { origin: APP, "sec-fetch-site": "same-origin" };
 
-function configFor(backendUrl: string, env: Record<string, string> = {}, overrides: Partial<BackendProxyConfig> = {}): BackendProxyConfig {
+function configFor(
+  backendUrl: string,
+  env: Record<string, string> = {},
+  overrides: Partial<BackendProxyConfig> = {},
+): BackendProxyConfig {
   const all = { NEXTAUTH_URL: APP, BACKEND_URL: backendUrl, ...env };
   return { ...backendProxyConfig(parseSettings(all)), ...overrides };
 }
@@ -78,44 +82,60 @@ describe("backend proxy against the reference backend", () => {
   });
 
   it("answers the backend's 401 as 401 JSON", async () => {
-    const response = await proxyToBackend(proxied("/api/me"), { config: configFor(backend.url), accessToken: async () => "not-a-token" });
+    const response = await proxyToBackend(proxied("/api/me"), {
+      config: configFor(backend.url),
+      accessToken: async () => "not-a-token",
+    });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: "backend_unauthorized" });
   });
 
   it("passes other statuses and bodies through (a 404 from the backend)", async () => {
-    const response = await proxyToBackend(proxied("/api/nothing-here"), { config: configFor(backend.url), accessToken: async () => accessToken });
+    const response = await proxyToBackend(proxied("/api/nothing-here"), {
+      config: configFor(backend.url),
+      accessToken: async () => accessToken,
+    });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: "not_found", path: "/api/nothing-here" });
   });
 
   it("refuses 401 without a session, before calling the backend", async () => {
     backend.resetStats();
-    const response = await proxyToBackend(proxied("/api/me"), { config: configFor(backend.url), accessToken: async () => null });
+    const response = await proxyToBackend(proxied("/api/me"), {
+      config: configFor(backend.url),
+      accessToken: async () => null,
+    });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: "signed_out" });
     expect(backend.stats().profileRequests).toBe(0);
   });
 
-  it.each(["/api/auth", "/api/auth/", "/api/auth/refresh-token", "/API/Auth/Refresh-Token", "/api/auth/refresh-token/", "/api/%61uth/refresh-token"])(
-    "never proxies the auth path %s, even when the allow-list covers everything",
-    async (path) => {
-      backend.resetStats();
-      for (const allow of [undefined, "/"]) {
-        const response = await proxyToBackend(
-          proxied(path, {
-            method: "POST",
-            headers: { ...SAME_ORIGIN, "content-type": "application/json" },
-            body: JSON.stringify({ email: "demo@example.com", password: "demo-password", refreshToken: "x" }),
-          }),
-          { config: configFor(backend.url, allow ? { BACKEND_PROXY_ALLOW: allow } : {}), accessToken: async () => accessToken },
-        );
-        expect(response.status, `${path} with allow ${allow}`).toBe(403);
-        expect(await response.json()).toMatchObject({ error: "path_not_allowed" });
-      }
-      expect(backend.stats()).toMatchObject({ logins: 0, loginFailures: 0, refreshAttempts: 0 });
-    },
-  );
+  it.each([
+    "/api/auth",
+    "/api/auth/",
+    "/api/auth/refresh-token",
+    "/API/Auth/Refresh-Token",
+    "/api/auth/refresh-token/",
+    "/api/%61uth/refresh-token",
+  ])("never proxies the auth path %s, even when the allow-list covers everything", async (path) => {
+    backend.resetStats();
+    for (const allow of [undefined, "/"]) {
+      const response = await proxyToBackend(
+        proxied(path, {
+          method: "POST",
+          headers: { ...SAME_ORIGIN, "content-type": "application/json" },
+          body: JSON.stringify({ email: "demo@example.com", password: "demo-password", refreshToken: "x" }),
+        }),
+        {
+          config: configFor(backend.url, allow ? { BACKEND_PROXY_ALLOW: allow } : {}),
+          accessToken: async () => accessToken,
+        },
+      );
+      expect(response.status, `${path} with allow ${allow}`).toBe(403);
+      expect(await response.json()).toMatchObject({ error: "path_not_allowed" });
+    }
+    expect(backend.stats()).toMatchObject({ logins: 0, loginFailures: 0, refreshAttempts: 0 });
+  });
 
   it("excludes a logout or token path named in BACKEND_*_PATH, and the configured login/refresh paths", async () => {
     const config = configFor(backend.url, {
@@ -134,14 +154,27 @@ describe("backend proxy against the reference backend", () => {
   });
 
   it("only proxies the allow-listed prefixes (default /api/)", async () => {
-    const stats = await proxyToBackend(proxied("/__stats"), { config: configFor(backend.url), accessToken: async () => accessToken });
+    const stats = await proxyToBackend(proxied("/__stats"), {
+      config: configFor(backend.url),
+      accessToken: async () => accessToken,
+    });
     expect(stats.status).toBe(403);
     const narrowed = configFor(backend.url, { BACKEND_PROXY_ALLOW: "/api/orders, /api/items/" });
-    expect((await proxyToBackend(proxied("/api/me"), { config: narrowed, accessToken: async () => accessToken })).status).toBe(403);
-    expect((await proxyToBackend(proxied("/api/ordersX"), { config: narrowed, accessToken: async () => accessToken })).status).toBe(403);
+    expect(
+      (await proxyToBackend(proxied("/api/me"), { config: narrowed, accessToken: async () => accessToken })).status,
+    ).toBe(403);
+    expect(
+      (await proxyToBackend(proxied("/api/ordersX"), { config: narrowed, accessToken: async () => accessToken }))
+        .status,
+    ).toBe(403);
     // Allowed paths reach the backend (which answers 404 for them).
-    expect((await proxyToBackend(proxied("/api/orders/1"), { config: narrowed, accessToken: async () => accessToken })).status).toBe(404);
-    expect((await proxyToBackend(proxied("/api/items/"), { config: narrowed, accessToken: async () => accessToken })).status).toBe(404);
+    expect(
+      (await proxyToBackend(proxied("/api/orders/1"), { config: narrowed, accessToken: async () => accessToken }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await proxyToBackend(proxied("/api/items/"), { config: narrowed, accessToken: async () => accessToken })).status,
+    ).toBe(404);
   });
 
   it("refuses a bad allow-list entry at configuration time", () => {
@@ -177,7 +210,11 @@ describe("what reaches the backend", () => {
     expect(response.status).toBe(200);
     // No Cache-Control from the backend: the per-user answer is marked private.
     expect(response.headers.get("cache-control")).toBe("private, no-store");
-    expect(await response.json()).toMatchObject({ path: "/api/echo?x=1&y=2", method: "POST", body: '{"hello":"world"}' });
+    expect(await response.json()).toMatchObject({
+      path: "/api/echo?x=1&y=2",
+      method: "POST",
+      body: '{"hello":"world"}',
+    });
     expect(recorder.requests).toHaveLength(1);
     const { headers } = recorder.requests[0]!;
     expect(headers.cookie).toBeUndefined();
@@ -195,14 +232,22 @@ describe("what reaches the backend", () => {
     ]) {
       expect(headers[name], name).toBeUndefined();
     }
-    expect(headers).toMatchObject({ "content-type": "application/json", accept: "application/json", "if-none-match": '"abc"', "x-request-id": "req-1" });
+    expect(headers).toMatchObject({
+      "content-type": "application/json",
+      accept: "application/json",
+      "if-none-match": '"abc"',
+      "x-request-id": "req-1",
+    });
   });
 
   it("passes status and safe headers, never Set-Cookie; a relative Location is mapped under the proxy", async () => {
-    const response = await proxyToBackend(proxied("/api/created", { method: "PUT", headers: SAME_ORIGIN, body: "{}" }), {
-      config: configFor(recorder.url),
-      accessToken: async () => accessToken,
-    });
+    const response = await proxyToBackend(
+      proxied("/api/created", { method: "PUT", headers: SAME_ORIGIN, body: "{}" }),
+      {
+        config: configFor(recorder.url),
+        accessToken: async () => accessToken,
+      },
+    );
     expect(response.status).toBe(201);
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -214,7 +259,10 @@ describe("what reaches the backend", () => {
 
   it("drops an absolute Location and does not follow the redirect", async () => {
     recorder.requests.length = 0;
-    const response = await proxyToBackend(proxied("/api/elsewhere"), { config: configFor(recorder.url), accessToken: async () => accessToken });
+    const response = await proxyToBackend(proxied("/api/elsewhere"), {
+      config: configFor(recorder.url),
+      accessToken: async () => accessToken,
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBeNull();
     expect(recorder.requests).toHaveLength(1);
@@ -277,7 +325,9 @@ describe("paths", () => {
     recorder.requests.length = 0;
     // Built by hand: `new Request` would resolve dot segments itself, a server receiving them raw does not.
     const request = proxied("/placeholder");
-    const raw = new Proxy(request, { get: (target, key) => (key === "url" ? `${APP}/api/backend${path}` : Reflect.get(target, key, target)) });
+    const raw = new Proxy(request, {
+      get: (target, key) => (key === "url" ? `${APP}/api/backend${path}` : Reflect.get(target, key, target)),
+    });
     const response = await proxyToBackend(raw as Request, {
       config: configFor(recorder.url, { BACKEND_PROXY_ALLOW: "/" }),
       accessToken: async () => accessToken,
@@ -319,17 +369,23 @@ describe("bounds and failures", () => {
         controller.close();
       },
     });
-    const streamed = await proxyToBackend(proxied("/api/echo", { method: "POST", headers: SAME_ORIGIN, body: stream, duplex: "half" }), {
-      config,
-      accessToken: async () => accessToken,
-    });
+    const streamed = await proxyToBackend(
+      proxied("/api/echo", { method: "POST", headers: SAME_ORIGIN, body: stream, duplex: "half" }),
+      {
+        config,
+        accessToken: async () => accessToken,
+      },
+    );
     expect(streamed.status).toBe(413);
     expect(recorder.requests).toHaveLength(0);
     // Exactly at the limit is fine.
-    const exact = await proxyToBackend(proxied("/api/echo", { method: "POST", headers: SAME_ORIGIN, body: new Uint8Array(config.maxRequestBytes) }), {
-      config,
-      accessToken: async () => accessToken,
-    });
+    const exact = await proxyToBackend(
+      proxied("/api/echo", { method: "POST", headers: SAME_ORIGIN, body: new Uint8Array(config.maxRequestBytes) }),
+      {
+        config,
+        accessToken: async () => accessToken,
+      },
+    );
     expect(exact.status).toBe(200);
   });
 
@@ -338,7 +394,10 @@ describe("bounds and failures", () => {
     const response = await proxyToBackend(proxied("/api/big"), { config, accessToken: async () => accessToken });
     expect(response.status).toBe(200);
     await expect(response.arrayBuffer()).rejects.toThrow();
-    const roomy = await proxyToBackend(proxied("/api/big"), { config: configFor(recorder.url), accessToken: async () => accessToken });
+    const roomy = await proxyToBackend(proxied("/api/big"), {
+      config: configFor(recorder.url),
+      accessToken: async () => accessToken,
+    });
     expect((await roomy.arrayBuffer()).byteLength).toBe(1200 * 1024);
   });
 
@@ -353,7 +412,10 @@ describe("bounds and failures", () => {
 
   it("an unreachable backend is 503 JSON with Retry-After", async () => {
     const port = await freePort();
-    const response = await proxyToBackend(proxied("/api/me"), { config: configFor(`http://127.0.0.1:${port}`), accessToken: async () => accessToken });
+    const response = await proxyToBackend(proxied("/api/me"), {
+      config: configFor(`http://127.0.0.1:${port}`),
+      accessToken: async () => accessToken,
+    });
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("2");
     expect(await response.json()).toMatchObject({ error: "backend_unavailable" });

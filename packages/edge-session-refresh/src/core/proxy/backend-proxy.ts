@@ -110,14 +110,16 @@ export function backendProxyConfig(settings: Settings): BackendProxyConfig {
 export async function proxyToBackend(request: Request, deps: BackendProxyDependencies): Promise<Response> {
   const { config } = deps;
   const method = request.method.toUpperCase();
-  if (!METHODS.has(method)) return problem(405, "method_not_allowed", `${method} is not proxied.`, { allow: [...METHODS].join(", ") });
+  if (!METHODS.has(method))
+    return problem(405, "method_not_allowed", `${method} is not proxied.`, { allow: [...METHODS].join(", ") });
 
   const refusal = crossSiteRefusal(request, method, config);
   if (refusal !== null) return problem(403, "cross_site_refused", refusal);
 
   const path = backendPath(rawPathname(request.url));
   if (path === null) return problem(400, "bad_path", "The backend path is not a plain path.");
-  if (!isAllowed(path, config)) return problem(403, "path_not_allowed", "This backend path is not available through the proxy.");
+  if (!isAllowed(path, config))
+    return problem(403, "path_not_allowed", "This backend path is not available through the proxy.");
   const target = targetUrl(config.backendUrl, path, new URL(request.url).search);
   if (target === null) return problem(400, "bad_path", "The backend path is not a plain path.");
 
@@ -127,7 +129,8 @@ export async function proxyToBackend(request: Request, deps: BackendProxyDepende
   let body: Uint8Array | undefined;
   if (!SAFE_METHODS.has(method)) {
     const read = await boundedBody(request, config.maxRequestBytes);
-    if (read === "too_large") return problem(413, "body_too_large", `The request body is larger than ${config.maxRequestBytes} bytes.`);
+    if (read === "too_large")
+      return problem(413, "body_too_large", `The request body is larger than ${config.maxRequestBytes} bytes.`);
     body = read ?? undefined;
   }
 
@@ -151,10 +154,15 @@ export async function proxyToBackend(request: Request, deps: BackendProxyDepende
       cache: "no-store",
     });
   } catch (error) {
-    if (timeout.aborted) return problem(504, "backend_timeout", "The backend did not answer in time.", { "retry-after": String(RETRY_AFTER_SECONDS) });
+    if (timeout.aborted)
+      return problem(504, "backend_timeout", "The backend did not answer in time.", {
+        "retry-after": String(RETRY_AFTER_SECONDS),
+      });
     if (request.signal.aborted) return problem(499, "client_closed", "The request was abandoned.");
     console.warn("[backend-proxy] backend unreachable:", error instanceof Error ? error.message : error);
-    return problem(503, "backend_unavailable", "The backend is not answering; try again shortly.", { "retry-after": String(RETRY_AFTER_SECONDS) });
+    return problem(503, "backend_unavailable", "The backend is not answering; try again shortly.", {
+      "retry-after": String(RETRY_AFTER_SECONDS),
+    });
   }
 
   if (upstream.status === 401) {
@@ -166,19 +174,24 @@ export async function proxyToBackend(request: Request, deps: BackendProxyDepende
     await upstream.body?.cancel();
     return problem(502, "backend_response_too_large", "The backend's answer is too large to pass on.");
   }
-  return new Response(nullBodyStatus(upstream.status) || method === "HEAD" ? null : boundedStream(upstream.body, config.maxResponseBytes), {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers: responseHeaders(upstream.headers, new URL(config.backendUrl).pathname.replace(/\/+$/, "")),
-  });
+  return new Response(
+    nullBodyStatus(upstream.status) || method === "HEAD" ? null : boundedStream(upstream.body, config.maxResponseBytes),
+    {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      headers: responseHeaders(upstream.headers, new URL(config.backendUrl).pathname.replace(/\/+$/, "")),
+    },
+  );
 }
 
 function crossSiteRefusal(request: Request, method: string, config: BackendProxyConfig): string | null {
   const site = request.headers.get("sec-fetch-site");
   const origin = request.headers.get("origin");
   if (site !== null && !SAME_ORIGIN_FETCH_SITES.has(site.toLowerCase())) return `A ${site} request is not proxied.`;
-  if (origin !== null && !config.appOrigins.includes(origin) && !sameHost(request, origin)) return "The request does not come from this app's origin.";
-  if (!SAFE_METHODS.has(method) && site === null && origin === null) return "A state-changing request must say where it comes from (Origin or Sec-Fetch-Site).";
+  if (origin !== null && !config.appOrigins.includes(origin) && !sameHost(request, origin))
+    return "The request does not come from this app's origin.";
+  if (!SAFE_METHODS.has(method) && site === null && origin === null)
+    return "A state-changing request must say where it comes from (Origin or Sec-Fetch-Site).";
   return null;
 }
 
@@ -251,7 +264,8 @@ function responseHeaders(upstream: Headers, basePath: string): Headers {
   // The answer was made for this user's token: a shared cache must never keep it.
   const cacheControl = headers.get("cache-control");
   if (cacheControl === null) headers.set("cache-control", PRIVATE_NO_STORE);
-  else if (/\bpublic\b/i.test(cacheControl)) headers.set("cache-control", cacheControl.replace(/\bpublic\b/gi, "private"));
+  else if (/\bpublic\b/i.test(cacheControl))
+    headers.set("cache-control", cacheControl.replace(/\bpublic\b/gi, "private"));
   const location = relativeLocation(upstream.get("location"), basePath);
   if (location !== null) headers.set("location", location);
   headers.set("x-content-type-options", "nosniff");

@@ -11,7 +11,11 @@ const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const MAX_BYTES = 1024 * 1024 * 1024;
 
-export const BACKEND_PROXY_SETTING_NAMES = ["BACKEND_PROXY_ALLOW", "BACKEND_PROXY_MAX_REQUEST_BYTES", "BACKEND_PROXY_MAX_RESPONSE_BYTES"] as const;
+export const BACKEND_PROXY_SETTING_NAMES = [
+  "BACKEND_PROXY_ALLOW",
+  "BACKEND_PROXY_MAX_REQUEST_BYTES",
+  "BACKEND_PROXY_MAX_RESPONSE_BYTES",
+] as const;
 
 export interface BackendProxySettings {
   /** Backend path prefixes that may be proxied (BACKEND_PROXY_ALLOW); a prefix ending in "/" matches anything under it. */
@@ -32,7 +36,12 @@ export interface BackendAuthPaths {
   readonly refreshPath: string;
 }
 
-export function readBackendProxySettings(env: Env, text: ReadText, backend: BackendAuthPaths, problems: SettingProblem[]): BackendProxySettings {
+export function readBackendProxySettings(
+  env: Env,
+  text: ReadText,
+  backend: BackendAuthPaths,
+  problems: SettingProblem[],
+): BackendProxySettings {
   const allowText = text("BACKEND_PROXY_ALLOW");
   const allow = allowText
     ? allowText
@@ -42,20 +51,34 @@ export function readBackendProxySettings(env: Env, text: ReadText, backend: Back
     : DEFAULT_ALLOW;
   for (const prefix of allow) {
     if (!prefix.startsWith("/") || prefix.includes("..") || prefix.includes("\\")) {
-      problems.push({ setting: "BACKEND_PROXY_ALLOW", message: `BACKEND_PROXY_ALLOW entries must be paths starting with "/": ${JSON.stringify(prefix)}` });
+      problems.push({
+        setting: "BACKEND_PROXY_ALLOW",
+        message: `BACKEND_PROXY_ALLOW entries must be paths starting with "/": ${JSON.stringify(prefix)}`,
+      });
     }
   }
   // Every BACKEND_*_PATH in the environment, declared settings or not, so an adopter's own token path is
   // kept out too; the profile is what the proxy is for.
   const denied = new Set([backend.loginPath, backend.refreshPath]);
   for (const [name, value] of Object.entries(env)) {
-    if (/^BACKEND_[A-Z0-9_]*_PATH$/.test(name) && name !== "BACKEND_PROFILE_PATH" && value?.trim().startsWith("/")) denied.add(value.trim());
+    if (/^BACKEND_[A-Z0-9_]*_PATH$/.test(name) && name !== "BACKEND_PROFILE_PATH" && value?.trim().startsWith("/"))
+      denied.add(value.trim());
   }
   return {
     allow: Object.freeze([...allow]),
     deniedPaths: Object.freeze([...denied]),
-    maxRequestBytes: byteSize("BACKEND_PROXY_MAX_REQUEST_BYTES", text("BACKEND_PROXY_MAX_REQUEST_BYTES"), DEFAULT_MAX_REQUEST_BYTES, problems),
-    maxResponseBytes: byteSize("BACKEND_PROXY_MAX_RESPONSE_BYTES", text("BACKEND_PROXY_MAX_RESPONSE_BYTES"), DEFAULT_MAX_RESPONSE_BYTES, problems),
+    maxRequestBytes: byteSize(
+      "BACKEND_PROXY_MAX_REQUEST_BYTES",
+      text("BACKEND_PROXY_MAX_REQUEST_BYTES"),
+      DEFAULT_MAX_REQUEST_BYTES,
+      problems,
+    ),
+    maxResponseBytes: byteSize(
+      "BACKEND_PROXY_MAX_RESPONSE_BYTES",
+      text("BACKEND_PROXY_MAX_RESPONSE_BYTES"),
+      DEFAULT_MAX_RESPONSE_BYTES,
+      problems,
+    ),
   };
 }
 
@@ -63,7 +86,10 @@ function byteSize(name: string, value: string | undefined, fallback: number, pro
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_BYTES) {
-    problems.push({ setting: name, message: `${name} must be a whole number of bytes from 1 to ${MAX_BYTES}: ${JSON.stringify(value)}` });
+    problems.push({
+      setting: name,
+      message: `${name} must be a whole number of bytes from 1 to ${MAX_BYTES}: ${JSON.stringify(value)}`,
+    });
     return fallback;
   }
   return parsed;

@@ -24,9 +24,14 @@ let bridge: RedisRestBridge;
 let client: BackendClient;
 
 beforeAll(async () => {
-  [backend, redis] = await Promise.all([startReferenceBackend({ port: 0, refreshLatencyMs: REFRESH_LATENCY_MS }), startRedis()]);
+  [backend, redis] = await Promise.all([
+    startReferenceBackend({ port: 0, refreshLatencyMs: REFRESH_LATENCY_MS }),
+    startRedis(),
+  ]);
   bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN });
-  client = createBackendClient({ settings: parseSettings({ BACKEND_URL: backend.url, BACKEND_TIMEOUT_MS: "2000" }).backend });
+  client = createBackendClient({
+    settings: parseSettings({ BACKEND_URL: backend.url, BACKEND_TIMEOUT_MS: "2000" }).backend,
+  });
 });
 afterAll(async () => {
   await deleteKeys(redis.url, `${KEY_PREFIX}:`);
@@ -47,7 +52,10 @@ function coordinatorOn(store: LockStore, backendTimeoutMs = 2000): RefreshCoordi
 
 const stores: Array<[string, () => LockStore]> = [
   ["in-memory store", () => createMemoryLockStore()],
-  ["Upstash store over the REST bridge to a real Redis", () => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }))],
+  [
+    "Upstash store over the REST bridge to a real Redis",
+    () => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN })),
+  ],
 ];
 
 describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
@@ -86,7 +94,9 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     const first = await coordinatorOn(store).refresh(session);
     const late = await coordinatorOn(store).refresh(session);
     expect(late.kind).toBe("replayed");
-    expect(late).toMatchObject({ tokens: { refreshToken: "tokens" in first ? first.tokens.refreshToken : "first refresh failed" } });
+    expect(late).toMatchObject({
+      tokens: { refreshToken: "tokens" in first ? first.tokens.refreshToken : "first refresh failed" },
+    });
     expect(backend.stats().refreshAttempts).toBe(1);
   });
 
@@ -101,7 +111,12 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     // Pretend the stored first successor has expired too: an old tab must reach the newest tokens.
     const sealer = createSealer();
     const keys = await sealer.keysFor(original.refreshToken);
-    await store.settle(keys, "nobody", await sealer.seal(keys, { kind: "refreshed", tokens: { ...first.tokens, accessTokenExpires: Date.now() - 1 } }), 30_000);
+    await store.settle(
+      keys,
+      "nobody",
+      await sealer.seal(keys, { kind: "refreshed", tokens: { ...first.tokens, accessTokenExpires: Date.now() - 1 } }),
+      30_000,
+    );
     const late = await coordinatorOn(store).refresh(original);
     expect(late.kind).toBe("replayed");
     expect("tokens" in late && late.tokens.refreshToken).toBe(second.tokens.refreshToken);
@@ -137,7 +152,10 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
     // Wait for the event itself, the back-off marker's expiry in the store: until then every ask is answered
     // "unavailable" from the marker, without a backend call; the first after it leads the retry.
     await expect
-      .poll(async () => (await coordinatorOn(store).refresh(session)).kind, { interval: 100, timeout: UNAVAILABLE_MARKER_TTL_MS * 3 })
+      .poll(async () => (await coordinatorOn(store).refresh(session)).kind, {
+        interval: 100,
+        timeout: UNAVAILABLE_MARKER_TTL_MS * 3,
+      })
       .toBe("refreshed");
     expect(backend.stats()).toMatchObject({ refreshAttempts: 2, reuseDetections: 0 });
   });
@@ -186,7 +204,11 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 
   it("a store that refuses outright: where an unlocked refresh is safe, this isolate's single-flight serves", async () => {
     const session = await login();
-    const coordinator = testCoordinator({ store: faultyStore(store, () => "refused"), backend: client, settings: { unlockedWhenStoreFails: true } });
+    const coordinator = testCoordinator({
+      store: faultyStore(store, () => "refused"),
+      backend: client,
+      settings: { unlockedWhenStoreFails: true },
+    });
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => coordinator.refresh(session)));
     expect(outcomes.map((o) => o.kind).sort()).toEqual(["joined", "joined", "joined", "joined", "refreshed"]);
     expect(backend.stats().refreshAttempts).toBe(1);
@@ -218,7 +240,12 @@ describe("Upstash store specifics", () => {
       expect(keys.length).toBeGreaterThan(0);
       for (const name of keys) {
         const value = String(await direct.sendCommand(["GET", name]));
-        for (const secret of [session.refreshToken, session.accessToken, outcome.tokens.refreshToken, outcome.tokens.accessToken]) {
+        for (const secret of [
+          session.refreshToken,
+          session.accessToken,
+          outcome.tokens.refreshToken,
+          outcome.tokens.accessToken,
+        ]) {
           expect(name).not.toContain(secret);
           expect(value).not.toContain(secret);
         }
@@ -239,13 +266,17 @@ describe("Upstash store specifics", () => {
   });
 
   it("an unreachable store: a rotating backend is left alone, the session kept, and the failure logged", async () => {
-    const dead = createUpstashLockStore(createUpstashClient({ url: `http://127.0.0.1:${await freePort()}`, token: TOKEN }));
+    const dead = createUpstashLockStore(
+      createUpstashClient({ url: `http://127.0.0.1:${await freePort()}`, token: TOKEN }),
+    );
     const coordinator = testCoordinator({ store: dead, backend: client });
     const session = await login();
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => coordinator.refresh(session)));
     expect(outcomes.map((o) => o.kind)).toEqual(Array(10).fill("unavailable"));
     expect(backend.stats().refreshAttempts).toBe(0);
-    expect(coordinator.events).toContainEqual(expect.objectContaining({ event: "store-failed", code: "STORE_UNREACHABLE", action: "unavailable" }));
+    expect(coordinator.events).toContainEqual(
+      expect.objectContaining({ event: "store-failed", code: "STORE_UNREACHABLE", action: "unavailable" }),
+    );
   });
 
   it("a value planted under a token's key by someone without that token is not trusted", async () => {
@@ -256,7 +287,10 @@ describe("Upstash store specifics", () => {
     const strangers = await sealer.keysFor("a-token-the-attacker-has");
     const forged = await sealer.seal(
       { ...strangers, successor: keys.successor },
-      { kind: "refreshed", tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 } },
+      {
+        kind: "refreshed",
+        tokens: { accessToken: "x", refreshToken: "planted", accessTokenExpires: Date.now() + 60_000 },
+      },
     );
     await store.settle(keys, "nobody", forged, 30_000);
     const coordinator = coordinatorOn(store);

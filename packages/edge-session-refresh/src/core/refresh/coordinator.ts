@@ -193,16 +193,28 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   }
 
   /** One claim, read into a StoreAnswer, and timed. */
-  async function ask(keys: SealingKeys, owner: string, ignoring: string | undefined, facts: FlightFacts): Promise<{ answer: StoreAnswer; claim: TimedClaim }> {
+  async function ask(
+    keys: SealingKeys,
+    owner: string,
+    ignoring: string | undefined,
+    facts: FlightFacts,
+  ): Promise<{ answer: StoreAnswer; claim: TimedClaim }> {
     const sentAt = clock.now();
     facts.storeCommands++;
     try {
       const result = await store.claim(keys, owner, lockTtlMs, ignoring);
       const claim = { sentAt, answeredAt: clock.now() };
       if (result.kind === "leader") return { answer: { kind: "leader" }, claim };
-      if (result.kind === "busy") return { answer: { kind: "busy", lockAgeMs: lockTtlMs - result.lockTtlMs, lockTtlMs: result.lockTtlMs }, claim };
+      if (result.kind === "busy")
+        return {
+          answer: { kind: "busy", lockAgeMs: lockTtlMs - result.lockTtlMs, lockTtlMs: result.lockTtlMs },
+          claim,
+        };
       try {
-        return { answer: { kind: "stored", outcome: await sealer.unseal(keys, result.sealed), sealed: result.sealed }, claim };
+        return {
+          answer: { kind: "stored", outcome: await sealer.unseal(keys, result.sealed), sealed: result.sealed },
+          claim,
+        };
       } catch (error) {
         return { answer: { kind: "unreadable", detail: describeError(error) }, claim };
       }
@@ -210,7 +222,10 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
       const code = storeFailureCode(error);
       const claim = { sentAt, answeredAt: clock.now() };
       const detail = describeError(error);
-      return { answer: code === "STORE_TIMEOUT" ? { kind: "timeout", detail } : { kind: "refused", code, detail }, claim };
+      return {
+        answer: code === "STORE_TIMEOUT" ? { kind: "timeout", detail } : { kind: "refused", code, detail },
+        claim,
+      };
     }
   }
 
@@ -222,7 +237,13 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   }
 
   /** Holding the lock: call the backend, then settle as the table says (settle-plan.ts). */
-  async function lead(token: string, keys: SealingKeys, owner: string, claim: TimedClaim | null, facts: FlightFacts): Promise<RefreshOutcome> {
+  async function lead(
+    token: string,
+    keys: SealingKeys,
+    owner: string,
+    claim: TimedClaim | null,
+    facts: FlightFacts,
+  ): Promise<RefreshOutcome> {
     const result = await timedBackendCall(token, facts);
     const plan = settlePlan(result, {
       token,
@@ -241,8 +262,19 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
       return outcomeOf(result);
     }
     if (plan.refreshMs !== undefined) refreshTime.observe(plan.refreshMs);
-    const link = plan.successorToken === undefined ? undefined : { previousKey: (await sealer.keysFor(plan.successorToken)).previous, previousId: keys.id };
-    await settle({ keys, owner, outcome: plan.outcome, ttlMs: plan.ttlMs, facts, link, lockHeldUntil: plan.lockHeldUntil });
+    const link =
+      plan.successorToken === undefined
+        ? undefined
+        : { previousKey: (await sealer.keysFor(plan.successorToken)).previous, previousId: keys.id };
+    await settle({
+      keys,
+      owner,
+      outcome: plan.outcome,
+      ttlMs: plan.ttlMs,
+      facts,
+      link,
+      lockHeldUntil: plan.lockHeldUntil,
+    });
     return outcomeOf(result);
   }
 
@@ -264,7 +296,8 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
     // This isolate's requests still get the outcome (it is the flight's result); waiters elsewhere will
     // time out, or take the lock over when it expires: a successor is offered again until then.
     onEvent({ event: "settle-failed", attempts: SETTLE_ATTEMPTS, detail: describeError(lastError) });
-    if (outcome.kind === "refreshed" && lockHeldUntil !== undefined) void settleLater(keys, owner, sealed, ttlMs, link, lockHeldUntil);
+    if (outcome.kind === "refreshed" && lockHeldUntil !== undefined)
+      void settleLater(keys, owner, sealed, ttlMs, link, lockHeldUntil);
   }
 
   /** Not awaited by anyone: bounded by the lock's life, and it never throws. */
@@ -293,12 +326,15 @@ export function createRefreshCoordinator(options: CoordinatorOptions): RefreshCo
   return {
     refresh(tokens) {
       const refreshToken = tokens.refreshToken;
-      if (remembersRefusal(refreshToken)) return Promise.resolve({ kind: "rejected", detail: "this refresh token was refused moments ago" });
+      if (remembersRefusal(refreshToken))
+        return Promise.resolve({ kind: "rejected", detail: "this refresh token was refused moments ago" });
       const { promise, shared } = flights.run(refreshToken, () => withWatchdog(flight(refreshToken), waitLimitMs));
       if (!shared) return promise;
       riders.set(refreshToken, (riders.get(refreshToken) ?? 0) + 1);
       // Requests that rode along on this isolate's flight waited for it: they joined.
-      return promise.then((outcome) => (outcome.kind === "refreshed" ? { kind: "joined", tokens: outcome.tokens } : outcome));
+      return promise.then((outcome) =>
+        outcome.kind === "refreshed" ? { kind: "joined", tokens: outcome.tokens } : outcome,
+      );
     },
 
     signOut: createSignOut({

@@ -1,20 +1,46 @@
 // The coordinator's decision table, row by row (the table is in decide.ts's header and docs/ARCHITECTURE.md).
 import { describe, expect, it } from "vitest";
 import type { BackendTokens } from "../backend/tokens";
-import { beforeClaim, decide, NEW_LOCK_TOLERANCE_MS, startFlight, TIMEOUT_RETRY_MS, type DecisionContext, type FlightState, type StoreAnswer } from "./decide";
+import {
+  beforeClaim,
+  decide,
+  NEW_LOCK_TOLERANCE_MS,
+  startFlight,
+  TIMEOUT_RETRY_MS,
+  type DecisionContext,
+  type FlightState,
+  type StoreAnswer,
+} from "./decide";
 import { waitBeforeAsking } from "./latency";
 import type { SealedOutcome } from "./sealing";
 
 const NOW = 1_000_000;
 const DEADLINE = NOW + 3_000;
-const CONTEXT: DecisionContext = { now: NOW, refreshSkewMs: 30_000, unlockedWhenStoreFails: false, refreshMs: 150, maxChain: 8 };
+const CONTEXT: DecisionContext = {
+  now: NOW,
+  refreshSkewMs: 30_000,
+  unlockedWhenStoreFails: false,
+  refreshMs: 150,
+  maxChain: 8,
+};
 /** A claim that went out 40 ms ago: it ran in the store 20 ms ago. */
 const CLAIM = { sentAt: NOW - 40, answeredAt: NOW };
 
-const fresh = (refreshToken: string): BackendTokens => ({ accessToken: "a", refreshToken, accessTokenExpires: NOW + 300_000 });
-const due = (refreshToken: string): BackendTokens => ({ accessToken: "a", refreshToken, accessTokenExpires: NOW + 1_000 });
+const fresh = (refreshToken: string): BackendTokens => ({
+  accessToken: "a",
+  refreshToken,
+  accessTokenExpires: NOW + 300_000,
+});
+const due = (refreshToken: string): BackendTokens => ({
+  accessToken: "a",
+  refreshToken,
+  accessTokenExpires: NOW + 1_000,
+});
 const stored = (outcome: SealedOutcome, sealed = "sealed-value"): StoreAnswer => ({ kind: "stored", outcome, sealed });
-const flight = (overrides: Partial<FlightState> = {}): FlightState => ({ ...startFlight("r0", DEADLINE), ...overrides });
+const flight = (overrides: Partial<FlightState> = {}): FlightState => ({
+  ...startFlight("r0", DEADLINE),
+  ...overrides,
+});
 const waited = flight({ waitingSince: NOW - 100 });
 
 describe("before each claim", () => {
@@ -30,9 +56,27 @@ describe("before each claim", () => {
 describe("the store's answer and what the flight has seen → what to do", () => {
   it.each<[string, StoreAnswer, FlightState, Partial<DecisionContext>, unknown]>([
     ["the lock is ours → lead", { kind: "leader" }, flight(), {}, { kind: "lead" }],
-    ["the lock is ours after waiting → lead (took over a vanished leader)", { kind: "leader" }, waited, {}, { kind: "lead" }],
-    ["a stored refusal → rejected", stored({ kind: "rejected" }), flight(), {}, { kind: "take", outcome: { kind: "rejected" } }],
-    ["a stored refusal after waiting → rejected", stored({ kind: "rejected" }), waited, {}, { kind: "take", outcome: { kind: "rejected" } }],
+    [
+      "the lock is ours after waiting → lead (took over a vanished leader)",
+      { kind: "leader" },
+      waited,
+      {},
+      { kind: "lead" },
+    ],
+    [
+      "a stored refusal → rejected",
+      stored({ kind: "rejected" }),
+      flight(),
+      {},
+      { kind: "take", outcome: { kind: "rejected" } },
+    ],
+    [
+      "a stored refusal after waiting → rejected",
+      stored({ kind: "rejected" }),
+      waited,
+      {},
+      { kind: "take", outcome: { kind: "rejected" } },
+    ],
     [
       "a stored back-off → unavailable with its detail",
       stored({ kind: "unavailable", detail: "backend unavailable" }),
@@ -103,7 +147,13 @@ describe("the store's answer and what the flight has seen → what to do", () =>
       {},
       { kind: "give-up", outcome: { kind: "unavailable", detail: "timed out waiting for another request's refresh" } },
     ],
-    ["timeout → ask again shortly", { kind: "timeout", detail: "t" }, flight(), {}, { kind: "ask-again", afterMs: TIMEOUT_RETRY_MS }],
+    [
+      "timeout → ask again shortly",
+      { kind: "timeout", detail: "t" },
+      flight(),
+      {},
+      { kind: "ask-again", afterMs: TIMEOUT_RETRY_MS },
+    ],
     [
       "timeout at the wait limit → give up",
       { kind: "timeout", detail: "t" },
@@ -154,26 +204,42 @@ describe("what the flight remembers, and what it reports", () => {
   it("the same lock still busy: the leader is late, so poll, slower each time", () => {
     const first = decide({ kind: "busy", lockAgeMs: 30, lockTtlMs: 6_970 }, flight(), CLAIM, CONTEXT).next;
     const later = { sentAt: NOW + 200, answeredAt: NOW + 240 };
-    const second = decide({ kind: "busy", lockAgeMs: 280, lockTtlMs: 6_720 }, first, later, { ...CONTEXT, now: NOW + 240 });
+    const second = decide({ kind: "busy", lockAgeMs: 280, lockTtlMs: 6_720 }, first, later, {
+      ...CONTEXT,
+      now: NOW + 240,
+    });
     expect(second.next).toMatchObject({ waitingSince: NOW, lockTakenAt: NOW - 50, lateAsks: 1 });
     expect(second.action).toEqual({ kind: "ask-again", afterMs: waitBeforeAsking(150, 280, 1) });
-    const third = decide({ kind: "busy", lockAgeMs: 320, lockTtlMs: 6_680 }, second.next, later, { ...CONTEXT, now: NOW + 280 });
+    const third = decide({ kind: "busy", lockAgeMs: 320, lockTtlMs: 6_680 }, second.next, later, {
+      ...CONTEXT,
+      now: NOW + 280,
+    });
     expect(third.next.lateAsks).toBe(2);
-    expect((third.action as { afterMs: number }).afterMs).toBeGreaterThan((second.action as { afterMs: number }).afterMs);
+    expect((third.action as { afterMs: number }).afterMs).toBeGreaterThan(
+      (second.action as { afterMs: number }).afterMs,
+    );
   });
 
   it("a busy lock taken well after the one it waited on is a new leader's: timed afresh", () => {
     const first = decide({ kind: "busy", lockAgeMs: 30, lockTtlMs: 6_970 }, flight(), CLAIM, CONTEXT).next;
     const later = { sentAt: NOW + 1_000, answeredAt: NOW + 1_040 };
-    const { next, action } = decide({ kind: "busy", lockAgeMs: 10, lockTtlMs: 6_990 }, first, later, { ...CONTEXT, now: NOW + 1_040 });
+    const { next, action } = decide({ kind: "busy", lockAgeMs: 10, lockTtlMs: 6_990 }, first, later, {
+      ...CONTEXT,
+      now: NOW + 1_040,
+    });
     expect(next.lateAsks).toBe(0);
     expect(next.lockTakenAt! - first.lockTakenAt!).toBeGreaterThan(NEW_LOCK_TOLERANCE_MS);
     expect(action).toEqual({ kind: "ask-again", afterMs: waitBeforeAsking(150, 10, 0) });
   });
 
   it("a wait never outlasts the lock (then the lead is free) nor the wait limit", () => {
-    expect(decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 20 }, flight(), CLAIM, CONTEXT).action).toEqual({ kind: "ask-again", afterMs: 20 });
-    expect(decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 6_000 }, flight({ deadline: NOW + 7 }), CLAIM, CONTEXT).action).toEqual({
+    expect(decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 20 }, flight(), CLAIM, CONTEXT).action).toEqual({
+      kind: "ask-again",
+      afterMs: 20,
+    });
+    expect(
+      decide({ kind: "busy", lockAgeMs: 0, lockTtlMs: 6_000 }, flight({ deadline: NOW + 7 }), CLAIM, CONTEXT).action,
+    ).toEqual({
       kind: "ask-again",
       afterMs: 7,
     });
@@ -186,11 +252,21 @@ describe("what the flight remembers, and what it reports", () => {
       CLAIM,
       CONTEXT,
     );
-    expect(next).toEqual({ token: "r1", visited: ["r0", "r1"], waitingSince: NOW - 5, lockTakenAt: null, lateAsks: 0, uncertain: false, deadline: DEADLINE });
+    expect(next).toEqual({
+      token: "r1",
+      visited: ["r0", "r1"],
+      waitingSince: NOW - 5,
+      lockTakenAt: null,
+      lateAsks: 0,
+      uncertain: false,
+      deadline: DEADLINE,
+    });
   });
 
   it("a used-up successor of the same token is ignored by the next claim", () => {
-    expect(decide(stored({ kind: "refreshed", tokens: due("r0") }, "used-up"), flight(), CLAIM, CONTEXT).next.ignoring).toBe("used-up");
+    expect(
+      decide(stored({ kind: "refreshed", tokens: due("r0") }, "used-up"), flight(), CLAIM, CONTEXT).next.ignoring,
+    ).toBe("used-up");
   });
 
   it("timeouts make the flight uncertain, and are reported once", () => {
@@ -217,8 +293,12 @@ describe("what the flight remembers, and what it reports", () => {
   });
 
   it("learns the refresh time the leader stored with its outcome", () => {
-    expect(decide(stored({ kind: "refreshed", tokens: fresh("r1"), refreshMs: 173 }), waited, CLAIM, CONTEXT).refreshSeen).toBe(173);
-    expect(decide(stored({ kind: "refreshed", tokens: fresh("r1") }), waited, CLAIM, CONTEXT).refreshSeen).toBeUndefined();
+    expect(
+      decide(stored({ kind: "refreshed", tokens: fresh("r1"), refreshMs: 173 }), waited, CLAIM, CONTEXT).refreshSeen,
+    ).toBe(173);
+    expect(
+      decide(stored({ kind: "refreshed", tokens: fresh("r1") }), waited, CLAIM, CONTEXT).refreshSeen,
+    ).toBeUndefined();
   });
 
   it("without it, a re-claim that came early bounds the leader's time: lock age where found, less a round trip", () => {

@@ -111,17 +111,33 @@ export interface Decision {
 }
 
 export function startFlight(refreshToken: string, deadline: number): FlightState {
-  return { token: refreshToken, visited: [refreshToken], waitingSince: null, lockTakenAt: null, lateAsks: 0, uncertain: false, deadline };
+  return {
+    token: refreshToken,
+    visited: [refreshToken],
+    waitingSince: null,
+    lockTakenAt: null,
+    lateAsks: 0,
+    uncertain: false,
+    deadline,
+  };
 }
 
 /** Before each claim: the wait limit. */
 export function beforeClaim(flight: FlightState, now: number): Decision | null {
   if (now < flight.deadline) return null;
-  return { action: { kind: "give-up", outcome: unavailable("timed out waiting for another request's refresh") }, next: flight };
+  return {
+    action: { kind: "give-up", outcome: unavailable("timed out waiting for another request's refresh") },
+    next: flight,
+  };
 }
 
 /** The table above. `claim` is the claim's timing in our clock, for the one well-timed re-claim. */
-export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedClaim, context: DecisionContext): Decision {
+export function decide(
+  answer: StoreAnswer,
+  flight: FlightState,
+  claim: TimedClaim,
+  context: DecisionContext,
+): Decision {
   const { now } = context;
   const waited = flight.waitingSince !== null;
   switch (answer.kind) {
@@ -133,20 +149,35 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
       // Else, when the re-claim came early (the leader took longer than thought), the outcome landed before
       // this claim ran, which bounds the leader's refresh time (lock age there, less the two half round trips).
       // A leader that wrote down its own refresh time says it exactly; that is what every waiter learns from.
-      const bound = flight.lockTakenAt !== null && flight.lateAsks > 0 ? storeMoment(claim) - flight.lockTakenAt - roundTrip(claim) : undefined;
+      const bound =
+        flight.lockTakenAt !== null && flight.lateAsks > 0
+          ? storeMoment(claim) - flight.lockTakenAt - roundTrip(claim)
+          : undefined;
       const refreshSeen = stored.kind === "refreshed" && stored.refreshMs !== undefined ? stored.refreshMs : bound;
       const learned = refreshSeen === undefined ? {} : { refreshSeen };
       if (stored.kind === "rejected")
-        return { action: { kind: "take", outcome: { kind: "rejected", detail: "the backend refused this refresh token" } }, next: flight, ...learned };
-      if (stored.kind === "unavailable") return { action: { kind: "take", outcome: unavailable(stored.detail) }, next: flight, ...learned };
+        return {
+          action: { kind: "take", outcome: { kind: "rejected", detail: "the backend refused this refresh token" } },
+          next: flight,
+          ...learned,
+        };
+      if (stored.kind === "unavailable")
+        return { action: { kind: "take", outcome: unavailable(stored.detail) }, next: flight, ...learned };
       const tokens = stored.tokens;
       if (!refreshDue(tokens, now, context.refreshSkewMs)) {
-        return { action: { kind: "take", outcome: { kind: waited ? "joined" : "replayed", tokens } }, next: flight, ...learned };
+        return {
+          action: { kind: "take", outcome: { kind: waited ? "joined" : "replayed", tokens } },
+          next: flight,
+          ...learned,
+        };
       }
       if (tokens.refreshToken !== flight.token) {
         // A successor that is itself due: follow it to its own refresh token, never to one seen before.
         if (flight.visited.includes(tokens.refreshToken) || flight.visited.length >= context.maxChain) {
-          return { action: { kind: "give-up", outcome: unavailable("the stored successors loop or run too long") }, next: flight };
+          return {
+            action: { kind: "give-up", outcome: unavailable("the stored successors loop or run too long") },
+            next: flight,
+          };
         }
         const next: FlightState = {
           ...startFlight(tokens.refreshToken, flight.deadline),
@@ -170,17 +201,25 @@ export function decide(answer: StoreAnswer, flight: FlightState, claim: TimedCla
     case "busy": {
       const remaining = flight.deadline - now;
       const takenAt = storeMoment(claim) - Math.max(0, answer.lockAgeMs);
-      const sameLock = flight.lockTakenAt !== null && takenAt - flight.lockTakenAt <= NEW_LOCK_TOLERANCE_MS + roundTrip(claim);
+      const sameLock =
+        flight.lockTakenAt !== null && takenAt - flight.lockTakenAt <= NEW_LOCK_TOLERANCE_MS + roundTrip(claim);
       const next: FlightState = {
         ...flight,
         waitingSince: flight.waitingSince ?? now,
         lockTakenAt: sameLock ? flight.lockTakenAt : takenAt,
         lateAsks: sameLock ? flight.lateAsks + 1 : 0,
       };
-      if (remaining <= 0) return { action: { kind: "give-up", outcome: unavailable("timed out waiting for another request's refresh") }, next };
+      if (remaining <= 0)
+        return {
+          action: { kind: "give-up", outcome: unavailable("timed out waiting for another request's refresh") },
+          next,
+        };
       const wait = waitBeforeAsking(context.refreshMs, answer.lockAgeMs, next.lateAsks);
       // Never past the wait limit, and never past the lock's own expiry: then the lead is free to take.
-      return { action: { kind: "ask-again", afterMs: Math.max(1, Math.min(wait, remaining, Math.max(answer.lockTtlMs, 1))) }, next };
+      return {
+        action: { kind: "ask-again", afterMs: Math.max(1, Math.min(wait, remaining, Math.max(answer.lockTtlMs, 1))) },
+        next,
+      };
     }
 
     case "timeout": {

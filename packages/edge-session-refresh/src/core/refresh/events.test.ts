@@ -12,7 +12,16 @@ describe("the default event sink", () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     const log = createEventLogger({ instance: "i-1", now: () => Date.UTC(2026, 11, 1) });
 
-    log({ event: "refresh", outcome: "joined", role: "joined", requests: 3, lockWaitMs: 120, backendMs: null, storeCommands: 2, chainLength: 0 });
+    log({
+      event: "refresh",
+      outcome: "joined",
+      role: "joined",
+      requests: 3,
+      lockWaitMs: 120,
+      backendMs: null,
+      storeCommands: 2,
+      chainLength: 0,
+    });
     log({ event: "store-failed", code: "STORE_RATE_LIMITED", action: "unavailable", detail: "429" });
     log({ event: "store-failed", code: "STORE_UNAUTHORIZED", action: "unavailable", detail: "401" });
     log({ event: "backend-misconfigured", detail: "404; check BACKEND_REFRESH_PATH" });
@@ -33,6 +42,9 @@ describe("the default event sink", () => {
       chainLength: 0,
     });
     expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)).code)).toEqual(["STORE_RATE_LIMITED"]);
-    expect(error.mock.calls.map(([line]) => JSON.parse(String(line)).event)).toEqual(["store-failed", "backend-misconfigured"]);
+    expect(error.mock.calls.map(([line]) => JSON.parse(String(line)).event)).toEqual([
+      "store-failed",
+      "backend-misconfigured",
+    ]);
   });
 });

@@ -50,14 +50,20 @@ export type CoordinatorEvent =
   | { readonly event: "settle-recovered"; readonly attempts: number }
   | { readonly event: "backend-unavailable"; readonly detail: string }
   | { readonly event: "backend-misconfigured"; readonly detail: string }
-  | { readonly event: "sign-out"; readonly revoked: "revoked" | "skipped" | "failed"; readonly chainForgotten: number | null; readonly detail?: string };
+  | {
+      readonly event: "sign-out";
+      readonly revoked: "revoked" | "skipped" | "failed";
+      readonly chainForgotten: number | null;
+      readonly detail?: string;
+    };
 
 export type LogLevel = "info" | "warn" | "error";
 
 /** Misconfigurations are errors (someone must act), degraded operation warnings, refreshes information. */
 export function levelOf(event: CoordinatorEvent): LogLevel {
   if (event.event === "backend-misconfigured") return "error";
-  if (event.event === "store-failed" && (event.code === "STORE_UNAUTHORIZED" || event.code === "STORE_PROTOCOL")) return "error";
+  if (event.event === "store-failed" && (event.code === "STORE_UNAUTHORIZED" || event.code === "STORE_PROTOCOL"))
+    return "error";
   if (event.event === "refresh" || (event.event === "sign-out" && event.revoked !== "failed")) return "info";
   return "warn";
 }
@@ -75,6 +81,15 @@ export function createEventLogger(options: EventLoggerOptions): (event: Coordina
   const write = options.write ?? ((level: LogLevel, line: string) => console[level](line));
   return (event) => {
     const level = levelOf(event);
-    write(level, JSON.stringify({ time: new Date(now()).toISOString(), level, source: "session", instance: options.instance, ...event }));
+    write(
+      level,
+      JSON.stringify({
+        time: new Date(now()).toISOString(),
+        level,
+        source: "session",
+        instance: options.instance,
+        ...event,
+      }),
+    );
   };
 }

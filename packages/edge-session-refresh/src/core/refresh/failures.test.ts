@@ -30,7 +30,11 @@ describe("no request waits past the wait limit", () => {
   });
 
   it("a backend call that never settles (a client without a timeout): unavailable, entry cleared", async () => {
-    const coordinator = testCoordinator({ store: createMemoryLockStore(), backend: { refresh: () => never() }, settings: { backendTimeoutMs } });
+    const coordinator = testCoordinator({
+      store: createMemoryLockStore(),
+      backend: { refresh: () => never() },
+      settings: { backendTimeoutMs },
+    });
     const session = { accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() - 1 };
     expect(await coordinator.refresh(session)).toMatchObject({ kind: "unavailable" });
     expect(coordinator.inFlight()).toBe(0);
@@ -52,8 +56,12 @@ describe("storing the outcome", () => {
       },
     };
     const session = { ...backend.login(), accessTokenExpires: clock.now() - 1 };
-    expect(await testCoordinator({ store: flaky, backend, clock }).refresh(session)).toMatchObject({ kind: "refreshed" });
-    expect(await testCoordinator({ store: flaky, backend, clock }).refresh(session)).toMatchObject({ kind: "replayed" });
+    expect(await testCoordinator({ store: flaky, backend, clock }).refresh(session)).toMatchObject({
+      kind: "refreshed",
+    });
+    expect(await testCoordinator({ store: flaky, backend, clock }).refresh(session)).toMatchObject({
+      kind: "replayed",
+    });
     expect(backend.stats).toMatchObject({ calls: 1, reuseDetections: 0 });
   });
 
@@ -88,7 +96,11 @@ describe("storing the outcome", () => {
     const clock = manualClock();
     const backend = policyBackend({ clock, policy: "rotate", accessTtlMs: 60_000 });
     const inner = createMemoryLockStore({ clock });
-    const broken: LockStore = { ...inner, claim: inner.claim, settle: async () => Promise.reject(new SessionError("STORE_UNREACHABLE", "injected")) };
+    const broken: LockStore = {
+      ...inner,
+      claim: inner.claim,
+      settle: async () => Promise.reject(new SessionError("STORE_UNREACHABLE", "injected")),
+    };
     const coordinator = testCoordinator({ store: broken, backend, clock });
     const session = { ...backend.login(), accessTokenExpires: clock.now() - 1 };
     const outcomes = await Promise.all(Array.from({ length: 4 }, () => coordinator.refresh(session)));
@@ -119,12 +131,23 @@ describe("dead cookies and outages cost little", () => {
     const clock = manualClock(undefined, 25);
     let calls = 0;
     const store = createMemoryLockStore({ clock });
-    const backend = { refresh: async () => (calls++, { kind: "unavailable" as const, reason: "status" as const, status: 503, detail: "503" }) };
+    const backend = {
+      refresh: async () => (
+        calls++,
+        { kind: "unavailable" as const, reason: "status" as const, status: 503, detail: "503" }
+      ),
+    };
     const isolates = Array.from({ length: 3 }, () => testCoordinator({ store, backend, clock }));
-    const users = Array.from({ length: 50 }, (_, i) => ({ accessToken: `a${i}`, refreshToken: `r${i}`, accessTokenExpires: clock.now() - 1 }));
+    const users = Array.from({ length: 50 }, (_, i) => ({
+      accessToken: `a${i}`,
+      refreshToken: `r${i}`,
+      accessTokenExpires: clock.now() - 1,
+    }));
     // 10 s of outage, every user's 5 tabs asking every 500 ms across 3 isolates.
     for (let t = 0; t < 10_000; t += 500) {
-      const answers = await Promise.all(users.flatMap((user) => Array.from({ length: 5 }, (_, tab) => isolates[tab % 3]!.refresh(user))));
+      const answers = await Promise.all(
+        users.flatMap((user) => Array.from({ length: 5 }, (_, tab) => isolates[tab % 3]!.refresh(user))),
+      );
       expect(new Set(answers.map((o) => o.kind))).toEqual(new Set(["unavailable"]));
       await clock.sleep(500);
     }
@@ -156,7 +179,9 @@ describe("sign-out", () => {
     // Copies of the cookie at any point of its life, replayed from another isolate as an attacker would.
     const attacker = testCoordinator({ store, backend, clock });
     for (const copy of [t0, first.tokens, second.tokens]) {
-      expect(await attacker.refresh({ ...copy, accessTokenExpires: clock.now() - 1 })).toMatchObject({ kind: "rejected" });
+      expect(await attacker.refresh({ ...copy, accessTokenExpires: clock.now() - 1 })).toMatchObject({
+        kind: "rejected",
+      });
     }
     // The newest token's refusal came from the store, not a backend call; the older ones' from the backend.
     expect(backend.stats.calls).toBe(2 + 2);
@@ -169,12 +194,17 @@ describe("sign-out", () => {
       store,
       clock,
       backend: {
-        refresh: async () => ({ kind: "ok", value: { accessToken: "x", refreshToken: "y", accessTokenExpires: clock.now() + 60_000 } }),
+        refresh: async () => ({
+          kind: "ok",
+          value: { accessToken: "x", refreshToken: "y", accessTokenExpires: clock.now() + 60_000 },
+        }),
         revoke: async () => ({ kind: "unavailable", reason: "network", detail: "down" }),
       },
     });
     expect(await coordinator.signOut("r1")).toMatchObject({ revoked: "failed" });
-    expect(await coordinator.refresh({ accessToken: "a", refreshToken: "r1", accessTokenExpires: clock.now() - 1 })).toMatchObject({ kind: "rejected" });
+    expect(
+      await coordinator.refresh({ accessToken: "a", refreshToken: "r1", accessTokenExpires: clock.now() - 1 }),
+    ).toMatchObject({ kind: "rejected" });
     expect(coordinator.events).toContainEqual(expect.objectContaining({ event: "sign-out", revoked: "failed" }));
   });
 });

@@ -39,7 +39,12 @@ export function roleOf(facts: FlightFacts): RefreshRole {
 }
 
 /** The flight's one log line. `endedAt` is when the outcome was known; `requests` the isolate's requests that shared it. */
-export function refreshEvent(facts: FlightFacts, outcome: RefreshOutcome, requests: number, endedAt: number): CoordinatorEvent {
+export function refreshEvent(
+  facts: FlightFacts,
+  outcome: RefreshOutcome,
+  requests: number,
+  endedAt: number,
+): CoordinatorEvent {
   const waitEnded = facts.last?.at ?? endedAt;
   return {
     event: "refresh",

@@ -9,7 +9,10 @@ describe("what an isolate holds in memory is bounded and expires", () => {
     const clock = manualClock();
     const store = createMemoryLockStore({ clock, maxEntries: 1000 });
     for (let i = 0; i < 20_000; i++) {
-      await store.settle(keyNames(`t${i}`), "o", "sealed", 30_000, { previousKey: keyNames(`u${i}`).previous, previousId: `t${i}` });
+      await store.settle(keyNames(`t${i}`), "o", "sealed", 30_000, {
+        previousKey: keyNames(`u${i}`).previous,
+        previousId: `t${i}`,
+      });
       expect(store.size()).toBeLessThanOrEqual(1000);
       clock.advance(5); // a long-lived isolate under steady traffic
     }
@@ -32,7 +35,9 @@ describe("what an isolate holds in memory is bounded and expires", () => {
   it("single-flight entries are removed when settled, and past the bound callers run alone", async () => {
     const flights = createSingleFlight<number>(3);
     const gates: Array<() => void> = [];
-    const runs = Array.from({ length: 5 }, (_, i) => flights.run(`k${i}`, () => new Promise<number>((resolve) => gates.push(() => resolve(i)))));
+    const runs = Array.from({ length: 5 }, (_, i) =>
+      flights.run(`k${i}`, () => new Promise<number>((resolve) => gates.push(() => resolve(i)))),
+    );
     expect(flights.size()).toBe(3);
     expect(runs.map((r) => r.shared)).toEqual([false, false, false, false, false]);
     expect(flights.run("k0", async () => -1).shared).toBe(true);

@@ -80,7 +80,9 @@ describe.each(POLICIES)("rotation policy %s", (policy) => {
     expect(first).toMatchObject({ kind: "refreshed" });
     // The stored successor's own access token runs out too; an old cookie must not stop there.
     clock.advance(6_000);
-    const late = await settled(testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } }).refresh(original));
+    const late = await settled(
+      testCoordinator({ store, backend, clock, settings: { ...LOCK_SAFE, refreshSkewMs: SKEW_MS } }).refresh(original),
+    );
     expect(late).toMatchObject({ kind: "refreshed" });
     if (late === "hung" || !("tokens" in late)) throw new Error("no tokens");
     expect(late.tokens.accessTokenExpires).toBeGreaterThan(clock.now());
@@ -124,7 +126,11 @@ describe("a backend that does not rotate", () => {
       clock.advance(5_000);
       const sent = tokens;
       const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => settled(isolates[i % 3]!.refresh(sent))));
-      expect(outcomes.map((o) => (o === "hung" ? o : o.kind)).filter((kind) => !["refreshed", "joined", "replayed"].includes(kind))).toEqual([]);
+      expect(
+        outcomes
+          .map((o) => (o === "hung" ? o : o.kind))
+          .filter((kind) => !["refreshed", "joined", "replayed"].includes(kind)),
+      ).toEqual([]);
       const first = outcomes[0];
       if (first === undefined || first === "hung" || !("tokens" in first)) throw new Error("no tokens");
       tokens = first.tokens;
@@ -142,7 +148,10 @@ describe("successor chains", () => {
       store: createMemoryLockStore({ clock }),
       clock,
       backend: {
-        refresh: async (refreshToken) => ({ kind: "ok", value: { accessToken: "x", refreshToken: next[refreshToken]!, accessTokenExpires: clock.now() - 1 } }),
+        refresh: async (refreshToken) => ({
+          kind: "ok",
+          value: { accessToken: "x", refreshToken: next[refreshToken]!, accessTokenExpires: clock.now() - 1 },
+        }),
       },
     });
     const stale = { accessToken: "x", refreshToken: "A", accessTokenExpires: clock.now() - 1 };

@@ -77,7 +77,8 @@ export function createSealer(): Sealer {
         const [ivText, ciphertextText, extra] = sealed.split(".");
         const iv = decodeBase64url(ivText ?? "");
         const ciphertext = decodeBase64url(ciphertextText ?? "");
-        if (iv === null || ciphertext === null || ciphertextText === undefined || extra !== undefined) throw new Error("not two base64url parts");
+        if (iv === null || ciphertext === null || ciphertextText === undefined || extra !== undefined)
+          throw new Error("not two base64url parts");
         const plaintext = await crypto.subtle.decrypt(
           { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(sealedValueContext(keys.id)) },
           keys.sealing,
@@ -105,10 +106,14 @@ async function deriveKeys(refreshToken: string): Promise<SealingKeys> {
 function validOutcome(value: unknown): SealedOutcome {
   if (isJsonObject(value)) {
     if (value.kind === "rejected") return { kind: "rejected" };
-    if (value.kind === "unavailable") return { kind: "unavailable", detail: typeof value.detail === "string" ? value.detail : "backend unavailable" };
+    if (value.kind === "unavailable")
+      return { kind: "unavailable", detail: typeof value.detail === "string" ? value.detail : "backend unavailable" };
     const tokens = isJsonObject(value.tokens) ? asSessionClaims(value.tokens) : null;
     if (value.kind === "refreshed" && tokens !== null) {
-      const refreshMs = typeof value.refreshMs === "number" && Number.isFinite(value.refreshMs) && value.refreshMs >= 0 ? value.refreshMs : undefined;
+      const refreshMs =
+        typeof value.refreshMs === "number" && Number.isFinite(value.refreshMs) && value.refreshMs >= 0
+          ? value.refreshMs
+          : undefined;
       return refreshMs === undefined ? { kind: "refreshed", tokens } : { kind: "refreshed", tokens, refreshMs };
     }
   }

@@ -14,7 +14,11 @@ const CONTEXT: SettleContext = {
   rejectedTtlMs: 10_000,
   backoffMs: 2_000,
 };
-const tokens = (refreshToken: string): BackendTokens => ({ accessToken: "a", refreshToken, accessTokenExpires: NOW + 300_000 });
+const tokens = (refreshToken: string): BackendTokens => ({
+  accessToken: "a",
+  refreshToken,
+  accessTokenExpires: NOW + 300_000,
+});
 const ok = (refreshToken: string): BackendResult<BackendTokens> => ({ kind: "ok", value: tokens(refreshToken) });
 
 describe("what the backend answered → what the leader stores, for how long, and what it says", () => {
@@ -37,7 +41,12 @@ describe("what the backend answered → what the leader stores, for how long, an
       "a successor keeping the refresh token (no rotation) → stored, nothing to link",
       ok("r0"),
       {},
-      { kind: "store", outcome: { kind: "refreshed", tokens: tokens("r0"), refreshMs: 150 }, ttlMs: 30_000, refreshMs: 150 },
+      {
+        kind: "store",
+        outcome: { kind: "refreshed", tokens: tokens("r0"), refreshMs: 150 },
+        ttlMs: 30_000,
+        refreshMs: 150,
+      },
     ],
     [
       "a successor after a timed-out claim → stored, no refresh time learned, no background retry",
@@ -78,7 +87,11 @@ describe("what the backend answered → what the leader stores, for how long, an
       "an unusable answer → a back-off, said as backend-unavailable",
       { kind: "malformed", detail: "no access token" },
       {},
-      { kind: "store", event: { event: "backend-unavailable", detail: "no access token" }, outcome: { kind: "unavailable", detail: "backend unavailable" } },
+      {
+        kind: "store",
+        event: { event: "backend-unavailable", detail: "no access token" },
+        outcome: { kind: "unavailable", detail: "backend unavailable" },
+      },
     ],
     [
       "a failure with the back-off off (0) → only the lock is freed",
@@ -91,6 +104,7 @@ describe("what the backend answered → what the leader stores, for how long, an
     expect(plan).toMatchObject(expected as object);
     if (result.kind !== "ok") expect(plan).not.toHaveProperty("successorToken");
     if (overrides.claim === null) expect(plan).not.toHaveProperty("lockHeldUntil");
-    if (result.kind === "ok" && result.value.refreshToken === CONTEXT.token) expect(plan).not.toHaveProperty("successorToken");
+    if (result.kind === "ok" && result.value.refreshToken === CONTEXT.token)
+      expect(plan).not.toHaveProperty("successorToken");
   });
 });

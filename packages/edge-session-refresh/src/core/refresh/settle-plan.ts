@@ -83,6 +83,13 @@ export function settlePlan(result: BackendResult<BackendTokens>, context: Settle
 
 /** After a failed call: others answer "unavailable" for the back-off, without calling the backend too. */
 function backOff(detail: string, event: CoordinatorEvent, context: SettleContext): SettlePlan {
-  if (context.backoffMs > 0) return { kind: "store", event, rememberRefusal: false, outcome: { kind: "unavailable", detail }, ttlMs: context.backoffMs };
+  if (context.backoffMs > 0)
+    return {
+      kind: "store",
+      event,
+      rememberRefusal: false,
+      outcome: { kind: "unavailable", detail },
+      ttlMs: context.backoffMs,
+    };
   return { kind: "release", event, rememberRefusal: false };
 }

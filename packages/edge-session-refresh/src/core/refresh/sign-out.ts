@@ -56,7 +56,12 @@ export function createSignOut(deps: SignOutDependencies): (refreshToken: string)
           : undefined,
       forgotten.status === "rejected" ? describeError(forgotten.reason) : undefined,
     ].filter((problem): problem is string => problem !== undefined);
-    deps.onEvent({ event: "sign-out", revoked, chainForgotten, ...(problems.length > 0 ? { detail: problems.join("; ") } : {}) });
+    deps.onEvent({
+      event: "sign-out",
+      revoked,
+      chainForgotten,
+      ...(problems.length > 0 ? { detail: problems.join("; ") } : {}),
+    });
     return { revoked, chainForgotten };
   };
 }

@@ -20,7 +20,10 @@ export function createUnlockedRefresher(backend: RefreshBackend): RefreshCoordin
     },
     async signOut(refreshToken) {
       const result = backend.revoke ? await backend.revoke(refreshToken) : { kind: "skipped" as const };
-      return { revoked: result.kind === "ok" ? "revoked" : result.kind === "skipped" ? "skipped" : "failed", chainForgotten: null };
+      return {
+        revoked: result.kind === "ok" ? "revoked" : result.kind === "skipped" ? "skipped" : "failed",
+        chainForgotten: null,
+      };
     },
     inFlight: () => running,
   };

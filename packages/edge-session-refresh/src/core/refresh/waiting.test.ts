@@ -41,7 +41,9 @@ describe.each([40, 100])("a storm over %d ms of store distance", (roundTripMs) =
     const clock = manualClock(undefined, SETTLE_REAL_MS);
     const backend = policyBackend({ clock, policy: "rotate", accessTtlMs: 60_000, latencyMs: BACKEND_MS });
     const store = countingStore(createMemoryLockStore({ clock }));
-    const isolates = Array.from({ length: ISOLATES }, () => testCoordinator({ store: distant(store, clock, roundTripMs), backend, clock }));
+    const isolates = Array.from({ length: ISOLATES }, () =>
+      testCoordinator({ store: distant(store, clock, roundTripMs), backend, clock }),
+    );
     const storm = async () => {
       const session = { ...backend.login(), accessTokenExpires: clock.now() - 1 };
       const started = clock.now();
@@ -81,7 +83,10 @@ describe("the leader's refresh time travels with the stored outcome", () => {
       tokens,
       refreshMs: 173,
     });
-    expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens }))).toEqual({ kind: "refreshed", tokens });
+    expect(await sealer.unseal(keys, await sealer.seal(keys, { kind: "refreshed", tokens }))).toEqual({
+      kind: "refreshed",
+      tokens,
+    });
     const nonsense = { kind: "refreshed", tokens, refreshMs: -1 } as unknown as SealedOutcome;
     expect(await sealer.unseal(keys, await sealer.seal(keys, nonsense))).toEqual({ kind: "refreshed", tokens });
   });

@@ -27,7 +27,11 @@ describe("chunk assembly properties", () => {
   const jarEdit = fc.oneof(
     fc.record({ kind: fc.constant("drop" as const), index: fc.nat() }),
     fc.record({ kind: fc.constant("swap" as const), a: fc.nat(), b: fc.nat() }),
-    fc.record({ kind: fc.constant("extra" as const), index: fc.integer({ min: 0, max: 40 }), value: fc.string({ maxLength: 20 }) }),
+    fc.record({
+      kind: fc.constant("extra" as const),
+      index: fc.integer({ min: 0, max: 40 }),
+      value: fc.string({ maxLength: 20 }),
+    }),
     fc.record({ kind: fc.constant("whole" as const), value: fc.string({ maxLength: 20 }) }),
     fc.record({ kind: fc.constant("truncate" as const), index: fc.nat(), keep: fc.nat() }),
   );
@@ -63,7 +67,9 @@ describe("chunk assembly properties", () => {
   it(`more than 32 chunks is refused before anything is joined (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(fc.integer({ min: 33, max: 200 }), fc.string({ maxLength: 4 }), (count, value) => {
-        const jar = new Map(Array.from({ length: count }, (_, i) => [`${NAME}.${i}`, value || "x"] as [string, string]));
+        const jar = new Map(
+          Array.from({ length: count }, (_, i) => [`${NAME}.${i}`, value || "x"] as [string, string]),
+        );
         expect(joinSessionCookie(jar, NAME)).toBeNull();
       }),
       { numRuns: RUNS },

@@ -24,10 +24,13 @@ function nextAuthChunks(value: string): Array<{ name: string; value: string }> {
 }
 
 describe("session cookie chunks are next-auth's", () => {
-  it.each([1, 3932, 3933, 3934, 7866, 7867, 20_000])("a %i-character cookie is cut where next-auth cuts it", (length) => {
-    const value = Array.from({ length }, (_, i) => "abcdefghijklmnopqrstuvwxyz0123456789-_"[i % 38]).join("");
-    const ours = chunkSessionCookie(NAME, value).map(({ name, value: chunk }) => ({ name, value: chunk }));
-    expect(ours).toEqual(nextAuthChunks(value));
-    expect(joinSessionCookie(new Map(ours.map((c) => [c.name, c.value])), NAME)).toBe(value);
-  });
+  it.each([1, 3932, 3933, 3934, 7866, 7867, 20_000])(
+    "a %i-character cookie is cut where next-auth cuts it",
+    (length) => {
+      const value = Array.from({ length }, (_, i) => "abcdefghijklmnopqrstuvwxyz0123456789-_"[i % 38]).join("");
+      const ours = chunkSessionCookie(NAME, value).map(({ name, value: chunk }) => ({ name, value: chunk }));
+      expect(ours).toEqual(nextAuthChunks(value));
+      expect(joinSessionCookie(new Map(ours.map((c) => [c.name, c.value])), NAME)).toBe(value);
+    },
+  );
 });

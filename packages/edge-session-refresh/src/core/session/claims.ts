@@ -55,7 +55,9 @@ export type TokenExpiry = Pick<BackendTokens, "accessTokenExpires" | "accessToke
 
 /** The access token's lifetime in ms (never negative); Infinity when the time it was received is unknown. */
 export function accessTokenLifetimeMs(tokens: TokenExpiry): number {
-  return tokens.accessTokenReceivedAt === undefined ? Infinity : Math.max(0, tokens.accessTokenExpires - tokens.accessTokenReceivedAt);
+  return tokens.accessTokenReceivedAt === undefined
+    ? Infinity
+    : Math.max(0, tokens.accessTokenExpires - tokens.accessTokenReceivedAt);
 }
 
 /** Milliseconds before expiry from which every request refreshes these tokens: the skew, capped at half their lifetime. */

@@ -11,10 +11,18 @@ import { createSessionCodec } from "./codec";
 const RUNS = 10_000;
 const SECRET = "property-secret-0123456789abcdef";
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
-const claims = { sub: "u1", email: "u@example.com", accessToken: "a".repeat(64), refreshToken: "r".repeat(64), accessTokenExpires: 1_900_000_000_000 };
+const claims = {
+  sub: "u1",
+  email: "u@example.com",
+  accessToken: "a".repeat(64),
+  refreshToken: "r".repeat(64),
+  accessTokenExpires: 1_900_000_000_000,
+};
 const tokens = {
   small: await codec.encode(claims),
-  foreign: await createSessionCodec({ secrets: ["another-secret-0123456789abcdef"], maxAgeSeconds: 3600 }).encode(claims),
+  foreign: await createSessionCodec({ secrets: ["another-secret-0123456789abcdef"], maxAgeSeconds: 3600 }).encode(
+    claims,
+  ),
 };
 const b64url = (text: string) => encodeBase64url(new TextEncoder().encode(text));
 
@@ -24,9 +32,13 @@ async function decodesToNull(jwe: string): Promise<void> {
 
 describe("foreign token properties", () => {
   it(`any claims written under another secret are no session here, and are read back under their own (${RUNS} runs)`, async () => {
-    const wrong = ["w1-0123456789abcdef0123", "w2-0123456789abcdef0123", `${SECRET} `, SECRET.slice(1), SECRET.toUpperCase()].map((secret) =>
-      createSessionCodec({ secrets: [secret], maxAgeSeconds: 3600 }),
-    );
+    const wrong = [
+      "w1-0123456789abcdef0123",
+      "w2-0123456789abcdef0123",
+      `${SECRET} `,
+      SECRET.slice(1),
+      SECRET.toUpperCase(),
+    ].map((secret) => createSessionCodec({ secrets: [secret], maxAgeSeconds: 3600 }));
     const randomClaims = fc.dictionary(
       fc.string({ maxLength: 8 }).filter((key) => !["exp", "iat", "jti", "nbf"].includes(key)),
       fc.jsonValue({ maxDepth: 1 }),

@@ -15,7 +15,13 @@ import { sessionEncryptionKey } from "./keys";
 const RUNS = 10_000;
 const SECRET = "property-secret-0123456789abcdef";
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
-const claims = { sub: "u1", email: "u@example.com", accessToken: "a".repeat(64), refreshToken: "r".repeat(64), accessTokenExpires: 1_900_000_000_000 };
+const claims = {
+  sub: "u1",
+  email: "u@example.com",
+  accessToken: "a".repeat(64),
+  refreshToken: "r".repeat(64),
+  accessTokenExpires: 1_900_000_000_000,
+};
 
 const tokens = {
   small: await codec.encode(claims),
@@ -26,9 +32,20 @@ const originalBytes = new Map([tokens.small, tokens.big].map((token) => [token, 
 const segment = fc.uint8Array({ maxLength: 48 }).map((bytes) => encodeBase64url(bytes));
 /** Strings shaped like a compact JWE (five dot-separated parts), mixing real and random parts. */
 const jweLike = fc
-  .tuple(fc.oneof(fc.constant(NEXT_AUTH_PROTECTED_HEADER), segment, fc.string()), fc.oneof(fc.constant(""), segment), segment, segment, segment)
+  .tuple(
+    fc.oneof(fc.constant(NEXT_AUTH_PROTECTED_HEADER), segment, fc.string()),
+    fc.oneof(fc.constant(""), segment),
+    segment,
+    segment,
+    segment,
+  )
   .map((parts) => parts.join("."));
-const anyString = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.string({ maxLength: 200 }), jweLike, fc.base64String({ maxLength: 200 }));
+const anyString = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 200 }),
+  fc.string({ maxLength: 200 }),
+  jweLike,
+  fc.base64String({ maxLength: 200 }),
+);
 
 async function decodesToNull(jwe: string): Promise<void> {
   await expect(codec.decode(jwe)).resolves.toBeNull();
@@ -54,12 +71,20 @@ describe("session cookie reader properties", () => {
 
   it(`oversized input (4 KB to 64 KB: repeated junk, or a real token with a part blown up) is no session (${RUNS} runs)`, async () => {
     const oversized = fc.oneof(
-      fc.tuple(fc.string({ minLength: 1, maxLength: 16 }), fc.integer({ min: 256, max: 4096 })).map(([unit, times]) => unit.repeat(times)),
-      fc.tuple(fc.integer({ min: 0, max: 4 }), fc.constantFrom("A", "_", "-", "AAAA"), fc.integer({ min: 1024, max: 16_384 })).map(([part, filler, times]) => {
-        const parts = tokens.small.split(".");
-        parts[part] = `${parts[part]}${filler.repeat(times)}`;
-        return parts.join(".");
-      }),
+      fc
+        .tuple(fc.string({ minLength: 1, maxLength: 16 }), fc.integer({ min: 256, max: 4096 }))
+        .map(([unit, times]) => unit.repeat(times)),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 4 }),
+          fc.constantFrom("A", "_", "-", "AAAA"),
+          fc.integer({ min: 1024, max: 16_384 }),
+        )
+        .map(([part, filler, times]) => {
+          const parts = tokens.small.split(".");
+          parts[part] = `${parts[part]}${filler.repeat(times)}`;
+          return parts.join(".");
+        }),
     );
     await fc.assert(fc.asyncProperty(oversized, decodesToNull), { numRuns: RUNS });
   });
@@ -67,19 +92,24 @@ describe("session cookie reader properties", () => {
   it(`a tampered token (any character of any part changed) is no session, unless it still encodes the same bytes (${RUNS} runs)`, async () => {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ";
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.constantFrom(...alphabet), fc.constantFrom(tokens.small, tokens.big), async (at, replacement, original) => {
-        const index = at % original.length;
-        fc.pre(original[index] !== replacement);
-        const tampered = `${original.slice(0, index)}${replacement}${original.slice(index + 1)}`;
-        const decoded = await codec.decode(tampered);
-        if (sameBytes(partBytes(tampered), originalBytes.get(original)!)) {
-          // Only the unused low bits of a final base64url character changed: the same header, ciphertext
-          // and tag, so at most the same session, never another one.
-          expect(decoded === null || decoded.sub === claims.sub).toBe(true);
-        } else {
-          expect(decoded).toBeNull();
-        }
-      }),
+      fc.asyncProperty(
+        fc.nat(),
+        fc.constantFrom(...alphabet),
+        fc.constantFrom(tokens.small, tokens.big),
+        async (at, replacement, original) => {
+          const index = at % original.length;
+          fc.pre(original[index] !== replacement);
+          const tampered = `${original.slice(0, index)}${replacement}${original.slice(index + 1)}`;
+          const decoded = await codec.decode(tampered);
+          if (sameBytes(partBytes(tampered), originalBytes.get(original)!)) {
+            // Only the unused low bits of a final base64url character changed: the same header, ciphertext
+            // and tag, so at most the same session, never another one.
+            expect(decoded === null || decoded.sub === claims.sub).toBe(true);
+          } else {
+            expect(decoded).toBeNull();
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -103,8 +133,20 @@ describe("session cookie reader properties", () => {
     await fc.assert(
       fc.asyncProperty(plaintext, async (bytes) => {
         const iv = crypto.getRandomValues(new Uint8Array(12));
-        const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: header, tagLength: 128 }, key, bytes as BufferSource));
-        const jwe = [NEXT_AUTH_PROTECTED_HEADER, "", encodeBase64url(iv), encodeBase64url(sealed.slice(0, -16)), encodeBase64url(sealed.slice(-16))].join(".");
+        const sealed = new Uint8Array(
+          await crypto.subtle.encrypt(
+            { name: "AES-GCM", iv, additionalData: header, tagLength: 128 },
+            key,
+            bytes as BufferSource,
+          ),
+        );
+        const jwe = [
+          NEXT_AUTH_PROTECTED_HEADER,
+          "",
+          encodeBase64url(iv),
+          encodeBase64url(sealed.slice(0, -16)),
+          encodeBase64url(sealed.slice(-16)),
+        ].join(".");
         const decoded = await codec.decode(jwe);
         const expected = oracle(bytes, Math.floor(Date.now() / 1000));
         if (expected === null) expect(decoded).toBeNull();

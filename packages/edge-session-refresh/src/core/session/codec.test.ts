@@ -42,7 +42,10 @@ describe("session codec interop with next-auth v4", () => {
     expect(Math.max(...chunks.map((chunk) => chunk.value.length))).toBeLessThanOrEqual(CHUNK_SIZE);
     const cookieHeader = chunks.map((c) => `${c.name}=${c.value}`).join("; ");
     const viaGetToken = await getToken({
-      req: { headers: { cookie: cookieHeader }, cookies: Object.fromEntries(chunks.map((c) => [c.name, c.value])) } as never,
+      req: {
+        headers: { cookie: cookieHeader },
+        cookies: Object.fromEntries(chunks.map((c) => [c.name, c.value])),
+      } as never,
       secret: SECRET,
       secureCookie: false,
     });
@@ -90,7 +93,12 @@ describe("session codec refuses what it should, without throwing", () => {
     ],
     [
       "an expired session",
-      () => createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => Date.now() - 3_600_000, sleep: async () => {} } }).encode(claims),
+      () =>
+        createSessionCodec({
+          secrets: [SECRET],
+          maxAgeSeconds: 60,
+          clock: { now: () => Date.now() - 3_600_000, sleep: async () => {} },
+        }).encode(claims),
     ],
     ["a signed JWT instead of a JWE", async () => "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"],
     ["an empty string", async () => ""],
@@ -104,7 +112,10 @@ describe("the fast path and the general path agree", () => {
   it("next-auth's exact header takes the fast path; any other valid header is still read by jose", async () => {
     const { EncryptJWT } = await import("jose");
     const key = await sessionEncryptionKey(SECRET);
-    const withKid = await new EncryptJWT(claims).setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: "k1" }).setExpirationTime("1h").encrypt(key);
+    const withKid = await new EncryptJWT(claims)
+      .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: "k1" })
+      .setExpirationTime("1h")
+      .encrypt(key);
     expect(withKid.split(".")[0]).not.toBe(NEXT_AUTH_PROTECTED_HEADER);
     expect(await codec.decode(withKid)).toMatchObject(claims);
     expect((await nextAuthEncode({ token: claims, secret: SECRET })).split(".")[0]).toBe(NEXT_AUTH_PROTECTED_HEADER);
@@ -113,7 +124,11 @@ describe("the fast path and the general path agree", () => {
   it("exp within the 15 s tolerance is accepted and beyond it refused, like jose", async () => {
     const now = Math.floor(Date.now() / 1000);
     const make = (offset: number) =>
-      createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => (now + offset) * 1000, sleep: async () => {} } }).encode(claims);
+      createSessionCodec({
+        secrets: [SECRET],
+        maxAgeSeconds: 60,
+        clock: { now: () => (now + offset) * 1000, sleep: async () => {} },
+      }).encode(claims);
     // Minted 70 s ago with a 60 s lifetime: expired 10 s ago, inside the tolerance.
     expect(await codec.decode(await make(-70))).toMatchObject(claims);
     // Minted 80 s ago: expired 20 s ago, outside it.
@@ -124,7 +139,11 @@ describe("the fast path and the general path agree", () => {
 describe("decode cache", () => {
   it("a repeated cookie is answered from the cache, with expiry re-checked on every hit", async () => {
     let now = Math.floor(Date.now() / 1000);
-    const clocked = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 60, clock: { now: () => now * 1000, sleep: async () => {} } });
+    const clocked = createSessionCodec({
+      secrets: [SECRET],
+      maxAgeSeconds: 60,
+      clock: { now: () => now * 1000, sleep: async () => {} },
+    });
     const jwe = await clocked.encode(claims);
     const first = await clocked.decode(jwe);
     expect(first).toMatchObject(claims);
@@ -142,7 +161,9 @@ describe("secret rotation", () => {
     expect(await rotated.decode(old)).toMatchObject(claims);
     const fresh = await rotated.encode(claims);
     expect(await nextAuthDecode({ token: fresh, secret: OTHER })).toMatchObject(claims);
-    await expect(nextAuthDecode({ token: fresh, secret: SECRET })).rejects.toMatchObject({ code: "ERR_JWE_DECRYPTION_FAILED" });
+    await expect(nextAuthDecode({ token: fresh, secret: SECRET })).rejects.toMatchObject({
+      code: "ERR_JWE_DECRYPTION_FAILED",
+    });
   });
 });
 

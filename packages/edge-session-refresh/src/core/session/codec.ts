@@ -104,7 +104,9 @@ export function createSessionCodec(options: SessionCodecOptions): SessionCodec {
  */
 function validClaims(payload: Record<string, unknown>, now: number): boolean {
   const { exp, nbf } = payload;
-  if (exp !== undefined && (typeof exp !== "number" || !Number.isFinite(exp) || exp <= now - CLOCK_TOLERANCE_SECONDS)) return false;
-  if (nbf !== undefined && (typeof nbf !== "number" || !Number.isFinite(nbf) || nbf > now + CLOCK_TOLERANCE_SECONDS)) return false;
+  if (exp !== undefined && (typeof exp !== "number" || !Number.isFinite(exp) || exp <= now - CLOCK_TOLERANCE_SECONDS))
+    return false;
+  if (nbf !== undefined && (typeof nbf !== "number" || !Number.isFinite(nbf) || nbf > now + CLOCK_TOLERANCE_SECONDS))
+    return false;
   return true;
 }

@@ -13,16 +13,21 @@ const NAME = sessionCookieName(false);
 describe("cookie header properties", () => {
   /** RFC 6265 cookie-name (token) and cookie-value (cookie-octet) characters. */
   const tokenChar = fc.constantFrom(..."!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-  const octetChars = [...Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i))].filter((c) => !'",;\\'.includes(c));
+  const octetChars = [...Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i))].filter(
+    (c) => !'",;\\'.includes(c),
+  );
   const cookieName = fc.string({ unit: tokenChar, minLength: 1, maxLength: 24 });
   const cookieValue = fc.string({ unit: fc.constantFrom(...octetChars), maxLength: 64 });
 
   it(`parseCookieHeader(serializeCookieHeader(jar)) is the jar, for valid names and values (${RUNS} runs)`, () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(cookieName, cookieValue), { selector: ([name]) => name, maxLength: 12 }), (pairs) => {
-        const jar = new Map(pairs);
-        expect(parseCookieHeader(serializeCookieHeader(jar))).toEqual(jar);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(cookieName, cookieValue), { selector: ([name]) => name, maxLength: 12 }),
+        (pairs) => {
+          const jar = new Map(pairs);
+          expect(parseCookieHeader(serializeCookieHeader(jar))).toEqual(jar);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -32,7 +37,9 @@ describe("cookie header properties", () => {
       fc.property(
         fc.oneof(
           fc.string({ unit: "binary", maxLength: 300 }),
-          fc.array(fc.constantFrom(";", "=", " ", "a", "b", NAME, `${NAME}.0`, "\t"), { maxLength: 30 }).map((p) => p.join("")),
+          fc
+            .array(fc.constantFrom(";", "=", " ", "a", "b", NAME, `${NAME}.0`, "\t"), { maxLength: 30 })
+            .map((p) => p.join("")),
         ),
         (header) => {
           const jar = parseCookieHeader(header);

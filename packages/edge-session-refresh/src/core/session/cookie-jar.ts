@@ -56,7 +56,10 @@ export function sessionCookieWrites(
 }
 
 /** The jar after the writes: what the next request from this browser will carry. */
-export function applyCookieWrites(jar: ReadonlyMap<string, string>, writes: readonly CookieWrite[]): Map<string, string> {
+export function applyCookieWrites(
+  jar: ReadonlyMap<string, string>,
+  writes: readonly CookieWrite[],
+): Map<string, string> {
   const next = new Map(jar);
   for (const write of writes) {
     if (write.expires === 0) next.delete(write.name);

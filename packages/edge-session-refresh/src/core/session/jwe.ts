@@ -21,20 +21,28 @@ const headerBytes = encoder.encode(NEXT_AUTH_PROTECTED_HEADER);
  * The decrypted claims, `null` when this key cannot open it (wrong key, tampered, malformed), or
  * `undefined` when the token is not in next-auth's exact form and the general path should decide.
  */
-export async function decryptNextAuthJwe(jwe: string, key: CryptoKey): Promise<Record<string, unknown> | null | undefined> {
+export async function decryptNextAuthJwe(
+  jwe: string,
+  key: CryptoKey,
+): Promise<Record<string, unknown> | null | undefined> {
   const parts = jwe.split(".");
   if (parts.length !== 5 || parts[0] !== NEXT_AUTH_PROTECTED_HEADER || parts[1] !== "") return undefined;
   const iv = decodeBase64url(parts[2]!);
   const ciphertext = decodeBase64url(parts[3]!);
   const tag = decodeBase64url(parts[4]!);
-  if (iv === null || ciphertext === null || tag === null || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return null;
+  if (iv === null || ciphertext === null || tag === null || iv.length !== IV_BYTES || tag.length !== TAG_BYTES)
+    return null;
 
   const sealed = new Uint8Array(ciphertext.length + TAG_BYTES);
   sealed.set(ciphertext);
   sealed.set(tag, ciphertext.length);
   let plaintext: ArrayBuffer;
   try {
-    plaintext = await crypto.subtle.decrypt({ name: "AES-GCM", iv: iv as BufferSource, additionalData: headerBytes, tagLength: TAG_BYTES * 8 }, key, sealed);
+    plaintext = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: iv as BufferSource, additionalData: headerBytes, tagLength: TAG_BYTES * 8 },
+      key,
+      sealed,
+    );
   } catch {
     return null;
   }

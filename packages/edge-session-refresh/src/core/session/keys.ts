@@ -34,7 +34,16 @@ async function deriveKey(secret: string, salt: string): Promise<CryptoKey> {
 }
 
 /** HKDF-SHA256 with Web Crypto; shared by the cookie key and the lock store's keys. */
-export async function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<ArrayBuffer> {
+export async function hkdfSha256(
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Promise<ArrayBuffer> {
   const material = await crypto.subtle.importKey("raw", ikm as BufferSource, "HKDF", false, ["deriveBits"]);
-  return crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: salt as BufferSource, info: info as BufferSource }, material, length * 8);
+  return crypto.subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: salt as BufferSource, info: info as BufferSource },
+    material,
+    length * 8,
+  );
 }

@@ -26,13 +26,21 @@ export interface AttemptLimiter {
 }
 
 /** The window an instant falls in, and the share of the previous window still counted: the algorithm's arithmetic, shared by every implementation. */
-export function slidingWindowAt(now: number, windowMs: number): { readonly current: number; readonly previousWeight: number } {
+export function slidingWindowAt(
+  now: number,
+  windowMs: number,
+): { readonly current: number; readonly previousWeight: number } {
   const current = Math.floor(now / windowMs);
   return { current, previousWeight: 1 - (now % windowMs) / windowMs };
 }
 
 /** The pure decision: given the counts, is one more attempt within the rule, and when does a refusal end. */
-export function slidingWindowVerdict(rule: LimitRule, now: number, currentCount: number, previousCount: number): AttemptVerdict {
+export function slidingWindowVerdict(
+  rule: LimitRule,
+  now: number,
+  currentCount: number,
+  previousCount: number,
+): AttemptVerdict {
   const { current, previousWeight } = slidingWindowAt(now, rule.windowMs);
   const used = Math.floor(previousWeight * previousCount) + currentCount;
   if (used < rule.max) return { allowed: true, retryAfterMs: 0 };

@@ -34,14 +34,21 @@ describe("client address parsing (properties)", () => {
 
   it("the result depends only on the trusted entry: anything the client prepends changes nothing", () => {
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 6 }), fc.array(entry, { minLength: 1, maxLength: 4 }), (spoofed, trusted) => {
-        const source = { header: "x-forwarded-for", trustedHops: trusted.length };
-        // Entries are comma-free by construction of the header: a comma inside one would be two entries.
-        const clean = (list: string[]) => list.map((e) => e.replaceAll(",", ""));
-        const withSpoof = clientAddress({ "x-forwarded-for": [...clean(spoofed), ...clean(trusted)].join(", ") }, source);
-        const alone = clientAddress({ "x-forwarded-for": clean(trusted).join(", ") }, source);
-        expect(withSpoof).toBe(alone);
-      }),
+      fc.property(
+        fc.array(entry, { maxLength: 6 }),
+        fc.array(entry, { minLength: 1, maxLength: 4 }),
+        (spoofed, trusted) => {
+          const source = { header: "x-forwarded-for", trustedHops: trusted.length };
+          // Entries are comma-free by construction of the header: a comma inside one would be two entries.
+          const clean = (list: string[]) => list.map((e) => e.replaceAll(",", ""));
+          const withSpoof = clientAddress(
+            { "x-forwarded-for": [...clean(spoofed), ...clean(trusted)].join(", ") },
+            source,
+          );
+          const alone = clientAddress({ "x-forwarded-for": clean(trusted).join(", ") }, source);
+          expect(withSpoof).toBe(alone);
+        },
+      ),
     );
   });
 

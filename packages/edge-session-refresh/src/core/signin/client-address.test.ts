@@ -58,7 +58,9 @@ describe("clientAddress", () => {
   });
 
   it("joins repeated header lines (Node gives an array for some headers) in order", () => {
-    expect(clientAddress({ "x-real-ip": ["6.6.6.6", "203.0.113.7"] }, { header: "x-real-ip", trustedHops: 1 })).toBe("203.0.113.7");
+    expect(clientAddress({ "x-real-ip": ["6.6.6.6", "203.0.113.7"] }, { header: "x-real-ip", trustedHops: 1 })).toBe(
+      "203.0.113.7",
+    );
   });
 
   it("is null without a source, without the header, or with garbage in the trusted entry", () => {
@@ -75,7 +77,9 @@ describe("clientAddress", () => {
   });
 
   it("does not read inherited properties of a plain record", () => {
-    expect(clientAddress(Object.create({ "x-forwarded-for": "203.0.113.7" }) as Record<string, string>, XFF)).toBeNull();
+    expect(
+      clientAddress(Object.create({ "x-forwarded-for": "203.0.113.7" }) as Record<string, string>, XFF),
+    ).toBeNull();
   });
 });
 

@@ -22,11 +22,17 @@ export interface ClientAddressSource {
 }
 
 /** The person's address in canonical form (IPv4 dotted, IPv6 lower-case and fully expanded), or null. */
-export function clientAddress(headers: RequestHeaders | undefined, source: ClientAddressSource | undefined): string | null {
+export function clientAddress(
+  headers: RequestHeaders | undefined,
+  source: ClientAddressSource | undefined,
+): string | null {
   if (headers === undefined || source === undefined) return null;
   const value = headerValue(headers, source.header);
   if (value === undefined) return null;
-  const entry = entryFromRight(value.length > MAX_SCANNED_HEADER_CHARS ? value.slice(-MAX_SCANNED_HEADER_CHARS) : value, source.trustedHops);
+  const entry = entryFromRight(
+    value.length > MAX_SCANNED_HEADER_CHARS ? value.slice(-MAX_SCANNED_HEADER_CHARS) : value,
+    source.trustedHops,
+  );
   return entry === undefined ? null : parseAddress(entry);
 }
 

@@ -38,7 +38,9 @@ describe("sign-in settings", () => {
   });
 
   it("your own proxies: a header name and the hops counted from the right", () => {
-    expect(parse({ SIGNIN_CLIENT_IP_HEADER: "X-Forwarded-For", SIGNIN_TRUSTED_PROXY_HOPS: "2" }).settings.clientAddress).toEqual({
+    expect(
+      parse({ SIGNIN_CLIENT_IP_HEADER: "X-Forwarded-For", SIGNIN_TRUSTED_PROXY_HOPS: "2" }).settings.clientAddress,
+    ).toEqual({
       header: "x-forwarded-for",
       trustedHops: 2,
     });
@@ -91,11 +93,15 @@ describe("sign-in settings", () => {
   });
 
   it("proxy hops without a header is a mistake worth saying", () => {
-    expect(parse({ SIGNIN_TRUSTED_PROXY_HOPS: "2" }).problems.map((problem) => problem.setting)).toEqual(["SIGNIN_CLIENT_IP_HEADER"]);
+    expect(parse({ SIGNIN_TRUSTED_PROXY_HOPS: "2" }).problems.map((problem) => problem.setting)).toEqual([
+      "SIGNIN_CLIENT_IP_HEADER",
+    ]);
   });
 
   it("parseSettings carries them", () => {
-    expect(parseSettings({ SIGNIN_CLIENT_IP_HEADER: "x-real-ip", BACKEND_FORWARD_CLIENT_IP: "0" }).signIn).toMatchObject({
+    expect(
+      parseSettings({ SIGNIN_CLIENT_IP_HEADER: "x-real-ip", BACKEND_FORWARD_CLIENT_IP: "0" }).signIn,
+    ).toMatchObject({
       clientAddress: { header: "x-real-ip", trustedHops: 1 },
       forwardClientAddress: false,
     });

@@ -73,9 +73,18 @@ export function parseSignInSettings(
 
   const configuredHeader = text("SIGNIN_CLIENT_IP_HEADER")?.toLowerCase();
   const header =
-    configuredHeader === undefined ? (env.VERCEL === "1" ? VERCEL_CLIENT_IP_HEADER : undefined) : configuredHeader === "off" ? undefined : configuredHeader;
+    configuredHeader === undefined
+      ? env.VERCEL === "1"
+        ? VERCEL_CLIENT_IP_HEADER
+        : undefined
+      : configuredHeader === "off"
+        ? undefined
+        : configuredHeader;
   if (header !== undefined && !HEADER_NAME.test(header))
-    problems.push({ setting: "SIGNIN_CLIENT_IP_HEADER", message: `SIGNIN_CLIENT_IP_HEADER must be a header name (or off): ${JSON.stringify(header)}` });
+    problems.push({
+      setting: "SIGNIN_CLIENT_IP_HEADER",
+      message: `SIGNIN_CLIENT_IP_HEADER must be a header name (or off): ${JSON.stringify(header)}`,
+    });
   const hopsText = text("SIGNIN_TRUSTED_PROXY_HOPS");
   let trustedHops = 1;
   if (hopsText !== undefined) {
@@ -89,13 +98,17 @@ export function parseSignInSettings(
     if (header === undefined)
       problems.push({
         setting: "SIGNIN_CLIENT_IP_HEADER",
-        message: "SIGNIN_TRUSTED_PROXY_HOPS is set but SIGNIN_CLIENT_IP_HEADER is not: name the header your proxies write",
+        message:
+          "SIGNIN_TRUSTED_PROXY_HOPS is set but SIGNIN_CLIENT_IP_HEADER is not: name the header your proxies write",
       });
   }
 
   const forward = text("BACKEND_FORWARD_CLIENT_IP") ?? "1";
   if (forward !== "0" && forward !== "1")
-    problems.push({ setting: "BACKEND_FORWARD_CLIENT_IP", message: `BACKEND_FORWARD_CLIENT_IP must be 0 or 1: ${JSON.stringify(forward)}` });
+    problems.push({
+      setting: "BACKEND_FORWARD_CLIENT_IP",
+      message: `BACKEND_FORWARD_CLIENT_IP must be 0 or 1: ${JSON.stringify(forward)}`,
+    });
 
   return Object.freeze({
     limits: Object.freeze(limits),

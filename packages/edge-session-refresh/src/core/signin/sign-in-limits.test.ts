@@ -47,7 +47,12 @@ function setup(options: { env?: Record<string, string>; failing?: ReadonlySet<Li
   return { limits, events, storeKeys, advance: (ms: number) => (now += ms) };
 }
 
-async function attempts(limits: ReturnType<typeof setup>["limits"], count: number, identifier: string, address: string | null) {
+async function attempts(
+  limits: ReturnType<typeof setup>["limits"],
+  count: number,
+  identifier: string,
+  address: string | null,
+) {
   const results = [];
   for (let i = 0; i < count; i++) results.push(await limits.check({ identifier, address }));
   return results;
@@ -57,7 +62,16 @@ describe("sign-in limits", () => {
   it("one account from one address: 5 attempts in 15 minutes, then refused for the rest of the window", async () => {
     const { limits } = setup();
     const results = await attempts(limits, 8, "alice@example.com", "203.0.113.7");
-    expect(results.map((r) => r.kind)).toEqual(["allowed", "allowed", "allowed", "allowed", "allowed", "limited", "limited", "limited"]);
+    expect(results.map((r) => r.kind)).toEqual([
+      "allowed",
+      "allowed",
+      "allowed",
+      "allowed",
+      "allowed",
+      "limited",
+      "limited",
+      "limited",
+    ]);
     const limited = results[5]!;
     expect(limited.kind === "limited" && limited.limit).toBe("account-address");
     expect(limited.kind === "limited" && retryAfterMinutes(limited.retryAfterMs)).toBe(15);
@@ -65,7 +79,13 @@ describe("sign-in limits", () => {
 
   it("counts one account however it is written (case, surrounding space, NFKC)", async () => {
     const { limits } = setup();
-    for (const written of ["Alice@Example.com ", " alice@example.com", "ALICE@EXAMPLE.COM", "ａｌｉｃｅ@example.com", "alice@example.com"]) {
+    for (const written of [
+      "Alice@Example.com ",
+      " alice@example.com",
+      "ALICE@EXAMPLE.COM",
+      "ａｌｉｃｅ@example.com",
+      "alice@example.com",
+    ]) {
       expect((await limits.check({ identifier: written, address: "203.0.113.7" })).kind).toBe("allowed");
     }
     expect((await limits.check({ identifier: "alice@example.com", address: "203.0.113.7" })).kind).toBe("limited");
@@ -83,7 +103,8 @@ describe("sign-in limits", () => {
   it("spraying many accounts from one address: 20 a minute, then the address is refused", async () => {
     const { limits, advance } = setup();
     const results = [];
-    for (let i = 0; i < 40; i++) results.push(await limits.check({ identifier: `user${i}@example.com`, address: "198.51.100.9" }));
+    for (let i = 0; i < 40; i++)
+      results.push(await limits.check({ identifier: `user${i}@example.com`, address: "198.51.100.9" }));
     expect(results.filter((r) => r.kind === "allowed")).toHaveLength(20);
     expect(results.slice(20).every((r) => r.kind === "limited" && r.limit === "address")).toBe(true);
     advance(60_001);
@@ -100,7 +121,8 @@ describe("sign-in limits", () => {
   it("a guesser spread over many addresses meets the account ceiling (30 in 15 minutes)", async () => {
     const { limits } = setup();
     const results = [];
-    for (let i = 0; i < 40; i++) results.push(await limits.check({ identifier: "dave@example.com", address: `203.0.113.${i}` }));
+    for (let i = 0; i < 40; i++)
+      results.push(await limits.check({ identifier: "dave@example.com", address: `203.0.113.${i}` }));
     expect(results.filter((r) => r.kind === "allowed")).toHaveLength(30);
     expect(results.at(-1)).toMatchObject({ kind: "limited", limit: "account" });
   });
@@ -108,7 +130,10 @@ describe("sign-in limits", () => {
   it("IPv6 addresses count by /64: a fresh address from the same network is the same attacker", async () => {
     const { limits } = setup();
     const results = [];
-    for (let i = 1; i <= 6; i++) results.push(await limits.check({ identifier: "erin@example.com", address: `2001:0db8:0000:0001:0000:0000:0000:000${i}` }));
+    for (let i = 1; i <= 6; i++)
+      results.push(
+        await limits.check({ identifier: "erin@example.com", address: `2001:0db8:0000:0001:0000:0000:0000:000${i}` }),
+      );
     expect(results.at(-1)).toMatchObject({ kind: "limited", limit: "account-address" });
   });
 
@@ -121,9 +146,13 @@ describe("sign-in limits", () => {
 
   it("each limit can be turned off, and all at once", async () => {
     const off = setup({ env: { SIGNIN_ACCOUNT_ADDRESS_LIMIT: "off", SIGNIN_ADDRESS_LIMIT: "0" } });
-    expect((await attempts(off.limits, 30, "gina@example.com", "203.0.113.7")).every((r) => r.kind === "allowed")).toBe(true);
+    expect((await attempts(off.limits, 30, "gina@example.com", "203.0.113.7")).every((r) => r.kind === "allowed")).toBe(
+      true,
+    );
     const none = setup({ env: { SIGNIN_LIMITS: "off" } });
-    expect((await attempts(none.limits, 100, "gina@example.com", "203.0.113.7")).every((r) => r.kind === "allowed")).toBe(true);
+    expect(
+      (await attempts(none.limits, 100, "gina@example.com", "203.0.113.7")).every((r) => r.kind === "allowed"),
+    ).toBe(true);
     expect(none.storeKeys).toEqual([]);
   });
 
@@ -131,9 +160,15 @@ describe("sign-in limits", () => {
     const { limits, events, storeKeys } = setup();
     await attempts(limits, 6, "Hidden.Person@example.com", "203.0.113.77");
     const everything = JSON.stringify({ storeKeys, events });
-    for (const secret of ["hidden", "person", "example", "203.0.113", "113.77"]) expect(everything.toLowerCase()).not.toContain(secret);
+    for (const secret of ["hidden", "person", "example", "203.0.113", "113.77"])
+      expect(everything.toLowerCase()).not.toContain(secret);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ event: "signin-limited", limit: "account-address", retryAfterSeconds: 900, counters: "shared" });
+    expect(events[0]).toMatchObject({
+      event: "signin-limited",
+      limit: "account-address",
+      retryAfterSeconds: 900,
+      counters: "shared",
+    });
   });
 
   it("the same identifier is the same key under the same secret, another key under another", async () => {
@@ -146,10 +181,22 @@ describe("sign-in limits", () => {
   it("store failure: each limit falls back to this instance's counters, still limits, and says so once per attempt", async () => {
     const { limits, events } = setup({ failing: new Set<LimitName>(["address", "account-address", "account"]) });
     const results = await attempts(limits, 7, "henry@example.com", "203.0.113.7");
-    expect(results.map((r) => r.kind)).toEqual(["allowed", "allowed", "allowed", "allowed", "allowed", "limited", "limited"]);
+    expect(results.map((r) => r.kind)).toEqual([
+      "allowed",
+      "allowed",
+      "allowed",
+      "allowed",
+      "allowed",
+      "limited",
+      "limited",
+    ]);
     const failures = events.filter((e) => e.event === "signin-store-failed");
     expect(failures).toHaveLength(7);
-    expect(events.filter((e) => e.event === "signin-limited").every((e) => e.event === "signin-limited" && e.counters === "local")).toBe(true);
+    expect(
+      events
+        .filter((e) => e.event === "signin-limited")
+        .every((e) => e.event === "signin-limited" && e.counters === "local"),
+    ).toBe(true);
   });
 
   it("store failure on a later limit: the earlier shared counts stand, the rest go local", async () => {

@@ -34,7 +34,8 @@ export interface SignInAttempt {
 
 /** What to do with one attempt: go on to the backend (and report a success), or refuse it for a while. */
 export type SignInCheck =
-  { readonly kind: "allowed"; succeeded(): Promise<void> } | { readonly kind: "limited"; readonly limit: LimitName; readonly retryAfterMs: number };
+  | { readonly kind: "allowed"; succeeded(): Promise<void> }
+  | { readonly kind: "limited"; readonly limit: LimitName; readonly retryAfterMs: number };
 
 export interface SignInLimits {
   check(attempt: SignInAttempt): Promise<SignInCheck>;
@@ -50,7 +51,12 @@ export type SignInEvent =
       readonly address: string | null;
       readonly counters: "shared" | "local";
     }
-  | { readonly event: "signin-store-failed"; readonly limit: LimitName; readonly action: "local-counters"; readonly detail: string };
+  | {
+      readonly event: "signin-store-failed";
+      readonly limit: LimitName;
+      readonly action: "local-counters";
+      readonly detail: string;
+    };
 
 export interface SignInLimitsOptions {
   readonly settings: SignInSettings;
@@ -94,7 +100,12 @@ export function createSignInLimits(options: SignInLimitsOptions): SignInLimits {
         } catch (error) {
           // One failure is enough for this attempt: the next limits go local at once instead of waiting out the store again.
           storeFailed = true;
-          onEvent({ event: "signin-store-failed", limit: name, action: "local-counters", detail: describeError(error) });
+          onEvent({
+            event: "signin-store-failed",
+            limit: name,
+            action: "local-counters",
+            detail: describeError(error),
+          });
           limiter = local;
           verdict = await local.take(key);
         }
@@ -141,7 +152,10 @@ export function retryAfterMinutes(retryAfterMs: number): number {
 export function signInLimitsNotes(settings: SignInSettings): string[] {
   const notes: string[] = [];
   const on = LIMIT_NAMES.filter((name) => settings.limits[name] !== null);
-  if (on.length === 0) return ["[session] sign-in limits: all turned off (SIGNIN_LIMITS / SIGNIN_*_LIMIT); the backend alone must stop password guessing"];
+  if (on.length === 0)
+    return [
+      "[session] sign-in limits: all turned off (SIGNIN_LIMITS / SIGNIN_*_LIMIT); the backend alone must stop password guessing",
+    ];
   if (settings.clientAddress === undefined && on.some((name) => name !== "account")) {
     notes.push(
       "[session] sign-in limits: SIGNIN_CLIENT_IP_HEADER is not set, so the person's address is unknown: no per-address limits, only the per-account ceiling" +

@@ -33,7 +33,10 @@ function limitsOverBridge() {
   const events: SignInEvent[] = [];
   const problems: SettingProblem[] = [];
   const settings = parseSignInSettings((name) => ({ SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" })[name], {}, problems);
-  const chosen = signInLimitersFor({ kind: "upstash", url: bridge.url, token: TOKEN }, { clock: systemClock, production: false });
+  const chosen = signInLimitersFor(
+    { kind: "upstash", url: bridge.url, token: TOKEN },
+    { clock: systemClock, production: false },
+  );
   const limits = createSignInLimits({
     settings,
     sharedLimiter: chosen.limiterFor,
@@ -55,13 +58,17 @@ describe.each<[BridgeFault, Parameters<RedisRestBridge["setFault"]>[1]]>([
     expect((await limits.check({ identifier: "pat@example.com", address: "203.0.113.5" })).kind).toBe("allowed");
     await bridge.setFault(fault, options);
     const verdicts = [];
-    for (let i = 0; i < 6; i++) verdicts.push((await limits.check({ identifier: "pat@example.com", address: "203.0.113.5" })).kind);
+    for (let i = 0; i < 6; i++)
+      verdicts.push((await limits.check({ identifier: "pat@example.com", address: "203.0.113.5" })).kind);
     // Five in local memory (the one shared attempt is out of reach), then refused.
     expect(verdicts).toEqual(["allowed", "allowed", "allowed", "allowed", "allowed", "limited"]);
     expect((await limits.check({ identifier: "pat@example.com", address: "192.0.2.8" })).kind).toBe("allowed");
     const failed = events.filter((e) => e.event === "signin-store-failed");
     // One line per attempt: after the first limit fails, the others go local without asking the store again.
     expect(failed).toHaveLength(7);
-    expect(events.find((e) => e.event === "signin-limited")).toMatchObject({ limit: "account-address", counters: "local" });
+    expect(events.find((e) => e.event === "signin-limited")).toMatchObject({
+      limit: "account-address",
+      counters: "local",
+    });
   });
 });

@@ -7,7 +7,8 @@ export class BoundedMap<K, V> {
   readonly #entries = new Map<K, V>();
 
   constructor(readonly maxEntries: number) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError(`maxEntries must be a whole number >= 0, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 0)
+      throw new RangeError(`maxEntries must be a whole number >= 0, got ${maxEntries}`);
   }
 
   get(key: K): V | undefined {

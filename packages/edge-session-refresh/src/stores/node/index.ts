@@ -3,7 +3,12 @@
  * an optional peer). Nothing the edge middleware loads imports this file: the Node adapter loads it lazily
  * (src/next/node-stores.ts) and hands NODE_TCP_REDIS to createSessionRuntime as `tcpRedis`.
  */
-export { NODE_TCP_REDIS, classifyRedisError, createRedisTcpLockStore, createOwnRedisTcpLockStore } from "./redis-tcp-store";
+export {
+  NODE_TCP_REDIS,
+  classifyRedisError,
+  createRedisTcpLockStore,
+  createOwnRedisTcpLockStore,
+} from "./redis-tcp-store";
 export {
   createRedisConnection,
   redisConnectionFor,

@@ -89,7 +89,9 @@ export function createRedisConnection(settings: RedisSettings, onClose: () => vo
       ready = await withDeadline(
         connect(),
         REDIS_CONNECT_TIMEOUT_MS,
-        () => lastError ?? named("ConnectionTimeoutError", `connecting to Redis took longer than ${REDIS_CONNECT_TIMEOUT_MS} ms`),
+        () =>
+          lastError ??
+          named("ConnectionTimeoutError", `connecting to Redis took longer than ${REDIS_CONNECT_TIMEOUT_MS} ms`),
       );
     }
     return withDeadline(ready.send(firstKey, args), REDIS_COMMAND_TIMEOUT_MS, () =>
@@ -150,10 +152,19 @@ function reconnectDelay(retries: number): number {
 }
 
 /** Builds the node-redis client (not yet connected); `close` gives up a connection still being made. */
-function buildClient(settings: RedisSettings, onError: (error: unknown) => void): Client & { connect(): Promise<void> } {
+function buildClient(
+  settings: RedisSettings,
+  onError: (error: unknown) => void,
+): Client & { connect(): Promise<void> } {
   const socket = { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelay };
   if (settings.kind === "redis") {
-    const client = createClient({ url: settings.url, disableOfflineQueue: true, commandsQueueMaxLength: COMMAND_QUEUE_MAX, disableClientInfo: true, socket });
+    const client = createClient({
+      url: settings.url,
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: COMMAND_QUEUE_MAX,
+      disableClientInfo: true,
+      socket,
+    });
     // Failures reach the command that meets them; without a listener an 'error' event would end the process.
     client.on("error", onError);
     return {

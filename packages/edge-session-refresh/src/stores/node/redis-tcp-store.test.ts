@@ -28,7 +28,13 @@ function own(settings: Parameters<typeof createOwnRedisTcpLockStore>[0]): LockSt
   connections.push(connection);
   return store;
 }
-const clusterSettings = (nodes: readonly string[]) => ({ kind: "redis-cluster" as const, nodes, tls: false, username: undefined, password: undefined });
+const clusterSettings = (nodes: readonly string[]) => ({
+  kind: "redis-cluster" as const,
+  nodes,
+  tls: false,
+  username: undefined,
+  password: undefined,
+});
 
 beforeAll(async () => {
   [redis, cluster, deadPort] = await Promise.all([startRedis(), startRedisCluster(), freePort()]);
@@ -164,7 +170,9 @@ describe("node-redis store: failures told apart", () => {
     expect(results.every((result) => result.kind === "leader")).toBe(true);
     // The locks really are spread over the masters, so most of those claims went through a redirection.
     const ids = keys.map((key) => key.id);
-    const mastersHolding = await Promise.all(cluster.nodes.map(async (node) => (await redisKeysWithTtl([`redis://${node}`], ids)).length));
+    const mastersHolding = await Promise.all(
+      cluster.nodes.map(async (node) => (await redisKeysWithTtl([`redis://${node}`], ids)).length),
+    );
     expect(mastersHolding.filter((count) => count > 0).length).toBe(3);
     expect(mastersHolding.reduce((a, b) => a + b, 0)).toBe(30);
   });
@@ -182,7 +190,8 @@ describe("node-redis store: failures told apart", () => {
         codes.add(code);
         return code === "STORE_SERVER_ERROR";
       });
-      for (const code of codes) expect(["no error", "STORE_SERVER_ERROR", "STORE_UNREACHABLE", "STORE_TIMEOUT"]).toContain(code);
+      for (const code of codes)
+        expect(["no error", "STORE_SERVER_ERROR", "STORE_UNREACHABLE", "STORE_TIMEOUT"]).toContain(code);
     } finally {
       await own3.stop();
     }

@@ -9,7 +9,13 @@ import type { SessionErrorCode } from "../../core/errors";
 import type { LockStore } from "../../core/refresh/lock-store";
 import type { TcpRedis } from "../entry";
 import { createRedisLockStore } from "../redis-lock-store";
-import { createRedisConnection, REDIS_COMMAND_TIMEOUT_MS, redisConnectionFor, type RedisConnection, type RedisSettings } from "./redis-connection";
+import {
+  createRedisConnection,
+  REDIS_COMMAND_TIMEOUT_MS,
+  redisConnectionFor,
+  type RedisConnection,
+  type RedisSettings,
+} from "./redis-connection";
 
 /**
  * A standalone server may be shared with instances of a release before the v3 key layout, so it keeps the
@@ -40,7 +46,8 @@ const AUTH_REPLIES = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
  */
 export function classifyRedisError(error: unknown): SessionErrorCode {
   const chain: Error[] = [];
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) chain.push(cause);
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++)
+    chain.push(cause);
   const reply = chain.find((e) => e instanceof ErrorReply);
   if (reply !== undefined) {
     if (AUTH_REPLIES.test(reply.message)) return "STORE_UNAUTHORIZED";
