@@ -77,12 +77,9 @@ describe("vercel build output (.vercel/output)", () => {
     for (const path of [...guarded, "/", "/api/auth/session"]) expect(runsMiddleware(path), path).toBe(true);
   });
 
-  it("runs it on the login page too (its security headers and CSP nonce), which it never redirects", () => {
-    expect(runsMiddleware(LOGIN_PATH)).toBe(true);
-  });
-
-  it("does not run it on next-auth's other endpoints or static files", () => {
+  it("does not run it on the login page (the canonical matcher leaves it out), next-auth's other endpoints or static files", () => {
     for (const path of [
+      LOGIN_PATH,
       "/api/auth/callback/credentials",
       "/api/auth/signin",
       "/api/auth/csrf",
