@@ -13,6 +13,8 @@ const common: Options = {
   sourcemap: false,
   outDir: "dist",
   treeshake: true,
+  // The package's own entries stay imports: src/next/node-stores.ts loads /stores/node at run time.
+  external: [/^edge-session-refresh\//],
 };
 
 const publicEntries = {
