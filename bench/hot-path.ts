@@ -23,7 +23,7 @@ import {
   parseSettings,
 } from "../packages/edge-session-refresh/src/core";
 import { createMemoryLockStore } from "../packages/edge-session-refresh/src/stores/memory";
-import { countingStore } from "../test-support/counting-store";
+import { countingStore } from "../packages/edge-session-refresh/src/core/refresh/test-support/counting-store";
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 
 const SECRET = "hot-path-bench-secret-0123456789abcdef0123";

@@ -4,7 +4,7 @@ import { createSessionCodec } from "../core/session/codec";
 import { createSessionGate } from "../core/gate/session-gate";
 import { sessionCookieName } from "../core/session/chunks";
 import { createMemoryLockStore } from "../stores/memory";
-import { testCoordinator } from "../../../../test-support/coordinator";
+import { testCoordinator } from "../core/refresh/test-support/coordinator";
 import { sessionMiddlewareWith, sessionRoutes } from "./create-session-middleware";
 import { createGatedMiddleware } from "./gate-response";
 

@@ -7,7 +7,7 @@ import { sessionCookieName } from "../core/session/chunks";
 import type { BackendResult } from "../core/backend/result";
 import type { BackendTokens } from "../core/backend/tokens";
 import { createMemoryLockStore } from "../stores/memory";
-import { testCoordinator } from "../../../../test-support/coordinator";
+import { testCoordinator } from "../core/refresh/test-support/coordinator";
 import { sessionRoutes } from "./create-session-middleware";
 import { createGatedMiddleware } from "./gate-response";
 import { resetConfigurationErrorLog } from "./configuration-error";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
-import { manualClock } from "../../../../test-support/coordinator";
+import { manualClock } from "../core/refresh/test-support/coordinator";
 import { redisKeysWithTtl } from "../../../../test-support/redis-keys";
 import { freePort } from "../../../../test-support/ports";
 import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";

@@ -1,15 +1,15 @@
 /**
  * A rolling deploy across the key-layout change (esr:v2 → esr:v3) on Upstash: old instances (the store as
- * the last v2 release shipped it, test-support/v2-lock-store.ts) and new ones share one real Redis behind
- * the REST bridge. They must share one lock, see each other's successors and honour each other's
+ * the last v2 release shipped it, ./test-support/v2-lock-store.ts) and new ones share one real Redis
+ * behind the REST bridge. They must share one lock, see each other's successors and honour each other's
  * sign-outs, so the deploy signs nobody out (docs/DEPLOYING.md, "Rolling deploys and the store's key layout").
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
-import { testCoordinator } from "../../../../test-support/coordinator";
-import { policyBackend } from "../../../../test-support/policy-backend";
+import { testCoordinator } from "../core/refresh/test-support/coordinator";
+import { policyBackend } from "../core/refresh/test-support/policy-backend";
 import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
-import { createV2LockStore } from "../../../../test-support/v2-lock-store";
+import { createV2LockStore } from "./test-support/v2-lock-store";
 import { systemClock } from "../core/clock";
 import type { LockStore } from "../core/refresh/lock-store";
 import { keyNames, LEGACY_V2_LAYOUT, sealedValueContext } from "./redis-scripts";

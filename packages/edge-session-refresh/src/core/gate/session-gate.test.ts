@@ -6,8 +6,8 @@ import type { RefreshBackend } from "../refresh/coordinator";
 import { createMemoryLockStore } from "../../stores/memory";
 import { CHUNK_SIZE, sessionCookieName } from "../session/chunks";
 import { createSessionCodec } from "../session/codec";
-import { countingStore } from "../../../../../test-support/counting-store";
-import { testCoordinator } from "../../../../../test-support/coordinator";
+import { countingStore } from "../refresh/test-support/counting-store";
+import { testCoordinator } from "../refresh/test-support/coordinator";
 import { createSessionGate } from "./session-gate";
 
 const SECRET = "gate-test-secret-0123456789abcdef";

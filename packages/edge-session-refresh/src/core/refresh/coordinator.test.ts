@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReferenceBackend, type ReferenceBackend } from "../../../../../dev/backend/server";
 import { startRedisRestBridge, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
-import { testCoordinator } from "../../../../../test-support/coordinator";
-import { countingStore, faultyStore, type CountingStore } from "../../../../../test-support/counting-store";
+import { testCoordinator } from "./test-support/coordinator";
+import { countingStore, faultyStore, type CountingStore } from "./test-support/counting-store";
 import { freePort } from "../../../../../test-support/ports";
 import { connectRedis, deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
 import { createBackendClient, type BackendClient } from "../backend/client";

@@ -4,9 +4,9 @@
  * for a copied cookie to pick up. Each bound here is a count of calls, never a duration.
  */
 import { describe, expect, it } from "vitest";
-import { manualClock, testCoordinator } from "../../../../../test-support/coordinator";
-import { countingStore } from "../../../../../test-support/counting-store";
-import { policyBackend } from "../../../../../test-support/policy-backend";
+import { manualClock, testCoordinator } from "./test-support/coordinator";
+import { countingStore } from "./test-support/counting-store";
+import { policyBackend } from "./test-support/policy-backend";
 import type { BackendTokens } from "../backend/tokens";
 import { SessionError } from "../errors";
 import type { LockStore } from "./lock-store";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { manualClock } from "../../../../../test-support/coordinator";
+import { manualClock } from "./test-support/coordinator";
 import { createMemoryLockStore } from "../../stores/memory";
 import { keyNames } from "../../stores/redis-scripts";
 import { createSingleFlight } from "./single-flight";

@@ -5,9 +5,9 @@
  * refreshed) or loop (a chain that comes back to a token seen before).
  */
 import { describe, expect, it } from "vitest";
-import { manualClock, testCoordinator } from "../../../../../test-support/coordinator";
-import { countingStore } from "../../../../../test-support/counting-store";
-import { policyBackend, type Policy } from "../../../../../test-support/policy-backend";
+import { manualClock, testCoordinator } from "./test-support/coordinator";
+import { countingStore } from "./test-support/counting-store";
+import { policyBackend, type Policy } from "./test-support/policy-backend";
 import type { BackendTokens } from "../backend/tokens";
 import { refreshDue } from "../session/claims";
 import type { RefreshCoordinator } from "./coordinator";

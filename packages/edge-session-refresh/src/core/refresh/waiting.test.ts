@@ -5,9 +5,9 @@
  * simulated round trip, the policy backend taking 150 ms.
  */
 import { describe, expect, it } from "vitest";
-import { manualClock, testCoordinator } from "../../../../../test-support/coordinator";
-import { countingStore } from "../../../../../test-support/counting-store";
-import { policyBackend } from "../../../../../test-support/policy-backend";
+import { manualClock, testCoordinator } from "./test-support/coordinator";
+import { countingStore } from "./test-support/counting-store";
+import { policyBackend } from "./test-support/policy-backend";
 import type { Clock } from "../clock";
 import type { LockStore } from "./lock-store";
 import { createMemoryLockStore } from "../../stores/memory";

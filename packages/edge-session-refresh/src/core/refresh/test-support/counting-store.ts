@@ -1,6 +1,6 @@
 /** A counting wrapper around a real lock store: how many claims, settles and releases a scenario cost. */
-import { SessionError } from "../packages/edge-session-refresh/src/core/errors";
-import type { LockStore } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
+import { SessionError } from "../../errors";
+import type { LockStore } from "../lock-store";
 
 export interface CountingStore extends LockStore {
   readonly counts: { claim: number; settle: number; release: number; forget: number };

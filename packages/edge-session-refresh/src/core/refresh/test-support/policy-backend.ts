@@ -4,10 +4,10 @@
  * time, and is what the integration and long-session tests use). It keeps what tests count: refreshes,
  * reuse detections, revoked families.
  */
-import type { Clock } from "../packages/edge-session-refresh/src/core/clock";
-import type { BackendResult } from "../packages/edge-session-refresh/src/core/backend/result";
-import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
-import type { RefreshBackend } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
+import type { Clock } from "../../clock";
+import type { BackendResult } from "../../backend/result";
+import type { BackendTokens } from "../../backend/tokens";
+import type { RefreshBackend } from "../coordinator";
 
 export type Policy = "rotate" | "none" | "reuse-interval";
 

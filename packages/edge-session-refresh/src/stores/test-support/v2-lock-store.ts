@@ -4,9 +4,9 @@
  * earlier keys inside Lua. Only for the rolling-deploy tests: an old instance and a new one on one store.
  * It is given the current RefreshKeys and names them the v2 way from the token id, as the old sealer did.
  */
-import type { LockScript, LockScriptClient } from "../packages/edge-session-refresh/src/stores/upstash";
-import type { ClaimResult, LockStore, RefreshKeys } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
-import { LEGACY_V2_LAYOUT } from "../packages/edge-session-refresh/src/stores/redis-scripts";
+import type { LockScript, LockScriptClient } from "../upstash";
+import type { ClaimResult, LockStore, RefreshKeys } from "../../core/refresh/lock-store";
+import { LEGACY_V2_LAYOUT } from "../redis-scripts";
 
 const V2_KEY_PREFIX = "esr:v2";
 

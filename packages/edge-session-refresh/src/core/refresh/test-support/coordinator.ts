@@ -1,13 +1,13 @@
 /** One way for tests to build a coordinator: defaults that suit tests, events collected instead of logged. */
-import type { Clock } from "../packages/edge-session-refresh/src/core/clock";
+import type { Clock } from "../../clock";
 import {
   createRefreshCoordinator,
   type CoordinatorSettings,
   type RefreshBackend,
   type RefreshCoordinator,
-} from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import type { CoordinatorEvent } from "../packages/edge-session-refresh/src/core/refresh/events";
-import type { LockStore } from "../packages/edge-session-refresh/src/core/refresh/lock-store";
+} from "../coordinator";
+import type { CoordinatorEvent } from "../events";
+import type { LockStore } from "../lock-store";
 
 export const TEST_COORDINATOR_SETTINGS: CoordinatorSettings = Object.freeze({
   graceMs: 30_000,
