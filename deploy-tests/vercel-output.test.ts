@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUDGET_GZIP_BYTES } from "../bench/edge-bundle-size";
+import { BUDGET_GZIP_BYTES } from "../test-support/middleware-bundle";
 import { LOGIN_PATH, PROTECTED_APIS, PROTECTED_PAGES } from "@/app-config";
 
 const OUTPUT = resolve(import.meta.dirname, "..", ".vercel", "output");

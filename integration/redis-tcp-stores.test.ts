@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { measureMiddlewareBundle } from "../bench/edge-bundle-size";
+import { measureMiddlewareBundle } from "../test-support/middleware-bundle";
 import { ensureVariantBuilt, ROOT, type AppBuild } from "../test-support/next-app";
 import { freePort } from "../test-support/ports";
 import { startRedis, type TestRedis } from "../test-support/redis";

@@ -15,7 +15,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BUDGET_GZIP_BYTES, measureMiddlewareBundle } from "../bench/edge-bundle-size";
+import { BUDGET_GZIP_BYTES, measureMiddlewareBundle } from "./middleware-bundle";
 import {
   ensureFixtureBuilt,
   FIXTURE_BUILD_TIMEOUT_MS,

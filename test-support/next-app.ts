@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { middlewareRuntime } from "../bench/edge-bundle-size";
+import { middlewareRuntime } from "./middleware-bundle";
 import { switchRuntime, type AppRuntime } from "../scripts/switch-runtime";
 import { freePort } from "./ports";
 
@@ -102,7 +102,7 @@ export async function ensureVariantBuilt(variant: AppRuntime): Promise<AppBuild>
   return build;
 }
 
-/** The runtime a build's session middleware runs on, from Next's own manifests (see bench/edge-bundle-size.ts). */
+/** The runtime a build's session middleware runs on, from Next's own manifests (see ./middleware-bundle.ts). */
 export function builtMiddlewareRuntime(build: AppBuild): "edge" | "nodejs" | "none" {
   return middlewareRuntime(resolve(ROOT, build.projectDir, build.distDir));
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { middlewareRuntime } from "./edge-bundle-size";
+import { middlewareRuntime } from "./middleware-bundle";
 
 const dirs: string[] = [];
 afterEach(() => {
