@@ -94,6 +94,50 @@ const config = [
     },
   },
   {
+    // The test boundary (docs/TESTING.md): outside packages/, the packages are used by their entry points,
+    // as an app or a tool uses them, and so run as built. test-support/package-internals.ts is the one
+    // documented door to their sources, for the few internals no entry point offers. src/ and fixtures/
+    // have their own, stricter rule above.
+    files: ["**/*.{ts,tsx,mts,cts,js,mjs,cjs}"],
+    ignores: ["packages/**", "src/**", "fixtures/**", "test-support/package-internals.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)packages/",
+              message:
+                "Import the package by its entry point (edge-session-refresh, /next, /client, /testing, /stores, /stores/node, edge-session-refresh-loadtest); an internal no entry point offers goes through test-support/package-internals.ts.",
+            },
+            {
+              regex:
+                "^edge-session-refresh/(?!(next|client|testing|stores|stores/node|package\\.json)$)|^edge-session-refresh-loadtest/(?!package\\.json$)",
+              message: "Only the packages' entry points (their exports maps).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The load-test package stands alone (it needs only Node): it never reaches into another package.
+    files: ["packages/loadtest/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)packages/|^(\\.\\./)+edge-session-refresh(/|$)|^edge-session-refresh(/|$)",
+              message: "edge-session-refresh-loadtest depends on no other package of this repository.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tools and tests, not React: a function named use…() there is not a hook.
     files: [
       "dev/**",

@@ -16,15 +16,10 @@ import { performance } from "node:perf_hooks";
 import { hkdf } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { decode as nextAuthDecode, getToken } from "next-auth/jwt";
-import {
-  createSessionCodec,
-  createSessionRuntime,
-  parseCookieHeader,
-  parseSettings,
-} from "../packages/edge-session-refresh/src/core";
-import { createMemoryLockStore } from "../packages/edge-session-refresh/src/stores/memory";
-import { countingStore } from "../packages/edge-session-refresh/src/core/refresh/test-support/counting-store";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { createSessionCodec, createSessionRuntime, parseCookieHeader, parseSettings } from "edge-session-refresh";
+import { createMemoryLockStore } from "edge-session-refresh/stores";
+import { countingStore } from "../test-support/package-internals";
+import { mintSessionCookie } from "edge-session-refresh/testing";
 
 const SECRET = "hot-path-bench-secret-0123456789abcdef0123";
 const WARMUP_OPS = 2_000;

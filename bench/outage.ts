@@ -6,11 +6,13 @@
  * failure only frees the lock, as before), and printed side by side.
  */
 import { loadavg } from "node:os";
-import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
-import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
-import { createRefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
-import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
+import { parseSettings, type BackendTokens } from "edge-session-refresh";
+import {
+  createBackendClient,
+  createRefreshCoordinator,
+  createUpstashClient,
+  createUpstashLockStore,
+} from "../test-support/package-internals";
 import { backendLogin, startServices } from "../test-support/services";
 
 const USERS = 50;

@@ -15,14 +15,14 @@
  */
 import { startReferenceBackend } from "../dev/backend/server";
 import { startRedisRestBridge } from "../dev/redis-rest/bridge";
-import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
-import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
+import { parseSettings, type BackendTokens } from "edge-session-refresh";
 import {
+  createBackendClient,
   createRefreshCoordinator,
+  createUpstashClient,
+  createUpstashLockStore,
   type RefreshCoordinator,
-} from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
-import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
+} from "../test-support/package-internals";
 import { startRedis } from "../test-support/redis";
 
 const BACKEND_MS = 150;

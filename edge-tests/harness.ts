@@ -6,10 +6,10 @@
  */
 import { Miniflare } from "miniflare";
 import { decode as nextAuthDecode, type JWT } from "next-auth/jwt";
-import { joinSessionCookie, sessionCookieName, type BackendTokens } from "../packages/edge-session-refresh/src/core";
+import { joinSessionCookie, sessionCookieName, type BackendTokens } from "edge-session-refresh";
 import type { BackendOptions, ReferenceBackend } from "../dev/backend/server";
 import type { RedisRestBridge } from "../dev/redis-rest/bridge";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { mintSessionCookie } from "edge-session-refresh/testing";
 import type { TestRedis } from "../test-support/redis";
 import { backendLogin, DEMO_EMAIL, DEMO_PASSWORD, startServices } from "../test-support/services";
 import { parseSetCookie as parseSetCookieLine } from "../test-support/sign-in";

@@ -10,11 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "next-auth/jwt";
-import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { CHUNK_SIZE } from "../packages/edge-session-refresh/src/core/session/chunks";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
-import { watchKeyExpiry } from "../test-support/key-expiry";
+import { mintSessionCookie } from "edge-session-refresh/testing";
+import { UNAVAILABLE_MARKER_TTL_MS, watchKeyExpiry } from "../test-support/key-expiry";
 import { buildEdgeBundle, bundleWorker } from "./bundle";
 import {
   askGate,
@@ -34,6 +32,7 @@ const ROTATED_SECRET = "edge-portable-rotated-secret-abcdef012345";
 const COOKIE = "next-auth.session-token";
 const SECURE_COOKIE = "__Secure-next-auth.session-token";
 /** next-auth v4's own figure (core/lib/cookie.js): 4096 bytes per cookie minus 163 for name and attributes. */
+const CHUNK_SIZE = 4096 - 163;
 const MAX_AGE_SECONDS = 3600;
 /** The hasty worker gives the backend this long: a hung refresh must end in time, in workerd too. */
 const HASTY_BACKEND_TIMEOUT_MS = 300;

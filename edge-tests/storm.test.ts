@@ -5,9 +5,8 @@
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { STORE_TIMEOUT_MS } from "../packages/edge-session-refresh/src/stores/upstash";
-import { watchKeyExpiry } from "../test-support/key-expiry";
+import { STORE_TIMEOUT_MS } from "edge-session-refresh/stores";
+import { UNAVAILABLE_MARKER_TTL_MS, watchKeyExpiry } from "../test-support/key-expiry";
 import { freePort } from "../test-support/ports";
 import {
   askGate,

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { cookieHeader, storeCookies } from "../test-support/sign-in";
 import { DEMO_EMAIL, DEMO_PASSWORD, backendLogin, startStack, type Stack } from "../test-support/stack";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { mintSessionCookie } from "edge-session-refresh/testing";
 
 let stack: Stack;
 let app: string;

@@ -4,11 +4,10 @@
  * outages, what /api/auth/session and the dashboard reveal, and next-auth's own cookie format.
  */
 import { encode } from "next-auth/jwt";
-import { UNAVAILABLE_MARKER_TTL_MS } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { freePort } from "../test-support/ports";
-import { watchKeyExpiry } from "../test-support/key-expiry";
+import { UNAVAILABLE_MARKER_TTL_MS, watchKeyExpiry } from "../test-support/key-expiry";
 import { storeCookies } from "../test-support/sign-in";
 import {
   DEMO_EMAIL,
@@ -23,7 +22,7 @@ import {
   startStack,
   type Stack,
 } from "../test-support/stack";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { mintSessionCookie } from "edge-session-refresh/testing";
 
 let stack: Stack;
 let app: string;

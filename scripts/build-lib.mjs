@@ -1,14 +1,16 @@
-// Builds the library (packages/edge-session-refresh) unless its dist/ is newer than everything it is built
-// from. The demo app, the edge-tests and the integration builds all use the built package, as an app
-// would; skipping an unchanged build keeps `npm test` from rebuilding Next apps whose input did not change.
+// Builds the workspace packages (edge-session-refresh, then edge-session-refresh-loadtest) unless a
+// package's dist/ is newer than everything it is built from. The demo app, the edge-tests, the integration
+// builds and the repository's own tests, benchmarks and load test all use the built packages, as an app or
+// a tool would (docs/TESTING.md, "The test boundary"); skipping an unchanged build keeps `npm test` from
+// rebuilding Next apps whose input did not change.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const pkg = join(import.meta.dirname, "..", "packages", "edge-session-refresh");
-// Outside dist/ (which npm pack ships) and ignored by git.
-const stamp = join(pkg, ".dist-built");
-const inputs = ["src", "package.json", "tsup.config.ts", "tsconfig.json"].map((input) => join(pkg, input));
+const PACKAGES = [
+  { name: "edge-session-refresh", dir: "edge-session-refresh", built: join("dist", "next", "index.js") },
+  { name: "edge-session-refresh-loadtest", dir: "loadtest", built: join("dist", "index.js") },
+];
 
 function newest(path) {
   if (!existsSync(path)) return 0;
@@ -17,14 +19,20 @@ function newest(path) {
   return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs);
 }
 
-if (
-  process.argv.includes("--force") ||
-  !existsSync(stamp) ||
-  !existsSync(join(pkg, "dist", "next", "index.js")) ||
-  inputs.some((input) => newest(input) >= statSync(stamp).mtimeMs)
-) {
-  execFileSync("npm", ["run", "build", "-w", "edge-session-refresh"], { stdio: "inherit" });
-  writeFileSync(stamp, new Date().toISOString() + "\n");
-} else {
-  console.log("edge-session-refresh: dist/ is up to date");
+for (const { name, dir, built } of PACKAGES) {
+  const pkg = join(import.meta.dirname, "..", "packages", dir);
+  // Outside dist/ (which npm pack ships) and ignored by git.
+  const stamp = join(pkg, ".dist-built");
+  const inputs = ["src", "package.json", "tsup.config.ts", "tsconfig.json"].map((input) => join(pkg, input));
+  if (
+    process.argv.includes("--force") ||
+    !existsSync(stamp) ||
+    !existsSync(join(pkg, built)) ||
+    inputs.some((input) => newest(input) >= statSync(stamp).mtimeMs)
+  ) {
+    execFileSync("npm", ["run", "build", "-w", name], { stdio: "inherit" });
+    writeFileSync(stamp, new Date().toISOString() + "\n");
+  } else {
+    console.log(`${name}: dist/ is up to date`);
+  }
 }

@@ -27,6 +27,11 @@ describe("packedFileProblems", () => {
   it.each([
     ["a test", [...GOOD, "dist/core/codec.test.js"], /codec\.test\.js: a test is packed/],
     ["a property test", [...GOOD, "dist/core/chunks.property.test.js"], /a test is packed/],
+    [
+      "a test helper",
+      [...GOOD, "dist/core/refresh/test-support/coordinator.js"],
+      /test-support\/coordinator\.js: a test is packed/,
+    ],
     ["a source folder", [...GOOD, "src/core/index.ts"], /src\/core\/index\.ts: a source file is packed/],
     ["a TypeScript source in dist", [...GOOD, "dist/core/index.ts"], /a source file is packed/],
     ["a source map", [...GOOD, "dist/core/index.js.map"], /index\.js\.map: neither built JavaScript/],

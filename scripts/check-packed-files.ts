@@ -14,7 +14,8 @@ const PACKAGE_DIR = resolve(import.meta.dirname, "..", "packages", "edge-session
 /** Files every published version carries beside dist/. */
 export const REQUIRED_FILES = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"] as const;
 const BUILT_FILE = /^dist\/(?:.+\/)?[^/]+\.(?:js|d\.ts)$/;
-const TEST_FILE = /(?:^|\/)(?:__tests__\/|[^/]*\.(?:test|spec|property\.test|e2e)\.[cm]?[jt]sx?$)/;
+/** Tests, and the helpers only the package's tests use (a test-support/ folder; docs/TESTING.md, "The test boundary"). */
+const TEST_FILE = /(?:^|\/)(?:__tests__\/|test-support\/|[^/]*\.(?:test|spec|property\.test|e2e)\.[cm]?[jt]sx?$)/;
 /** The entry point whose built files must start with the directive (bundlers drop it otherwise; tsup#835). */
 export const CLIENT_ENTRY = "./client";
 

@@ -3,8 +3,15 @@
  * is gone, such as the "unavailable" marker a failed refresh leaves for its retry window. Waiting for the
  * event instead of sleeping for the key's TTL: the test neither guesses the timing nor passes early.
  */
+import { RETRY_AFTER_SECONDS } from "edge-session-refresh";
 import { expect } from "vitest";
 import { connectRedis } from "./redis";
+
+/**
+ * How long the "unavailable" marker of a failed refresh lives: exactly the Retry-After the app answers with
+ * (the package's contract, core/refresh/outcome.ts), so a client that waits that long finds it gone.
+ */
+export const UNAVAILABLE_MARKER_TTL_MS = RETRY_AFTER_SECONDS * 1_000;
 
 export interface KeyExpiryWatch {
   /**

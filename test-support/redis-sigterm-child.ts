@@ -4,7 +4,7 @@
  * ("sent") and reports its answer. It has its own SIGTERM listener that does nothing, as an app with its own
  * shutdown would: so the process ends only if the connection's SIGTERM handler closes the socket.
  */
-import { redisConnectionFor } from "../packages/edge-session-refresh/src/stores/node";
+import { redisConnectionFor } from "edge-session-refresh/stores/node";
 
 const connection = redisConnectionFor({ kind: "redis", url: process.argv[2]! });
 process.on("SIGTERM", () => console.log("sigterm"));

@@ -6,7 +6,7 @@
  */
 import { startReferenceBackend, type BackendOptions, type ReferenceBackend } from "../dev/backend/server";
 import { startRedisRestBridge, type RedisRestBridge } from "../dev/redis-rest/bridge";
-import type { BackendTokens } from "../packages/edge-session-refresh/src/core";
+import type { BackendTokens } from "edge-session-refresh";
 import { startRedis, type TestRedis } from "./redis";
 
 export const DEMO_EMAIL = "demo@example.com";

@@ -11,8 +11,8 @@ import { startNextInstance, type NextInstance } from "./next-app";
 import type { TestRedis } from "./redis";
 import { backendLogin, DEMO_EMAIL, startServices } from "./services";
 import { storeCookies, type CookieJar } from "./sign-in";
-import { joinSessionCookie, type BackendTokens } from "../packages/edge-session-refresh/src/core";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { joinSessionCookie, type BackendTokens } from "edge-session-refresh";
+import { mintSessionCookie } from "edge-session-refresh/testing";
 
 export { backendLogin, backendRefresh, DEMO_EMAIL, DEMO_PASSWORD } from "./services";
 export const SESSION_COOKIE = "next-auth.session-token";

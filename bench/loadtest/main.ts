@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { createProgress, renderStormChart, type TimelineChart } from "../../packages/loadtest/src/index";
+import { createProgress, renderStormChart, type TimelineChart } from "edge-session-refresh-loadtest";
 import { ROOT } from "../../test-support/next-app";
 import { CliError, parseCli, USAGE, type CliOptions } from "./cli";
 import { renderReport } from "./report";

@@ -2,7 +2,7 @@
  * The Markdown report: our mode beside the unlocked baseline, then each in detail, latency by outcome,
  * failures by reason and the targets. Pure: a RunResult in, text out.
  */
-import { ms, type LatencySummary as Summary } from "../../packages/loadtest/src/index";
+import { ms, type LatencySummary as Summary } from "edge-session-refresh-loadtest";
 import { checkTargets, JOINED_BUDGET_MS, REPLAYED_BUDGET_MS } from "./targets";
 import { scenarioLabel, type Mode, type RunResult, type ScenarioResult } from "./types";
 

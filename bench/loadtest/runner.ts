@@ -10,7 +10,7 @@ import {
   type Judging,
   type Sample,
   type SessionSource,
-} from "../../packages/loadtest/src/index";
+} from "edge-session-refresh-loadtest";
 import type { Stack } from "./stack";
 import type { Mode, Scenario, ScenarioResult, StatsSnapshot } from "./types";
 

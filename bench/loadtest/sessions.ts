@@ -4,10 +4,10 @@
  * expired a minute ago, which is instant and exact: the local stack knows the app's NEXTAUTH_SECRET. The
  * engine's CLI, which cannot know it, waits for the due time instead.
  */
-import { asSessionClaims } from "../../packages/edge-session-refresh/src/core/session/claims";
-import { createSessionCodec, joinSessionCookie, sessionCookieName } from "../../packages/edge-session-refresh/src/core";
-import { mintSessionCookie } from "../../packages/edge-session-refresh/src/testing/session-cookie";
-import { signIn, type CookieJar, type NextAuthLocation, type SessionSource } from "../../packages/loadtest/src/index";
+import { asSessionClaims } from "../../test-support/package-internals";
+import { createSessionCodec, joinSessionCookie, sessionCookieName } from "edge-session-refresh";
+import { mintSessionCookie } from "edge-session-refresh/testing";
+import { signIn, type CookieJar, type NextAuthLocation, type SessionSource } from "edge-session-refresh-loadtest";
 import type { Account } from "./stack";
 
 /** How far in the past a minted access token expired: clearly due, whatever the refresh skew. */

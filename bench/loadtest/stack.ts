@@ -18,7 +18,7 @@ import {
   withBuildLock,
   type NextInstance,
 } from "../../test-support/next-app";
-import type { Account } from "../../packages/loadtest/src/index";
+import type { Account } from "edge-session-refresh-loadtest";
 import type { LoadTestStore } from "./cli";
 import type { ServicesConfig, ServicesReady } from "./services";
 import type { BackendCounters, Mode, StatsSnapshot } from "./types";
@@ -31,7 +31,7 @@ const SNAPSHOT_DIST_DIR = ".next-loadtest";
 const ACCESS_TOKEN_TTL_SECONDS = 3_600;
 const SERVICES_START_TIMEOUT_MS = 30_000;
 
-export type { Account } from "../../packages/loadtest/src/index";
+export type { Account } from "edge-session-refresh-loadtest";
 
 export interface Stack {
   /** App base URLs per mode; null when that mode is not run (--no-baseline). */

@@ -3,9 +3,9 @@
  * and the per-scenario result that the report, the chart and the JSON file are made of. A request's sample
  * and its verdict are the engine's (packages/loadtest).
  */
-import type { OutcomeLatency, Sample } from "../../packages/loadtest/src/index";
+import type { OutcomeLatency, Sample } from "edge-session-refresh-loadtest";
 
-export type { Outcome, OutcomeLatency, Sample } from "../../packages/loadtest/src/index";
+export type { Outcome, OutcomeLatency, Sample } from "edge-session-refresh-loadtest";
 
 /** `locked`: the app as shipped (Redis lock). `baseline`: the same build with SESSION_UNLOCKED_BASELINE=1. */
 export type Mode = "locked" | "baseline";

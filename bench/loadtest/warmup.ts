@@ -3,7 +3,7 @@
  * session path (sign-in, valid, refresh): `next start` loads route code and the JIT warms up on first use,
  * which would otherwise land in the first scenario's numbers.
  */
-import { send, type SessionSource } from "../../packages/loadtest/src/index";
+import { send, type SessionSource } from "edge-session-refresh-loadtest";
 import { DEMO_JUDGING, PROTECTED_PATHS } from "./runner";
 
 const VALID_REQUESTS_PER_PATH = 10;
