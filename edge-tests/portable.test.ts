@@ -13,6 +13,7 @@ import { decode as nextAuthDecode, encode as nextAuthEncode, getToken } from "ne
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { mintSessionCookie } from "edge-session-refresh/testing";
 import { UNAVAILABLE_MARKER_TTL_MS, watchKeyExpiry } from "../test-support/key-expiry";
+import { BIG_SESSION_CLAIMS, SESSION_CLAIMS } from "../test-support/package-internals";
 import { buildEdgeBundle, bundleWorker } from "./bundle";
 import {
   askGate,
@@ -37,16 +38,9 @@ const MAX_AGE_SECONDS = 3600;
 /** The hasty worker gives the backend this long: a hung refresh must end in time, in workerd too. */
 const HASTY_BACKEND_TIMEOUT_MS = 300;
 
-const claims = {
-  sub: "user-1",
-  name: "Ada",
-  email: "ada@example.com",
-  accessToken: "a".repeat(40),
-  refreshToken: "r".repeat(40),
-  accessTokenExpires: 1_900_000_000_000,
-};
-/** Big enough that next-auth splits it into chunks. */
-const bigClaims = { ...claims, accessToken: "x".repeat(CHUNK_SIZE * 2) };
+/** The codec unit tests' own session, so workerd runs the same cases (test-support/package-internals.ts). */
+const claims = SESSION_CLAIMS;
+const bigClaims = BIG_SESSION_CLAIMS;
 
 let stack: Stack;
 let deployment: Deployment;

@@ -37,3 +37,11 @@ export { countingStore } from "../packages/edge-session-refresh/src/core/refresh
  * middleware reads.
  */
 export { asSessionClaims } from "../packages/edge-session-refresh/src/core/session/claims";
+/**
+ * The codec tests' session claims (plain and chunk-sized): edge-tests/portable.test.ts runs the codec's cases
+ * in workerd on the very same claims (STYLE.md, principle 12).
+ */
+export {
+  BIG_SESSION_CLAIMS,
+  SESSION_CLAIMS,
+} from "../packages/edge-session-refresh/src/core/session/test-support/claims";

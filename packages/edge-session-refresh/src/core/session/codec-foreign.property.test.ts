@@ -7,17 +7,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeBase64url } from "../base64url";
 import { createSessionCodec } from "./codec";
+import { SESSION_CLAIMS } from "./test-support/claims";
 
 const RUNS = 10_000;
 const SECRET = "property-secret-0123456789abcdef";
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
-const claims = {
-  sub: "u1",
-  email: "u@example.com",
-  accessToken: "a".repeat(64),
-  refreshToken: "r".repeat(64),
-  accessTokenExpires: 1_900_000_000_000,
-};
+const claims = SESSION_CLAIMS;
 const tokens = {
   small: await codec.encode(claims),
   foreign: await createSessionCodec({ secrets: ["another-secret-0123456789abcdef"], maxAgeSeconds: 3600 }).encode(

@@ -4,19 +4,12 @@ import { createSessionCodec } from "./codec";
 import { chunkSessionCookie, CHUNK_SIZE, joinSessionCookie, sessionCookieName } from "./chunks";
 import { NEXT_AUTH_PROTECTED_HEADER } from "./jwe";
 import { sessionEncryptionKey } from "./keys";
+import { BIG_SESSION_CLAIMS, SESSION_CLAIMS } from "./test-support/claims";
 
 const SECRET = "codec-test-secret-0123456789abcdef";
 const OTHER = "another-secret-entirely-0123456789";
-const claims = {
-  sub: "user-1",
-  name: "Ada",
-  email: "ada@example.com",
-  accessToken: "a".repeat(40),
-  refreshToken: "r".repeat(40),
-  accessTokenExpires: 1_900_000_000_000,
-};
-/** A token big enough that next-auth chunks it. */
-const bigClaims = { ...claims, accessToken: "x".repeat(CHUNK_SIZE * 2) };
+const claims = SESSION_CLAIMS;
+const bigClaims = BIG_SESSION_CLAIMS;
 
 const codec = createSessionCodec({ secrets: [SECRET], maxAgeSeconds: 3600 });
 
