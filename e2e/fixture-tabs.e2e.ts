@@ -9,7 +9,8 @@
  */
 import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, type FixtureName } from "../test-support/fixture-app";
 import {
   DEMO_EMAIL,
@@ -93,14 +94,7 @@ describe.each(FIXTURES)("fixtures/$name in Chromium", ({ name, clientHelpers }) 
     });
   }, FIXTURE_BUILD_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await context?.close();
-    await stack?.stop();
-  });
-
-  afterEach(({ task }) => {
-    if (task.result?.state === "fail" && stack) console.error(stack.output());
-  });
+  tearDownStack({ stack: () => stack, browser: () => context });
 
   it(`signs in through its /login form, then ${TABS} tabs on an expired token share one refresh`, async () => {
     const apps = stack.instances.map(appOrigin);

@@ -7,7 +7,8 @@
  */
 import { type Browser, type Request } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import { DEMO_EMAIL, DEMO_PASSWORD, startStack, type Stack } from "../test-support/stack";
 import { ensureAppBuilt } from "../test-support/next-app";
 
@@ -22,14 +23,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-afterEach(({ task }) => {
-  if (task.result?.state === "fail" && stack) console.error(stack.output());
-});
+tearDownStack({ stack: () => stack, browser: () => browser });
 
 /** The query string as an attacker would write it: the reported forms raw, the rest encoded. */
 const HOSTILE: ReadonlyArray<readonly [string, string]> = [

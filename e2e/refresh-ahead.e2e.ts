@@ -21,7 +21,8 @@
  */
 import { type Browser, type BrowserContext, type Page, type Request as PageRequest } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import { ensureAppBuilt } from "../test-support/next-app";
 import {
   DEMO_EMAIL,
@@ -146,16 +147,12 @@ beforeEach(async () => {
   stack.backend.resetStats();
 });
 
-afterEach(async ({ task }) => {
+afterEach(async () => {
   await context?.close();
   stack?.backend.setOptions({ failMode: "none", refreshLatencyMs: 0 });
-  if (task.result?.state === "fail" && stack) console.error(stack.output());
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+tearDownStack({ stack: () => stack, browser: () => browser });
 
 /**
  * The soak: one visible tab loading a page every 2.5 s, two hidden tabs (one per instance), for SOAK_MS;

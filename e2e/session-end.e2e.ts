@@ -11,7 +11,8 @@
  */
 import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import { ensureAppBuilt } from "../test-support/next-app";
 import {
   DEMO_EMAIL,
@@ -97,15 +98,11 @@ beforeEach(async () => {
   stack.backend.resetStats();
 });
 
-afterEach(async ({ task }) => {
+afterEach(async () => {
   await context?.close();
-  if (task.result?.state === "fail" && stack) console.error(stack.output());
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+tearDownStack({ stack: () => stack, browser: () => browser });
 
 describe("the end of a session, in every tab", () => {
   it("signing out in one tab signs out the others (next-auth's broadcast), and revokes at the backend", async () => {

@@ -17,7 +17,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import {
   DEMO_EMAIL,
   DEMO_PASSWORD,
@@ -72,15 +73,12 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-afterEach(({ task }) => {
-  if (task.result?.state !== "fail") return;
-  failed = true;
-  if (stack) console.error(stack.output());
+tearDownStack({
+  stack: () => stack,
+  browser: () => browser,
+  onFailure: () => {
+    failed = true;
+  },
 });
 
 describe("the live session page", () => {

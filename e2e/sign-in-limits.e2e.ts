@@ -7,7 +7,8 @@
  */
 import { type Browser } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import { ensureAppBuilt } from "../test-support/next-app";
 import { DEMO_EMAIL, startStack, type Stack } from "../test-support/stack";
 
@@ -22,14 +23,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-afterEach(({ task }) => {
-  if (task.result?.state === "fail" && stack) console.error(stack.output());
-});
+tearDownStack({ stack: () => stack, browser: () => browser });
 
 describe("the login page tells the person to wait", () => {
   it("after 5 wrong passwords from one address, the 6th attempt shows the fixed message and never reaches the backend", async () => {

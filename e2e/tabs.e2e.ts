@@ -16,7 +16,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from "playwright-core";
 import { launchChromium } from "../test-support/chromium";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tearDownStack } from "../test-support/stack-teardown";
 import {
   DEMO_EMAIL,
   DEMO_PASSWORD,
@@ -121,15 +122,12 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-afterEach(({ task }) => {
-  if (task.result?.state !== "fail") return;
-  failed = true;
-  if (stack) console.error(stack.output());
+tearDownStack({
+  stack: () => stack,
+  browser: () => browser,
+  onFailure: () => {
+    failed = true;
+  },
 });
 
 describe("one browser, many tabs, one rotating refresh token", () => {

@@ -14,7 +14,8 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tearDownStack } from "./stack-teardown";
 import { BUDGET_GZIP_BYTES, measureMiddlewareBundle } from "./middleware-bundle";
 import {
   ensureFixtureBuilt,
@@ -113,13 +114,7 @@ export function describeFixture(name: FixtureName, expectations: FixtureExpectat
       );
     }, FIXTURE_BUILD_TIMEOUT_MS);
 
-    afterAll(async () => {
-      await stack?.stop();
-    });
-
-    afterEach(({ task }) => {
-      if (task.result?.state === "fail" && stack) console.error(stack.output());
-    });
+    tearDownStack({ stack: () => stack });
 
     it(`runs its own Next ${expectations.nextMajor} with the package installed from the tarball, not linked`, async () => {
       expect(Number(build.nextVersion.split(".")[0])).toBe(expectations.nextMajor);
