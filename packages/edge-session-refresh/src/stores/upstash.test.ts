@@ -3,29 +3,17 @@
  * for what a local Redis cannot be made to show (Upstash's 401, 429, 5xx pages): each failure surfaces as
  * its own STORE_* code, which is what the coordinator decides on.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
-import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
+import { describe, expect, it } from "vitest";
+import type { BridgeFault, RedisRestBridge } from "../../../../dev/redis-rest/bridge";
+import { bridgedRedisForFile } from "../../../../test-support/bridged-redis";
 import type { SessionErrorCode } from "../core/errors";
 import { keyNames, KEY_PREFIX } from "./redis-scripts";
 import { createUpstashClient, createUpstashLockStore } from "./upstash";
 
 const TOKEN = "upstash-store-test-token";
-let redis: TestRedis;
-let bridge: RedisRestBridge;
+const servers = bridgedRedisForFile({ token: TOKEN, keyPrefix: KEY_PREFIX });
 
-beforeAll(async () => {
-  redis = await startRedis();
-  bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN });
-});
-afterEach(() => bridge.setFault("none"));
-afterAll(async () => {
-  await bridge.close();
-  await deleteKeys(redis.url, `${KEY_PREFIX}:`);
-  await redis.stop();
-});
-
-const store = (token = TOKEN) => createUpstashLockStore(createUpstashClient({ url: bridge.url, token }));
+const store = (token = TOKEN) => createUpstashLockStore(createUpstashClient({ url: servers.bridge.url, token }));
 let serial = 0;
 const fresh = () => keyNames(`upstash-store-test-${process.pid}-${++serial}`);
 
@@ -51,7 +39,7 @@ describe("each store failure has its own code", () => {
   it.each(faults)("%s %o → %s", async (fault, options, code) => {
     const lockStore = store();
     await lockStore.ping(); // scripts and connection warm
-    await bridge.setFault(fault, options);
+    await servers.bridge.setFault(fault, options);
     expect(await codeOf(lockStore.claim(fresh(), "owner", 5_000))).toBe(code);
   });
 
@@ -63,7 +51,7 @@ describe("each store failure has its own code", () => {
     const lockStore = store();
     const keys = fresh();
     expect(await lockStore.claim(keys, "leader", 5_000)).toEqual({ kind: "leader" });
-    await bridge.setFault("server-error", { requests: 1 });
+    await servers.bridge.setFault("server-error", { requests: 1 });
     expect(await codeOf(lockStore.settle(keys, "leader", "sealed", 5_000))).toBe("STORE_SERVER_ERROR");
     expect(await lockStore.claim(keys, "someone-else", 5_000)).toMatchObject({ kind: "busy" });
     await lockStore.settle(keys, "leader", "sealed", 5_000);

@@ -4,9 +4,9 @@
  * this instance's counters: guessing is still limited, nobody is locked out by the outage, and each attempt
  * says so in one line.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startRedisRestBridge, type BridgeFault, type RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
-import { deleteKeys, startRedis, type TestRedis } from "../../../../../test-support/redis";
+import { describe, expect, it } from "vitest";
+import type { BridgeFault, RedisRestBridge } from "../../../../../dev/redis-rest/bridge";
+import { bridgedRedisForFile } from "../../../../../test-support/bridged-redis";
 import { systemClock } from "../clock";
 import { createKeyedHash } from "./keyed-hash";
 import { SIGNIN_KEY_PREFIX, signInLimitersFor } from "../../stores/sign-in-limiters";
@@ -15,26 +15,14 @@ import { createSignInLimits, type SignInEvent } from "./sign-in-limits";
 import type { SettingProblem } from "../setting-problem";
 
 const TOKEN = "signin-store-failure-token";
-let redis: TestRedis;
-let bridge: RedisRestBridge;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN });
-});
-afterEach(() => bridge.setFault("none"));
-afterAll(async () => {
-  await bridge?.close();
-  await deleteKeys(redis.url, `${SIGNIN_KEY_PREFIX}:`);
-  await redis?.stop();
-});
+const servers = bridgedRedisForFile({ token: TOKEN, keyPrefix: SIGNIN_KEY_PREFIX });
 
 function limitsOverBridge() {
   const events: SignInEvent[] = [];
   const problems: SettingProblem[] = [];
   const settings = parseSignInSettings((name) => ({ SIGNIN_CLIENT_IP_HEADER: "x-forwarded-for" })[name], {}, problems);
   const chosen = signInLimitersFor(
-    { kind: "upstash", url: bridge.url, token: TOKEN },
+    { kind: "upstash", url: servers.bridge.url, token: TOKEN },
     { clock: systemClock, production: false },
   );
   const limits = createSignInLimits({
@@ -56,7 +44,7 @@ describe.each<[BridgeFault, Parameters<RedisRestBridge["setFault"]>[1]]>([
     const { limits, events } = limitsOverBridge();
     // Warm: the shared store works, one attempt counted there.
     expect((await limits.check({ identifier: "pat@example.com", address: "203.0.113.5" })).kind).toBe("allowed");
-    await bridge.setFault(fault, options);
+    await servers.bridge.setFault(fault, options);
     const verdicts = [];
     for (let i = 0; i < 6; i++)
       verdicts.push((await limits.check({ identifier: "pat@example.com", address: "203.0.113.5" })).kind);
