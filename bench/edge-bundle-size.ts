@@ -1,14 +1,15 @@
 /**
  * `npm run size`: the edge middleware's bundle as Vercel would ship it, measured from the `next build`
  * output (the files the middleware manifest lists), raw and gzipped. Vercel's smallest edge limit is
- * 1 MB gzipped; our budget is 250 KB. Exits 1 over budget, so CI catches a heavy import. A build switched to
+ * 1 MB gzipped; our budget is 100 KB. Exits 1 over budget, so CI catches a heavy import (test:vercel holds
+ * `vercel build`'s own output to the same figure). A build switched to
  * the Node proxy (`npm run runtime:node`) has no edge bundle and passes, so vercel.json's build still works.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 
-export const BUDGET_GZIP_BYTES = 250 * 1024;
+export const BUDGET_GZIP_BYTES = 100 * 1024;
 export const VERCEL_HOBBY_LIMIT_GZIP_BYTES = 1024 * 1024;
 
 interface MiddlewareManifest {

@@ -9,7 +9,8 @@ import { loadavg } from "node:os";
 import { createBackendClient } from "../packages/edge-session-refresh/src/core/backend/client";
 import type { BackendTokens } from "../packages/edge-session-refresh/src/core/backend/tokens";
 import { createRefreshCoordinator } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
+import { createUpstashLockStore, STORE_REST_OPTIONS } from "../packages/edge-session-refresh/src/stores/upstash";
+import { createUpstashRestClient } from "../packages/edge-session-refresh/src/stores/upstash-rest";
 import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
 import { backendLogin, startServices } from "../test-support/services";
 
@@ -31,10 +32,13 @@ async function run(
     const isolates = Array.from({ length: ISOLATES }, () =>
       createRefreshCoordinator({
         store: createUpstashLockStore(
-          createUpstashClient({
-            url: services.storeEnv.UPSTASH_REDIS_REST_URL,
-            token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN,
-          }),
+          createUpstashRestClient(
+            {
+              url: services.storeEnv.UPSTASH_REDIS_REST_URL,
+              token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN,
+            },
+            STORE_REST_OPTIONS,
+          ),
         ),
         backend: client,
         settings: {

@@ -21,7 +21,8 @@ import {
   createRefreshCoordinator,
   type RefreshCoordinator,
 } from "../packages/edge-session-refresh/src/core/refresh/coordinator";
-import { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
+import { createUpstashLockStore, STORE_REST_OPTIONS } from "../packages/edge-session-refresh/src/stores/upstash";
+import { createUpstashRestClient } from "../packages/edge-session-refresh/src/stores/upstash-rest";
 import { parseSettings } from "../packages/edge-session-refresh/src/core/settings";
 import { startRedis } from "../test-support/redis";
 
@@ -58,7 +59,7 @@ async function measure(storeLatencyMs: number, waves: number): Promise<Wave[]> {
     });
     const isolates: RefreshCoordinator[] = Array.from({ length: INSTANCES }, () =>
       createRefreshCoordinator({
-        store: createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN })),
+        store: createUpstashLockStore(createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS)),
         backend: client,
         settings: { graceMs: 30_000, backendTimeoutMs: 5_000, refreshSkewMs: 0, unlockedWhenStoreFails: false },
         onEvent: () => {},
