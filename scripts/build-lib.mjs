@@ -8,7 +8,10 @@ import { join } from "node:path";
 const pkg = join(import.meta.dirname, "..", "packages", "edge-session-refresh");
 // Outside dist/ (which npm pack ships) and ignored by git.
 const stamp = join(pkg, ".dist-built");
-const inputs = ["src", "package.json", "tsup.config.ts", "tsconfig.json"].map((input) => join(pkg, input));
+const inputs = ["src", "scripts", "package.json", "tsup.config.ts", "tsconfig.json"]
+  .map((input) => join(pkg, input))
+  // The reference docs the build copies into the package (scripts/ship-docs.mjs).
+  .concat(["docs", "MIGRATING.md", "SECURITY.md"].map((input) => join(pkg, "..", "..", input)));
 
 function newest(path) {
   if (!existsSync(path)) return 0;

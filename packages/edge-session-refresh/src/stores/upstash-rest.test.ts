@@ -44,7 +44,9 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe("Upstash REST transport", () => {
   it("decodes every string of a result (base64 on the wire) and keeps numbers and nil", async () => {
     const value = 'sealed.ü✓ "quoted" \u0000 end';
-    const result = await client().createScript(ECHO).exec([`${PREFIX}echo`], [value]);
+    const result = await client()
+      .createScript(ECHO)
+      .exec([`${PREFIX}echo`], [value]);
     expect(result).toEqual([value, 42, null]);
     expect(await client().ping()).toBe("PONG");
   });
@@ -68,7 +70,11 @@ describe("Upstash REST transport", () => {
     expect(unauthorized).toBeInstanceOf(UpstashRestError);
     expect(unauthorized).toMatchObject({ status: 401, unreadable: false });
     await bridge.setFault("error-reply");
-    const reply = await rejection(client().createScript(ECHO).exec([`${PREFIX}k`], ["secret-arg"]));
+    const reply = await rejection(
+      client()
+        .createScript(ECHO)
+        .exec([`${PREFIX}k`], ["secret-arg"]),
+    );
     expect(reply).toMatchObject({ status: 200, unreadable: false });
     await bridge.setFault("server-error", { status: 502 });
     const gateway = await rejection(client().ping());
