@@ -10,8 +10,9 @@ import { parseSettings, type BackendTokens } from "edge-session-refresh";
 import {
   createBackendClient,
   createRefreshCoordinator,
-  createUpstashClient,
   createUpstashLockStore,
+  createUpstashRestClient,
+  STORE_REST_OPTIONS,
 } from "../test-support/package-internals";
 import { backendLogin, startServices } from "../test-support/services";
 
@@ -33,10 +34,13 @@ async function run(
     const isolates = Array.from({ length: ISOLATES }, () =>
       createRefreshCoordinator({
         store: createUpstashLockStore(
-          createUpstashClient({
-            url: services.storeEnv.UPSTASH_REDIS_REST_URL,
-            token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN,
-          }),
+          createUpstashRestClient(
+            {
+              url: services.storeEnv.UPSTASH_REDIS_REST_URL,
+              token: services.storeEnv.UPSTASH_REDIS_REST_TOKEN,
+            },
+            STORE_REST_OPTIONS,
+          ),
         ),
         backend: client,
         settings: {

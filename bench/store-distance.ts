@@ -19,8 +19,9 @@ import { parseSettings, type BackendTokens } from "edge-session-refresh";
 import {
   createBackendClient,
   createRefreshCoordinator,
-  createUpstashClient,
   createUpstashLockStore,
+  createUpstashRestClient,
+  STORE_REST_OPTIONS,
   type RefreshCoordinator,
 } from "../test-support/package-internals";
 import { startRedis } from "../test-support/redis";
@@ -58,7 +59,7 @@ async function measure(storeLatencyMs: number, waves: number): Promise<Wave[]> {
     });
     const isolates: RefreshCoordinator[] = Array.from({ length: INSTANCES }, () =>
       createRefreshCoordinator({
-        store: createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN })),
+        store: createUpstashLockStore(createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS)),
         backend: client,
         settings: { graceMs: 30_000, backendTimeoutMs: 5_000, refreshSkewMs: 0, unlockedWhenStoreFails: false },
         onEvent: () => {},

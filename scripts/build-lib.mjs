@@ -7,9 +7,16 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+const ROOT = join(import.meta.dirname, "..");
 const PACKAGES = [
-  { name: "edge-session-refresh", dir: "edge-session-refresh", built: join("dist", "next", "index.js") },
-  { name: "edge-session-refresh-loadtest", dir: "loadtest", built: join("dist", "index.js") },
+  {
+    name: "edge-session-refresh",
+    dir: "edge-session-refresh",
+    built: join("dist", "next", "index.js"),
+    // The reference docs its build copies into the package (its scripts/ship-docs.mjs).
+    shipped: ["docs", "MIGRATING.md", "SECURITY.md"].map((input) => join(ROOT, input)),
+  },
+  { name: "edge-session-refresh-loadtest", dir: "loadtest", built: join("dist", "index.js"), shipped: [] },
 ];
 
 function newest(path) {
@@ -19,11 +26,13 @@ function newest(path) {
   return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs);
 }
 
-for (const { name, dir, built } of PACKAGES) {
-  const pkg = join(import.meta.dirname, "..", "packages", dir);
+for (const { name, dir, built, shipped } of PACKAGES) {
+  const pkg = join(ROOT, "packages", dir);
   // Outside dist/ (which npm pack ships) and ignored by git.
   const stamp = join(pkg, ".dist-built");
-  const inputs = ["src", "package.json", "tsup.config.ts", "tsconfig.json"].map((input) => join(pkg, input));
+  const inputs = ["src", "scripts", "package.json", "tsup.config.ts", "tsconfig.json"]
+    .map((input) => join(pkg, input))
+    .concat(shipped);
   if (
     process.argv.includes("--force") ||
     !existsSync(stamp) ||

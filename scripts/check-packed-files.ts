@@ -2,18 +2,22 @@
  * `npm run check:pack`: what `npm publish` would ship of edge-session-refresh, checked before anyone installs
  * it. Runs `npm pack --dry-run --json -w edge-session-refresh` (its prepack builds dist/ first, exactly as
  * publishing does) and exits 1 unless the file list is: the built JavaScript and declarations under dist/,
- * package.json, README.md, LICENSE, CHANGELOG.md; no tests, no sources, no source maps; and every entry point
+ * package.json, README.md, LICENSE, CHANGELOG.md, the reference docs under docs/ (whose markdown links must all
+ * resolve inside the tarball); no tests, no sources, no source maps; and every entry point
  * of the `exports` map present with its `types` and its code. The client entry keeps "use client".
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { packedDocsProblems } from "./packed-docs";
 
 const PACKAGE_DIR = resolve(import.meta.dirname, "..", "packages", "edge-session-refresh");
 /** Files every published version carries beside dist/. */
 export const REQUIRED_FILES = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"] as const;
 const BUILT_FILE = /^dist\/(?:.+\/)?[^/]+\.(?:js|d\.ts)$/;
+/** The reference docs the build copies in (packages/edge-session-refresh/scripts/ship-docs.mjs). */
+const SHIPPED_DOC = /^docs\/[A-Z-]+\.md$/;
 /** Tests, and the helpers only the package's tests use (a test-support/ folder; docs/TESTING.md, "The test boundary"). */
 const TEST_FILE = /(?:^|\/)(?:__tests__\/|test-support\/|[^/]*\.(?:test|spec|property\.test|e2e)\.[cm]?[jt]sx?$)/;
 /** The entry point whose built files must start with the directive (bundlers drop it otherwise; tsup#835). */
@@ -36,8 +40,10 @@ export function packedFileProblems({ files, exports }: PackedPackage): string[] 
     if (TEST_FILE.test(file)) problems.push(`${file}: a test is packed`);
     else if (/^src\//.test(file) || (/\.[cm]?tsx?$/.test(file) && !file.endsWith(".d.ts")))
       problems.push(`${file}: a source file is packed`);
-    else if (!BUILT_FILE.test(file) && !(REQUIRED_FILES as readonly string[]).includes(file))
-      problems.push(`${file}: neither built JavaScript, a declaration, nor one of ${REQUIRED_FILES.join(", ")}`);
+    else if (!BUILT_FILE.test(file) && !SHIPPED_DOC.test(file) && !(REQUIRED_FILES as readonly string[]).includes(file))
+      problems.push(
+        `${file}: neither built JavaScript, a declaration, a doc under docs/, nor one of ${REQUIRED_FILES.join(", ")}`,
+      );
   }
   for (const required of REQUIRED_FILES) if (!shipped.has(required)) problems.push(`${required} is missing`);
   const entries = Object.entries(exports).filter(([entry]) => entry !== "./package.json");
@@ -94,6 +100,13 @@ async function main(): Promise<void> {
     exports?: Record<string, ExportTarget>;
   };
   const problems = packedFileProblems({ files: report.files, exports: manifest.exports ?? {} });
+  // The shipped markdown must stand on its own: no dead links, no "see the repository".
+  const markdown = new Map(
+    report.files
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => [file, readFileSync(join(PACKAGE_DIR, file), "utf8")]),
+  );
+  problems.push(...packedDocsProblems(markdown));
   const client = manifest.exports?.[CLIENT_ENTRY];
   const clientCode = typeof client === "object" ? (client.default ?? client.import) : client;
   if (clientCode !== undefined && !/^\s*["']use client["']/.test(readFileSync(join(PACKAGE_DIR, clientCode), "utf8")))

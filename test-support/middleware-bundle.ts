@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 
 /** Our budget for the edge middleware, gzipped; Vercel's smallest edge limit is 1 MB. */
-export const BUDGET_GZIP_BYTES = 250 * 1024;
+export const BUDGET_GZIP_BYTES = 100 * 1024;
 export const VERCEL_HOBBY_LIMIT_GZIP_BYTES = 1024 * 1024;
 
 interface MiddlewareManifest {

@@ -24,7 +24,9 @@ export { createBackendClient } from "../packages/edge-session-refresh/src/core/b
  * same sources as the coordinator above: a store failure is told apart by `instanceof SessionError`, and the
  * built package's SessionError is another class than the sources' one.
  */
-export { createUpstashClient, createUpstashLockStore } from "../packages/edge-session-refresh/src/stores/upstash";
+export { createUpstashLockStore, STORE_REST_OPTIONS } from "../packages/edge-session-refresh/src/stores/upstash";
+/** The store's own Upstash REST transport with the options the store table gives it. */
+export { createUpstashRestClient } from "../packages/edge-session-refresh/src/stores/upstash-rest";
 /**
  * The counting wrapper the coordinator's own tests use: bench/hot-path.ts counts with it that the
  * valid-session path sends no lock-store command. It only forwards calls, so it wraps a store from

@@ -11,7 +11,9 @@ import { freePort } from "../../../../test-support/ports";
 import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
 import { lockStoreContract } from "./contract";
 import { createMemoryLockStore } from "./memory";
-import { createUpstashClient, createUpstashLockStore } from "./upstash";
+import { createUpstashLockStore, STORE_REST_OPTIONS } from "./upstash";
+import { createUpstashClient } from "./upstash-client";
+import { createUpstashRestClient } from "./upstash-rest";
 
 const TOKEN = "contract-test-token";
 let redis: TestRedis;
@@ -37,8 +39,21 @@ lockStoreContract(
   { describe, it, expect },
 );
 
+// What the table builds: the package's own REST transport.
 lockStoreContract(
   "Upstash store over the REST bridge to a real Redis",
+  () => ({
+    store: () => createUpstashLockStore(createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS)),
+    keysWithTtl: (ids) => redisKeysWithTtl([redis.url], ids),
+    unreachable: () =>
+      createUpstashLockStore(createUpstashRestClient({ url: deadUrl, token: TOKEN }, STORE_REST_OPTIONS)),
+  }),
+  { describe, it, expect },
+);
+
+// The same store on @upstash/redis's client, which store authors may still hand it.
+lockStoreContract(
+  "Upstash store on @upstash/redis over the REST bridge to a real Redis",
   () => ({
     store: () => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN })),
     keysWithTtl: (ids) => redisKeysWithTtl([redis.url], ids),

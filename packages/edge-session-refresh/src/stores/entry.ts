@@ -4,7 +4,6 @@
  * A store is one file exporting one `StoreEntry<K>`, one variant `K` of StoreSettings (settings.ts) and one
  * line in the table; the compiler checks all three (docs/ARCHITECTURE.md, "Lock stores").
  */
-import type { Redis as UpstashRedis } from "@upstash/redis";
 import type { Clock } from "../core/clock";
 import type { LockStore } from "../core/refresh/lock-store";
 import type { AttemptLimiter, LimitRule } from "../core/signin/attempt-limiter";
@@ -13,6 +12,7 @@ import type { SettingProblem } from "../core/setting-problem";
 import type { ReadText } from "../core/setting-values";
 import type { SignInScriptClient } from "./redis-limiter";
 import type { SettingsOf, StoreKind, TcpRedisSettings } from "./settings";
+import type { UpstashConnection } from "./upstash";
 
 /**
  * The Redis-over-TCP driver (node-redis), which only the Node runtime can run. The core never imports it:
@@ -47,8 +47,8 @@ export interface ChosenLimiters {
 export interface SignInLimiterKit {
   /** This isolate's counters: a store nobody else shares, or no shared counter here. */
   local(): ChosenLimiters;
-  /** @upstash/ratelimit's sliding window on this Upstash client. */
-  upstash(redis: UpstashRedis): ChosenLimiters;
+  /** @upstash/ratelimit's sliding window on this Upstash database (an @upstash/redis client of its own). */
+  upstash(connection: UpstashConnection): ChosenLimiters;
   /** The sliding-window Lua script (redis-limiter.ts) on any script-running client. */
   scripts(client: SignInScriptClient): ChosenLimiters;
 }

@@ -7,13 +7,16 @@
 export type { LockStore, ClaimResult, RefreshKeys, SuccessorLink } from "../core/refresh/lock-store";
 export { createMemoryLockStore, type MemoryLockStore } from "./memory";
 export {
-  createUpstashClient,
   createUpstashLockStore,
   classifyUpstashError,
   STORE_TIMEOUT_MS,
+  STORE_REST_OPTIONS,
   type LockScript,
   type LockScriptClient,
+  type UpstashConnection,
 } from "./upstash";
+export { createUpstashRestClient, UpstashRestError, type UpstashRestOptions } from "./upstash-rest";
+export { createUpstashClient } from "./upstash-client";
 export { createRedisLockStore, type RedisLockStoreOptions, type RedisScriptRunner } from "./redis-lock-store";
 export {
   KEY_LAYOUT,

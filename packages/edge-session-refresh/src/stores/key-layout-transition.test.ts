@@ -13,7 +13,9 @@ import { createV2LockStore } from "./test-support/v2-lock-store";
 import { systemClock } from "../core/clock";
 import type { LockStore } from "../core/refresh/lock-store";
 import { keyNames, LEGACY_V2_LAYOUT, sealedValueContext } from "./redis-scripts";
-import { createUpstashClient, createUpstashLockStore } from "./upstash";
+import { createUpstashLockStore, STORE_REST_OPTIONS } from "./upstash";
+import { createUpstashClient } from "./upstash-client";
+import { createUpstashRestClient } from "./upstash-rest";
 
 const TOKEN = "transition-test-token";
 const LOCK_MS = 5_000;
@@ -32,7 +34,9 @@ afterAll(async () => {
 });
 
 const oldStore = (): LockStore => createV2LockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
-const newStore = (): LockStore => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
+// The old release ran on @upstash/redis; this one runs on the package's REST transport.
+const newStore = (): LockStore =>
+  createUpstashLockStore(createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS));
 let serial = 0;
 const fresh = () => keyNames(`transition-${process.pid}-${++serial}`);
 

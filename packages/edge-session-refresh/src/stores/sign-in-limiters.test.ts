@@ -14,7 +14,7 @@ import {
   type TestRedisClient,
 } from "../../../../test-support/redis";
 import type { Clock } from "../core/clock";
-import { createUpstashClient } from "./upstash";
+import { createUpstashClient } from "./upstash-client";
 import type { AttemptLimiter, LimitRule } from "../core/signin/attempt-limiter";
 import { signInLimitersFor, SIGNIN_KEY_PREFIX } from "./sign-in-limiters";
 import { createMemoryLockStore } from "./memory";

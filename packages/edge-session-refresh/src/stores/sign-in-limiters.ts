@@ -11,6 +11,7 @@ import { createMemoryAttemptLimiter } from "./memory-limiter";
 import { createRedisAttemptLimiter, type SignInScriptClient } from "./redis-limiter";
 import type { StoreSettings } from "./settings";
 import { lockStoreEntry } from "./table";
+import { createUpstashClient } from "./upstash-client";
 import { createUpstashAttemptLimiter } from "./upstash-limiter";
 
 /** Every sign-in key starts with this (then the limit's name): apart from the refresh keys (`esr:v3:`). */
@@ -23,10 +24,14 @@ export function signInLimitersFor(store: StoreSettings, context: StoreContext): 
 export function signInLimiterKit(clock: Clock): SignInLimiterKit {
   return {
     local: () => ({ local: true, limiterFor: (_name, rule) => createMemoryAttemptLimiter(rule, clock) }),
-    upstash: (redis) => ({
-      local: false,
-      limiterFor: (name, rule) => createUpstashAttemptLimiter({ redis, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}` }),
-    }),
+    upstash: (connection) => {
+      const redis = createUpstashClient(connection);
+      return {
+        local: false,
+        limiterFor: (name, rule) =>
+          createUpstashAttemptLimiter({ redis, rule, prefix: `${SIGNIN_KEY_PREFIX}:${name}` }),
+      };
+    },
     scripts: (client) => redisSignInLimiters(client, clock),
   };
 }

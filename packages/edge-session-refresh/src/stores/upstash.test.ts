@@ -8,12 +8,20 @@ import type { BridgeFault, RedisRestBridge } from "../../../../dev/redis-rest/br
 import { bridgedRedisForFile } from "../../../../test-support/bridged-redis";
 import type { SessionErrorCode } from "../core/errors";
 import { keyNames, KEY_PREFIX } from "./redis-scripts";
-import { createUpstashClient, createUpstashLockStore } from "./upstash";
+import { createUpstashLockStore, STORE_REST_OPTIONS, type LockScriptClient, type UpstashConnection } from "./upstash";
+import { createUpstashClient } from "./upstash-client";
+import { createUpstashRestClient } from "./upstash-rest";
 
 const TOKEN = "upstash-store-test-token";
 const servers = bridgedRedisForFile({ token: TOKEN, keyPrefix: KEY_PREFIX });
 
-const store = (token = TOKEN) => createUpstashLockStore(createUpstashClient({ url: servers.bridge.url, token }));
+/** The table's transport, and @upstash/redis's client (which store authors may hand the store): both classified. */
+const CLIENTS: Array<[string, (connection: UpstashConnection) => LockScriptClient]> = [
+  ["the package's REST transport", (connection) => createUpstashRestClient(connection, STORE_REST_OPTIONS)],
+  ["@upstash/redis", createUpstashClient],
+];
+const store = (token = TOKEN, client = CLIENTS[0]![1]) =>
+  createUpstashLockStore(client({ url: servers.bridge.url, token }));
 let serial = 0;
 const fresh = () => keyNames(`upstash-store-test-${process.pid}-${++serial}`);
 
@@ -26,7 +34,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-describe("each store failure has its own code", () => {
+describe.each(CLIENTS)("each store failure has its own code (%s)", (_name, client) => {
   const faults: Array<[BridgeFault, Parameters<RedisRestBridge["setFault"]>[1], SessionErrorCode]> = [
     ["unauthorized", undefined, "STORE_UNAUTHORIZED"],
     ["rate-limited", undefined, "STORE_RATE_LIMITED"],
@@ -37,18 +45,18 @@ describe("each store failure has its own code", () => {
     ["refuse", undefined, "STORE_UNREACHABLE"],
   ];
   it.each(faults)("%s %o → %s", async (fault, options, code) => {
-    const lockStore = store();
+    const lockStore = store(TOKEN, client);
     await lockStore.ping(); // scripts and connection warm
     await servers.bridge.setFault(fault, options);
     expect(await codeOf(lockStore.claim(fresh(), "owner", 5_000))).toBe(code);
   });
 
   it("a wrong token is STORE_UNAUTHORIZED from the real bridge, at the first command (ping)", async () => {
-    expect(await codeOf(store("not-the-token").ping())).toBe("STORE_UNAUTHORIZED");
+    expect(await codeOf(store("not-the-token", client).ping())).toBe("STORE_UNAUTHORIZED");
   });
 
   it("a settle that fails after its claim succeeded leaves the lock held for its owner only", async () => {
-    const lockStore = store();
+    const lockStore = store(TOKEN, client);
     const keys = fresh();
     expect(await lockStore.claim(keys, "leader", 5_000)).toEqual({ kind: "leader" });
     await servers.bridge.setFault("server-error", { requests: 1 });

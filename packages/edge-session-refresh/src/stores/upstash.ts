@@ -1,24 +1,31 @@
 /**
  * The shared lock store on Upstash Redis over HTTP, so every edge isolate and every instance sees the same
  * locks and successors. The scripts and keys are redis-scripts.ts's, run by redis-lock-store.ts; this file
- * only adapts @upstash/redis to them and tells Upstash's failures apart.
+ * only adapts a script client to them and tells Upstash's failures apart.
  *
  * It takes the few script methods it needs as a structural type (as @upstash/ratelimit does), so any
- * client with `evalsha`/`eval`/`scriptLoad` semantics fits; `createUpstashClient` builds the usual one.
+ * client with `evalsha`/`eval` semantics fits: the package's own REST transport (upstash-rest.ts, what the
+ * table builds, small enough for the edge bundle) or @upstash/redis's `Redis` (upstash-client.ts).
  */
-import { Redis } from "@upstash/redis";
 import type { SessionErrorCode } from "../core/errors";
 import type { LockStore } from "../core/refresh/lock-store";
 import type { ReadText } from "../core/setting-values";
 import type { StoreEntry } from "./entry";
 import { createRedisLockStore } from "./redis-lock-store";
 import { hostOf, isUrl } from "./settings";
+import { createUpstashRestClient, UpstashRestError, type UpstashRestOptions } from "./upstash-rest";
 
 /** One lock-store command should answer in far less; past this the store counts as unreachable. */
 export const STORE_TIMEOUT_MS = 1_500;
-/** The client's default is 5 retries with exponential backoff: seconds of stall inside a lock wait. */
-const STORE_RETRIES = 1;
-const STORE_RETRY_BACKOFF_MS = 25;
+/**
+ * One retry after a failed fetch, 25 ms later, inside the same deadline (@upstash/redis's default is 5
+ * retries with exponential backoff: seconds of stall inside a lock wait).
+ */
+export const STORE_REST_OPTIONS: UpstashRestOptions = Object.freeze({
+  timeoutMs: STORE_TIMEOUT_MS,
+  retries: 1,
+  retryBackoffMs: 25,
+});
 
 /** The script runner the store needs: @upstash/redis's `createScript` result has exactly this. */
 export interface LockScript {
@@ -33,18 +40,6 @@ export interface LockScriptClient {
 export interface UpstashConnection {
   readonly url: string;
   readonly token: string;
-}
-
-/** An @upstash/redis client tuned for a lock: few retries, a per-command timeout, no JSON guessing. */
-export function createUpstashClient(connection: UpstashConnection): Redis {
-  return new Redis({
-    url: connection.url,
-    token: connection.token,
-    automaticDeserialization: false,
-    enableTelemetry: false,
-    retry: { retries: STORE_RETRIES, backoff: () => STORE_RETRY_BACKOFF_MS },
-    signal: () => AbortSignal.timeout(STORE_TIMEOUT_MS),
-  });
 }
 
 /**
@@ -71,8 +66,13 @@ export function createUpstashLockStore(redis: LockScriptClient): LockStore {
   });
 }
 
+const UNAUTHORIZED_TEXT = /unauthori[sz]ed|WRONGPASS|NOAUTH|invalid (api )?token/i;
+const RATE_LIMITED_TEXT = /limit exceeded|rate.?limit|too many requests|quota/i;
+
 /**
- * Which failure a client error is. @upstash/redis does not keep the HTTP status: a non-2xx answer becomes
+ * Which failure a client error is. The package's REST transport keeps the HTTP status (UpstashRestError:
+ * 401/403, 429, another non-2xx, a Redis error reply in a 200, a body that is not JSON).
+ * @upstash/redis does not keep the HTTP status: a non-2xx answer becomes
  * an UpstashError carrying the body's `error` text and ", command was: …", a Redis error reply in a 200
  * an UpstashError without that suffix, a non-JSON body (a gateway's page) an
  * UpstashJSONParseError, a refused connection fetch's TypeError, our per-command abort a TimeoutError.
@@ -85,11 +85,18 @@ export function classifyUpstashError(error: unknown): SessionErrorCode {
   if (chain.some((e) => e.name === "TimeoutError" || e.name === "AbortError")) return "STORE_TIMEOUT";
   const top = chain[0];
   if (top === undefined) return "STORE_UNREACHABLE";
+  if (top instanceof UpstashRestError) {
+    if (top.status === 401 || top.status === 403 || UNAUTHORIZED_TEXT.test(top.message)) return "STORE_UNAUTHORIZED";
+    if (top.status === 429 || RATE_LIMITED_TEXT.test(top.message)) return "STORE_RATE_LIMITED";
+    // A 200 with a Redis error reply: the service works but refused our command.
+    const answered = top.status >= 200 && top.status < 300 && !top.unreadable;
+    return answered ? "STORE_PROTOCOL" : "STORE_SERVER_ERROR";
+  }
   if (top.name === "UpstashJSONParseError") return "STORE_SERVER_ERROR";
   if (top.name === "UpstashError") {
     const text = top.message;
-    if (/unauthori[sz]ed|WRONGPASS|NOAUTH|invalid (api )?token/i.test(text)) return "STORE_UNAUTHORIZED";
-    if (/limit exceeded|rate.?limit|too many requests|quota/i.test(text)) return "STORE_RATE_LIMITED";
+    if (UNAUTHORIZED_TEXT.test(text)) return "STORE_UNAUTHORIZED";
+    if (RATE_LIMITED_TEXT.test(text)) return "STORE_RATE_LIMITED";
     // The client appends ", command was: …" only when the HTTP status was not 2xx: the service failed.
     // Without it, the service answered 200 with a Redis error reply: it works but refused our command.
     return text.includes(", command was:") ? "STORE_SERVER_ERROR" : "STORE_PROTOCOL";
@@ -153,9 +160,9 @@ export const upstashStore = {
     return { kind: "upstash", url: "", token: "" };
   },
   worksOnVercel: true,
-  create: (settings) => createUpstashLockStore(createUpstashClient(settings)),
+  create: (settings) => createUpstashLockStore(createUpstashRestClient(settings, STORE_REST_OPTIONS)),
   shared: true,
   unlockedWhenStoreFails: false,
   describe: (settings) => `[session] lock store: Upstash REST at ${new URL(settings.url).origin}`,
-  signInLimiters: (settings, _context, kit) => kit.upstash(createUpstashClient(settings)),
+  signInLimiters: (settings, _context, kit) => kit.upstash(settings),
 } satisfies StoreEntry<"upstash">;

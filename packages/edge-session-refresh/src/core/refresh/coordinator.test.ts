@@ -13,7 +13,8 @@ import type { LockStore } from "./lock-store";
 import { createMemoryLockStore } from "../../stores/memory";
 import { KEY_PREFIX } from "../../stores/redis-scripts";
 import { createSealer } from "./sealing";
-import { createUpstashClient, createUpstashLockStore } from "../../stores/upstash";
+import { createUpstashLockStore, STORE_REST_OPTIONS } from "../../stores/upstash";
+import { createUpstashRestClient } from "../../stores/upstash-rest";
 
 const REFRESH_LATENCY_MS = 120;
 const TOKEN = "local-test-token";
@@ -54,7 +55,7 @@ const stores: Array<[string, () => LockStore]> = [
   ["in-memory store", () => createMemoryLockStore()],
   [
     "Upstash store over the REST bridge to a real Redis",
-    () => createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN })),
+    () => createUpstashLockStore(createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS)),
   ],
 ];
 
@@ -230,7 +231,9 @@ describe.each(stores)("refresh coordinator on the %s", (_label, makeStore) => {
 
 describe("Upstash store specifics", () => {
   it("keeps no token in Redis: keys are derived, values are sealed", async () => {
-    const store = createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
+    const store = createUpstashLockStore(
+      createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS),
+    );
     const session = await login();
     const outcome = await coordinatorOn(store).refresh(session);
     if (!("tokens" in outcome)) throw new Error("refresh failed");
@@ -256,7 +259,9 @@ describe("Upstash store specifics", () => {
   });
 
   it("a refresh costs the leader two Redis round trips (claim + settle), measured at the bridge", async () => {
-    const store = createUpstashLockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
+    const store = createUpstashLockStore(
+      createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS),
+    );
     await coordinatorOn(store).refresh(await login()); // loads the scripts
     const session = await login();
     bridge.resetStats();
@@ -267,7 +272,7 @@ describe("Upstash store specifics", () => {
 
   it("an unreachable store: a rotating backend is left alone, the session kept, and the failure logged", async () => {
     const dead = createUpstashLockStore(
-      createUpstashClient({ url: `http://127.0.0.1:${await freePort()}`, token: TOKEN }),
+      createUpstashRestClient({ url: `http://127.0.0.1:${await freePort()}`, token: TOKEN }, STORE_REST_OPTIONS),
     );
     const coordinator = testCoordinator({ store: dead, backend: client });
     const session = await login();
