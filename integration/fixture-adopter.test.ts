@@ -114,7 +114,10 @@ describe("fixtures/adopter, from the packed tarball", () => {
 
   it(`with Vercel's Upstash variables as injected: ${STORM_REQUESTS} requests on one expired session, 1 refresh, all 200`, async () => {
     const { jar, answer } = await signInAt(instances[0]!.url, DEMO_PASSWORD, "198.51.100.7");
-    expect([...jar.keys()].some((name) => name.includes("session-token")), answer).toBe(true);
+    expect(
+      [...jar.keys()].some((name) => name.includes("session-token")),
+      answer,
+    ).toBe(true);
     await sleep(LOGIN_TTL_SECONDS * 1000 + 300);
     services.backend.resetStats();
     services.bridge.resetStats();
