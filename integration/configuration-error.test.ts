@@ -145,6 +145,29 @@ describe("two lock stores configured, SESSION_LOCK_STORE unset", () => {
     expect(home.status).toBe(200);
     expect(home.headers.get("server-timing")).toContain('desc="valid"');
     await home.body?.cancel();
+
+    const current = await fetch(`${twoStores.url}/api/auth/session`, { headers: { cookie } });
+    expect(current.status).toBe(200);
+    expect(await current.json()).toMatchObject({ user: { email: "demo@example.com" } });
+  });
+
+  it("signing out still works: next-auth clears the cookie (the store's part is logged, not thrown)", async () => {
+    const jar: CookieJar = new Map(
+      [...(await session(true)).split("; ")].map((pair) => pair.split("=", 2) as [string, string]),
+    );
+    const csrf = await fetch(`${twoStores.url}/api/auth/csrf`);
+    storeCookies(jar, csrf);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const response = await fetch(`${twoStores.url}/api/auth/signout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+      body: new URLSearchParams({ csrfToken, json: "true" }),
+    });
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+    storeCookies(jar, response);
+    expect([...jar.keys()].some((name) => name.includes("session-token"))).toBe(false);
   });
 
   it("a sign-in, which needs the store for its limits, is refused naming SESSION_LOCK_STORE; the log says it", async () => {
