@@ -10,7 +10,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
-import { cookieHeader, storeCookies, type CookieJar } from "../test-support/sign-in";
+import { cookieHeader, postCredentials, storeCookies, type CookieJar } from "../test-support/sign-in";
 import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
 
 const SECRET = "a-production-secret-that-is-long-enough-0123456789";
@@ -171,18 +171,15 @@ describe("two lock stores configured, SESSION_LOCK_STORE unset", () => {
   });
 
   it("a sign-in, which needs the store for its limits, is refused naming SESSION_LOCK_STORE; the log says it", async () => {
-    const jar: CookieJar = new Map();
-    const csrf = await fetch(`${twoStores.url}/api/auth/csrf`);
-    storeCookies(jar, csrf);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const response = await fetch(`${twoStores.url}/api/auth/callback/credentials`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
-      body: new URLSearchParams({ csrfToken, identifier: "demo@example.com", password: "wrong", json: "true" }),
+    const {
+      jar,
+      response,
+      answer: body,
+    } = await postCredentials(twoStores.url, {
+      identifier: "demo@example.com",
+      password: "wrong",
     });
-    storeCookies(jar, response);
-    const answer = `${response.headers.get("location") ?? ""} ${await response.text()}`;
+    const answer = `${response.headers.get("location") ?? ""} ${body}`;
     expect(decodeURIComponent(answer)).toContain("SESSION_LOCK_STORE");
     expect(answer).not.toContain("not answering");
     expect([...jar.keys()].some((name) => name.includes("session-token"))).toBe(false);

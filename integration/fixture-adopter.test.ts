@@ -19,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtureBuilt, FIXTURE_BUILD_TIMEOUT_MS, type FixtureBuild } from "../test-support/fixture-app";
 import { startNextInstance, type NextInstance } from "../test-support/next-app";
 import { startServices, type Services } from "../test-support/services";
-import { cookieHeader, storeCookies, type CookieJar } from "../test-support/sign-in";
+import { cookieHeader, postCredentials, type CookieJar } from "../test-support/sign-in";
 import { DEMO_EMAIL, DEMO_PASSWORD, sessionOutcome, sleep } from "../test-support/stack";
 
 const SECRET = "adopter-fixture-secret-0123456789-abcdefghij";
@@ -74,22 +74,8 @@ afterEach(({ task }) => {
 
 /** Signs in through the app's own next-auth routes, from `address`, as its login form does. */
 async function signInAt(base: string, password: string, address: string): Promise<{ jar: CookieJar; answer: string }> {
-  const jar: CookieJar = new Map();
-  const csrf = await fetch(`${base}/api/auth/csrf`, { headers: { [CLIENT_IP_HEADER]: address } });
-  storeCookies(jar, csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const response = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      cookie: cookieHeader(jar),
-      [CLIENT_IP_HEADER]: address,
-    },
-    body: new URLSearchParams({ csrfToken, email: DEMO_EMAIL, password, json: "true" }),
-  });
-  storeCookies(jar, response);
-  return { jar, answer: decodeURIComponent(await response.text()) };
+  const { jar, answer } = await postCredentials(base, { email: DEMO_EMAIL, password }, { [CLIENT_IP_HEADER]: address });
+  return { jar, answer: decodeURIComponent(answer) };
 }
 
 describe("fixtures/adopter, from the packed tarball", () => {
