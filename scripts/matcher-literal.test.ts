@@ -18,6 +18,7 @@ const MUST_SHOW = [
   "docs/CONFIGURATION.md",
   "fixtures/pages-router/middleware.ts",
   "fixtures/app-router/src/middleware.ts",
+  "fixtures/adopter/src/proxy.ts",
 ];
 /** Where the demo's middleware is: src/middleware.ts on the edge, src/proxy.ts after `npm run runtime:node`. */
 const DEMO = ["src/middleware.ts", "src/proxy.ts"];

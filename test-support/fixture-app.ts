@@ -30,7 +30,7 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { ROOT, run, withBuildLock, type AppBuild } from "./next-app";
 
-export const FIXTURES = ["app-router", "pages-router"] as const;
+export const FIXTURES = ["app-router", "pages-router", "adopter"] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 /** Apps without the library (next-auth's own recipe, for the load test to measure): built the same way, no tarball. */
 export const PLAIN_FIXTURES = ["recipe-2021"] as const;

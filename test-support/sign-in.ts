@@ -62,6 +62,30 @@ export async function signIn(appUrl: string, identifier: string, password: strin
   return jar;
 }
 
+/**
+ * One POST to next-auth's Credentials callback with these form fields (csrf fetched first), as an app's own
+ * form does with `redirect: false`; `headers` go on both requests (a proxy's client-address header). The jar
+ * holds the cookies set, the answer is next-auth's JSON (`{ url }`, a refusal's `error` in it) as text.
+ */
+export async function postCredentials(
+  appUrl: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ jar: CookieJar; response: Response; answer: string }> {
+  const jar: CookieJar = new Map();
+  const csrf = await fetch(`${appUrl}/api/auth/csrf`, { headers });
+  storeCookies(jar, csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${appUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ ...fields, csrfToken, json: "true" }),
+  });
+  storeCookies(jar, response);
+  return { jar, response, answer: await response.text() };
+}
+
 /** Signs out through next-auth's route (csrf, then POST signout), as the app's button does; updates the jar. */
 export async function signOut(appUrl: string, jar: CookieJar): Promise<Response> {
   const csrfResponse = await fetch(`${appUrl}/api/auth/csrf`, { headers: { cookie: cookieHeader(jar) } });

@@ -4,13 +4,14 @@
  */
 import { createBackendClient, type BackendClient } from "./backend/client";
 import { systemClock, type Clock } from "./clock";
-import { describeError } from "./errors";
+import { describeError, type SessionError } from "./errors";
 import { createSessionGate, type SessionGate } from "./gate/session-gate";
 import { createRefreshCoordinator, type RefreshCoordinator } from "./refresh/coordinator";
 import { createEventLogger, type CoordinatorEvent } from "./refresh/events";
 import type { LockStore } from "./refresh/lock-store";
 import { storeFailureCode } from "./refresh/store-failure";
 import { createUnlockedRefresher } from "./refresh/unlocked";
+import { misconfiguredCoordinator, misconfiguredStore } from "./refresh/misconfigured";
 import { createSessionCodec, type SessionCodec } from "./session/codec";
 import type { Settings } from "./settings";
 import type { TcpRedis } from "../stores/entry";
@@ -27,6 +28,8 @@ export interface SessionRuntime {
   readonly gate: SessionGate;
   /** Where this runtime's events go (refreshes, degraded operation, sign-outs). */
   readonly onEvent: (event: CoordinatorEvent) => void;
+  /** The lock store's configuration error, when its settings are wrong: what needs the store throws it. */
+  readonly storeError?: SessionError;
 }
 
 /** What createSessionRuntime takes from its host instead of a default: fetch, the lock store or extra store kinds, clock, event and log sinks. */
@@ -49,6 +52,11 @@ export interface RuntimeDependencies {
   readonly instance?: string;
   /** NODE_ENV is production: the in-memory store's announcement becomes a warning. */
   readonly production?: boolean;
+  /**
+   * The lock store's configuration error (parseSettingsStoreApart): no store is built, and every refresh
+   * throws this error (src/core/refresh/misconfigured.ts); what needs no store keeps working.
+   */
+  readonly storeError?: SessionError;
 }
 
 /** One isolate's session runtime from parsed settings: codec, backend client, lock store, coordinator and gate, wired once. */
@@ -60,9 +68,10 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
     createEventLogger({ instance: deps.instance ?? crypto.randomUUID().slice(0, 8), now: () => clock.now() });
   const codec = createSessionCodec({ secrets: settings.secrets, maxAgeSeconds: settings.sessionMaxAgeSeconds, clock });
   const backend = createBackendClient({ settings: settings.backend, fetch: deps.fetch, clock });
+  const given = deps.storeError === undefined ? deps.store : misconfiguredStore(deps.storeError);
   const chosen =
-    deps.store === undefined ? lockStoreFor(settings.store, clock, deps.production === true, deps.tcpRedis) : undefined;
-  const store = deps.store ?? chosen!.store;
+    given === undefined ? lockStoreFor(settings.store, clock, deps.production === true, deps.tcpRedis) : undefined;
+  const store = given ?? chosen!.store;
   if (chosen && deps.announceStore !== false) log(chosen.description);
   if (chosen?.shared) {
     // Said at the first request, not at the first refresh: a wrong token must not wait for an expiry to show.
@@ -75,7 +84,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
       });
     });
   }
-  const coordinator = settings.unlockedBaseline
+  const working = settings.unlockedBaseline
     ? createUnlockedRefresher(backend)
     : createRefreshCoordinator({
         store,
@@ -90,6 +99,7 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
         clock,
         onEvent,
       });
+  const coordinator = deps.storeError === undefined ? working : misconfiguredCoordinator(working, deps.storeError);
   if (settings.unlockedBaseline)
     log("[session] SESSION_UNLOCKED_BASELINE=1: refreshing WITHOUT the lock (load-test baseline only)");
   const gate = createSessionGate({
@@ -100,5 +110,5 @@ export function createSessionRuntime(settings: Settings, deps: RuntimeDependenci
     sessionMaxAgeSeconds: settings.sessionMaxAgeSeconds,
     clock,
   });
-  return { settings, clock, codec, backend, store, coordinator, gate, onEvent };
+  return { settings, clock, codec, backend, store, coordinator, gate, onEvent, storeError: deps.storeError };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isSessionError, type SessionError } from "./errors";
 import { createSessionRuntime } from "./runtime";
-import { DEV_SECRET, MIN_SECRET_LENGTH, parseSettings, SETTING_NAMES } from "./settings";
+import { DEV_SECRET, MIN_SECRET_LENGTH, parseSettings, parseSettingsStoreApart, SETTING_NAMES } from "./settings";
 
 /** The settings a CONFIG_INVALID names, or null when the environment parses. */
 function problemSettings(env: Record<string, string | undefined>, nodeEnv?: string): string[] | null {
@@ -323,5 +323,45 @@ describe("settings", () => {
       expect(upstash).toHaveLength(1);
       expect(upstash[0]).not.toMatch(/WARNING|in-memory/);
     });
+  });
+});
+
+describe("parseSettingsStoreApart: a lock-store problem alone keeps the rest usable", () => {
+  const twoStores = {
+    UPSTASH_REDIS_REST_URL: "https://one.upstash.io",
+    UPSTASH_REDIS_REST_TOKEN: "token",
+    REDIS_URL: "redis://cache.internal:6379",
+  };
+
+  it("returns the settings and the store's error, which parseSettings throws", () => {
+    const { settings, storeError } = parseSettingsStoreApart(twoStores);
+    expect(settings.store).toEqual({ kind: "memory" });
+    expect(storeError?.code).toBe("CONFIG_INVALID");
+    expect(storeError?.problems.map((problem) => problem.setting)).toEqual(["SESSION_LOCK_STORE"]);
+    expect(() => parseSettings(twoStores)).toThrowError(storeError!.message);
+  });
+
+  it("throws every problem at once, in reading order, when another setting is bad too", () => {
+    let thrown: unknown;
+    try {
+      parseSettingsStoreApart({ ...twoStores, SESSION_REFRESH_SKEW_SECONDS: "soon" });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isSessionError(thrown, "CONFIG_INVALID")).toBe(true);
+    expect((thrown as SessionError).problems.map((problem) => problem.setting)).toEqual([
+      "SESSION_LOCK_STORE",
+      "SESSION_REFRESH_SKEW_SECONDS",
+    ]);
+  });
+
+  it("a runtime built with the store's error refuses every refresh with it, before any store is asked", async () => {
+    const { settings, storeError } = parseSettingsStoreApart(twoStores);
+    const runtime = createSessionRuntime(settings, { storeError, log: () => {}, onEvent: () => {} });
+    const due = { accessToken: "a", refreshToken: "r", accessTokenExpires: Date.now() - 1000 };
+    await expect(runtime.gate.refreshClaims(due)).rejects.toBe(storeError);
+    await expect(runtime.store.ping()).rejects.toBe(storeError);
+    const fresh = { ...due, accessTokenExpires: Date.now() + 3_600_000 };
+    expect((await runtime.gate.refreshClaims(fresh)).outcome).toBe("valid");
   });
 });

@@ -7,7 +7,7 @@
  */
 import { BACKEND_SETTING_NAMES, readBackendSettings, type BackendSettings } from "./backend/settings";
 import { BACKEND_PROXY_SETTING_NAMES, readBackendProxySettings, type BackendProxySettings } from "./proxy/settings";
-import { configInvalid } from "./errors";
+import { configInvalid, type SessionError } from "./errors";
 import type { SettingProblem } from "./setting-problem";
 import { parseSignInSettings, SIGNIN_SETTING_NAMES, type SignInSettings } from "./signin/settings";
 import { integer, textReader, url, type Env } from "./setting-values";
@@ -91,7 +91,29 @@ export interface ParseOptions {
  * naming every missing or bad setting (docs/CONFIGURATION.md lists them).
  */
 export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
+  const { settings, storeError } = parseSettingsStoreApart(env, options);
+  if (storeError !== undefined) throw storeError;
+  return settings;
+}
+
+/** What parseSettingsStoreApart returns: settings that work but for the lock store, and the store's error. */
+export interface SettingsStoreApart {
+  /** Every setting; when `storeError` is set, `store` is a placeholder (the in-memory store) never to build. */
+  readonly settings: Settings;
+  /** The lock store's problems (SessionError "CONFIG_INVALID"), when its settings are the only bad ones. */
+  readonly storeError: SessionError | undefined;
+}
+
+/**
+ * Like parseSettings, but a problem that is only the lock store's (two stores without SESSION_LOCK_STORE, a
+ * half-set Upstash pair) comes back as `storeError` instead of being thrown: next-auth's routes that need no
+ * store (csrf, providers, a signed-out session) and requests without a session stay up, and only what needs
+ * the store (a refresh, a sign-in's limits) answers the configuration error (src/next/runtime.ts). Any other
+ * problem is thrown with the store's, in one error, as parseSettings does.
+ */
+export function parseSettingsStoreApart(env: Env, options: ParseOptions = {}): SettingsStoreApart {
   const problems: SettingProblem[] = [];
+  const storeProblems: SettingProblem[] = [];
   const production = options.nodeEnv === "production";
   const text = textReader(env);
 
@@ -103,7 +125,9 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const backend = readBackendSettings(text, problems, { production });
   const backendProxy = readBackendProxySettings(env, text, backend, problems);
 
-  const store = parseStoreSettings(text, problems);
+  const storeProblemsAt = problems.length; // reported in the order the settings are read
+  const parsedStore = parseStoreSettings(text, storeProblems);
+  const store: StoreSettings = storeProblems.length > 0 ? { kind: "memory" } : parsedStore;
 
   const skewSeconds = integer(
     "SESSION_REFRESH_SKEW_SECONDS",
@@ -149,9 +173,10 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
   const signIn = parseSignInSettings(text, env, problems);
 
   if (problems.length > 0) {
-    throw configInvalid(problems);
+    throw configInvalid([...problems.slice(0, storeProblemsAt), ...storeProblems, ...problems.slice(storeProblemsAt)]);
   }
-  return Object.freeze({
+  const storeError = storeProblems.length > 0 ? configInvalid(storeProblems) : undefined;
+  const settings: Settings = Object.freeze({
     secrets,
     appUrl,
     secureCookies,
@@ -165,6 +190,7 @@ export function parseSettings(env: Env, options: ParseOptions = {}): Settings {
     storeAnnounced: announced === "1",
     signIn,
   });
+  return { settings, storeError };
 }
 
 function readSecrets(

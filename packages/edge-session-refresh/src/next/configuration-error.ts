@@ -47,6 +47,14 @@ export function resetConfigurationErrorLog(): void {
 }
 
 /**
+ * The error's sentence for an answer next-auth shows (a refused sign-in's `error`): the settings to fix by
+ * name, never a value. The log has the rest.
+ */
+export function configurationErrorMessage(error: SessionError): string {
+  return `The app's session settings are invalid; the operator must fix ${problemSettings(error).join(", ")} (see the server log).`;
+}
+
+/**
  * The answer: a plain page for a protected page, or any other path a browser asks a page of (`Accept:
  * text/html`: /login, the home page); JSON `{ error: "configuration_error", message, settings }` otherwise.
  */

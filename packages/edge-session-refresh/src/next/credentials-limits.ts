@@ -14,6 +14,7 @@ import type { Provider } from "next-auth/providers/index";
 import { clientAddress, type RequestHeaders } from "../core/signin/client-address";
 import { retryAfterMinutes, type SignInLimits } from "../core/signin/sign-in-limits";
 import type { SignInSettings } from "../core/signin/settings";
+import { configurationError, configurationErrorMessage, logConfigurationError } from "./configuration-error";
 
 /** What withSessionRefresh's second argument may say about the limits (`signIn`). */
 export interface CredentialsLimitsOptions {
@@ -111,7 +112,7 @@ function limitedProvider(
     if (identifier === "") return own(credentials, request);
     const headers = (request as { headers?: RequestHeaders } | undefined)?.headers;
     const address = clientAddress(headers, deps.settings().clientAddress);
-    const check = await deps.limits().check({ identifier, address });
+    const check = await limitsOf(deps).check({ identifier, address });
     if (check.kind === "limited") throw new Error(limitedMessage(retryAfterMinutes(check.retryAfterMs)));
     if (credentials) checked.add(credentials);
     if (typeof request === "object" && request !== null) checked.add(request);
@@ -127,6 +128,18 @@ function limitedProvider(
     authorize,
     ...(record.options ? { options: { ...record.options, authorize } } : {}),
   } as unknown as Provider;
+}
+
+/** The isolate's limits; a configuration error (the lock store's settings) is refused naming the settings. */
+function limitsOf(deps: CredentialsLimitsDependencies): SignInLimits {
+  try {
+    return deps.limits();
+  } catch (error) {
+    const configuration = configurationError(error);
+    if (configuration === undefined) throw error;
+    logConfigurationError(configuration);
+    throw new Error(configurationErrorMessage(configuration));
+  }
 }
 
 /** The first field that is neither a password nor one of next-auth's own, in the order given. */

@@ -4,7 +4,8 @@
  * share locks and successors through Redis.
  */
 import { createSessionRuntime, type SessionRuntime } from "../core/runtime";
-import { parseSettings } from "../core/settings";
+import { parseSettingsStoreApart } from "../core/settings";
+import { logConfigurationError } from "./configuration-error";
 import { signInLimitsNotes } from "../core/signin/sign-in-limits";
 import { nodeTcpRedis } from "./node-stores";
 
@@ -16,8 +17,11 @@ let runtime: SessionRuntime | undefined;
  */
 export function sessionRuntime(): SessionRuntime {
   if (runtime !== undefined) return runtime;
-  const settings = parseSettings(process.env, { nodeEnv: process.env.NODE_ENV });
+  // A lock-store problem alone does not stop the runtime: only what needs the store answers it (issue 23).
+  const { settings, storeError } = parseSettingsStoreApart(process.env, { nodeEnv: process.env.NODE_ENV });
+  if (storeError !== undefined) logConfigurationError(storeError);
   runtime = createSessionRuntime(settings, {
+    storeError,
     // `npm run dev` announces the store once for both isolates (edge middleware and Node routes).
     announceStore: !settings.storeAnnounced,
     production: process.env.NODE_ENV === "production",

@@ -14,7 +14,10 @@ let limits: SignInLimits | undefined;
 
 export function signInLimits(): SignInLimits {
   if (limits !== undefined) return limits;
-  const { settings, clock } = sessionRuntime();
+  const { settings, clock, storeError } = sessionRuntime();
+  // The limits live in the lock store: with its settings wrong, a sign-in is refused as a configuration
+  // error rather than limited by this instance alone (credentials-limits.ts answers it).
+  if (storeError !== undefined) throw storeError;
   const chosen = signInLimitersFor(settings.store, {
     clock,
     production: process.env.NODE_ENV === "production",
