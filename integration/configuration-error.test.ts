@@ -11,7 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureAppBuilt, startNextInstance, type NextInstance } from "../test-support/next-app";
 import { cookieHeader, postCredentials, storeCookies, type CookieJar } from "../test-support/sign-in";
-import { mintSessionCookie } from "../packages/edge-session-refresh/src/testing/session-cookie";
+import { mintSessionCookie } from "edge-session-refresh/testing";
 
 const SECRET = "a-production-secret-that-is-long-enough-0123456789";
 /** Nothing listens there: a store or backend that is asked would fail as an outage, not as a configuration error. */

@@ -6,8 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error -- a plain .mjs build script without declarations
-import { shipDocs } from "../packages/edge-session-refresh/scripts/ship-docs.mjs";
+import { shipDocs } from "../test-support/package-internals";
 import { entryPoints, PACKAGE_DIR, publicSurface, renderReport } from "./api-report";
 
 let surface: ReturnType<typeof publicSurface>;

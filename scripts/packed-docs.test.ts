@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-// @ts-expect-error -- a plain .mjs build script without declarations
-import { shipDocs, shippedText } from "../packages/edge-session-refresh/scripts/ship-docs.mjs";
-import { SETTING_NAMES } from "../packages/edge-session-refresh/src/core/settings";
+import { shipDocs, shippedText } from "../test-support/package-internals";
+import { SETTING_NAMES } from "edge-session-refresh";
 import { headingAnchors, packedDocsProblems } from "./packed-docs";
 
 const PACKAGE = resolve(import.meta.dirname, "..", "packages", "edge-session-refresh");

@@ -47,3 +47,10 @@ export {
   BIG_SESSION_CLAIMS,
   SESSION_CLAIMS,
 } from "../packages/edge-session-refresh/src/core/session/test-support/claims";
+/**
+ * The build step that copies the reference docs into the package (its scripts/ship-docs.mjs, run at build and
+ * prepack): scripts/packed-docs.test.ts and scripts/api-report.test.ts check the copies it writes and the
+ * text it would ship, which no entry point offers because it is not part of the library.
+ */
+// @ts-expect-error -- a plain .mjs build script without declarations
+export { shipDocs, shippedText } from "../packages/edge-session-refresh/scripts/ship-docs.mjs";
