@@ -351,3 +351,45 @@ describe(`with the lock store unreachable, over ${ISOLATES} isolates`, () => {
     expect(ms).toBeGreaterThanOrEqual(STORE_TIMEOUT_MS);
   });
 });
+
+// Vercel's Upstash integration injects five variables for one database (KV_REST_API_URL, KV_REST_API_TOKEN,
+// KV_REST_API_READ_ONLY_TOKEN, KV_URL, REDIS_URL) and no UPSTASH_*: on the edge that must select the Upstash
+// store with no further setting, never "more than one lock store" (issue 23). Here the REST pair names the
+// bridge and both TCP URLs its Redis, as they name one database on Vercel.
+describe("with exactly the variables Vercel's Upstash integration injects", () => {
+  let vercel: Deployment;
+  beforeAll(async () => {
+    vercel = await startIsolates({
+      processes: 1,
+      workersPerProcess: 2,
+      bindings: {
+        NEXTAUTH_SECRET: SECRET,
+        BACKEND_URL: stack.backend.url,
+        KV_REST_API_URL: stack.storeBindings.UPSTASH_REDIS_REST_URL!,
+        KV_REST_API_TOKEN: stack.storeBindings.UPSTASH_REDIS_REST_TOKEN!,
+        KV_REST_API_READ_ONLY_TOKEN: "read-only-token-the-store-never-sends",
+        KV_URL: stack.redis.url,
+        REDIS_URL: stack.redis.url,
+      },
+      namePrefix: "vercel",
+    });
+  });
+  afterAll(async () => {
+    await vercel?.dispose();
+  });
+
+  it("one expired session over 2 isolates: one refresh, through the shared store, everyone served", async () => {
+    const session = await expiredSession(stack.backend, SECRET);
+    stack.backend.resetStats();
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => askGate(vercel.isolates[i % vercel.isolates.length]!, session.cookie)),
+    );
+    const counts = outcomes(replies);
+    console.log(`[edge-tests] Vercel integration variables: outcomes ${JSON.stringify(counts)}`);
+    expect(stack.backend.stats()).toMatchObject({ refreshes: 1, refreshAttempts: 1, reuseDetections: 0 });
+    expect(replies.filter((reply) => reply.status !== 200).map((reply) => reply.body)).toEqual([]);
+    expect(counts.refreshed).toBe(1);
+    // The lock went through the bridge: the REST variables were used, not a per-isolate memory store.
+    expect(stack.bridge.stats().commands).toBeGreaterThan(0);
+  });
+});
