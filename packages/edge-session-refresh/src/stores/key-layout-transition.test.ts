@@ -4,11 +4,10 @@
  * behind the REST bridge. They must share one lock, see each other's successors and honour each other's
  * sign-outs, so the deploy signs nobody out (docs/DEPLOYING.md, "Rolling deploys and the store's key layout").
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedisRestBridge, type RedisRestBridge } from "../../../../dev/redis-rest/bridge";
+import { describe, expect, it } from "vitest";
+import { bridgedRedisForFile } from "../../../../test-support/bridged-redis";
 import { testCoordinator } from "../core/refresh/test-support/coordinator";
 import { policyBackend } from "../core/refresh/test-support/policy-backend";
-import { deleteKeys, startRedis, type TestRedis } from "../../../../test-support/redis";
 import { createV2LockStore } from "./test-support/v2-lock-store";
 import { systemClock } from "../core/clock";
 import type { LockStore } from "../core/refresh/lock-store";
@@ -20,23 +19,12 @@ import { createUpstashRestClient } from "./upstash-rest";
 const TOKEN = "transition-test-token";
 const LOCK_MS = 5_000;
 const TTL_MS = 30_000;
-let redis: TestRedis;
-let bridge: RedisRestBridge;
+const servers = bridgedRedisForFile({ token: TOKEN, keyPrefix: "esr" });
 
-beforeAll(async () => {
-  redis = await startRedis();
-  bridge = await startRedisRestBridge({ redisUrl: redis.url, port: 0, token: TOKEN });
-});
-afterAll(async () => {
-  await bridge.close();
-  await deleteKeys(redis.url, "esr:");
-  await redis.stop();
-});
-
-const oldStore = (): LockStore => createV2LockStore(createUpstashClient({ url: bridge.url, token: TOKEN }));
+const oldStore = (): LockStore => createV2LockStore(createUpstashClient({ url: servers.bridge.url, token: TOKEN }));
 // The old release ran on @upstash/redis; this one runs on the package's REST transport.
 const newStore = (): LockStore =>
-  createUpstashLockStore(createUpstashRestClient({ url: bridge.url, token: TOKEN }, STORE_REST_OPTIONS));
+  createUpstashLockStore(createUpstashRestClient({ url: servers.bridge.url, token: TOKEN }, STORE_REST_OPTIONS));
 let serial = 0;
 const fresh = () => keyNames(`transition-${process.pid}-${++serial}`);
 
