@@ -13,6 +13,7 @@ import {
   type AttemptLimiter,
   type LimitRule,
 } from "../core/signin/attempt-limiter";
+import { scriptSha1 } from "./redis-scripts";
 
 /** What the limiter needs from a Redis client: run a script (EVAL), optionally by its SHA-1 first (EVALSHA). */
 export interface SignInScriptClient {
@@ -52,7 +53,7 @@ export function createRedisAttemptLimiter(options: RedisAttemptLimiterOptions): 
   async function run(script: string, keys: string[], args: string[]): Promise<unknown> {
     if (client.evalsha === undefined) return client.eval(script, keys, args);
     let sha = shas.get(script);
-    if (sha === undefined) shas.set(script, (sha = sha1(script)));
+    if (sha === undefined) shas.set(script, (sha = scriptSha1(script)));
     try {
       return await client.evalsha(await sha, keys, args);
     } catch (error) {
@@ -88,9 +89,4 @@ export function createRedisAttemptLimiter(options: RedisAttemptLimiterOptions): 
       await run(CLEAR_SCRIPT, windowKeys(key, now()), []);
     },
   };
-}
-
-async function sha1(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -180,3 +180,9 @@ export function sameKeyPerLayout(layouts: KeyLayouts, key: string, role: keyof O
   if (id === undefined) return [key];
   return [key, ...layouts.slice(1).map((layout) => layout.keysFor(id)[role])];
 }
+
+/** A script's SHA-1 in hex: the name EVALSHA runs it by (the Upstash transport and the sign-in limiter). */
+export async function scriptSha1(script: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(script));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}

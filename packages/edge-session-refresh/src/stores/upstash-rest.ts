@@ -14,6 +14,7 @@
  * Not kept: auto-pipelining (commands in the same tick batched into `/pipeline`), telemetry headers.
  */
 import type { LockScript, LockScriptClient, UpstashConnection } from "./upstash";
+import { scriptSha1 } from "./redis-scripts";
 
 /** How the transport waits and retries; the store's defaults are in upstash.ts. */
 export interface UpstashRestOptions {
@@ -102,7 +103,7 @@ export function createUpstashRestClient(connection: UpstashConnection, options: 
       let sha: Promise<string> | undefined;
       return {
         async exec(keys, args) {
-          sha ??= sha1Hex(script);
+          sha ??= scriptSha1(script);
           try {
             return await send(["evalsha", await sha, keys.length, ...keys, ...args]);
           } catch (error) {
@@ -129,9 +130,4 @@ function decodeBase64Text(encoded: string): string {
   } catch {
     return encoded; // not base64 after all: a server that ignored the header
   }
-}
-
-async function sha1Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
